@@ -1,0 +1,171 @@
+//! How statutory time is counted. Every rule in the statutory clock goes through these functions so that
+//! everyone counts alike (see `../shared/reference/statutory-rules.md` §3 and the foundation issue's
+//! conventions).
+//!
+//! * Weeks are calendar weeks of 7 days, holidays included; a limit of N weeks from D is met when the
+//!   step is done on or before `D + 7N` days (the strict legal outer limit).
+//! * Days are calendar days unless the text says working days.
+//! * Months are calendar months: `D + N months` keeps the day of the month, or takes the month's last
+//!   day where it has no such day (31 January + 1 month = 28 or 29 February).
+//! * "Within 12 months starting with D" ends on `D + 12 months - 1 day`.
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+
+/// A calendar date. Waymark never needs a time of day inside a rule.
+pub type Date = NaiveDate;
+
+/// `date + 7 * weeks` days: the last day on which a limit of `weeks` weeks from `date` is met.
+pub fn add_weeks(date: Date, weeks: u32) -> Date {
+    add_days(date, 7 * u64::from(weeks))
+}
+
+/// `date + days` calendar days. Saturates at the largest date chrono can hold rather than panicking.
+pub fn add_days(date: Date, days: u64) -> Date {
+    date.checked_add_days(Days::new(days)).unwrap_or(NaiveDate::MAX)
+}
+
+/// `date - days` calendar days, saturating at the smallest date.
+pub fn sub_days(date: Date, days: u64) -> Date {
+    date.checked_sub_days(Days::new(days)).unwrap_or(NaiveDate::MIN)
+}
+
+/// `date + months` calendar months; where the target month is shorter, its last day.
+pub fn add_months(date: Date, months: u32) -> Date {
+    date.checked_add_months(Months::new(months)).unwrap_or(NaiveDate::MAX)
+}
+
+/// `date - months` calendar months; where the target month is shorter, its last day.
+pub fn sub_months(date: Date, months: u32) -> Date {
+    date.checked_sub_months(Months::new(months)).unwrap_or(NaiveDate::MIN)
+}
+
+/// The last day of a period of `months` months *starting with* `date`: `date + months - 1 day`.
+///
+/// [U] For a period starting on 29 February the law's "corresponding date" is doubtful: this follows
+/// the project convention literally (29 Feb 2024 + 12 months = 28 Feb 2025, less a day = 27 Feb 2025).
+/// Change it here, in one place, if a court or DfE says otherwise.
+pub fn end_of_months_starting_with(date: Date, months: u32) -> Date {
+    sub_days(add_months(date, months), 1)
+}
+
+/// Whole days from `from` to `to` (negative when `to` is earlier).
+pub fn days_between(from: Date, to: Date) -> i64 {
+    (to - from).num_days()
+}
+
+/// Weeks from `from` to `to`, to one decimal place, as DfE reports request-to-issue times.
+pub fn weeks_between_1dp(from: Date, to: Date) -> f64 {
+    let weeks = days_between(from, to) as f64 / 7.0;
+    (weeks * 10.0).round() / 10.0
+}
+
+/// The given day and month in `year`, or `None` if there is no such date.
+pub fn date_in_year(year: i32, month: u32, day: u32) -> Option<Date> {
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+/// The start of the academic year (1 September) containing `date`.
+pub fn academic_year_start(date: Date) -> Date {
+    let year = if date.month() >= 9 { date.year() } else { date.year() - 1 };
+    NaiveDate::from_ymd_opt(year, 9, 1).expect("1 September exists in every year")
+}
+
+/// Age in whole years on `on` of someone born on `born` (a 29 February birthday falls on 28 February
+/// in other years, as chrono's month arithmetic gives).
+pub fn age_on(born: Date, on: Date) -> i32 {
+    let mut age = on.year() - born.year();
+    if (on.month(), on.day()) < (born.month(), born.day()) {
+        age -= 1;
+    }
+    age
+}
+
+/// Parse an ISO 8601 calendar date (`YYYY-MM-DD`), rejecting impossible dates such as 2026-02-30.
+pub fn parse_iso_date(text: &str) -> Result<Date, DateError> {
+    let trimmed = text.trim();
+    if trimmed.len() != 10 {
+        return Err(DateError::Format(text.to_owned()));
+    }
+    NaiveDate::parse_from_str(trimmed, "%Y-%m-%d").map_err(|_| {
+        if trimmed.as_bytes().get(4) == Some(&b'-') && trimmed.as_bytes().get(7) == Some(&b'-') {
+            DateError::Impossible(text.to_owned())
+        } else {
+            DateError::Format(text.to_owned())
+        }
+    })
+}
+
+/// Why a date could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("'{0}' is not a date in the form YYYY-MM-DD")]
+    Format(String),
+    #[error("'{0}' is not a real calendar date")]
+    Impossible(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Date {
+        parse_iso_date(s).unwrap()
+    }
+
+    #[test]
+    fn six_weeks_from_a_date_is_42_days_later() {
+        assert_eq!(add_weeks(d("2026-01-05"), 6), d("2026-02-16"));
+    }
+
+    #[test]
+    fn twenty_weeks_cross_a_leap_day() {
+        assert_eq!(add_weeks(d("2024-01-15"), 20), d("2024-06-03"));
+        assert_eq!(add_weeks(d("2023-01-15"), 20), d("2023-06-04"));
+    }
+
+    #[test]
+    fn months_clamp_to_the_end_of_a_shorter_month() {
+        assert_eq!(add_months(d("2026-01-31"), 1), d("2026-02-28"));
+        assert_eq!(add_months(d("2024-01-31"), 1), d("2024-02-29"));
+        assert_eq!(add_months(d("2026-03-05"), 2), d("2026-05-05"));
+    }
+
+    #[test]
+    fn twelve_months_starting_with_a_date_end_the_day_before_its_anniversary() {
+        assert_eq!(end_of_months_starting_with(d("2025-06-16"), 12), d("2026-06-15"));
+        assert_eq!(end_of_months_starting_with(d("2025-01-01"), 12), d("2025-12-31"));
+        // Leap day start: the documented convention, D + 12 months (28 Feb) - 1 day.
+        assert_eq!(end_of_months_starting_with(d("2024-02-29"), 12), d("2025-02-27"));
+        // A start in a non-leap year running into a leap year.
+        assert_eq!(end_of_months_starting_with(d("2023-03-01"), 12), d("2024-02-29"));
+    }
+
+    #[test]
+    fn weeks_are_reported_to_one_decimal_place() {
+        assert_eq!(weeks_between_1dp(d("2026-01-05"), d("2026-05-29")), 20.6);
+        assert_eq!(weeks_between_1dp(d("2026-01-05"), d("2026-05-25")), 20.0);
+    }
+
+    #[test]
+    fn impossible_and_malformed_dates_are_told_apart() {
+        assert_eq!(parse_iso_date("2026-02-30"), Err(DateError::Impossible("2026-02-30".into())));
+        assert_eq!(parse_iso_date("2025-02-29"), Err(DateError::Impossible("2025-02-29".into())));
+        assert!(parse_iso_date("2024-02-29").is_ok());
+        assert_eq!(parse_iso_date("30/02/2026"), Err(DateError::Format("30/02/2026".into())));
+        assert_eq!(parse_iso_date("2026-1-5"), Err(DateError::Format("2026-1-5".into())));
+    }
+
+    #[test]
+    fn age_counts_whole_years_and_leap_day_birthdays() {
+        assert_eq!(age_on(d("2010-09-01"), d("2026-08-31")), 15);
+        assert_eq!(age_on(d("2010-09-01"), d("2026-09-01")), 16);
+        assert_eq!(age_on(d("2008-02-29"), d("2026-02-28")), 17);
+        assert_eq!(age_on(d("2008-02-29"), d("2026-03-01")), 18);
+    }
+
+    #[test]
+    fn the_academic_year_starts_on_1_september() {
+        assert_eq!(academic_year_start(d("2026-08-31")), d("2025-09-01"));
+        assert_eq!(academic_year_start(d("2026-09-01")), d("2026-09-01"));
+    }
+}
