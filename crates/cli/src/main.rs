@@ -1,0 +1,75 @@
+//! `waymark`: the command-line entry point. Parses arguments, sets up logging (no personal data is
+//! ever logged), and hands each subcommand to its module under `commands/`.
+
+mod commands;
+mod paths;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Waymark: EHC needs assessment and plan casework on a statutory clock, for a local area's SEND
+/// partnership.
+#[derive(Parser)]
+#[command(name = "waymark", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create (or upgrade) the database: one SQLite file in the data directory.
+    Init(commands::init::Args),
+    /// Apply the statutory clock to a case's dates (JSON from FILE, or - for standard input).
+    Clock(commands::clock::Args),
+    /// Record and look up children and young people.
+    #[command(subcommand)]
+    Child(commands::child::Command),
+    /// Open EHC cases, record what happens, and see their history and statutory clock.
+    #[command(subcommand)]
+    Case(commands::case::Command),
+    /// Who viewed or changed which child's record, and when (newest first).
+    Audit(commands::audit::Args),
+    /// Set up a small fictional local area in the database (if empty) and show its caseload.
+    Demo(commands::demo::Args),
+}
+
+/// How a command failed: the message for standard error and the exit code.
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    /// Bad input from the user (exit 2).
+    pub fn input(message: impl Into<String>) -> Self {
+        Self { code: 2, message: message.into() }
+    }
+    /// Something went wrong that is not the input's fault (exit 1).
+    pub fn other(message: impl Into<String>) -> Self {
+        Self { code: 1, message: message.into() }
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("WAYMARK_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init(args) => commands::init::run(args),
+        Command::Clock(args) => commands::clock::run(args),
+        Command::Child(cmd) => commands::child::run(cmd),
+        Command::Case(cmd) => commands::case::run(cmd),
+        Command::Audit(args) => commands::audit::run(args),
+        Command::Demo(args) => commands::demo::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("waymark: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
