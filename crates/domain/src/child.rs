@@ -243,7 +243,9 @@ mod tests {
     fn sen_status_is_held_over_time() {
         let mut child = Child::new(id(), new_child("2015-03-01"), d("2026-01-01").unwrap()).unwrap();
         let asd = RankedNeeds::new(Some(NeedCode::Asd), Some(NeedCode::Slcn)).unwrap();
-        child.record_sen_status(d("2020-09-01").unwrap(), SenStatus::SenSupport, RankedNeeds::new(Some(NeedCode::Slcn), None).unwrap()).unwrap();
+        child
+            .record_sen_status(d("2020-09-01").unwrap(), SenStatus::SenSupport, RankedNeeds::new(Some(NeedCode::Slcn), None).unwrap())
+            .unwrap();
         child.record_sen_status(d("2023-05-10").unwrap(), SenStatus::EhcPlan, asd.clone()).unwrap();
         assert_eq!(child.sen_status_on(d("2019-01-01").unwrap()), SenStatus::NoSen);
         assert_eq!(child.sen_status_on(d("2021-01-01").unwrap()), SenStatus::SenSupport);
@@ -257,10 +259,7 @@ mod tests {
             child.record_sen_status(d("2024-01-01").unwrap(), SenStatus::EhcPlan, RankedNeeds::new(Some(NeedCode::Nsa), None).unwrap()),
             Err(ChildError::NsaWithPlan)
         );
-        assert_eq!(
-            child.record_sen_status(d("2024-01-01").unwrap(), SenStatus::NoSen, asd),
-            Err(ChildError::NeedsWithoutSen)
-        );
+        assert_eq!(child.record_sen_status(d("2024-01-01").unwrap(), SenStatus::NoSen, asd), Err(ChildError::NeedsWithoutSen));
     }
 
     #[test]

@@ -45,8 +45,20 @@ pub enum NeedCode {
 impl NeedCode {
     /// In the SEN2 specification's order (used for primary-need tables).
     pub const ALL: [NeedCode; 14] = [
-        Self::Spld, Self::Mld, Self::Sld, Self::Pmld, Self::Semh, Self::Slcn, Self::Hi, Self::Vi, Self::Msi,
-        Self::Pd, Self::Asd, Self::Ds, Self::Oth, Self::Nsa,
+        Self::Spld,
+        Self::Mld,
+        Self::Sld,
+        Self::Pmld,
+        Self::Semh,
+        Self::Slcn,
+        Self::Hi,
+        Self::Vi,
+        Self::Msi,
+        Self::Pd,
+        Self::Asd,
+        Self::Ds,
+        Self::Oth,
+        Self::Nsa,
     ];
 
     pub fn code(self) -> &'static str {

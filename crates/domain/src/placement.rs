@@ -49,7 +49,7 @@ impl Placement {
 
     /// Attending on `on`: entered on or before it and not yet left (the leaving day is the last day).
     pub fn attending_on(&self, on: Date) -> bool {
-        self.entry <= on && self.leaving.map_or(true, |l| on <= l)
+        self.entry <= on && self.leaving.is_none_or(|l| on <= l)
     }
 
     /// Whether the setting is outside the responsible LA's area; `None` when the setting's LA is unknown.

@@ -36,9 +36,8 @@ pub enum Section {
 }
 
 impl Section {
-    pub const ALL: [Section; 12] = [
-        Self::A, Self::B, Self::C, Self::D, Self::E, Self::F, Self::G, Self::H1, Self::H2, Self::I, Self::J, Self::K,
-    ];
+    pub const ALL: [Section; 12] =
+        [Self::A, Self::B, Self::C, Self::D, Self::E, Self::F, Self::G, Self::H1, Self::H2, Self::I, Self::J, Self::K];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -225,7 +224,7 @@ impl PlanContents {
                 if code.placement_only() {
                     return Err(PlanError::PlacementOnlyCode(code.code()));
                 }
-                if code == SettingCode::Oth && s.other_description.as_deref().map_or(true, |d| d.trim().is_empty()) {
+                if code == SettingCode::Oth && s.other_description.as_deref().is_none_or(|d| d.trim().is_empty()) {
                     return Err(PlanError::OtherWithoutDescription);
                 }
             }
@@ -247,7 +246,13 @@ mod tests {
     use super::*;
 
     fn setting(rank: u8, code: &str) -> NamedSetting {
-        NamedSetting { setting: SettingRef::Urn(code.parse().unwrap()), rank, sen_unit: false, resourced_provision: false, other_description: None }
+        NamedSetting {
+            setting: SettingRef::Urn(code.parse().unwrap()),
+            rank,
+            sen_unit: false,
+            resourced_provision: false,
+            other_description: None,
+        }
     }
 
     #[test]
@@ -275,9 +280,24 @@ mod tests {
 
     #[test]
     fn placement_only_codes_and_oth_without_description_are_refused_in_a_plan() {
-        let neet = NamedSetting { setting: SettingRef::Code(SettingCode::Neet), rank: 1, sen_unit: false, resourced_provision: false, other_description: None };
-        assert_eq!(PlanContents { named_settings: vec![neet], ..Default::default() }.check(false), Err(PlanError::PlacementOnlyCode("NEET")));
-        let oth = NamedSetting { setting: SettingRef::Code(SettingCode::Oth), rank: 1, sen_unit: false, resourced_provision: false, other_description: None };
+        let neet = NamedSetting {
+            setting: SettingRef::Code(SettingCode::Neet),
+            rank: 1,
+            sen_unit: false,
+            resourced_provision: false,
+            other_description: None,
+        };
+        assert_eq!(
+            PlanContents { named_settings: vec![neet], ..Default::default() }.check(false),
+            Err(PlanError::PlacementOnlyCode("NEET"))
+        );
+        let oth = NamedSetting {
+            setting: SettingRef::Code(SettingCode::Oth),
+            rank: 1,
+            sen_unit: false,
+            resourced_provision: false,
+            other_description: None,
+        };
         assert_eq!(PlanContents { named_settings: vec![oth], ..Default::default() }.check(false), Err(PlanError::OtherWithoutDescription));
     }
 }

@@ -174,7 +174,9 @@ async fn caseload(store: &SqliteStore, args: &StoreArgs, today: Date) -> Result<
             next_step: next.as_ref().map(|s| s.step.clone()),
             next_due: next.as_ref().map(|s| s.due),
             next_status: next.as_ref().map(|s| s.status),
-            waiting_on: next.and_then(|s| s.waiting_on).map(|p| serde_json::to_value(p).expect("enum").as_str().unwrap_or_default().to_owned()),
+            waiting_on: next
+                .and_then(|s| s.waiting_on)
+                .map(|p| serde_json::to_value(p).expect("enum").as_str().unwrap_or_default().to_owned()),
         });
     }
     // Overdue first, then soonest due.
@@ -183,7 +185,7 @@ async fn caseload(store: &SqliteStore, args: &StoreArgs, today: Date) -> Result<
 }
 
 fn print_caseload(rows: &[CaseloadRow]) {
-    println!("{:<36}  {:<18} {:<26} {:<10} {:<8} {}", "case", "stage", "next step", "due", "status", "waiting on");
+    println!("{:<36}  {:<18} {:<26} {:<10} {:<8} waiting on", "case", "stage", "next step", "due", "status");
     for r in rows {
         let status = match r.next_status {
             Some(StepStatus::Overdue) => "OVERDUE",
@@ -250,8 +252,14 @@ pub fn run(cmd: Command) -> Result<(), Failure> {
             let events = read_events(&a.file)?;
             block_on(async move {
                 let store = open_store(&a.store).await?;
-                let case = store.record_case_events(&a.store.actor(), id, a.expected_version, events, &a.reason).await.map_err(store_failure)?;
-                println!("{{\"case\": \"{}\", \"version\": {}, \"stage\": \"{}\"}}", case.value.id, case.version, case.value.stage().name());
+                let case =
+                    store.record_case_events(&a.store.actor(), id, a.expected_version, events, &a.reason).await.map_err(store_failure)?;
+                println!(
+                    "{{\"case\": \"{}\", \"version\": {}, \"stage\": \"{}\"}}",
+                    case.value.id,
+                    case.version,
+                    case.value.stage().name()
+                );
                 Ok(())
             })
         }

@@ -8,11 +8,13 @@ use std::path::PathBuf;
 use waymark_domain::clock::{evaluate, ClockReport, RawClockInput, StepStatus};
 
 #[derive(clap::Args)]
-#[command(after_help = "Input: {\"received\": \"2026-01-05\", \"today\": \"2026-06-30\", \"events\": [{\"date\": \"2026-02-13\", \"type\": \"decided_to_assess\"}, ...]}\n\
+#[command(
+    after_help = "Input: {\"received\": \"2026-01-05\", \"today\": \"2026-06-30\", \"events\": [{\"date\": \"2026-02-13\", \"type\": \"decided_to_assess\"}, ...]}\n\
 Event types: decided_to_assess, decided_not_to_assess, advice_requested / advice_received (party), exception_started / exception_ended \
 (reason, party), decided_not_to_issue, draft_issued, final_issued, withdrawn, plan_issued, review_meeting, review_decision (outcome), \
 amendments_proposed, amended_final_issued, phase_transfer (kind: school or post16), ceased.\n\
-Exit codes: 0 answered; 2 the input is malformed or contradictory.")]
+Exit codes: 0 answered; 2 the input is malformed or contradictory."
+)]
 pub struct Args {
     /// The case as JSON; - reads standard input.
     #[arg(value_name = "FILE")]

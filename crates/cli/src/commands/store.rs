@@ -46,7 +46,11 @@ pub async fn open_store(args: &StoreArgs) -> Result<SqliteStore, Failure> {
 pub fn store_failure(e: StoreError) -> Failure {
     let code = match &e {
         StoreError::Conflict { .. } => EXIT_CONFLICT,
-        StoreError::NotFound { .. } | StoreError::Transition(_) | StoreError::Child(_) | StoreError::OutOfScope { .. } | StoreError::Invalid(_) => 2,
+        StoreError::NotFound { .. }
+        | StoreError::Transition(_)
+        | StoreError::Child(_)
+        | StoreError::OutOfScope { .. }
+        | StoreError::Invalid(_) => 2,
         _ => 1,
     };
     Failure { code, message: e.to_string() }

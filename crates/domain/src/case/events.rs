@@ -58,8 +58,15 @@ pub enum CeaseReason {
 
 impl CeaseReason {
     pub const ALL: [CeaseReason; 9] = [
-        Self::MaximumAge, Self::NeedsMetWithoutPlan, Self::HigherEducation, Self::PaidEmployment,
-        Self::TransferredToAnotherLa, Self::NoLongerEngaging, Self::MovedOutsideEngland, Self::Deceased, Self::Other,
+        Self::MaximumAge,
+        Self::NeedsMetWithoutPlan,
+        Self::HigherEducation,
+        Self::PaidEmployment,
+        Self::TransferredToAnotherLa,
+        Self::NoLongerEngaging,
+        Self::MovedOutsideEngland,
+        Self::Deceased,
+        Self::Other,
     ];
 
     pub fn sen2_code(self) -> u8 {
@@ -92,37 +99,83 @@ pub enum AppealableDecision {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CaseEventKind {
     /// A request under s36(1), or the child brought to the LA's attention under s24: Day 1 of the clock.
-    RequestReceived { requester: Requester, #[serde(default)] in_youth_accommodation: bool },
+    RequestReceived {
+        requester: Requester,
+        #[serde(default)]
+        in_youth_accommodation: bool,
+    },
     DecidedToAssess,
     DecidedNotToAssess,
-    AdviceRequested { party: AdviceParty },
-    AdviceReceived { party: AdviceParty },
-    ExceptionStarted { reason: ExceptionReason, #[serde(default)] party: Option<AdviceParty> },
-    ExceptionEnded { reason: ExceptionReason, #[serde(default)] party: Option<AdviceParty> },
+    AdviceRequested {
+        party: AdviceParty,
+    },
+    AdviceReceived {
+        party: AdviceParty,
+    },
+    ExceptionStarted {
+        reason: ExceptionReason,
+        #[serde(default)]
+        party: Option<AdviceParty>,
+    },
+    ExceptionEnded {
+        reason: ExceptionReason,
+        #[serde(default)]
+        party: Option<AdviceParty>,
+    },
     DecidedToIssue,
     DecidedNotToIssue,
-    DraftIssued { plan: PlanContents },
+    DraftIssued {
+        plan: PlanContents,
+    },
     /// A school or college the family asked for, or the LA proposes, consulted under s39(2).
-    SettingConsulted { setting: SettingRef },
-    FinalIssued { plan: PlanContents },
+    SettingConsulted {
+        setting: SettingRef,
+    },
+    FinalIssued {
+        plan: PlanContents,
+    },
     /// A case that starts from a plan made before Waymark knew it, or transferred in from another LA
     /// (reg 15): SEN2 outcome H.
-    ExistingPlan { plan: PlanContents, #[serde(default)] transferred_from: Option<LaCode> },
+    ExistingPlan {
+        plan: PlanContents,
+        #[serde(default)]
+        transferred_from: Option<LaCode>,
+    },
     ReviewMeeting,
-    ReviewDecision { outcome: ReviewOutcome },
-    AmendmentsProposed { plan: PlanContents },
-    AmendedFinalIssued { plan: PlanContents },
+    ReviewDecision {
+        outcome: ReviewOutcome,
+    },
+    AmendmentsProposed {
+        plan: PlanContents,
+    },
+    AmendedFinalIssued {
+        plan: PlanContents,
+    },
     /// A transfer between phases, recorded when known, dated on the transfer itself.
-    PhaseTransferPlanned { transfer_date: Date, kind: TransferKind },
-    Ceased { reason: CeaseReason },
+    PhaseTransferPlanned {
+        transfer_date: Date,
+        kind: TransferKind,
+    },
+    Ceased {
+        reason: CeaseReason,
+    },
     /// The request or assessment withdrawn before a plan was made (SEN2 outcome W).
     Withdrawn,
     /// The child moved to another LA: the plan transfers (reg 15), or an assessment in progress passes on
     /// (SEN2 Exported).
-    TransferredOut { to_la: LaCode },
-    MediationHeld { decision: AppealableDecision },
-    AppealLodged { decision: AppealableDecision },
-    AppealDecided { decision: AppealableDecision, upheld: bool },
+    TransferredOut {
+        to_la: LaCode,
+    },
+    MediationHeld {
+        decision: AppealableDecision,
+    },
+    AppealLodged {
+        decision: AppealableDecision,
+    },
+    AppealDecided {
+        decision: AppealableDecision,
+        upheld: bool,
+    },
 }
 
 /// One dated event in a case's history.

@@ -200,15 +200,20 @@ impl Case {
         self.history.last().expect("a case always has its first event").date
     }
 
-    /// Apply one event, or explain which rule forbids it. On error the case is unchanged.
+    /// Apply one event, or explain which rule forbids it. On error the case is unchanged: every check
+    /// runs before anything is written.
     pub fn apply(&mut self, event: CaseEvent) -> Result<(), TransitionError> {
         use CaseEventKind as E;
         use Stage as S;
         let stage_name = self.stage.name();
         let last = self.last_event_date();
         if event.date < last {
-            return Err(err(&event, stage_name, "events_in_date_order",
-                &format!("events are recorded in date order, and the last one is dated {last}")));
+            return Err(err(
+                &event,
+                stage_name,
+                "events_in_date_order",
+                &format!("events are recorded in date order, and the last one is dated {last}"),
+            ));
         }
         if self.stage.is_closed() && !matches!(event.kind, E::MediationHeld { .. } | E::AppealLodged { .. } | E::AppealDecided { .. }) {
             return Err(err(&event, stage_name, "case_closed", "the case is closed; open a new case for a new request"));
@@ -216,7 +221,12 @@ impl Case {
         let date = event.date;
         let next: Option<Stage> = match (&self.stage, &event.kind) {
             (_, E::RequestReceived { .. } | E::ExistingPlan { .. }) => {
-                return Err(err(&event, stage_name, "one_request_per_case", "a case has one request or existing plan; a new request opens a new case"))
+                return Err(err(
+                    &event,
+                    stage_name,
+                    "one_request_per_case",
+                    "a case has one request or existing plan; a new request opens a new case",
+                ))
             }
             // SEND Regs 2014 reg 5(1): the decision whether to assess.
             (S::Requested, E::DecidedToAssess) => Some(S::Assessing { decided: date }),
@@ -230,25 +240,38 @@ impl Case {
                 Some(S::Assessing { decided: date })
             }
             (_, E::DecidedToAssess | E::DecidedNotToAssess) => {
-                return Err(err(&event, stage_name, "decision_to_assess_once", "the decision whether to assess follows the request, once (SEND Regs 2014 reg 5(1))"))
+                return Err(err(
+                    &event,
+                    stage_name,
+                    "decision_to_assess_once",
+                    "the decision whether to assess follows the request, once (SEND Regs 2014 reg 5(1))",
+                ))
             }
             // Reg 6-8: advice is sought for the assessment.
             (S::Assessing { .. } | S::Drafting { .. }, E::AdviceRequested { party }) => {
-                let record = self.advice.entry(*party).or_default();
-                if record.requested.is_some() {
+                if self.advice.get(party).is_some_and(|r| r.requested.is_some()) {
                     return Err(err(&event, stage_name, "advice_requested_once", &format!("advice from {party} was already requested")));
                 }
-                record.requested = Some(date);
+                self.advice.entry(*party).or_default().requested = Some(date);
                 None
             }
             (_, E::AdviceRequested { .. }) => {
-                return Err(err(&event, stage_name, "advice_during_assessment", "advice is sought once the LA has decided to assess (SEND Regs 2014 reg 6(1))"))
+                return Err(err(
+                    &event,
+                    stage_name,
+                    "advice_during_assessment",
+                    "advice is sought once the LA has decided to assess (SEND Regs 2014 reg 6(1))",
+                ))
             }
             (S::Assessing { .. } | S::Drafting { .. } | S::DraftIssued { .. } | S::PlanRefused { .. }, E::AdviceReceived { party }) => {
-                let record = self.advice.entry(*party).or_default();
-                if record.requested.is_none() {
-                    return Err(err(&event, stage_name, "advice_received_after_request", &format!("advice from {party} was never requested")));
-                }
+                let Some(record) = self.advice.get_mut(party).filter(|r| r.requested.is_some()) else {
+                    return Err(err(
+                        &event,
+                        stage_name,
+                        "advice_received_after_request",
+                        &format!("advice from {party} was never requested"),
+                    ));
+                };
                 if record.received.is_some() {
                     return Err(err(&event, stage_name, "advice_received_once", &format!("advice from {party} was already received")));
                 }
@@ -269,7 +292,12 @@ impl Case {
                 Some(S::Drafting { decided: date })
             }
             (_, E::DecidedToIssue | E::DecidedNotToIssue) => {
-                return Err(err(&event, stage_name, "issue_decision_after_assessment", "the decision whether to issue a plan follows the assessment (SEND Regs 2014 reg 10)"))
+                return Err(err(
+                    &event,
+                    stage_name,
+                    "issue_decision_after_assessment",
+                    "the decision whether to issue a plan follows the assessment (SEND Regs 2014 reg 10)",
+                ))
             }
             // Reg 13(1): a draft, with section I blank; a revised draft restarts the comment window.
             (S::Assessing { .. } | S::Drafting { .. } | S::DraftIssued { .. }, E::DraftIssued { plan }) => {
@@ -278,7 +306,12 @@ impl Case {
                 Some(S::DraftIssued { issued: date })
             }
             (_, E::DraftIssued { .. }) => {
-                return Err(err(&event, stage_name, "draft_after_assessment", "a draft plan follows an assessment and a decision to issue (SEND Regs 2014 reg 13)"))
+                return Err(err(
+                    &event,
+                    stage_name,
+                    "draft_after_assessment",
+                    "a draft plan follows an assessment and a decision to issue (SEND Regs 2014 reg 13)",
+                ))
             }
             (S::DraftIssued { .. }, E::SettingConsulted { .. }) => None,
             (_, E::SettingConsulted { .. }) => {
@@ -288,8 +321,12 @@ impl Case {
                 // Reg 13(1): at least 15 days beginning with the day served, i.e. through issued + 14.
                 let window_ends = add_days(*issued, 14);
                 if date <= window_ends {
-                    return Err(err(&event, stage_name, "reg13_1_comment_window",
-                        &format!("the family has at least 15 days to comment on the draft, to {window_ends} (SEND Regs 2014 reg 13(1))")));
+                    return Err(err(
+                        &event,
+                        stage_name,
+                        "reg13_1_comment_window",
+                        &format!("the family has at least 15 days to comment on the draft, to {window_ends} (SEND Regs 2014 reg 13(1))"),
+                    ));
                 }
                 plan.check(false).map_err(|e| plan_error(&event, stage_name, e))?;
                 self.plan = Some(plan.clone());
@@ -297,13 +334,24 @@ impl Case {
                 Some(S::PlanActive { since: date, review: ReviewStage::Idle })
             }
             (_, E::FinalIssued { .. }) => {
-                return Err(err(&event, stage_name, "final_after_draft", "a final plan follows a draft the family has commented on (SEND Regs 2014 reg 13)"))
+                return Err(err(
+                    &event,
+                    stage_name,
+                    "final_after_draft",
+                    "a final plan follows a draft the family has commented on (SEND Regs 2014 reg 13)",
+                ))
             }
             // s44 CFA 2014 and regs 20-22: the review cycle.
             (S::PlanActive { since, review }, kind) => self.plan_event(&event, *since, review.clone(), kind)?,
-            (S::Requested | S::Assessing { .. } | S::Drafting { .. } | S::DraftIssued { .. } | S::AssessmentRefused { .. } | S::PlanRefused { .. }, E::Withdrawn) => {
-                Some(S::Withdrawn { on: date })
-            }
+            (
+                S::Requested
+                | S::Assessing { .. }
+                | S::Drafting { .. }
+                | S::DraftIssued { .. }
+                | S::AssessmentRefused { .. }
+                | S::PlanRefused { .. },
+                E::Withdrawn,
+            ) => Some(S::Withdrawn { on: date }),
             (S::Requested | S::Assessing { .. } | S::Drafting { .. } | S::DraftIssued { .. }, E::TransferredOut { to_la }) => {
                 Some(S::TransferredOut { on: date, to_la: *to_la })
             }
@@ -311,14 +359,37 @@ impl Case {
                 self.dispute_event(&event, stage_name, *decision)?;
                 None
             }
-            (_, E::ReviewMeeting | E::ReviewDecision { .. } | E::AmendmentsProposed { .. } | E::AmendedFinalIssued { .. } | E::PhaseTransferPlanned { .. } | E::Ceased { .. }) => {
-                return Err(err(&event, stage_name, "needs_active_plan", "reviews, amendments, phase transfers and ceasing apply to a plan in force (CFA 2014 s44, s45)"))
+            (
+                _,
+                E::ReviewMeeting
+                | E::ReviewDecision { .. }
+                | E::AmendmentsProposed { .. }
+                | E::AmendedFinalIssued { .. }
+                | E::PhaseTransferPlanned { .. }
+                | E::Ceased { .. },
+            ) => {
+                return Err(err(
+                    &event,
+                    stage_name,
+                    "needs_active_plan",
+                    "reviews, amendments, phase transfers and ceasing apply to a plan in force (CFA 2014 s44, s45)",
+                ))
             }
             (_, E::Withdrawn) => {
-                return Err(err(&event, stage_name, "withdraw_before_plan", "a plan in force cannot be withdrawn; it is ceased (CFA 2014 s45)"))
+                return Err(err(
+                    &event,
+                    stage_name,
+                    "withdraw_before_plan",
+                    "a plan in force cannot be withdrawn; it is ceased (CFA 2014 s45)",
+                ))
             }
             (_, E::TransferredOut { .. }) => {
-                return Err(err(&event, stage_name, "transfer_open_case", "only an open case can transfer to another LA (SEND Regs 2014 reg 15)"))
+                return Err(err(
+                    &event,
+                    stage_name,
+                    "transfer_open_case",
+                    "only an open case can transfer to another LA (SEND Regs 2014 reg 15)",
+                ))
             }
         };
         if let Some(stage) = next {
@@ -328,7 +399,13 @@ impl Case {
         Ok(())
     }
 
-    fn plan_event(&mut self, event: &CaseEvent, since: Date, review: ReviewStage, kind: &CaseEventKind) -> Result<Option<Stage>, TransitionError> {
+    fn plan_event(
+        &mut self,
+        event: &CaseEvent,
+        since: Date,
+        review: ReviewStage,
+        kind: &CaseEventKind,
+    ) -> Result<Option<Stage>, TransitionError> {
         use CaseEventKind as E;
         let stage_name = "plan_active";
         let date = event.date;
@@ -336,7 +413,12 @@ impl Case {
         Ok(match (&review, kind) {
             (ReviewStage::Idle, E::ReviewMeeting) => active(ReviewStage::MeetingHeld { meeting: date }),
             (_, E::ReviewMeeting) => {
-                return Err(err(event, stage_name, "review_decision_before_next_review", "the last review has no decision yet (SEND Regs 2014 reg 20(10))"))
+                return Err(err(
+                    event,
+                    stage_name,
+                    "review_decision_before_next_review",
+                    "the last review has no decision yet (SEND Regs 2014 reg 20(10))",
+                ))
             }
             (ReviewStage::MeetingHeld { meeting }, E::ReviewDecision { outcome }) => match outcome {
                 ReviewOutcome::Maintain => {
@@ -350,7 +432,12 @@ impl Case {
                 }
             },
             (_, E::ReviewDecision { .. }) => {
-                return Err(err(event, stage_name, "review_decision_after_meeting", "a review decision follows a review meeting (SEND Regs 2014 reg 20(10))"))
+                return Err(err(
+                    event,
+                    stage_name,
+                    "review_decision_after_meeting",
+                    "a review decision follows a review meeting (SEND Regs 2014 reg 20(10))",
+                ))
             }
             // Reg 22(2): proposals after a decision to amend, or without a review (reg 28).
             (ReviewStage::AmendDecided { .. } | ReviewStage::Idle, E::AmendmentsProposed { plan }) => {
@@ -358,7 +445,12 @@ impl Case {
                 active(ReviewStage::AmendmentsProposed { proposed: date })
             }
             (_, E::AmendmentsProposed { .. }) => {
-                return Err(err(event, stage_name, "amendments_after_decision", "amendments are proposed after a decision to amend (SEND Regs 2014 reg 22(2))"))
+                return Err(err(
+                    event,
+                    stage_name,
+                    "amendments_after_decision",
+                    "amendments are proposed after a decision to amend (SEND Regs 2014 reg 22(2))",
+                ))
             }
             (ReviewStage::AmendmentsProposed { proposed }, E::AmendedFinalIssued { plan }) => {
                 // Reg 22(2)(c): at least 15 days to comment on the proposals.
@@ -373,7 +465,12 @@ impl Case {
                 active(ReviewStage::Idle)
             }
             (_, E::AmendedFinalIssued { .. }) => {
-                return Err(err(event, stage_name, "amended_final_after_proposals", "an amended final plan follows proposed amendments (SEND Regs 2014 reg 22(3))"))
+                return Err(err(
+                    event,
+                    stage_name,
+                    "amended_final_after_proposals",
+                    "an amended final plan follows proposed amendments (SEND Regs 2014 reg 22(3))",
+                ))
             }
             (_, E::PhaseTransferPlanned { transfer_date, .. }) => {
                 if *transfer_date < date {
@@ -394,17 +491,37 @@ impl Case {
                 None
             }
             (_, E::Withdrawn) => {
-                return Err(err(event, stage_name, "withdraw_before_plan", "a plan in force cannot be withdrawn; it is ceased (CFA 2014 s45)"))
+                return Err(err(
+                    event,
+                    stage_name,
+                    "withdraw_before_plan",
+                    "a plan in force cannot be withdrawn; it is ceased (CFA 2014 s45)",
+                ))
             }
-            _ => return Err(err(event, stage_name, "not_with_active_plan", "this step belongs to an assessment, and the plan is already in force")),
+            _ => {
+                return Err(err(
+                    event,
+                    stage_name,
+                    "not_with_active_plan",
+                    "this step belongs to an assessment, and the plan is already in force",
+                ))
+            }
         })
     }
 
     fn dispute_event(&mut self, event: &CaseEvent, stage_name: &'static str, decision: AppealableDecision) -> Result<(), TransitionError> {
         use CaseEventKind as E;
         if !self.decisions.iter().any(|(d, _)| *d == decision) {
-            return Err(err(event, stage_name, "dispute_needs_decision",
-                "mediation and appeals are about a decision the LA has made (CFA 2014 s51; SEND Regs 2014 reg 32)"));
+            return Err(err(
+                event,
+                stage_name,
+                "dispute_needs_decision",
+                "mediation and appeals are about a decision the LA has made (CFA 2014 s51; SEND Regs 2014 reg 32)",
+            ));
+        }
+        let existing = self.disputes.iter().find(|d| d.decision == decision);
+        if matches!(event.kind, E::AppealDecided { .. }) && existing.is_none_or(|d| d.appeal_lodged.is_none()) {
+            return Err(err(event, stage_name, "appeal_decided_after_lodged", "an appeal is decided after it is lodged"));
         }
         let position = self.disputes.iter().position(|d| d.decision == decision);
         let dispute = match position {
@@ -417,12 +534,7 @@ impl Case {
         match event.kind {
             E::MediationHeld { .. } => dispute.mediation = Some(event.date),
             E::AppealLodged { .. } => dispute.appeal_lodged = Some(event.date),
-            E::AppealDecided { upheld, .. } => {
-                if dispute.appeal_lodged.is_none() {
-                    return Err(err(event, stage_name, "appeal_decided_after_lodged", "an appeal is decided after it is lodged"));
-                }
-                dispute.appeal_decided = Some((event.date, upheld));
-            }
+            E::AppealDecided { upheld, .. } => dispute.appeal_decided = Some((event.date, upheld)),
             _ => unreachable!("only dispute events reach here"),
         }
         Ok(())
@@ -432,8 +544,12 @@ impl Case {
         if self.disputes.iter().any(|d| d.decision == decision) {
             Ok(())
         } else {
-            Err(err(event, self.stage.name(), "reconsider_after_dispute",
-                "a refusal is reopened after mediation or an appeal on it (CFA 2014 s51, s55)"))
+            Err(err(
+                event,
+                self.stage.name(),
+                "reconsider_after_dispute",
+                "a refusal is reopened after mediation or an appeal on it (CFA 2014 s51, s55)",
+            ))
         }
     }
 

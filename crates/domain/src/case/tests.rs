@@ -1,0 +1,244 @@
+//! The case state machine: legal paths, illegal transitions named by their rule, and replay.
+
+use super::*;
+use crate::calendar::{add_days, parse_iso_date};
+use crate::identifiers::{SettingRef, Urn};
+use crate::plan::NamedSetting;
+use proptest::prelude::*;
+
+fn d(s: &str) -> Date {
+    parse_iso_date(s).unwrap()
+}
+fn ids() -> (CaseId, ChildId) {
+    ("11111111-1111-4111-8111-111111111111".parse().unwrap(), "22222222-2222-4222-8222-222222222222".parse().unwrap())
+}
+fn ev(date: &str, kind: CaseEventKind) -> CaseEvent {
+    CaseEvent::new(d(date), kind)
+}
+fn final_plan() -> PlanContents {
+    let urn: Urn = "123456".parse().unwrap();
+    PlanContents {
+        named_settings: vec![NamedSetting {
+            setting: SettingRef::Urn(urn),
+            rank: 1,
+            sen_unit: false,
+            resourced_provision: false,
+            other_description: None,
+        }],
+        ..Default::default()
+    }
+}
+
+/// A whole case from request to an amended plan after review.
+fn full_history() -> Vec<CaseEvent> {
+    use CaseEventKind as E;
+    vec![
+        ev("2026-01-05", E::RequestReceived { requester: Requester::ParentOrYoungPerson, in_youth_accommodation: false }),
+        ev("2026-02-13", E::DecidedToAssess),
+        ev("2026-02-16", E::AdviceRequested { party: AdviceParty::Health }),
+        ev("2026-02-16", E::AdviceRequested { party: AdviceParty::Education }),
+        ev("2026-02-16", E::AdviceRequested { party: AdviceParty::EducationalPsychology }),
+        ev("2026-03-20", E::AdviceReceived { party: AdviceParty::Education }),
+        ev("2026-03-25", E::AdviceReceived { party: AdviceParty::EducationalPsychology }),
+        ev("2026-04-10", E::AdviceReceived { party: AdviceParty::Health }),
+        ev("2026-04-20", E::DecidedToIssue),
+        ev("2026-05-01", E::DraftIssued { plan: PlanContents::default() }),
+        ev("2026-05-05", E::SettingConsulted { setting: SettingRef::Urn("123456".parse().unwrap()) }),
+        ev("2026-05-20", E::FinalIssued { plan: final_plan() }),
+        ev("2026-07-01", E::MediationHeld { decision: AppealableDecision::PlanContents }),
+        ev("2027-05-10", E::ReviewMeeting),
+        ev("2027-05-20", E::ReviewDecision { outcome: ReviewOutcome::Amend }),
+        ev("2027-05-20", E::AmendmentsProposed { plan: final_plan() }),
+        ev("2027-07-01", E::AmendedFinalIssued { plan: final_plan() }),
+        ev("2027-07-02", E::PhaseTransferPlanned { transfer_date: d("2028-09-01"), kind: TransferKind::School }),
+    ]
+}
+
+#[test]
+fn a_case_runs_from_request_through_plan_to_amended_plan() {
+    let (id, child) = ids();
+    let case = Case::replay(id, child, &full_history()).unwrap();
+    assert_eq!(case.stage(), &Stage::PlanActive { since: d("2026-05-20"), review: ReviewStage::Idle });
+    assert_eq!(case.received(), Some(d("2026-01-05")));
+    assert_eq!(case.advice()[&AdviceParty::Health].received, Some(d("2026-04-10")));
+    assert_eq!(case.disputes().len(), 1);
+    assert_eq!(case.history().len(), full_history().len());
+}
+
+#[test]
+fn the_clock_reads_the_cases_history() {
+    let (id, child) = ids();
+    let case = Case::replay(id, child, &full_history()).unwrap();
+    let report = crate::clock::evaluate(&case.clock_input(), d("2027-08-01")).unwrap();
+    let fin = report.steps.iter().find(|s| s.step == "final_plan").unwrap();
+    assert_eq!(fin.status, crate::clock::StepStatus::Met);
+    let pt = report.steps.iter().find(|s| s.step == "phase_transfer").unwrap();
+    assert_eq!(pt.due, d("2028-02-14"));
+}
+
+fn apply_err(history: &[CaseEvent], next: CaseEvent) -> TransitionError {
+    let (id, child) = ids();
+    let mut case = Case::replay(id, child, history).unwrap();
+    let before = case.clone();
+    let e = case.apply(next).unwrap_err();
+    assert_eq!(case, before, "a refused event leaves the case unchanged");
+    e
+}
+
+#[test]
+fn send_regs_2014_reg_13_2_a_final_plan_cannot_follow_a_request_directly() {
+    let h = &full_history()[..1];
+    let e = apply_err(h, ev("2026-02-01", CaseEventKind::FinalIssued { plan: final_plan() }));
+    assert_eq!(e.rule, "final_after_draft");
+    assert!(e.to_string().contains("reg 13"), "{e}");
+}
+
+#[test]
+fn send_regs_2014_reg_13_1_the_final_plan_waits_out_the_fifteen_day_comment_window() {
+    let h = &full_history()[..11];
+    // Draft served 1 May: the window runs to 15 May inclusive.
+    let e = apply_err(h, ev("2026-05-15", CaseEventKind::FinalIssued { plan: final_plan() }));
+    assert_eq!(e.rule, "reg13_1_comment_window");
+    let (id, child) = ids();
+    let mut case = Case::replay(id, child, h).unwrap();
+    case.apply(ev("2026-05-16", CaseEventKind::FinalIssued { plan: final_plan() })).unwrap();
+}
+
+#[test]
+fn send_regs_2014_reg_13_1_section_i_is_blank_in_the_draft() {
+    let h = &full_history()[..9];
+    let e = apply_err(h, ev("2026-05-01", CaseEventKind::DraftIssued { plan: final_plan() }));
+    assert_eq!(e.rule, "plan_contents");
+}
+
+#[test]
+fn send_regs_2014_reg_22_2_c_amended_final_waits_fifteen_days_after_proposals() {
+    let h = &full_history()[..16];
+    let e = apply_err(h, ev("2027-06-03", CaseEventKind::AmendedFinalIssued { plan: final_plan() }));
+    assert_eq!(e.rule, "reg22_2_comment_window");
+}
+
+#[test]
+fn send_regs_2014_reg_20_10_a_review_decision_needs_a_meeting() {
+    let h = &full_history()[..12];
+    let e = apply_err(h, ev("2027-05-20", CaseEventKind::ReviewDecision { outcome: ReviewOutcome::Maintain }));
+    assert_eq!(e.rule, "review_decision_after_meeting");
+}
+
+#[test]
+fn send_regs_2014_reg_6_advice_is_sought_after_the_decision_to_assess() {
+    let h = &full_history()[..1];
+    let e = apply_err(h, ev("2026-01-10", CaseEventKind::AdviceRequested { party: AdviceParty::Health }));
+    assert_eq!(e.rule, "advice_during_assessment");
+    let h = &full_history()[..2];
+    let e = apply_err(h, ev("2026-02-20", CaseEventKind::AdviceReceived { party: AdviceParty::SocialCare }));
+    assert_eq!(e.rule, "advice_received_after_request");
+}
+
+#[test]
+fn cfa_2014_s45_a_plan_in_force_is_ceased_not_withdrawn() {
+    let h = &full_history()[..12];
+    let e = apply_err(h, ev("2026-06-01", CaseEventKind::Withdrawn));
+    assert_eq!(e.rule, "withdraw_before_plan");
+    let (id, child) = ids();
+    let mut case = Case::replay(id, child, h).unwrap();
+    case.apply(ev("2026-06-01", CaseEventKind::Ceased { reason: CeaseReason::MovedOutsideEngland })).unwrap();
+    assert!(case.stage().is_closed());
+    // An appeal against ceasing is still possible once closed.
+    case.apply(ev("2026-06-20", CaseEventKind::AppealLodged { decision: AppealableDecision::Cease })).unwrap();
+    let e = case.clone().apply(ev("2026-06-21", CaseEventKind::ReviewMeeting)).unwrap_err();
+    assert_eq!(e.rule, "case_closed");
+}
+
+#[test]
+fn withdrawal_at_any_stage_before_a_plan_closes_the_case() {
+    for n in [1, 2, 9, 10] {
+        let (id, child) = ids();
+        let mut case = Case::replay(id, child, &full_history()[..n]).unwrap();
+        let date = case.last_event_date();
+        case.apply(CaseEvent::new(date, CaseEventKind::Withdrawn)).unwrap();
+        assert_eq!(case.stage(), &Stage::Withdrawn { on: date });
+    }
+}
+
+#[test]
+fn cfa_2014_s51_a_refusal_to_assess_reopens_only_after_mediation_or_appeal() {
+    use CaseEventKind as E;
+    let h = vec![
+        ev("2026-01-05", E::RequestReceived { requester: Requester::SchoolOrSetting, in_youth_accommodation: false }),
+        ev("2026-02-10", E::DecidedNotToAssess),
+    ];
+    let e = apply_err(&h, ev("2026-03-01", E::DecidedToAssess));
+    assert_eq!(e.rule, "reconsider_after_dispute");
+    let e = apply_err(&h, ev("2026-03-01", E::AppealDecided { decision: AppealableDecision::RefusalToAssess, upheld: true }));
+    assert_eq!(e.rule, "appeal_decided_after_lodged");
+    let e = apply_err(&h, ev("2026-03-01", E::AppealLodged { decision: AppealableDecision::RefusalToIssue }));
+    assert_eq!(e.rule, "dispute_needs_decision");
+    let (id, child) = ids();
+    let mut case = Case::replay(id, child, &h).unwrap();
+    case.apply(ev("2026-03-20", E::AppealLodged { decision: AppealableDecision::RefusalToAssess })).unwrap();
+    case.apply(ev("2026-07-01", E::AppealDecided { decision: AppealableDecision::RefusalToAssess, upheld: true })).unwrap();
+    case.apply(ev("2026-07-10", E::DecidedToAssess)).unwrap();
+    assert_eq!(case.stage().name(), "assessing");
+}
+
+#[test]
+fn events_must_come_in_date_order_and_a_case_opens_with_a_request() {
+    let h = &full_history()[..2];
+    let e = apply_err(h, ev("2026-02-01", CaseEventKind::AdviceRequested { party: AdviceParty::Health }));
+    assert_eq!(e.rule, "events_in_date_order");
+    let (id, child) = ids();
+    let e = Case::open(id, child, ev("2026-01-05", CaseEventKind::DecidedToAssess)).unwrap_err();
+    assert_eq!(e.rule, "case_opens_with_request");
+}
+
+#[test]
+fn reg_15_a_case_can_start_from_a_plan_transferred_in() {
+    let (id, child) = ids();
+    let first = ev("2025-09-01", CaseEventKind::ExistingPlan { plan: final_plan(), transferred_from: Some("886".parse().unwrap()) });
+    let mut case = Case::open(id, child, first).unwrap();
+    assert_eq!(case.stage().name(), "plan_active");
+    assert_eq!(case.received(), None);
+    case.apply(ev("2026-06-01", CaseEventKind::ReviewMeeting)).unwrap();
+    case.apply(ev("2026-06-20", CaseEventKind::ReviewDecision { outcome: ReviewOutcome::Maintain })).unwrap();
+    case.apply(ev("2026-07-01", CaseEventKind::TransferredOut { to_la: "852".parse().unwrap() })).unwrap();
+    assert!(case.stage().is_closed());
+}
+
+#[test]
+fn case_events_round_trip_through_json() {
+    for e in full_history() {
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(json.contains(&format!("\"type\":\"{}\"", e.type_name())), "{json}");
+        assert_eq!(serde_json::from_str::<CaseEvent>(&json).unwrap(), e);
+    }
+}
+
+proptest! {
+    /// Replaying the history reproduces the case, whatever prefix of it has happened.
+    #[test]
+    fn replaying_the_history_reproduces_the_case(n in 1usize..19, shift in 0u64..400) {
+        let history: Vec<CaseEvent> = full_history()[..n]
+            .iter()
+            .map(|e| {
+                let mut e = e.clone();
+                e.date = add_days(e.date, shift);
+                if let CaseEventKind::PhaseTransferPlanned { transfer_date, .. } = &mut e.kind {
+                    *transfer_date = add_days(*transfer_date, shift);
+                }
+                e
+            })
+            .collect();
+        let (id, child) = ids();
+        let mut built = Case::open(id, child, history[0].clone()).unwrap();
+        for e in &history[1..] {
+            built.apply(e.clone()).unwrap();
+        }
+        let replayed = Case::replay(id, child, built.history()).unwrap();
+        prop_assert_eq!(&replayed, &built);
+        // And through JSON, as the store keeps it.
+        let json = serde_json::to_string(built.history()).unwrap();
+        let stored: Vec<CaseEvent> = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(Case::replay(id, child, &stored).unwrap(), built);
+    }
+}

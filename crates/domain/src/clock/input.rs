@@ -24,10 +24,20 @@ pub struct ClockEvent {
 pub enum ClockEventKind {
     DecidedToAssess,
     DecidedNotToAssess,
-    AdviceRequested { party: AdviceParty },
-    AdviceReceived { party: AdviceParty },
-    ExceptionStarted { reason: ExceptionReason, party: Option<AdviceParty> },
-    ExceptionEnded { reason: ExceptionReason, party: Option<AdviceParty> },
+    AdviceRequested {
+        party: AdviceParty,
+    },
+    AdviceReceived {
+        party: AdviceParty,
+    },
+    ExceptionStarted {
+        reason: ExceptionReason,
+        party: Option<AdviceParty>,
+    },
+    ExceptionEnded {
+        reason: ExceptionReason,
+        party: Option<AdviceParty>,
+    },
     DecidedNotToIssue,
     DraftIssued,
     FinalIssued,
@@ -35,11 +45,15 @@ pub enum ClockEventKind {
     /// An existing plan's start.
     PlanIssued,
     ReviewMeeting,
-    ReviewDecision { outcome: ReviewOutcome },
+    ReviewDecision {
+        outcome: ReviewOutcome,
+    },
     AmendmentsProposed,
     AmendedFinalIssued,
     /// Dated on the transfer itself (which may be after today).
-    PhaseTransfer { kind: TransferKind },
+    PhaseTransfer {
+        kind: TransferKind,
+    },
     /// The plan ceased or the case moved to another LA: no later review is due. Written `ceased` in JSON.
     Closed,
 }
@@ -148,7 +162,9 @@ impl RawClockEvent {
                 let reason = reason()?;
                 let party = party(false)?;
                 if reason == ExceptionReason::MissedAppointment && party.is_none() {
-                    return Err(at("a missed appointment excuses one advice-giver only (SEND Regs 2014 reg 8(2)(c)): give its 'party'".into()));
+                    return Err(at(
+                        "a missed appointment excuses one advice-giver only (SEND Regs 2014 reg 8(2)(c)): give its 'party'".into()
+                    ));
                 }
                 if kind_text == "exception_started" {
                     ClockEventKind::ExceptionStarted { reason, party }

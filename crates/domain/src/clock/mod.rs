@@ -101,6 +101,13 @@ struct ExceptionPeriod {
     end: Option<Date>,
 }
 
+/// When a step starts, falls due, and was done.
+struct Period {
+    start: Date,
+    due: Date,
+    done: Option<Date>,
+}
+
 /// Which exceptions each kind of step admits.
 #[derive(Clone, Copy)]
 enum StepKind {
@@ -139,7 +146,9 @@ impl Facts<'_> {
     fn advice_window_met(&self, ex: &ExceptionPeriod) -> bool {
         let reopens = ex.end.unwrap_or(self.today);
         let (from, to) = (sub_days(ex.start, 7), sub_days(reopens, 7));
-        self.dates(|k| matches!(k, ClockEventKind::AdviceRequested { party: AdviceParty::Education })).into_iter().any(|d| from <= d && d <= to)
+        self.dates(|k| matches!(k, ClockEventKind::AdviceRequested { party: AdviceParty::Education }))
+            .into_iter()
+            .any(|d| from <= d && d <= to)
     }
 
     fn qualifies(&self, ex: &ExceptionPeriod) -> bool {
@@ -158,8 +167,11 @@ impl Facts<'_> {
         match kind {
             StepKind::LaDecision => ex.party.is_none() && ex.reason != ExceptionReason::MissedAppointment,
             StepKind::Advice(party) => {
-                ex.party.map_or(true, |p| p == party)
-                    && matches!(ex.reason, ExceptionReason::PersonalCircumstances | ExceptionReason::AbsentFromArea | ExceptionReason::MissedAppointment)
+                ex.party.is_none_or(|p| p == party)
+                    && matches!(
+                        ex.reason,
+                        ExceptionReason::PersonalCircumstances | ExceptionReason::AbsentFromArea | ExceptionReason::MissedAppointment
+                    )
             }
             StepKind::NoException => false,
         }
@@ -175,7 +187,8 @@ impl Facts<'_> {
     }
 
     /// Build a step: status from due, done and today; exceptions over the step's period.
-    fn step(&self, name: String, regulation: &'static str, kind: StepKind, start: Date, due: Date, done: Option<Date>, waiting_on: DelayParty) -> Step {
+    fn step(&self, name: String, regulation: &'static str, kind: StepKind, waiting_on: DelayParty, period: Period) -> Step {
+        let Period { start, due, done } = period;
         let period_end = done.map_or(due, |d| d.min(due));
         let applying = self.applying(kind, start, period_end);
         let mut exceptions: Vec<ExceptionReason> = applying.iter().map(|e| e.reason).collect();
@@ -199,7 +212,8 @@ pub fn evaluate(input: &ClockInput, today: Date) -> Result<ClockReport, ClockErr
     let exceptions = check(&sorted, today)?;
     let facts = Facts { input: &sorted, today, exceptions };
     let mut steps = Vec::new();
-    let mut report = ClockReport { steps: Vec::new(), weeks_to_final: None, within_20_weeks: None, week20_exception: None, delays: Vec::new() };
+    let mut report =
+        ClockReport { steps: Vec::new(), weeks_to_final: None, within_20_weeks: None, week20_exception: None, delays: Vec::new() };
     if let Some(received) = sorted.received {
         assessment_steps(&facts, received, &mut steps, &mut report);
     }
@@ -231,8 +245,13 @@ fn assessment_steps(f: &Facts, received: Date, steps: &mut Vec<Step>, report: &m
     let decided_assess = f.first(|k| matches!(k, K::DecidedToAssess));
     let refused = f.first(|k| matches!(k, K::DecidedNotToAssess));
     // SEND Regs 2014 reg 5(1): decide whether to assess within 6 weeks of the request.
-    let decision = f.step("decision_to_assess".into(), "SEND Regs 2014 reg 5(1)", StepKind::LaDecision, received, add_weeks(received, 6),
-        decided_assess.or(refused), DelayParty::La);
+    let decision = f.step(
+        "decision_to_assess".into(),
+        "SEND Regs 2014 reg 5(1)",
+        StepKind::LaDecision,
+        DelayParty::La,
+        Period { start: received, due: add_weeks(received, 6), done: decided_assess.or(refused) },
+    );
     steps.push(decision.clone());
     if refused.is_some() {
         return;
@@ -242,7 +261,13 @@ fn assessment_steps(f: &Facts, received: Date, steps: &mut Vec<Step>, report: &m
     for party in AdviceParty::ALL {
         if let Some(asked) = f.first(|k| matches!(k, K::AdviceRequested { party: p } if *p == party)) {
             let got = f.first(|k| matches!(k, K::AdviceReceived { party: p } if *p == party));
-            let step = f.step(format!("advice:{party}"), "SEND Regs 2014 reg 8(1)", StepKind::Advice(party), asked, add_weeks(asked, 6), got, party.delay_party());
+            let step = f.step(
+                format!("advice:{party}"),
+                "SEND Regs 2014 reg 8(1)",
+                StepKind::Advice(party),
+                party.delay_party(),
+                Period { start: asked, due: add_weeks(asked, 6), done: got },
+            );
             advice_steps.push((party, step));
         }
     }
@@ -256,7 +281,13 @@ fn assessment_steps(f: &Facts, received: Date, steps: &mut Vec<Step>, report: &m
     // an open assessment can still meet it.
     let not_issue_due = add_weeks(received, 16);
     if not_issue.is_some() || (decided_assess.is_some() && draft_or_final.is_none() && closed.is_none() && f.today <= not_issue_due) {
-        steps.push(f.step("decision_not_to_issue".into(), "SEND Regs 2014 reg 10(1)", StepKind::LaDecision, received, not_issue_due, not_issue, DelayParty::La));
+        steps.push(f.step(
+            "decision_not_to_issue".into(),
+            "SEND Regs 2014 reg 10(1)",
+            StepKind::LaDecision,
+            DelayParty::La,
+            Period { start: received, due: not_issue_due, done: not_issue },
+        ));
     }
     if not_issue.is_some() || decided_assess.is_none() {
         return;
@@ -267,7 +298,13 @@ fn assessment_steps(f: &Facts, received: Date, steps: &mut Vec<Step>, report: &m
     if final_issued.is_none() && closed.is_some_and(|c| c <= final_due) {
         return; // withdrawn while the plan was still in time: the 20-week limit no longer applies
     }
-    let final_step = f.step("final_plan".into(), "SEND Regs 2014 reg 13(2)", StepKind::LaDecision, received, final_due, final_issued, DelayParty::La);
+    let final_step = f.step(
+        "final_plan".into(),
+        "SEND Regs 2014 reg 13(2)",
+        StepKind::LaDecision,
+        DelayParty::La,
+        Period { start: received, due: final_due, done: final_issued },
+    );
     // SEN2 item 3.7 Week20: an exception under reg 13(3) applied to the 20-week limit.
     report.week20_exception = Some(!final_step.exceptions.is_empty());
     report.weeks_to_final = final_issued.map(|d| weeks_between_1dp(received, d));
@@ -307,7 +344,8 @@ fn delays(f: &Facts, decision: &Step, advice: &[(AdviceParty, Step)], final_step
         }
     }
     // Evidence complete: the last advice in (or the decision to assess where none was asked).
-    let evidence_planned = advice.iter().map(|(_, s)| s.due).chain(std::iter::once(decision.due)).max().expect("decision present").min(final_step.due);
+    let evidence_planned =
+        advice.iter().map(|(_, s)| s.due).chain(std::iter::once(decision.due)).max().expect("decision present").min(final_step.due);
     let evidence_actual = advice
         .iter()
         .map(|(_, s)| s.done.unwrap_or(f.today))
@@ -319,10 +357,7 @@ fn delays(f: &Facts, decision: &Step, advice: &[(AdviceParty, Step)], final_step
     let taken = days_between(evidence_actual, end);
     let overrun = (taken - allowed).min(final_step.days_late);
     if overrun > 0 {
-        let party = f
-            .applying(StepKind::LaDecision, evidence_actual, end)
-            .first()
-            .map_or(DelayParty::La, |e| e.reason.delay_party());
+        let party = f.applying(StepKind::LaDecision, evidence_actual, end).first().map_or(DelayParty::La, |e| e.reason.delay_party());
         add(party, DelayStage::BetweenEvidenceAndFinalPlan, overrun);
     }
     out
@@ -344,22 +379,41 @@ fn plan_steps(f: &Facts, steps: &mut Vec<Step>) {
         if done.is_none() && ended.is_some_and(|e| e <= due) {
             break;
         }
-        steps.push(f.step("annual_review".into(), "CFA 2014 s44(1)", StepKind::NoException, anchor, due, done, DelayParty::La));
+        steps.push(f.step(
+            "annual_review".into(),
+            "CFA 2014 s44(1)",
+            StepKind::NoException,
+            DelayParty::La,
+            Period { start: anchor, due, done },
+        ));
         match done {
-            Some(m) if ended.map_or(true, |e| m < e) => anchor = m,
+            Some(m) if ended.is_none_or(|e| m < e) => anchor = m,
             _ => break,
         }
     }
     // Reg 20(10): the LA's decision within 4 weeks of the review meeting.
     for (i, &meeting) in meetings.iter().enumerate() {
         let next_meeting = meetings.get(i + 1).copied();
-        let decided = f.first_on_or_after(meeting, |k| matches!(k, K::ReviewDecision { .. })).filter(|d| next_meeting.map_or(true, |n| *d <= n));
-        steps.push(f.step("review_decision".into(), "SEND Regs 2014 reg 20(10)", StepKind::NoException, meeting, add_weeks(meeting, 4), decided, DelayParty::La));
+        let decided =
+            f.first_on_or_after(meeting, |k| matches!(k, K::ReviewDecision { .. })).filter(|d| next_meeting.is_none_or(|n| *d <= n));
+        steps.push(f.step(
+            "review_decision".into(),
+            "SEND Regs 2014 reg 20(10)",
+            StepKind::NoException,
+            DelayParty::La,
+            Period { start: meeting, due: add_weeks(meeting, 4), done: decided },
+        ));
     }
     // Reg 22(3): the amended final plan within 8 weeks of the proposed amendments.
     for proposed in f.dates(|k| matches!(k, K::AmendmentsProposed)) {
         let issued = f.first_on_or_after(proposed, |k| matches!(k, K::AmendedFinalIssued));
-        steps.push(f.step("amended_plan".into(), "SEND Regs 2014 reg 22(3)", StepKind::NoException, proposed, add_weeks(proposed, 8), issued, DelayParty::La));
+        steps.push(f.step(
+            "amended_plan".into(),
+            "SEND Regs 2014 reg 22(3)",
+            StepKind::NoException,
+            DelayParty::La,
+            Period { start: proposed, due: add_weeks(proposed, 8), done: issued },
+        ));
     }
     // Reg 18(1): review and amend before 15 February (school) or 31 March (post-16) of the calendar year
     // of the transfer; "before" read as "on or before 14 February / 30 March" (statutory-rules.md §1.2 [U]).
@@ -378,7 +432,13 @@ fn plan_steps(f: &Facts, steps: &mut Vec<Step>) {
             .filter(|a| matches!(a.kind, K::AmendedFinalIssued) && a.date > window_start && a.date <= e.date.max(due))
             .map(|a| a.date)
             .next();
-        steps.push(f.step("phase_transfer".into(), regulation, StepKind::NoException, window_start, due, amended, DelayParty::La));
+        steps.push(f.step(
+            "phase_transfer".into(),
+            regulation,
+            StepKind::NoException,
+            DelayParty::La,
+            Period { start: window_start, due, done: amended },
+        ));
     }
 }
 
@@ -400,7 +460,13 @@ fn check(input: &ClockInput, today: Date) -> Result<Vec<ExceptionPeriod>, ClockE
         }
         let is_assessment = matches!(
             e.kind,
-            K::DecidedToAssess | K::DecidedNotToAssess | K::AdviceRequested { .. } | K::AdviceReceived { .. } | K::DecidedNotToIssue | K::DraftIssued | K::FinalIssued
+            K::DecidedToAssess
+                | K::DecidedNotToAssess
+                | K::AdviceRequested { .. }
+                | K::AdviceReceived { .. }
+                | K::DecidedNotToIssue
+                | K::DraftIssued
+                | K::FinalIssued
         );
         match input.received {
             Some(r) if is_assessment && e.date < r => return fail(e, format!("it is before the request was received on {r}")),
@@ -422,9 +488,14 @@ fn check(input: &ClockInput, today: Date) -> Result<Vec<ExceptionPeriod>, ClockE
             K::FinalIssued | K::DraftIssued if seen(&|k| matches!(k, K::DecidedNotToIssue), i) => {
                 return fail(e, "the LA had decided not to issue a plan".into())
             }
-            K::FinalIssued if seen(&|k| matches!(k, K::FinalIssued | K::PlanIssued), i) => return fail(e, "a plan was already issued".into()),
+            K::FinalIssued if seen(&|k| matches!(k, K::FinalIssued | K::PlanIssued), i) => {
+                return fail(e, "a plan was already issued".into())
+            }
             K::PlanIssued if input.received.is_some() => {
-                return fail(e, "plan_issued starts a case from an existing plan, which has no 'received' date; use final_issued for a new plan".into())
+                return fail(
+                    e,
+                    "plan_issued starts a case from an existing plan, which has no 'received' date; use final_issued for a new plan".into(),
+                )
             }
             K::PlanIssued if seen(&|k| matches!(k, K::PlanIssued), i) => return fail(e, "a plan was already issued".into()),
             K::ReviewMeeting | K::AmendmentsProposed if !seen(&|k| matches!(k, K::FinalIssued | K::PlanIssued), i) => {
@@ -433,7 +504,9 @@ fn check(input: &ClockInput, today: Date) -> Result<Vec<ExceptionPeriod>, ClockE
             K::PhaseTransfer { .. } if !input.events.iter().any(|x| matches!(x.kind, K::FinalIssued | K::PlanIssued)) => {
                 return fail(e, "there is no plan in force for a phase transfer".into())
             }
-            K::ReviewDecision { .. } if !seen(&|k| matches!(k, K::ReviewMeeting), i) => return fail(e, "no review meeting is recorded before it".into()),
+            K::ReviewDecision { .. } if !seen(&|k| matches!(k, K::ReviewMeeting), i) => {
+                return fail(e, "no review meeting is recorded before it".into())
+            }
             K::AmendedFinalIssued if !seen(&|k| matches!(k, K::AmendmentsProposed), i) => {
                 return fail(e, "no proposed amendments are recorded before it (SEND Regs 2014 reg 22)".into())
             }
@@ -443,10 +516,12 @@ fn check(input: &ClockInput, today: Date) -> Result<Vec<ExceptionPeriod>, ClockE
                 }
                 exceptions.push(ExceptionPeriod { reason: *reason, party: *party, start: e.date, end: None });
             }
-            K::ExceptionEnded { reason, party } => match exceptions.iter_mut().find(|x| x.reason == *reason && x.party == *party && x.end.is_none()) {
-                Some(x) => x.end = Some(e.date),
-                None => return fail(e, format!("no {reason} exception was started before it ends")),
-            },
+            K::ExceptionEnded { reason, party } => {
+                match exceptions.iter_mut().find(|x| x.reason == *reason && x.party == *party && x.end.is_none()) {
+                    Some(x) => x.end = Some(e.date),
+                    None => return fail(e, format!("no {reason} exception was started before it ends")),
+                }
+            }
             _ => {}
         }
     }

@@ -60,7 +60,8 @@ fn reg_8_1_late_health_advice_is_healths_delay_when_nothing_excuses_it() {
         {"date": "2026-02-16", "type": "advice_requested", "party": "health"},
         {"date": "2026-04-10", "type": "advice_received", "party": "health"},
         {"date": "2026-05-01", "type": "draft_issued"},
-        {"date": "2026-05-29", "type": "final_issued"}]}"#).unwrap();
+        {"date": "2026-05-29", "type": "final_issued"}]}"#)
+    .unwrap();
     let h = step(&r, "advice:health");
     assert_eq!((h.due, h.status, h.days_late), (d("2026-03-30"), StepStatus::Missed, 11));
     assert_eq!(step(&r, "final_plan").status, StepStatus::Missed);
@@ -70,10 +71,14 @@ fn reg_8_1_late_health_advice_is_healths_delay_when_nothing_excuses_it() {
 
 #[test]
 fn reg_5_1_decision_to_assess_is_due_six_weeks_after_the_request_and_met_on_the_last_day() {
-    let on_time = run(r#"{"received": "2026-01-05", "today": "2026-03-01", "events": [{"date": "2026-02-16", "type": "decided_to_assess"}]}"#).unwrap();
+    let on_time =
+        run(r#"{"received": "2026-01-05", "today": "2026-03-01", "events": [{"date": "2026-02-16", "type": "decided_to_assess"}]}"#)
+            .unwrap();
     let s = step(&on_time, "decision_to_assess");
     assert_eq!((s.due, s.status, s.days_late), (d("2026-02-16"), StepStatus::Met, 0));
-    let day_after = run(r#"{"received": "2026-01-05", "today": "2026-03-01", "events": [{"date": "2026-02-17", "type": "decided_not_to_assess"}]}"#).unwrap();
+    let day_after =
+        run(r#"{"received": "2026-01-05", "today": "2026-03-01", "events": [{"date": "2026-02-17", "type": "decided_not_to_assess"}]}"#)
+            .unwrap();
     let s = step(&day_after, "decision_to_assess");
     assert_eq!((s.status, s.days_late), (StepStatus::Missed, 1));
     // A refusal ends the assessment pathway: no advice or final plan steps.
@@ -98,7 +103,8 @@ fn reg_13_2_final_plan_twenty_weeks_counted_across_a_leap_day() {
     let r = run(r#"{"received": "2024-01-15", "today": "2024-07-01", "events": [
         {"date": "2024-02-20", "type": "decided_to_assess"},
         {"date": "2024-05-10", "type": "draft_issued"},
-        {"date": "2024-06-03", "type": "final_issued"}]}"#).unwrap();
+        {"date": "2024-06-03", "type": "final_issued"}]}"#)
+    .unwrap();
     let f = step(&r, "final_plan");
     assert_eq!((f.due, f.status), (d("2024-06-03"), StepStatus::Met));
     assert_eq!(r.within_20_weeks, Some(true));
@@ -106,7 +112,8 @@ fn reg_13_2_final_plan_twenty_weeks_counted_across_a_leap_day() {
     assert!(r.delays.is_empty());
     let late = run(r#"{"received": "2024-01-15", "today": "2024-07-01", "events": [
         {"date": "2024-02-20", "type": "decided_to_assess"},
-        {"date": "2024-06-04", "type": "final_issued"}]}"#).unwrap();
+        {"date": "2024-06-04", "type": "final_issued"}]}"#)
+    .unwrap();
     assert_eq!(step(&late, "final_plan").status, StepStatus::Missed);
     assert_eq!(late.within_20_weeks, Some(false));
     // On time for evidence, so the one day is the LA's, between evidence and the final plan.
@@ -117,7 +124,8 @@ fn reg_13_2_final_plan_twenty_weeks_counted_across_a_leap_day() {
 fn reg_13_2_an_open_assessment_past_twenty_weeks_is_overdue_and_not_within_twenty_weeks() {
     let r = run(r#"{"received": "2026-01-05", "today": "2026-06-01", "events": [
         {"date": "2026-02-10", "type": "decided_to_assess"},
-        {"date": "2026-02-11", "type": "advice_requested", "party": "social_care"}]}"#).unwrap();
+        {"date": "2026-02-11", "type": "advice_requested", "party": "social_care"}]}"#)
+    .unwrap();
     let f = step(&r, "final_plan");
     assert_eq!((f.status, f.days_late), (StepStatus::Overdue, 7));
     assert_eq!(r.within_20_weeks, Some(false));
@@ -134,11 +142,14 @@ fn reg_13_2_an_open_assessment_past_twenty_weeks_is_overdue_and_not_within_twent
 fn reg_10_1_decision_not_to_issue_is_due_within_sixteen_weeks() {
     let r = run(r#"{"received": "2026-01-05", "today": "2026-06-01", "events": [
         {"date": "2026-02-10", "type": "decided_to_assess"},
-        {"date": "2026-04-27", "type": "decided_not_to_issue"}]}"#).unwrap();
+        {"date": "2026-04-27", "type": "decided_not_to_issue"}]}"#)
+    .unwrap();
     let s = step(&r, "decision_not_to_issue");
     assert_eq!((s.due, s.status), (d("2026-04-27"), StepStatus::Met));
     assert!(steps_named(&r, "final_plan").is_empty());
-    let pending = run(r#"{"received": "2026-01-05", "today": "2026-03-01", "events": [{"date": "2026-02-10", "type": "decided_to_assess"}]}"#).unwrap();
+    let pending =
+        run(r#"{"received": "2026-01-05", "today": "2026-03-01", "events": [{"date": "2026-02-10", "type": "decided_to_assess"}]}"#)
+            .unwrap();
     assert_eq!(step(&pending, "decision_not_to_issue").status, StepStatus::Due);
     assert_eq!(step(&pending, "final_plan").status, StepStatus::Due);
     assert_eq!(pending.within_20_weeks, None);
@@ -147,11 +158,13 @@ fn reg_10_1_decision_not_to_issue_is_due_within_sixteen_weeks() {
 #[test]
 fn reg_13_3_absence_from_the_area_of_four_weeks_excuses_a_late_plan() {
     let base = |start: &str, end: &str| {
-        format!(r#"{{"received": "2026-01-05", "today": "2026-07-01", "events": [
+        format!(
+            r#"{{"received": "2026-01-05", "today": "2026-07-01", "events": [
             {{"date": "2026-02-10", "type": "decided_to_assess"}},
             {{"date": "{start}", "type": "exception_started", "reason": "absent_from_area"}},
             {{"date": "{end}", "type": "exception_ended", "reason": "absent_from_area"}},
-            {{"date": "2026-06-10", "type": "final_issued"}}]}}"#)
+            {{"date": "2026-06-10", "type": "final_issued"}}]}}"#
+        )
     };
     // 2 March to 30 March: 28 days, four weeks: qualifies.
     let r = run(&base("2026-03-02", "2026-03-30")).unwrap();
@@ -170,7 +183,8 @@ fn reg_13_3_an_exception_never_moves_the_due_date() {
         {"date": "2026-02-10", "type": "decided_to_assess"},
         {"date": "2026-03-01", "type": "exception_started", "reason": "personal_circumstances"},
         {"date": "2026-05-01", "type": "exception_ended", "reason": "personal_circumstances"},
-        {"date": "2026-06-10", "type": "final_issued"}]}"#).unwrap();
+        {"date": "2026-06-10", "type": "final_issued"}]}"#)
+    .unwrap();
     let f = step(&with, "final_plan");
     assert_eq!((f.due, f.days_late, f.status), (d("2026-05-25"), 16, StepStatus::MissedExcused));
 }
@@ -180,7 +194,8 @@ fn reg_13_3_an_exception_after_the_due_date_does_not_excuse() {
     let r = run(r#"{"received": "2026-01-05", "today": "2026-07-01", "events": [
         {"date": "2026-02-10", "type": "decided_to_assess"},
         {"date": "2026-05-26", "type": "exception_started", "reason": "personal_circumstances"},
-        {"date": "2026-06-10", "type": "final_issued"}]}"#).unwrap();
+        {"date": "2026-06-10", "type": "final_issued"}]}"#)
+    .unwrap();
     assert_eq!(step(&r, "final_plan").status, StepStatus::Missed);
     assert_eq!(r.week20_exception, Some(false));
 }
@@ -191,20 +206,23 @@ fn reg_13_3_an_on_time_plan_with_an_exception_in_its_period_is_an_sen2_week20_ex
         {"date": "2026-02-10", "type": "decided_to_assess"},
         {"date": "2026-03-01", "type": "exception_started", "reason": "personal_circumstances"},
         {"date": "2026-03-10", "type": "exception_ended", "reason": "personal_circumstances"},
-        {"date": "2026-05-20", "type": "final_issued"}]}"#).unwrap();
+        {"date": "2026-05-20", "type": "final_issued"}]}"#)
+    .unwrap();
     assert_eq!(step(&r, "final_plan").status, StepStatus::Met);
     assert_eq!(r.week20_exception, Some(true));
     assert_eq!(r.within_20_weeks, Some(true));
 }
 
 fn closure_case(advice_requested: &str, closure_start: &str, closure_end: &str) -> String {
-    format!(r#"{{"received": "2026-05-04", "today": "2026-11-01", "events": [
+    format!(
+        r#"{{"received": "2026-05-04", "today": "2026-11-01", "events": [
         {{"date": "2026-06-10", "type": "decided_to_assess"}},
         {{"date": "{advice_requested}", "type": "advice_requested", "party": "education"}},
         {{"date": "{closure_start}", "type": "exception_started", "reason": "school_closure"}},
         {{"date": "{closure_end}", "type": "exception_ended", "reason": "school_closure"}},
         {{"date": "2026-09-28", "type": "advice_received", "party": "education"}},
-        {{"date": "2026-10-01", "type": "final_issued"}}]}}"#)
+        {{"date": "2026-10-01", "type": "final_issued"}}]}}"#
+    )
 }
 
 #[test]
@@ -242,7 +260,8 @@ fn reg_8_2_c_a_missed_appointment_excuses_that_advice_giver_only() {
         {"date": "2026-03-02", "type": "exception_ended", "reason": "missed_appointment", "party": "health"},
         {"date": "2026-04-10", "type": "advice_received", "party": "health"},
         {"date": "2026-04-10", "type": "advice_received", "party": "educational_psychology"},
-        {"date": "2026-05-29", "type": "final_issued"}]}"#).unwrap();
+        {"date": "2026-05-29", "type": "final_issued"}]}"#)
+    .unwrap();
     assert_eq!(step(&r, "advice:health").status, StepStatus::MissedExcused);
     assert_eq!(step(&r, "advice:educational_psychology").status, StepStatus::Missed);
     // Reg 8(2)(c) is not in reg 13(3): the plan's miss is not excused.
@@ -256,7 +275,8 @@ fn reg_8_2_c_a_missed_appointment_excuses_that_advice_giver_only() {
 #[test]
 fn reg_8_2_c_a_missed_appointment_must_name_its_advice_giver() {
     let err = run(r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [
-        {"date": "2026-03-02", "type": "exception_started", "reason": "missed_appointment"}]}"#).unwrap_err();
+        {"date": "2026-03-02", "type": "exception_started", "reason": "missed_appointment"}]}"#)
+    .unwrap_err();
     assert!(err.0.contains("party"), "{err}");
 }
 
@@ -265,7 +285,8 @@ fn s44_1_annual_review_within_twelve_months_starting_with_the_plan_then_with_eac
     let r = run(r#"{"today": "2027-08-01", "events": [
         {"date": "2025-06-16", "type": "plan_issued"},
         {"date": "2026-06-15", "type": "review_meeting"},
-        {"date": "2026-07-01", "type": "review_decision", "outcome": "maintain"}]}"#).unwrap();
+        {"date": "2026-07-01", "type": "review_decision", "outcome": "maintain"}]}"#)
+    .unwrap();
     let reviews = steps_named(&r, "annual_review");
     assert_eq!(reviews.len(), 2);
     // 16 June 2025 + 12 months - 1 day = 15 June 2026: met on the last day.
@@ -280,7 +301,8 @@ fn s44_1_annual_review_within_twelve_months_starting_with_the_plan_then_with_eac
 fn s44_1_a_review_the_day_after_the_twelve_months_is_missed() {
     let r = run(r#"{"today": "2026-08-01", "events": [
         {"date": "2025-06-16", "type": "plan_issued"},
-        {"date": "2026-06-16", "type": "review_meeting"}]}"#).unwrap();
+        {"date": "2026-06-16", "type": "review_meeting"}]}"#)
+    .unwrap();
     let first = steps_named(&r, "annual_review")[0];
     assert_eq!((first.status, first.days_late), (StepStatus::Missed, 1));
 }
@@ -295,7 +317,8 @@ fn s44_1_a_plan_made_on_a_leap_day_follows_the_month_convention() {
 fn s44_1_the_first_review_runs_from_a_new_final_plan() {
     let r = run(r#"{"received": "2025-01-06", "today": "2026-07-01", "events": [
         {"date": "2025-02-10", "type": "decided_to_assess"},
-        {"date": "2025-05-20", "type": "final_issued"}]}"#).unwrap();
+        {"date": "2025-05-20", "type": "final_issued"}]}"#)
+    .unwrap();
     let s = step(&r, "annual_review");
     assert_eq!((s.due, s.status), (d("2026-05-19"), StepStatus::Overdue));
 }
@@ -305,13 +328,15 @@ fn reg_20_10_review_decision_due_four_weeks_after_the_meeting() {
     let r = run(r#"{"today": "2026-09-01", "events": [
         {"date": "2025-09-01", "type": "plan_issued"},
         {"date": "2026-05-11", "type": "review_meeting"},
-        {"date": "2026-06-09", "type": "review_decision", "outcome": "maintain"}]}"#).unwrap();
+        {"date": "2026-06-09", "type": "review_decision", "outcome": "maintain"}]}"#)
+    .unwrap();
     let s = step(&r, "review_decision");
     assert_eq!((s.due, s.status, s.days_late), (d("2026-06-08"), StepStatus::Missed, 1));
     let on_time = run(r#"{"today": "2026-09-01", "events": [
         {"date": "2025-09-01", "type": "plan_issued"},
         {"date": "2026-05-11", "type": "review_meeting"},
-        {"date": "2026-06-08", "type": "review_decision", "outcome": "amend"}]}"#).unwrap();
+        {"date": "2026-06-08", "type": "review_decision", "outcome": "amend"}]}"#)
+    .unwrap();
     assert_eq!(step(&on_time, "review_decision").status, StepStatus::Met);
 }
 
@@ -322,12 +347,14 @@ fn reg_22_3_amended_plan_due_eight_weeks_after_the_proposed_amendments() {
         {"date": "2026-05-11", "type": "review_meeting"},
         {"date": "2026-06-01", "type": "review_decision", "outcome": "amend"},
         {"date": "2026-06-01", "type": "amendments_proposed"},
-        {"date": "2026-07-27", "type": "amended_final_issued"}]}"#).unwrap();
+        {"date": "2026-07-27", "type": "amended_final_issued"}]}"#)
+    .unwrap();
     let s = step(&r, "amended_plan");
     assert_eq!((s.due, s.status), (d("2026-07-27"), StepStatus::Met));
     let pending = run(r#"{"today": "2026-08-01", "events": [
         {"date": "2025-09-01", "type": "plan_issued"},
-        {"date": "2026-06-01", "type": "amendments_proposed"}]}"#).unwrap();
+        {"date": "2026-06-01", "type": "amendments_proposed"}]}"#)
+    .unwrap();
     let s = step(&pending, "amended_plan");
     assert_eq!((s.status, s.days_late), (StepStatus::Overdue, 5));
 }
@@ -336,14 +363,16 @@ fn reg_22_3_amended_plan_due_eight_weeks_after_the_proposed_amendments() {
 fn reg_18_1_b_school_phase_transfer_amended_plan_due_14_february_of_the_transfer_year() {
     let r = run(r#"{"today": "2026-11-22", "events": [
         {"date": "2021-03-01", "type": "plan_issued"},
-        {"date": "2027-09-01", "type": "phase_transfer", "kind": "school"}]}"#).unwrap();
+        {"date": "2027-09-01", "type": "phase_transfer", "kind": "school"}]}"#)
+    .unwrap();
     let s = step(&r, "phase_transfer");
     assert_eq!((s.due, s.status, s.regulation), (d("2027-02-14"), StepStatus::Due, "SEND Regs 2014 reg 18(1)(b)"));
     let done = run(r#"{"today": "2027-03-01", "events": [
         {"date": "2021-03-01", "type": "plan_issued"},
         {"date": "2026-11-20", "type": "amendments_proposed"},
         {"date": "2027-02-15", "type": "amended_final_issued"},
-        {"date": "2027-09-01", "type": "phase_transfer", "kind": "school"}]}"#).unwrap();
+        {"date": "2027-09-01", "type": "phase_transfer", "kind": "school"}]}"#)
+    .unwrap();
     let s = step(&done, "phase_transfer");
     assert_eq!((s.done, s.status, s.days_late), (Some(d("2027-02-15")), StepStatus::Missed, 1));
 }
@@ -354,7 +383,8 @@ fn reg_18_1_a_post16_transfer_amended_plan_due_30_march() {
         {"date": "2020-03-01", "type": "plan_issued"},
         {"date": "2026-01-05", "type": "amendments_proposed"},
         {"date": "2026-03-30", "type": "amended_final_issued"},
-        {"date": "2026-09-01", "type": "phase_transfer", "kind": "post16"}]}"#).unwrap();
+        {"date": "2026-09-01", "type": "phase_transfer", "kind": "post16"}]}"#)
+    .unwrap();
     let s = step(&r, "phase_transfer");
     assert_eq!((s.due, s.status), (d("2026-03-30"), StepStatus::Met));
 }
@@ -364,7 +394,8 @@ fn withdrawal_drops_limits_not_yet_due_and_marks_passed_ones_missed() {
     let r = run(r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [
         {"date": "2026-02-10", "type": "decided_to_assess"},
         {"date": "2026-02-11", "type": "advice_requested", "party": "health"},
-        {"date": "2026-04-01", "type": "withdrawn"}]}"#).unwrap();
+        {"date": "2026-04-01", "type": "withdrawn"}]}"#)
+    .unwrap();
     assert!(steps_named(&r, "final_plan").is_empty());
     let h = step(&r, "advice:health");
     assert_eq!((h.status, h.days_late, h.done), (StepStatus::Missed, 7, None));
@@ -380,7 +411,8 @@ fn a_family_exception_after_the_evidence_puts_the_drafting_overrun_down_to_the_f
         {"date": "2026-03-20", "type": "advice_received", "party": "education"},
         {"date": "2026-05-01", "type": "exception_started", "reason": "absent_from_area"},
         {"date": "2026-06-10", "type": "exception_ended", "reason": "absent_from_area"},
-        {"date": "2026-06-15", "type": "final_issued"}]}"#).unwrap();
+        {"date": "2026-06-15", "type": "final_issued"}]}"#)
+    .unwrap();
     assert_eq!(step(&r, "final_plan").status, StepStatus::MissedExcused);
     assert_eq!(r.delays, vec![Delay { party: DelayParty::Parent, stage: DelayStage::BetweenEvidenceAndFinalPlan, days: 21 }]);
 }
@@ -395,14 +427,38 @@ fn steps_come_in_due_date_order() {
 #[test]
 fn contradictory_input_is_refused_with_the_event_named() {
     let cases = [
-        (r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-02-13", "type": "decided_to_assess"}, {"date": "2025-12-01", "type": "final_issued"}]}"#, "before the request"),
-        (r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-02-13", "type": "final_issued"}]}"#, "no decision to assess"),
-        (r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-02-13", "type": "decided_to_assess"}, {"date": "2026-02-14", "type": "decided_not_to_assess"}]}"#, "already recorded"),
-        (r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-07-13", "type": "decided_to_assess"}]}"#, "after today"),
-        (r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-02-13", "type": "decided_to_assess"}, {"date": "2026-03-13", "type": "advice_received", "party": "health"}]}"#, "never requested"),
-        (r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-03-13", "type": "exception_ended", "reason": "absent_from_area"}]}"#, "no absent_from_area exception was started"),
-        (r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-03-13", "type": "review_meeting"}]}"#, "no plan in force"),
-        (r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-03-13", "type": "plan_issued"}]}"#, "existing plan"),
+        (
+            r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-02-13", "type": "decided_to_assess"}, {"date": "2025-12-01", "type": "final_issued"}]}"#,
+            "before the request",
+        ),
+        (
+            r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-02-13", "type": "final_issued"}]}"#,
+            "no decision to assess",
+        ),
+        (
+            r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-02-13", "type": "decided_to_assess"}, {"date": "2026-02-14", "type": "decided_not_to_assess"}]}"#,
+            "already recorded",
+        ),
+        (
+            r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-07-13", "type": "decided_to_assess"}]}"#,
+            "after today",
+        ),
+        (
+            r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-02-13", "type": "decided_to_assess"}, {"date": "2026-03-13", "type": "advice_received", "party": "health"}]}"#,
+            "never requested",
+        ),
+        (
+            r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-03-13", "type": "exception_ended", "reason": "absent_from_area"}]}"#,
+            "no absent_from_area exception was started",
+        ),
+        (
+            r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-03-13", "type": "review_meeting"}]}"#,
+            "no plan in force",
+        ),
+        (
+            r#"{"received": "2026-01-05", "today": "2026-06-30", "events": [{"date": "2026-03-13", "type": "plan_issued"}]}"#,
+            "existing plan",
+        ),
         (r#"{"today": "2026-06-30", "events": [{"date": "2026-03-13", "type": "decided_to_assess"}]}"#, "'received'"),
         (r#"{"received": "2026-07-05", "today": "2026-06-30", "events": []}"#, "after today"),
     ];
@@ -430,7 +486,11 @@ fn malformed_input_names_the_event_and_field() {
 }
 
 fn arb_exception() -> impl Strategy<Value = (ExceptionReason, i64, i64)> {
-    (prop::sample::select(vec![ExceptionReason::PersonalCircumstances, ExceptionReason::AbsentFromArea, ExceptionReason::SchoolClosure]), 0i64..200, 1i64..80)
+    (
+        prop::sample::select(vec![ExceptionReason::PersonalCircumstances, ExceptionReason::AbsentFromArea, ExceptionReason::SchoolClosure]),
+        0i64..200,
+        1i64..80,
+    )
 }
 
 proptest! {

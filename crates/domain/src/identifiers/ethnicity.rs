@@ -6,7 +6,15 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Every valid CBDS ethnicity code (SEN2 2026 schema, ethnicitytype).
-pub const CODES: &[&str] = &["WBRI","WCOR","WENG","WNIR","WSCO","WWEL","WOWB","WIRI","WIRT","WOTH","WALB","WBOS","WCRO","WGRE","WGRK","WGRC","WITA","WKOS","WPOR","WSER","WTUR","WTUK","WTUC","WEUR","WEEU","WWEU","WOTW","WROM","WROG","WROR","WROO","MWBC","MWBA","MWAS","MWAP","MWAI","MWAO","ABRI","AWEL","MOTH","MAOE","MABL","MACH","MBOE","MBCH","MCOE","MWOE","MWCH","MOTM","AIND","APKN","AMPK","AKPA","AOPK","ABAN","AOTH","AAFR","AKAO","ANEP","ASNL","ASLT","ASRO","AOTA","BBRI","BWEL","BCRB","BAFR","BANN","BCON","BGHA","BNGN","BSLN","BSOM","BSUD","BAOF","BOTH","BEUR","BNAM","BOTB","CHNE","CHKC","CMAL","CSNG","CTWN","COCH","OOTH","OAFG","ORAB","OARA","OEGY","OFIL","OIRN","OIRQ","OJPN","OKOR","OKRD","OLAM","OLEB","OLIB","OMAL","OMRC","OPOL","OTHA","OVIE","OYEM","OOEG","REFU","NOBT"];
+pub const CODES: &[&str] = &[
+    "WBRI", "WCOR", "WENG", "WNIR", "WSCO", "WWEL", "WOWB", "WIRI", "WIRT", "WOTH", "WALB", "WBOS", "WCRO", "WGRE", "WGRK", "WGRC", "WITA",
+    "WKOS", "WPOR", "WSER", "WTUR", "WTUK", "WTUC", "WEUR", "WEEU", "WWEU", "WOTW", "WROM", "WROG", "WROR", "WROO", "MWBC", "MWBA", "MWAS",
+    "MWAP", "MWAI", "MWAO", "ABRI", "AWEL", "MOTH", "MAOE", "MABL", "MACH", "MBOE", "MBCH", "MCOE", "MWOE", "MWCH", "MOTM", "AIND", "APKN",
+    "AMPK", "AKPA", "AOPK", "ABAN", "AOTH", "AAFR", "AKAO", "ANEP", "ASNL", "ASLT", "ASRO", "AOTA", "BBRI", "BWEL", "BCRB", "BAFR", "BANN",
+    "BCON", "BGHA", "BNGN", "BSLN", "BSOM", "BSUD", "BAOF", "BOTH", "BEUR", "BNAM", "BOTB", "CHNE", "CHKC", "CMAL", "CSNG", "CTWN", "COCH",
+    "OOTH", "OAFG", "ORAB", "OARA", "OEGY", "OFIL", "OIRN", "OIRQ", "OJPN", "OKOR", "OKRD", "OLAM", "OLEB", "OLIB", "OMAL", "OMRC", "OPOL",
+    "OTHA", "OVIE", "OYEM", "OOEG", "REFU", "NOBT",
+];
 
 /// The broad group a code belongs to, by its first letter (REFU and NOBT stand alone).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -62,8 +62,16 @@ mod tests {
 
     #[test]
     fn postcodes_of_every_outward_shape_are_normalised() {
-        for (given, want) in [("po12ab", "PO1 2AB"), ("M1 1AE", "M1 1AE"), ("B33 8TH", "B33 8TH"), ("CR2 6XH", "CR2 6XH"),
-            ("DN55 1PT", "DN55 1PT"), ("W1A 0AX", "W1A 0AX"), ("EC1A 1BB", "EC1A 1BB"), ("gir 0aa", "GIR 0AA")] {
+        for (given, want) in [
+            ("po12ab", "PO1 2AB"),
+            ("M1 1AE", "M1 1AE"),
+            ("B33 8TH", "B33 8TH"),
+            ("CR2 6XH", "CR2 6XH"),
+            ("DN55 1PT", "DN55 1PT"),
+            ("W1A 0AX", "W1A 0AX"),
+            ("EC1A 1BB", "EC1A 1BB"),
+            ("gir 0aa", "GIR 0AA"),
+        ] {
             let p: Postcode = given.parse().unwrap();
             assert_eq!(p.as_str(), want);
         }

@@ -117,7 +117,12 @@ impl FromStr for SettingCode {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let t = text.trim().to_ascii_uppercase();
         Self::ALL.into_iter().find(|c| c.code() == t).ok_or_else(|| {
-            IdentifierError::new("setting code", text, "setting_code", "is not an SEN2 setting code (OLA, OPA, EHE, EYP, OTH, NEET, NIEC, NIEO)")
+            IdentifierError::new(
+                "setting code",
+                text,
+                "setting_code",
+                "is not an SEN2 setting code (OLA, OPA, EHE, EYP, OTH, NEET, NIEC, NIEO)",
+            )
         })
     }
 }
