@@ -147,6 +147,11 @@ impl Child {
         })
     }
 
+    /// Check the age range again on `today` (for a corrected date of birth): 0 to 25, not born later.
+    pub fn check_age(&self, today: Date) -> Result<(), ChildError> {
+        check_age(self.date_of_birth, today)
+    }
+
     pub fn age_on(&self, on: Date) -> i32 {
         age_on(self.date_of_birth, on)
     }

@@ -461,18 +461,7 @@ impl Store for SqliteStore {
         }
         if child.date_of_birth != stored.value.date_of_birth {
             // A changed date of birth meets the same rules as a new record's.
-            let check = NewChild {
-                name: child.name.clone(),
-                date_of_birth: child.date_of_birth,
-                sex: child.sex,
-                ethnicity: child.ethnicity,
-                postcode: child.postcode.clone(),
-                upn: child.upn.clone(),
-                uln: child.uln.clone(),
-                nhs_number: child.nhs_number.clone(),
-                responsible_la: child.responsible_la,
-            };
-            Child::new(id, check, self.clock.today())?;
+            child.check_age(self.clock.today())?;
         }
         let data = to_json(child, "child")?;
         let [upn, uln, nhs_number] = identifier_columns(child);

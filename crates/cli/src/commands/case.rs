@@ -60,8 +60,8 @@ pub struct OpenArgs {
 #[derive(clap::Args)]
 #[command(after_help = "Event JSON: {\"date\": \"2026-02-13\", \"type\": \"decided_to_assess\"} or a list of them. \
 Types: decided_to_assess, decided_not_to_assess, advice_requested/advice_received (party), exception_started/exception_ended \
-(reason, party), decided_to_issue, decided_not_to_issue, draft_issued/final_issued (plan), setting_consulted (setting), \
-review_meeting, review_decision (outcome), amendments_proposed/amended_final_issued (plan), phase_transfer_planned \
+(reason, party), decided_to_issue, decided_not_to_issue, draft_issued/final_issued (plan), setting_requested/setting_consulted (setting), \
+review_meeting, review_report_sent, review_decision (outcome), amendments_proposed/amended_final_issued (plan), phase_transfer_planned \
 (transfer_date, kind), ceased (reason), withdrawn, transferred_out (to_la), mediation_held/appeal_lodged (decision), \
 appeal_decided (decision, upheld). See docs/case-lifecycle.md.\nExit codes: 0 recorded; 2 refused (the message names the rule); \
 3 conflict (the case changed since the version you gave).")]

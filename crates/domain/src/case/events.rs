@@ -127,6 +127,11 @@ pub enum CaseEventKind {
     DraftIssued {
         plan: PlanContents,
     },
+    /// The family asks for a school or college to be named, on a draft or on proposed amendments
+    /// (CFA 2014 s38(2)(b); SEND Regs 2014 reg 22(2)(c)).
+    SettingRequested {
+        setting: SettingRef,
+    },
     /// A school or college the family asked for, or the LA proposes, consulted under s39(2).
     SettingConsulted {
         setting: SettingRef,
@@ -142,6 +147,8 @@ pub enum CaseEventKind {
         transferred_from: Option<LaCode>,
     },
     ReviewMeeting,
+    /// The review report with recommended amendments, sent within 2 weeks of the meeting (reg 20(8), 21(7)).
+    ReviewReportSent,
     ReviewDecision {
         outcome: ReviewOutcome,
     },
@@ -205,10 +212,12 @@ impl CaseEvent {
             DecidedToIssue => "decided_to_issue",
             DecidedNotToIssue => "decided_not_to_issue",
             DraftIssued { .. } => "draft_issued",
+            SettingRequested { .. } => "setting_requested",
             SettingConsulted { .. } => "setting_consulted",
             FinalIssued { .. } => "final_issued",
             ExistingPlan { .. } => "existing_plan",
             ReviewMeeting => "review_meeting",
+            ReviewReportSent => "review_report_sent",
             ReviewDecision { .. } => "review_decision",
             AmendmentsProposed { .. } => "amendments_proposed",
             AmendedFinalIssued { .. } => "amended_final_issued",

@@ -116,6 +116,7 @@ pub struct Case {
     requester: Option<Requester>,
     advice: BTreeMap<AdviceParty, AdviceRecord>,
     plan: Option<PlanContents>,
+    requested_settings: Vec<crate::identifiers::SettingRef>,
     disputes: Vec<Dispute>,
     decisions: Vec<(AppealableDecision, Date)>,
     history: Vec<CaseEvent>,
@@ -143,6 +144,7 @@ impl Case {
             requester: None,
             advice: BTreeMap::new(),
             plan: None,
+            requested_settings: Vec::new(),
             disputes: Vec::new(),
             decisions: Vec::new(),
             history: Vec::new(),
@@ -189,6 +191,10 @@ impl Case {
     }
     pub fn plan(&self) -> Option<&PlanContents> {
         self.plan.as_ref()
+    }
+    /// Schools or colleges the family asked to be named (s38(2)(b)), in the order asked.
+    pub fn requested_settings(&self) -> &[crate::identifiers::SettingRef] {
+        &self.requested_settings
     }
     pub fn disputes(&self) -> &[Dispute] {
         &self.disputes
@@ -313,10 +319,22 @@ impl Case {
                     "a draft plan follows an assessment and a decision to issue (SEND Regs 2014 reg 13)",
                 ))
             }
-            (S::DraftIssued { .. }, E::SettingConsulted { .. }) => None,
-            (_, E::SettingConsulted { .. }) => {
-                return Err(err(&event, stage_name, "consult_on_draft", "settings are consulted on a draft plan (CFA 2014 s39(2))"))
+            (S::DraftIssued { .. }, E::SettingRequested { setting }) => {
+                self.requested_settings.push(setting.clone());
+                None
             }
+            (S::DraftIssued { .. }, E::SettingConsulted { .. }) => None,
+            (
+                S::Requested
+                | S::AssessmentRefused { .. }
+                | S::Assessing { .. }
+                | S::PlanRefused { .. }
+                | S::Drafting { .. }
+                | S::Ceased { .. }
+                | S::Withdrawn { .. }
+                | S::TransferredOut { .. },
+                E::SettingConsulted { .. } | E::SettingRequested { .. },
+            ) => return Err(err(&event, stage_name, "consult_on_draft", "settings are consulted on a draft plan (CFA 2014 s39(2))")),
             (S::DraftIssued { issued }, E::FinalIssued { plan }) => {
                 // Reg 13(1): at least 15 days beginning with the day served, i.e. through issued + 14.
                 let window_ends = add_days(*issued, 14);
@@ -362,6 +380,7 @@ impl Case {
             (
                 _,
                 E::ReviewMeeting
+                | E::ReviewReportSent
                 | E::ReviewDecision { .. }
                 | E::AmendmentsProposed { .. }
                 | E::AmendedFinalIssued { .. }
@@ -431,6 +450,29 @@ impl Case {
                     active(ReviewStage::Idle)
                 }
             },
+            (ReviewStage::MeetingHeld { .. }, E::ReviewReportSent) => None,
+            (_, E::ReviewReportSent) => {
+                return Err(err(
+                    event,
+                    stage_name,
+                    "review_report_after_meeting",
+                    "the review report follows the review meeting (SEND Regs 2014 reg 20(8))",
+                ))
+            }
+            // Reg 22(2)(c): the family may ask for a setting when amendments are proposed.
+            (ReviewStage::AmendmentsProposed { .. }, E::SettingRequested { setting }) => {
+                self.requested_settings.push(setting.clone());
+                None
+            }
+            (ReviewStage::AmendmentsProposed { .. }, E::SettingConsulted { .. }) => None,
+            (_, E::SettingRequested { .. } | E::SettingConsulted { .. }) => {
+                return Err(err(
+                    event,
+                    stage_name,
+                    "consult_on_draft",
+                    "settings are requested and consulted on a draft or on proposed amendments (CFA 2014 s38-39)",
+                ))
+            }
             (_, E::ReviewDecision { .. }) => {
                 return Err(err(
                     event,

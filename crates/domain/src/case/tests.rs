@@ -43,10 +43,12 @@ fn full_history() -> Vec<CaseEvent> {
         ev("2026-04-10", E::AdviceReceived { party: AdviceParty::Health }),
         ev("2026-04-20", E::DecidedToIssue),
         ev("2026-05-01", E::DraftIssued { plan: PlanContents::default() }),
+        ev("2026-05-04", E::SettingRequested { setting: SettingRef::Urn("123456".parse().unwrap()) }),
         ev("2026-05-05", E::SettingConsulted { setting: SettingRef::Urn("123456".parse().unwrap()) }),
         ev("2026-05-20", E::FinalIssued { plan: final_plan() }),
         ev("2026-07-01", E::MediationHeld { decision: AppealableDecision::PlanContents }),
         ev("2027-05-10", E::ReviewMeeting),
+        ev("2027-05-17", E::ReviewReportSent),
         ev("2027-05-20", E::ReviewDecision { outcome: ReviewOutcome::Amend }),
         ev("2027-05-20", E::AmendmentsProposed { plan: final_plan() }),
         ev("2027-07-01", E::AmendedFinalIssued { plan: final_plan() }),
@@ -62,6 +64,7 @@ fn a_case_runs_from_request_through_plan_to_amended_plan() {
     assert_eq!(case.received(), Some(d("2026-01-05")));
     assert_eq!(case.advice()[&AdviceParty::Health].received, Some(d("2026-04-10")));
     assert_eq!(case.disputes().len(), 1);
+    assert_eq!(case.requested_settings().len(), 1);
     assert_eq!(case.history().len(), full_history().len());
 }
 
@@ -95,7 +98,7 @@ fn send_regs_2014_reg_13_2_a_final_plan_cannot_follow_a_request_directly() {
 
 #[test]
 fn send_regs_2014_reg_13_1_the_final_plan_waits_out_the_fifteen_day_comment_window() {
-    let h = &full_history()[..11];
+    let h = &full_history()[..12];
     // Draft served 1 May: the window runs to 15 May inclusive.
     let e = apply_err(h, ev("2026-05-15", CaseEventKind::FinalIssued { plan: final_plan() }));
     assert_eq!(e.rule, "reg13_1_comment_window");
@@ -113,14 +116,14 @@ fn send_regs_2014_reg_13_1_section_i_is_blank_in_the_draft() {
 
 #[test]
 fn send_regs_2014_reg_22_2_c_amended_final_waits_fifteen_days_after_proposals() {
-    let h = &full_history()[..16];
+    let h = &full_history()[..18];
     let e = apply_err(h, ev("2027-06-03", CaseEventKind::AmendedFinalIssued { plan: final_plan() }));
     assert_eq!(e.rule, "reg22_2_comment_window");
 }
 
 #[test]
 fn send_regs_2014_reg_20_10_a_review_decision_needs_a_meeting() {
-    let h = &full_history()[..12];
+    let h = &full_history()[..13];
     let e = apply_err(h, ev("2027-05-20", CaseEventKind::ReviewDecision { outcome: ReviewOutcome::Maintain }));
     assert_eq!(e.rule, "review_decision_after_meeting");
 }
@@ -136,8 +139,22 @@ fn send_regs_2014_reg_6_advice_is_sought_after_the_decision_to_assess() {
 }
 
 #[test]
+fn send_regs_2014_reg_20_8_the_review_report_follows_the_meeting() {
+    let h = &full_history()[..13];
+    let e = apply_err(h, ev("2027-05-01", CaseEventKind::ReviewReportSent));
+    assert_eq!(e.rule, "review_report_after_meeting");
+}
+
+#[test]
+fn cfa_2014_s38_settings_are_requested_on_a_draft_not_before() {
+    let h = &full_history()[..2];
+    let e = apply_err(h, ev("2026-03-01", CaseEventKind::SettingRequested { setting: SettingRef::Urn("123456".parse().unwrap()) }));
+    assert_eq!(e.rule, "consult_on_draft");
+}
+
+#[test]
 fn cfa_2014_s45_a_plan_in_force_is_ceased_not_withdrawn() {
-    let h = &full_history()[..12];
+    let h = &full_history()[..13];
     let e = apply_err(h, ev("2026-06-01", CaseEventKind::Withdrawn));
     assert_eq!(e.rule, "withdraw_before_plan");
     let (id, child) = ids();
@@ -152,7 +169,7 @@ fn cfa_2014_s45_a_plan_in_force_is_ceased_not_withdrawn() {
 
 #[test]
 fn withdrawal_at_any_stage_before_a_plan_closes_the_case() {
-    for n in [1, 2, 9, 10] {
+    for n in [1, 2, 9, 10, 11] {
         let (id, child) = ids();
         let mut case = Case::replay(id, child, &full_history()[..n]).unwrap();
         let date = case.last_event_date();
@@ -217,7 +234,7 @@ fn case_events_round_trip_through_json() {
 proptest! {
     /// Replaying the history reproduces the case, whatever prefix of it has happened.
     #[test]
-    fn replaying_the_history_reproduces_the_case(n in 1usize..19, shift in 0u64..400) {
+    fn replaying_the_history_reproduces_the_case(n in 1usize..21, shift in 0u64..400) {
         let history: Vec<CaseEvent> = full_history()[..n]
             .iter()
             .map(|e| {
