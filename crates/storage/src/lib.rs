@@ -21,11 +21,13 @@
 mod actor;
 mod clock;
 mod error;
+mod placements;
 mod sqlite;
 
 pub use actor::{Actor, Scope, MAX_ACTOR_LABEL};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Result, StoreError};
+pub use placements::{setting_key, PlacementRecord, PlacementStore};
 pub use sqlite::SqliteStore;
 
 use chrono::{DateTime, Utc};

@@ -44,8 +44,8 @@ const MAX_EVENTS_PER_CALL: usize = 1000;
 /// A [`Store`] in one SQLite database file.
 #[derive(Clone)]
 pub struct SqliteStore {
-    pool: SqlitePool,
-    clock: Arc<dyn Clock>,
+    pub(crate) pool: SqlitePool,
+    pub(crate) clock: Arc<dyn Clock>,
     path: Option<PathBuf>,
 }
 
@@ -128,11 +128,11 @@ impl SqliteStore {
     }
 
     /// Begin a transaction that holds the write lock from its first statement.
-    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
         self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
     }
 
-    fn now(&self) -> String {
+    pub(crate) fn now(&self) -> String {
         timestamp(self.clock.now())
     }
 }
@@ -162,7 +162,7 @@ fn describe_open_error(e: &sqlx::Error) -> String {
 }
 
 /// A database error as text, so that no sqlx type crosses the crate's boundary.
-fn db(e: sqlx::Error) -> StoreError {
+pub(crate) fn db(e: sqlx::Error) -> StoreError {
     StoreError::Database(match &e {
         sqlx::Error::Database(d) if d.message().contains("locked") || d.message().contains("busy") => {
             format!(
@@ -178,29 +178,29 @@ fn db(e: sqlx::Error) -> StoreError {
 }
 
 /// RFC 3339 in UTC with microseconds: fixed width, so text order is time order.
-fn timestamp(at: DateTime<Utc>) -> String {
+pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-fn parse_timestamp(text: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn parse_timestamp(text: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| StoreError::Corrupt(format!("'{text}' is not a timestamp")))
 }
 
-fn col<'r, T>(row: &'r SqliteRow, name: &str) -> Result<T>
+pub(crate) fn col<'r, T>(row: &'r SqliteRow, name: &str) -> Result<T>
 where
     T: sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
 {
     row.try_get(name).map_err(db)
 }
 
-fn parse_col<T: std::str::FromStr>(row: &SqliteRow, name: &str, what: &str) -> Result<T> {
+pub(crate) fn parse_col<T: std::str::FromStr>(row: &SqliteRow, name: &str, what: &str) -> Result<T> {
     let text: String = col(row, name)?;
     text.parse().map_err(|_| StoreError::Corrupt(format!("'{text}' is not a valid {what}")))
 }
 
-fn to_json<T: serde::Serialize>(value: &T, what: &str) -> Result<String> {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T, what: &str) -> Result<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("could not encode the {what}: {e}")))
 }
 
@@ -217,7 +217,7 @@ fn event_from_json(text: &str, case: CaseId, seq: i64) -> Result<CaseEvent> {
 }
 
 /// Check the actor's label and the reason given for a change; the trimmed reason.
-fn check_request(actor: &Actor, reason: Option<&str>) -> Result<String> {
+pub(crate) fn check_request(actor: &Actor, reason: Option<&str>) -> Result<String> {
     let label = actor.label.trim();
     if label.is_empty() {
         return Err(StoreError::Invalid("the actor's label must not be blank".into()));
@@ -236,7 +236,7 @@ fn check_request(actor: &Actor, reason: Option<&str>) -> Result<String> {
     Ok(reason.to_owned())
 }
 
-fn not_found(what: &'static str, id: impl fmt::Display) -> StoreError {
+pub(crate) fn not_found(what: &'static str, id: impl fmt::Display) -> StoreError {
     StoreError::NotFound { what, id: id.to_string() }
 }
 
@@ -246,21 +246,21 @@ fn conflict(what: &'static str, id: impl fmt::Display, expected: i64, current: i
 }
 
 /// The LA to filter by: `None` for an actor who may see every LA.
-fn scope_la(actor: &Actor) -> Option<String> {
+pub(crate) fn scope_la(actor: &Actor) -> Option<String> {
     actor.scope.la().map(|la| la.to_string())
 }
 
 /// One audit row. Only ids and words: never personal data.
-struct Audit<'a> {
-    action: AuditAction,
-    subject: &'static str,
-    la: Option<LaCode>,
-    child: Option<ChildId>,
-    case: Option<CaseId>,
-    actor: &'a Actor,
+pub(crate) struct Audit<'a> {
+    pub(crate) action: AuditAction,
+    pub(crate) subject: &'static str,
+    pub(crate) la: Option<LaCode>,
+    pub(crate) child: Option<ChildId>,
+    pub(crate) case: Option<CaseId>,
+    pub(crate) actor: &'a Actor,
 }
 
-async fn write_audit(conn: &mut SqliteConnection, at: &str, audit: Audit<'_>) -> Result<()> {
+pub(crate) async fn write_audit(conn: &mut SqliteConnection, at: &str, audit: Audit<'_>) -> Result<()> {
     sqlx::query("insert into audit_log (at, actor, action, subject, la, child_id, case_id) values (?, ?, ?, ?, ?, ?, ?)")
         .bind(at)
         .bind(audit.actor.label.trim())
@@ -276,7 +276,7 @@ async fn write_audit(conn: &mut SqliteConnection, at: &str, audit: Audit<'_>) ->
 }
 
 /// A child's current row, if it exists and is in the actor's scope.
-async fn load_child(conn: &mut SqliteConnection, actor: &Actor, id: ChildId) -> Result<Versioned<Child>> {
+pub(crate) async fn load_child(conn: &mut SqliteConnection, actor: &Actor, id: ChildId) -> Result<Versioned<Child>> {
     let row = sqlx::query("select version, data from child where child_id = ?1 and (?2 is null or la = ?2)")
         .bind(id.to_string())
         .bind(scope_la(actor))
