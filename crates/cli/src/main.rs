@@ -32,6 +32,17 @@ enum Command {
     Audit(commands::audit::Args),
     /// Set up a small fictional local area in the database (if empty) and show its caseload.
     Demo(commands::demo::Args),
+    /// Generate a synthetic local area (calibrated to national statistics; the same for the same seed).
+    Generate(commands::generate::Args),
+    /// Import person-level facts or reference data from a CSV file (--list names the datasets).
+    Import(commands::import::Args),
+    /// The performance framework: compute indicator packs as CSV, JSON, an XLSX board pack or HTML (--list shows them).
+    Indicators(commands::indicators::Args),
+    /// Serve the web application (pages and JSON API) on --addr.
+    Serve(commands::serve::Args),
+    /// The DfE SEN2 return: export, validate, check, import, and the LA's return settings.
+    #[command(subcommand)]
+    Sen2(commands::sen2::Command),
 }
 
 /// How a command failed: the message for standard error and the exit code.
@@ -52,6 +63,13 @@ impl Failure {
 }
 
 fn main() -> ExitCode {
+    // Output piped into `head` or `less` ends quietly when the reader stops, as other Unix tools do,
+    // instead of failing on a closed pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("WAYMARK_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
@@ -64,6 +82,11 @@ fn main() -> ExitCode {
         Command::Case(cmd) => commands::case::run(cmd),
         Command::Audit(args) => commands::audit::run(args),
         Command::Demo(args) => commands::demo::run(args),
+        Command::Generate(args) => commands::generate::run(args),
+        Command::Import(args) => commands::import::run(args),
+        Command::Indicators(args) => commands::indicators::run(args),
+        Command::Serve(args) => commands::serve::run(args),
+        Command::Sen2(cmd) => commands::sen2::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -189,7 +189,7 @@ fn children_are_found_by_an_agencys_identifier() {
 fn the_demo_area_is_created_once_and_shows_overdue_work_first() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.db");
-    let first = stdout(waymark(&db).args(["demo", "--today", "2026-11-22"]));
+    let first = stdout(waymark(&db).args(["demo", "--today", "2026-11-22", "--no-serve"]));
     assert!(first.contains("Created the demo local area") && first.contains("12 children"), "{first}");
     // Rows start with a case id; the first is overdue, and no due row comes before an overdue one.
     let rows: Vec<&str> = first.lines().filter(|l| l.len() > 36 && l.as_bytes()[8] == b'-').collect();
@@ -197,6 +197,6 @@ fn the_demo_area_is_created_once_and_shows_overdue_work_first() {
     assert!(rows[0].contains("OVERDUE"), "{first}");
     let first_due = rows.iter().position(|l| l.contains(" due ")).unwrap();
     assert!(rows[first_due..].iter().all(|l| !l.contains("OVERDUE")), "{first}");
-    let second = stdout(waymark(&db).args(["demo", "--today", "2026-11-22"]));
+    let second = stdout(waymark(&db).args(["demo", "--today", "2026-11-22", "--no-serve"]));
     assert!(second.contains("Using the 12 cases already"), "{second}");
 }

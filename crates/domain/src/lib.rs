@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod case;
 pub mod child;
 pub mod clock;
+pub mod facts;
 pub mod identifiers;
 pub mod ids;
 pub mod need;

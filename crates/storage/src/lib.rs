@@ -19,16 +19,34 @@
 //! * **Injected time.** The store takes a [`Clock`] and never reads the wall clock itself.
 
 mod actor;
+mod bulk;
+mod caseload;
 mod clock;
 mod error;
+mod facts;
+mod indicators;
+mod la_settings;
 mod placements;
+mod sen2;
 mod sqlite;
+mod users;
 
 pub use actor::{Actor, Scope, MAX_ACTOR_LABEL};
+pub use bulk::{BulkCounts, BulkPerson, BulkStore};
+pub use caseload::{AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, Selection};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Result, StoreError};
+pub use facts::{
+    link_person, ChildIndex, FactStore, ImportBatch, ImportCounts, ImportProgress, ImportResult, ImportRows, Link, NoProgress, PersonRow, RowProblem, StoredFact,
+};
+pub use indicators::{IndicatorStore, ManualValueRecord};
+pub use la_settings::{InPost, LaSettings, LaSettingsStore};
 pub use placements::{setting_key, PlacementRecord, PlacementStore};
+pub use sen2::{
+    Sen2Batch, Sen2Import, Sen2ImportPerson, Sen2ImportReport, Sen2Needs, Sen2Placement, Sen2Source, Sen2Store, MAX_SEN2_BATCH,
+};
 pub use sqlite::SqliteStore;
+pub use users::{NewUser, Role, SessionRecord, UserChange, UserRecord, UserStore, MAX_USERNAME};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -354,7 +354,7 @@ fn summary(row: &SqliteRow) -> Result<CaseSummary> {
 }
 
 /// The identifier columns, as the child's identifiers print.
-fn identifier_columns(child: &Child) -> [Option<String>; 3] {
+pub(crate) fn identifier_columns(child: &Child) -> [Option<String>; 3] {
     [
         child.upn.as_ref().map(ToString::to_string),
         child.uln.as_ref().map(ToString::to_string),
@@ -362,7 +362,7 @@ fn identifier_columns(child: &Child) -> [Option<String>; 3] {
     ]
 }
 
-async fn insert_event(
+pub(crate) async fn insert_event(
     conn: &mut SqliteConnection,
     case: CaseId,
     seq: i64,

@@ -13,7 +13,7 @@ use waymark_domain::case::{Case, CaseEvent, CaseEventKind, Requester};
 use waymark_domain::clock::{evaluate, ClockReport, StepStatus};
 use waymark_domain::ids::{CaseId, ChildId};
 use waymark_domain::plan::PlanContents;
-use waymark_storage::{CaseSummary, SqliteStore, Store};
+use waymark_storage::{AuditSink, CaseloadStore, Selection, SqliteStore, Store};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -150,6 +150,7 @@ fn read_events(file: &PathBuf) -> Result<Vec<CaseEvent>, Failure> {
 struct CaseloadRow {
     case_id: CaseId,
     child_id: ChildId,
+    child: String,
     la: String,
     stage: String,
     next_step: Option<String>,
@@ -159,24 +160,23 @@ struct CaseloadRow {
 }
 
 async fn caseload(store: &SqliteStore, args: &StoreArgs, today: Date) -> Result<Vec<CaseloadRow>, Failure> {
-    let actor = args.actor();
-    let cases: Vec<CaseSummary> = store.list_cases(&actor).await.map_err(store_failure)?;
-    let mut rows = Vec::with_capacity(cases.len());
-    for summary in cases {
-        let case = store.get_case(&actor, summary.case_id).await.map_err(store_failure)?;
-        let report = evaluate(&case.value.clock_input(), today).ok();
+    // One transaction and one audited list read for the whole caseload.
+    let audit = AuditSink::start(store);
+    let snapshots = store.case_snapshots(&args.actor(), &Selection::InScope, "case_list", &audit).await.map_err(store_failure)?;
+    let mut rows = Vec::with_capacity(snapshots.len());
+    for snap in snapshots {
+        let report = evaluate(&snap.case.clock_input(), today).ok();
         let next = report.as_ref().and_then(|r| r.next_deadline().cloned());
         rows.push(CaseloadRow {
-            case_id: summary.case_id,
-            child_id: summary.child_id,
-            la: summary.la.to_string(),
-            stage: summary.stage,
+            case_id: snap.summary.case_id,
+            child_id: snap.summary.child_id,
+            child: format!("{} {}", snap.child.name.forename(), snap.child.name.surname()),
+            la: snap.summary.la.to_string(),
+            stage: snap.summary.stage,
             next_step: next.as_ref().map(|s| s.step.clone()),
             next_due: next.as_ref().map(|s| s.due),
             next_status: next.as_ref().map(|s| s.status),
-            waiting_on: next
-                .and_then(|s| s.waiting_on)
-                .map(|p| serde_json::to_value(p).expect("enum").as_str().unwrap_or_default().to_owned()),
+            waiting_on: next.and_then(|s| s.waiting_on).map(|p| serde_json::to_value(p).expect("enum").as_str().unwrap_or_default().to_owned()),
         });
     }
     // Overdue first, then soonest due.
@@ -185,7 +185,7 @@ async fn caseload(store: &SqliteStore, args: &StoreArgs, today: Date) -> Result<
 }
 
 fn print_caseload(rows: &[CaseloadRow]) {
-    println!("{:<36}  {:<18} {:<26} {:<10} {:<8} waiting on", "case", "stage", "next step", "due", "status");
+    println!("{:<36}  {:<24} {:<18} {:<29} {:<10} {:<8} waiting on", "case", "child", "stage", "next step", "due", "status");
     for r in rows {
         let status = match r.next_status {
             Some(StepStatus::Overdue) => "OVERDUE",
@@ -193,8 +193,9 @@ fn print_caseload(rows: &[CaseloadRow]) {
             _ => "-",
         };
         println!(
-            "{:<36}  {:<18} {:<26} {:<10} {:<8} {}",
+            "{:<36}  {:<24} {:<18} {:<29} {:<10} {:<8} {}",
             r.case_id,
+            r.child,
             r.stage,
             r.next_step.as_deref().unwrap_or("-"),
             r.next_due.map_or("-".into(), |d| d.to_string()),

@@ -1,17 +1,30 @@
 //! `waymark demo`: a small fictional local area (LA 851) with a dozen children at every stage of the EHC
 //! process, dated relative to today so there is always work due and overdue; then the caseload. The
 //! synthetic-area issue replaces this with a generated profile. All names are invented.
+//!
+//! When it creates the area it also records where each child goes to school, their SEN status, which
+//! caseworker holds each case, and a demo account for every role of the web application, with a
+//! password generated now and printed once (demo accounts exist only in demo data; nothing secret is
+//! in the repository). Then it serves the web application, unless `--no-serve`.
 
 use crate::commands::case::list_and_print;
-use crate::commands::store::{block_on, open_store, store_failure, system_clock, StoreArgs};
+use crate::commands::serve::{runtime, serve, WebArgs};
+use crate::commands::store::{open_store, store_failure, system_clock, StoreArgs};
 use crate::Failure;
+use std::path::PathBuf;
+use std::sync::Arc;
 use waymark_domain::calendar::{parse_iso_date, sub_days, Date};
 use waymark_domain::case::{
     AdviceParty as P, AppealableDecision, CaseEvent, CaseEventKind as E, ExceptionReason, Requester, ReviewOutcome, TransferKind,
 };
+use waymark_domain::child::SenStatus;
 use waymark_domain::child::{NewChild, PersonName, Sex};
 use waymark_domain::identifiers::{SettingRef, Upn};
+use waymark_domain::ids::{CaseId, ChildId};
+use waymark_domain::need::{NeedCode, RankedNeeds};
+use waymark_domain::placement::Placement;
 use waymark_domain::plan::{Agency, NamedSetting, Outcome, PfaArea, PlanContents, Provision, Section};
+use waymark_storage::{Clock, FixedClock, NewUser, PlacementStore, Role, UserStore};
 use waymark_storage::{SqliteStore, Store};
 
 #[derive(clap::Args)]
@@ -21,6 +34,14 @@ pub struct Args {
     today: Option<String>,
     #[command(flatten)]
     store: StoreArgs,
+    /// Set up and print the sign-ins, but do not start the web application.
+    #[arg(long)]
+    no_serve: bool,
+    /// Also write the demo sign-ins (role, username, password) to this JSON file, for automated tests.
+    #[arg(long, value_name = "PATH")]
+    sign_ins_json: Option<PathBuf>,
+    #[command(flatten)]
+    web: WebArgs,
 }
 
 fn plan(urn: &str) -> PlanContents {
@@ -90,6 +111,7 @@ fn demo_cases() -> Vec<DemoCase> {
                 (58, E::AdviceRequested { party: P::Health }),
                 (58, E::AdviceRequested { party: P::Education }),
                 (58, E::AdviceRequested { party: P::EducationalPsychology }),
+                (58, E::AdviceRequested { party: P::SocialCare }),
                 (30, E::AdviceReceived { party: P::Education }),
                 (20, E::AdviceReceived { party: P::EducationalPsychology }),
             ],
@@ -159,7 +181,7 @@ fn demo_cases() -> Vec<DemoCase> {
         DemoCase {
             forename: "Isla",
             surname: "Begum",
-            born_days_ago: 5600,
+            born_days_ago: 6000,
             upn_body: "851200125009",
             events: vec![
                 (500, existing("851005")),
@@ -203,10 +225,16 @@ fn next_transfer(today: Date) -> Date {
     parse_iso_date(&format!("{year}-09-01")).expect("1 September exists")
 }
 
-async fn seed(store: &SqliteStore, args: &StoreArgs, today: Date) -> Result<usize, Failure> {
+/// The demo's children and cases, in the order created.
+struct Seeded {
+    children: Vec<ChildId>,
+    cases: Vec<CaseId>,
+}
+
+async fn seed(store: &SqliteStore, args: &StoreArgs, today: Date) -> Result<Seeded, Failure> {
     let actor = args.actor();
-    let mut n = 0;
-    for demo in demo_cases() {
+    let mut seeded = Seeded { children: Vec::new(), cases: Vec::new() };
+    for (n, demo) in demo_cases().into_iter().enumerate() {
         let new = NewChild {
             name: PersonName::new(demo.forename, demo.surname).expect("demo names are not blank"),
             date_of_birth: sub_days(today, demo.born_days_ago),
@@ -218,7 +246,29 @@ async fn seed(store: &SqliteStore, args: &StoreArgs, today: Date) -> Result<usiz
             nhs_number: None,
             responsible_la: "851".parse().expect("Portsmouth"),
         };
+        let has_plan = demo.events.iter().any(|(_, e)| matches!(e, E::ExistingPlan { .. } | E::FinalIssued { .. }));
         let child = store.create_child(&actor, new, "demo area").await.map_err(store_failure)?;
+        // Where the child goes to school, and their SEN status: the SENCO's view of the demo.
+        let mut record = child.value.clone();
+        let need = [NeedCode::Asd, NeedCode::Slcn, NeedCode::Semh, NeedCode::Mld][n % 4];
+        let status = if has_plan { SenStatus::EhcPlan } else { SenStatus::SenSupport };
+        record
+            .record_sen_status(sub_days(today, 500), status, RankedNeeds::new(Some(need), None).expect("one need"))
+            .map_err(|e| Failure::other(format!("demo SEN status: {e}")))?;
+        store.update_child(&actor, &record, child.version, "demo area: SEN status").await.map_err(store_failure)?;
+        let placement = Placement {
+            setting: SettingRef::Urn(["851001", "851002", "851003"][n % 3].parse().expect("valid URN")),
+            rank: 1,
+            entry: sub_days(today, 400),
+            leaving: None,
+            sen_unit: false,
+            resourced_provision: false,
+            residential: None,
+            work_based: None,
+            setting_la: Some("851".parse().expect("Portsmouth")),
+        };
+        store.record_placement(&actor, child.value.id, placement, "demo area").await.map_err(store_failure)?;
+        seeded.children.push(child.value.id);
         let mut events = demo.events.into_iter().map(|(ago, kind)| {
             let kind = match kind {
                 E::PhaseTransferPlanned { kind, .. } => E::PhaseTransferPlanned { transfer_date: next_transfer(today), kind },
@@ -230,12 +280,95 @@ async fn seed(store: &SqliteStore, args: &StoreArgs, today: Date) -> Result<usiz
         let mut rest: Vec<CaseEvent> = events.collect();
         rest.sort_by_key(|e| e.date);
         let case = store.open_case(&actor, child.value.id, first, "demo area").await.map_err(store_failure)?;
+        seeded.cases.push(case.value.id);
         if !rest.is_empty() {
             store.record_case_events(&actor, case.value.id, case.version, rest, "demo area").await.map_err(store_failure)?;
         }
-        n += 1;
     }
-    Ok(n)
+    Ok(seeded)
+}
+
+/// A demo account: its role, username and (printed once) password.
+#[derive(serde::Serialize)]
+struct SignIn {
+    role: &'static str,
+    role_label: &'static str,
+    username: String,
+    password: String,
+}
+
+/// A fresh random password for a demo account.
+fn demo_password() -> String {
+    waymark_web::session::random_token().chars().filter(char::is_ascii_alphanumeric).take(16).collect()
+}
+
+const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
+    ("demo.caseworker", "Priya Shah (demo caseworker)", Role::LaCaseworker),
+    ("demo.caseworker2", "Tom Reid (demo caseworker)", Role::LaCaseworker),
+    ("demo.manager", "Jo Adams (demo SEND manager)", Role::SendManager),
+    ("demo.admin", "Sam Lee (demo administrator)", Role::LaAdmin),
+    ("demo.senco", "Alex Green (demo SENCO, URN 851001)", Role::Senco),
+    ("demo.health", "Dr Kim Patel (demo health)", Role::HealthProfessional),
+    ("demo.socialcare", "Lee Morgan (demo social care)", Role::SocialCareProfessional),
+    ("demo.ep", "Dr Ruth Cole (demo educational psychologist)", Role::EducationalPsychologist),
+    ("demo.parent", "Ngozi Okafor (demo parent of Amara)", Role::ParentCarer),
+    ("demo.youngperson", "Isla Begum (demo young person)", Role::YoungPerson),
+    ("demo.board", "Chris Hall (demo board member)", Role::BoardMember),
+];
+
+/// Create the demo accounts (first run), link the family accounts, assign caseworkers.
+async fn create_accounts(store: &SqliteStore, args: &StoreArgs, seeded: &Seeded) -> Result<Vec<SignIn>, Failure> {
+    let actor = args.actor();
+    let la = "851".parse().expect("Portsmouth");
+    let mut sign_ins = Vec::new();
+    let mut ids = Vec::new();
+    for (username, name, role) in DEMO_ACCOUNTS {
+        let password = demo_password();
+        let hash = waymark_web::hash_password(&password).map_err(|_| Failure::other("cannot hash a demo password"))?;
+        let new = NewUser {
+            username: (*username).into(),
+            display_name: (*name).into(),
+            password_hash: hash,
+            role: *role,
+            la: role.needs_la().then_some(la),
+            setting_key: (*role == Role::Senco).then(|| "urn:851001".to_owned()),
+        };
+        let user = store.create_user(&actor, new).await.map_err(store_failure)?;
+        ids.push(user.id);
+        sign_ins.push(SignIn { role: role.key(), role_label: role.label(), username: (*username).into(), password });
+    }
+    // The parent is Amara's (child 0); the young person is Isla (child 8, aged 16).
+    store.link_child(&actor, ids[8], seeded.children[0]).await.map_err(store_failure)?;
+    store.link_child(&actor, ids[9], seeded.children[8]).await.map_err(store_failure)?;
+    for (i, case) in seeded.cases.iter().enumerate() {
+        store.assign_case(&actor, *case, ids[i % 2]).await.map_err(store_failure)?;
+    }
+    Ok(sign_ins)
+}
+
+/// Give the demo accounts new passwords (they are printed once and not stored in clear).
+async fn reset_accounts(store: &SqliteStore, args: &StoreArgs) -> Result<Vec<SignIn>, Failure> {
+    let actor = args.actor();
+    let mut sign_ins = Vec::new();
+    for (username, _, role) in DEMO_ACCOUNTS {
+        let Some((user, _)) = store.user_for_sign_in(username).await.map_err(store_failure)? else { continue };
+        let password = demo_password();
+        let hash = waymark_web::hash_password(&password).map_err(|_| Failure::other("cannot hash a demo password"))?;
+        store.set_password_hash(&actor, user.id, &hash).await.map_err(store_failure)?;
+        sign_ins.push(SignIn { role: role.key(), role_label: role.label(), username: (*username).into(), password });
+    }
+    Ok(sign_ins)
+}
+
+fn print_sign_ins(sign_ins: &[SignIn], addr: &str, serving: bool) {
+    if sign_ins.is_empty() {
+        return;
+    }
+    println!("\nDemo sign-ins for the web application{}:", if serving { format!(" at http://{addr}/") } else { String::new() });
+    for s in sign_ins {
+        println!("  {:<28} username {:<20} password {}", s.role_label, s.username, s.password);
+    }
+    println!("These accounts exist only in this demo database; the passwords are new each time `waymark demo` runs.");
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
@@ -243,18 +376,35 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Some(t) => parse_iso_date(t).map_err(|e| Failure::input(format!("--today: {e}")))?,
         None => system_clock().today(),
     };
-    block_on(async move {
+    let clock: Arc<dyn Clock> = match (&args.web.clock_date, &args.today) {
+        (Some(_), _) => args.web.clock()?,
+        (None, Some(_)) => Arc::new(FixedClock::at_noon(today)),
+        (None, None) => system_clock(),
+    };
+    runtime()?.block_on(async move {
         let store = open_store(&args.store).await?;
         let existing = store.list_cases(&args.store.actor()).await.map_err(store_failure)?;
-        if existing.is_empty() {
-            let n = seed(&store, &args.store, today).await?;
+        let sign_ins = if existing.is_empty() {
+            let seeded = seed(&store, &args.store, today).await?;
+            let n = seeded.cases.len();
             println!("Created the demo local area (LA 851, fictional) with {n} children and cases in {}.", args.store.db.path().display());
+            create_accounts(&store, &args.store, &seeded).await?
         } else {
             println!("Using the {} cases already in {}.", existing.len(), args.store.db.path().display());
-        }
+            reset_accounts(&store, &args.store).await?
+        };
         println!("Caseload on {today}, overdue first:\n");
         list_and_print(&store, &args.store, today, false).await?;
         println!("\nSee one case with: waymark case show CASE --format text");
-        Ok(())
+        print_sign_ins(&sign_ins, &args.web.addr, !args.no_serve);
+        if let Some(path) = &args.sign_ins_json {
+            let json = serde_json::to_string_pretty(&sign_ins).map_err(|e| Failure::other(format!("cannot write the sign-ins: {e}")))?;
+            std::fs::write(path, json).map_err(|e| Failure::other(format!("cannot write {}: {e}", path.display())))?;
+        }
+        if args.no_serve {
+            return Ok(());
+        }
+        let store = SqliteStore::open(&args.store.db.path(), clock.clone()).await.map_err(store_failure)?;
+        serve(store, clock, &args.web).await
     })
 }

@@ -1,0 +1,96 @@
+//! `waymark import DATASET FILE.csv`: import person-level facts or reference data from a CSV file in
+//! the dataset's documented format (`docs/import-formats.md`). The whole file is checked first; a
+//! file with any problem is refused whole (exit 2) with each problem's file, line, column, value and
+//! rule, and `--report FILE.csv` writes them all beside their rows. Importing the same file again
+//! changes nothing.
+
+use crate::commands::store::{block_on, open_store, store_failure, StoreArgs};
+use crate::Failure;
+use std::path::PathBuf;
+use waymark_import::{import_file, write_report, Dataset, ImportCounts, ImportError, Options};
+
+/// How many problems are printed on standard error (the report holds them all).
+const SHOWN_PROBLEMS: usize = 20;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The dataset the file holds (see --list).
+    #[arg(value_name = "DATASET", required_unless_present = "list")]
+    dataset: Option<String>,
+    /// The CSV file.
+    #[arg(value_name = "FILE.csv", required_unless_present = "list")]
+    file: Option<PathBuf>,
+    /// List the datasets, in the order to import them, and stop.
+    #[arg(long, conflicts_with_all = ["dataset", "file", "report", "dry_run"])]
+    list: bool,
+    /// If the file is refused, write every problem, beside its row, to this CSV file.
+    #[arg(long, value_name = "FILE.csv")]
+    report: Option<PathBuf>,
+    /// Check the file against the database and count what would change, but write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+fn list() {
+    println!("{:<20} {:<36} description", "dataset", "links rows to a child by");
+    for d in Dataset::ALL {
+        let links: Vec<&str> = d.link_kinds().iter().map(|k| k.column()).collect();
+        let links = if links.is_empty() { "(reference data)".to_owned() } else { links.join(", then ") };
+        println!("{:<20} {:<36} {}", d.name(), links, d.label());
+    }
+    println!("\nImport localities, settings and population first. Formats: docs/import-formats.md");
+}
+
+fn summary(dataset: Dataset, counts: &ImportCounts, dry_run: bool) -> String {
+    let what = if dataset.link_kinds().is_empty() { "records" } else { "facts" };
+    let mut out = format!(
+        "{dataset}: {} row{}; {} {what} created, {} unchanged, {} updated",
+        counts.rows,
+        if counts.rows == 1 { "" } else { "s" },
+        counts.created,
+        counts.unchanged,
+        counts.updated
+    );
+    if !dataset.link_kinds().is_empty() {
+        out.push_str(&format!("; {} children created", counts.children_created));
+    }
+    if dry_run {
+        out.push_str(" (dry run: nothing was written)");
+    }
+    out
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    if args.list {
+        list();
+        return Ok(());
+    }
+    let (Some(name), Some(file)) = (args.dataset.as_deref(), args.file.clone()) else {
+        return Err(Failure::input("give a dataset and a CSV file (waymark import --list names the datasets)"));
+    };
+    let dataset = name.parse::<Dataset>().map_err(|e| Failure::input(format!("{e}; waymark import --list describes them")))?;
+    let options = Options { dry_run: args.dry_run, progress: true };
+    block_on(async move {
+        let store = open_store(&args.store).await?;
+        let actor = args.store.actor();
+        match import_file(&store, &actor, dataset, &file, options).await {
+            Ok(counts) => {
+                println!("{}", summary(dataset, &counts, args.dry_run));
+                Ok(())
+            }
+            Err(ImportError::Rejected(rejection)) => {
+                let mut message = rejection.summary(SHOWN_PROBLEMS);
+                if let Some(report) = &args.report {
+                    write_report(report, &file, &rejection)
+                        .map_err(|e| Failure::other(format!("{message}\ncould not write the report {}: {e}", report.display())))?;
+                    message.push_str(&format!("\nevery problem is listed, beside its row, in {}", report.display()));
+                }
+                Err(Failure::input(message))
+            }
+            Err(e @ ImportError::Read { .. }) => Err(Failure::input(e.to_string())),
+            Err(ImportError::Store(e)) => Err(store_failure(e)),
+        }
+    })
+}

@@ -1,0 +1,296 @@
+//! The calibration report: each figure the generator aims at, the value it generated, the tolerance, and
+//! whether it is within. Figures are measured from the generated records with the product's own rules
+//! (the statutory clock for timeliness), never taken from the generator's internals.
+
+use crate::la::{Cohort, LaData, SettingKind};
+use crate::profile::{LaProfile, Profile, FIRST_YEAR, LAST_YEAR};
+use chrono::Datelike;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use waymark_domain::calendar::{age_on, date_in_year, days_between, Date};
+use waymark_domain::case::CaseEventKind as E;
+use waymark_domain::child::SenStatus;
+use waymark_domain::clock::{evaluate, ClockEvent, ClockEventKind, ClockInput};
+use waymark_domain::identifiers::SettingRef;
+use waymark_domain::need::NeedCode;
+
+/// One calibrated figure.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Figure {
+    /// The LA's code, or "England" for the whole profile.
+    pub scope: String,
+    pub figure: String,
+    pub target: f64,
+    pub generated: f64,
+    pub tolerance: f64,
+    pub source: &'static str,
+}
+
+impl Figure {
+    pub fn within(&self) -> bool {
+        (self.generated - self.target).abs() <= self.tolerance
+    }
+}
+
+/// Every figure for a generated profile.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Report {
+    pub figures: Vec<Figure>,
+}
+
+impl Report {
+    pub fn all_within(&self) -> bool {
+        self.figures.iter().all(Figure::within)
+    }
+    pub fn outside(&self) -> Vec<&Figure> {
+        self.figures.iter().filter(|f| !f.within()).collect()
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{:<8} {:<44} {:>10} {:>10} {:>9}  {:<7} source", "scope", "figure", "target", "generated", "tolerance", "result")?;
+        for r in &self.figures {
+            writeln!(
+                f,
+                "{:<8} {:<44} {:>10.1} {:>10.1} {:>9.1}  {:<7} {}",
+                r.scope,
+                r.figure,
+                r.target,
+                r.generated,
+                r.tolerance,
+                if r.within() { "ok" } else { "OUTSIDE" },
+                r.source
+            )?;
+        }
+        let outside = self.outside().len();
+        writeln!(f, "\n{} figures, {} within tolerance, {} outside.", self.figures.len(), self.figures.len() - outside, outside)
+    }
+}
+
+/// Census days (SEN2 reference dates, sen2.md §1; 2019-2022 approximated as the third Thursday [U]).
+fn census(year: i32) -> Date {
+    let day = match year {
+        2019 => 17,
+        2025 => 16,
+        2026 => 15,
+        _ => 18,
+    };
+    date_in_year(year, 1, day).expect("January date")
+}
+
+/// Tolerance for a percentage from `n` cases: the allowed gap plus three standard errors.
+fn pct_tolerance(gap: f64, p: f64, n: f64) -> f64 {
+    let p = (p / 100.0).clamp(0.01, 0.99);
+    gap + 300.0 * (p * (1.0 - p) / n.max(1.0)).sqrt()
+}
+
+fn pct(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        100.0 * part / whole
+    } else {
+        0.0
+    }
+}
+
+/// Measured facts of one LA's plans and requests.
+#[derive(Default)]
+struct Tally {
+    caseload_2019: f64,
+    caseload_2025: f64,
+    new_plans: BTreeMap<i32, f64>,
+    requests: BTreeMap<i32, f64>,
+    refused: BTreeMap<i32, f64>,
+    decided: BTreeMap<i32, (f64, f64)>,
+    /// Plans issued in a year, excluding exception cases: (on time, all).
+    timely: BTreeMap<i32, (f64, f64)>,
+    mainstream: f64,
+    special: f64,
+    male: f64,
+    needs: BTreeMap<NeedCode, f64>,
+    ages: [f64; 5],
+    fsm: BTreeMap<Cohort, (f64, f64)>,
+    pupils: f64,
+    pupils_support: f64,
+}
+
+fn clock_input_of(events: &[waymark_domain::case::CaseEvent]) -> Option<(Date, ClockInput)> {
+    let received = events.iter().find_map(|e| matches!(e.kind, E::RequestReceived { .. }).then_some(e.date))?;
+    let mut out = Vec::new();
+    for e in events {
+        let kind = match &e.kind {
+            E::DecidedToAssess => ClockEventKind::DecidedToAssess,
+            E::DecidedNotToAssess => ClockEventKind::DecidedNotToAssess,
+            E::ExceptionStarted { reason, party } => ClockEventKind::ExceptionStarted { reason: *reason, party: *party },
+            E::ExceptionEnded { reason, party } => ClockEventKind::ExceptionEnded { reason: *reason, party: *party },
+            E::FinalIssued { .. } => ClockEventKind::FinalIssued,
+            _ => continue,
+        };
+        out.push(ClockEvent { date: e.date, kind });
+    }
+    Some((received, ClockInput { received: Some(received), events: out }))
+}
+
+fn tally(data: &LaData) -> Tally {
+    let mut t = Tally::default();
+    let kinds: HashMap<&SettingRef, SettingKind> = data.settings.iter().map(|s| (&s.setting, s.kind)).collect();
+    let (c2019, c2025) = (census(2019), census(2025));
+    for p in &data.people {
+        let fsm = t.fsm.entry(p.cohort).or_default();
+        fsm.1 += 1.0;
+        if p.free_school_meals {
+            fsm.0 += 1.0;
+        }
+        for (_, events) in &p.cases {
+            let start = events.iter().find_map(|e| matches!(e.kind, E::FinalIssued { .. } | E::ExistingPlan { .. }).then_some(e.date));
+            let ended = events.iter().find_map(|e| matches!(e.kind, E::Ceased { .. } | E::TransferredOut { .. }).then_some(e.date));
+            let in_force = |on: Date| start.is_some_and(|s| s <= on) && ended.is_none_or(|c| c > on);
+            if in_force(c2019) {
+                t.caseload_2019 += 1.0;
+            }
+            if in_force(c2025) {
+                t.caseload_2025 += 1.0;
+                if p.child.sex == waymark_domain::child::Sex::Male {
+                    t.male += 1.0;
+                }
+                if let Some(n) = p.child.needs_on(c2025).primary() {
+                    *t.needs.entry(n).or_default() += 1.0;
+                }
+                let age = age_on(p.child.date_of_birth, c2025);
+                t.ages[match age {
+                    ..=4 => 0,
+                    5..=10 => 1,
+                    11..=15 => 2,
+                    16..=19 => 3,
+                    _ => 4,
+                }] += 1.0;
+                match p.placements.iter().rev().find(|pl| pl.attending_on(c2025)).and_then(|pl| kinds.get(&pl.setting)) {
+                    Some(SettingKind::Primary | SettingKind::Secondary) => t.mainstream += 1.0,
+                    Some(SettingKind::Special | SettingKind::IndependentSpecial) => t.special += 1.0,
+                    _ => {}
+                }
+            }
+            if let Some(s) = events.iter().find_map(|e| matches!(e.kind, E::FinalIssued { .. }).then_some(e.date)) {
+                *t.new_plans.entry(s.year()).or_default() += 1.0;
+            }
+            if let Some((received, input)) = clock_input_of(events) {
+                let year = received.year();
+                *t.requests.entry(year).or_default() += 1.0;
+                if events.iter().any(|e| matches!(e.kind, E::DecidedNotToAssess)) {
+                    *t.refused.entry(year).or_default() += 1.0;
+                }
+                if let Some(d) = events.iter().find(|e| matches!(e.kind, E::DecidedToAssess | E::DecidedNotToAssess)) {
+                    let entry = t.decided.entry(year).or_default();
+                    entry.1 += 1.0;
+                    if days_between(received, d.date) <= 42 {
+                        entry.0 += 1.0;
+                    }
+                }
+                // 20-week timeliness as DfE counts it: plans issued in the year, exception cases left out.
+                if let Ok(report) = evaluate(&input, crate::la::as_of()) {
+                    if let (Some(step), Some(false)) = (report.steps.iter().find(|s| s.step == "final_plan"), report.week20_exception) {
+                        if let Some(done) = step.done {
+                            let entry = t.timely.entry(done.year()).or_default();
+                            entry.1 += 1.0;
+                            if report.within_20_weeks == Some(true) {
+                                entry.0 += 1.0;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // The January 2026 school census population: pupils of school age in a school or on its roll.
+        let age = age_on(p.child.date_of_birth, census(2026));
+        if p.cohort != Cohort::PlanHolder && p.cohort != Cohort::Requested && (4..=18).contains(&age) {
+            t.pupils += 1.0;
+            if p.child.sen_status_on(census(2026)) == SenStatus::SenSupport {
+                t.pupils_support += 1.0;
+            }
+        }
+    }
+    t
+}
+
+/// Measure every calibrated figure of a generated profile.
+pub fn report(profile: &Profile, data: &[LaData]) -> Report {
+    let mut out = Report::default();
+    let mut national = Tally::default();
+    for (la, d) in profile.las.iter().zip(data) {
+        let t = tally(d);
+        la_figures(la, &t, &mut out.figures);
+        national.caseload_2025 += t.caseload_2025;
+        for (y, (a, b)) in &t.decided {
+            let e = national.decided.entry(*y).or_default();
+            e.0 += a;
+            e.1 += b;
+        }
+        national.male += t.male;
+        for (n, c) in &t.needs {
+            *national.needs.entry(*n).or_default() += c;
+        }
+        for i in 0..5 {
+            national.ages[i] += t.ages[i];
+        }
+        for (c, (a, b)) in &t.fsm {
+            let e = national.fsm.entry(*c).or_default();
+            e.0 += a;
+            e.1 += b;
+        }
+    }
+    let n = national.caseload_2025;
+    let scope = "England".to_string();
+    let mut add = |figure: String, target: f64, generated: f64, tolerance: f64, source: &'static str| {
+        out.figures.push(Figure { scope: scope.clone(), figure, target, generated, tolerance, source })
+    };
+    // A national figure: LAs that issue plans on time also decide quickly, so it is not an LA target.
+    let (within6, decided) = national.decided.get(&2024).copied().unwrap_or_default();
+    add("% of 2024 request decisions within 6 weeks".into(), 84.8, pct(within6, decided), pct_tolerance(2.0, 84.8, decided), "§1a");
+    add("% of plans held by boys, Jan 2025".into(), 70.6, pct(national.male, n), pct_tolerance(3.0, 70.6, n), "§1b");
+    for (need, target) in [(NeedCode::Asd, 31.5), (NeedCode::Slcn, 21.3), (NeedCode::Semh, 20.7), (NeedCode::Mld, 10.6)] {
+        let got = pct(national.needs.get(&need).copied().unwrap_or(0.0), n);
+        add(format!("% of plans with primary need {need}, Jan 2025"), target, got, pct_tolerance(4.0, target, n), "§1c");
+    }
+    for (i, (band, target)) in [("under 5", 4.3), ("5-10", 33.3), ("11-15", 36.5), ("16-19", 20.0), ("20-25", 5.8)].into_iter().enumerate() {
+        add(format!("% of plans aged {band}, Jan 2025"), target, pct(national.ages[i], n), pct_tolerance(4.0, target, n), "§1b");
+    }
+    for (cohort, label, target) in [(Cohort::PlanHolder, "EHC plan", 43.8), (Cohort::SenSupport, "SEN support", 39.3), (Cohort::NoSen, "no SEN", 22.2)] {
+        let (a, b) = national.fsm.get(&cohort).copied().unwrap_or_default();
+        add(format!("% eligible for free school meals: {label}"), target, pct(a, b), pct_tolerance(2.0, target, b), "§2e");
+    }
+    out
+}
+
+fn la_figures(la: &LaProfile, t: &Tally, out: &mut Vec<Figure>) {
+    let scope = la.code.to_string();
+    let mut add = |figure: String, target: f64, generated: f64, tolerance: f64, source: &'static str| {
+        out.push(Figure { scope: scope.clone(), figure, target, generated, tolerance, source })
+    };
+    let c25 = f64::from(la.plans_2025);
+    // Ceasing is drawn at random each year to follow the path, so the count carries Poisson-like noise.
+    add("EHC plans in force, census Jan 2025".into(), c25, t.caseload_2025, (c25 * 0.02).max(3.0 * (0.1 * c25).sqrt()), "§3d/§3c");
+    let c19 = f64::from(la.plans_2019);
+    add("EHC plans in force, census Jan 2019".into(), c19, t.caseload_2019, (c19 * 0.03).max(3.0 * (0.1 * c19).sqrt()), "§3d/§3c");
+    let new_target = la.new_plans_2024.map_or(la.new_plans_target(2024), f64::from);
+    let new_got = t.new_plans.get(&2024).copied().unwrap_or(0.0);
+    // 10% for the model's lag between request and issue, plus three standard errors of a count.
+    add("new plans issued in 2024".into(), new_target, new_got, new_target * 0.10 + 3.0 * new_target.sqrt(), "§3d (model where unpublished)");
+    let req_got = t.requests.get(&2024).copied().unwrap_or(0.0);
+    if let Some(r) = la.requests_2024 {
+        add("requests received in 2024".into(), f64::from(r), req_got, f64::from(r) * 0.25 + 6.0, "§3d");
+    }
+    let refused = pct(t.refused.get(&2024).copied().unwrap_or(0.0), req_got);
+    add("% of 2024 requests refused".into(), la.refusal_pct, refused, pct_tolerance(2.0, la.refusal_pct, req_got), "§3d/§3b");
+    for year in FIRST_YEAR..=LAST_YEAR {
+        let target = la.timeliness[(year - FIRST_YEAR) as usize];
+        let (on_time, all) = t.timely.get(&year).copied().unwrap_or_default();
+        if all > 0.0 {
+            add(format!("% of {year} plans within 20 weeks, excl. exceptions"), target, pct(on_time, all), pct_tolerance(4.0, target, all), "§3a/§3d");
+        }
+    }
+    let placed = t.caseload_2025;
+    add("% of plans in mainstream, Jan 2025".into(), la.mainstream_pct, pct(t.mainstream, placed), pct_tolerance(7.0, la.mainstream_pct, placed), "§3d/§3b");
+    add("% of plans in special schools, Jan 2025".into(), la.special_pct, pct(t.special, placed), pct_tolerance(7.0, la.special_pct, placed), "§3d/§3b");
+    let support_share = la.sen_support_pct / (100.0 - la.ehcp_pct) * 100.0;
+    add("% of pupils without a plan on SEN support".into(), support_share, pct(t.pupils_support, t.pupils), pct_tolerance(1.5, support_share, t.pupils), "§3d/§2a");
+}

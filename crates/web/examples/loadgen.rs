@@ -1,0 +1,143 @@
+//! A fixed-rate HTTP/1.1 load generator for `scripts/bench-web`, on loopback only. It signs in as the
+//! benchmark caseworker, then sends requests at `--rate` per second for `--seconds`, spread over
+//! `--connections` keep-alive connections, cycling through the paths given. Latency is measured from
+//! when each request was due to be sent (not when a busy connection got round to it), so queueing shows
+//! up in the percentiles. Prints p50, p90, p99, max, the throughput achieved and any non-200 answers.
+//!
+//! Usage: loadgen --addr 127.0.0.1:PORT --user NAME --password-file PATH --rate 500 --seconds 20
+//!        --connections 32 (--path /caseload | --paths-file PATH --prefix /cases/)
+
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+fn arg(name: &str, default: &str) -> String {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned().unwrap_or_else(|| default.to_owned())
+}
+
+struct Reply {
+    status: u16,
+    headers: String,
+    body: Vec<u8>,
+}
+
+async fn exchange(stream: &mut TcpStream, request: &str) -> anyhow::Result<Reply> {
+    stream.write_all(request.as_bytes()).await?;
+    let mut buf = Vec::with_capacity(64 * 1024);
+    let mut chunk = [0u8; 16384];
+    let header_end = loop {
+        let n = stream.read(&mut chunk).await?;
+        anyhow::ensure!(n > 0, "connection closed");
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let headers = String::from_utf8_lossy(&buf[..header_end]).into_owned();
+    let status: u16 = headers.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let length: usize = headers
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse().unwrap_or(0)))
+        .unwrap_or(0);
+    while buf.len() < header_end + length {
+        let n = stream.read(&mut chunk).await?;
+        anyhow::ensure!(n > 0, "connection closed mid-body");
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Ok(Reply { status, headers, body: buf[header_end..header_end + length].to_vec() })
+}
+
+fn cookie(headers: &str, name: &str) -> Option<String> {
+    headers.lines().filter(|l| l.to_ascii_lowercase().starts_with("set-cookie:")).find_map(|l| {
+        let value = l.split_once(':')?.1.trim();
+        let pair = value.split(';').next()?;
+        pair.starts_with(&format!("{name}=")).then(|| pair.to_owned())
+    })
+}
+
+async fn sign_in(addr: &str, user: &str, password: &str) -> anyhow::Result<String> {
+    let mut s = TcpStream::connect(addr).await?;
+    let page = exchange(&mut s, &format!("GET /sign-in HTTP/1.1\r\nHost: {addr}\r\n\r\n")).await?;
+    let pre = cookie(&page.headers, "waymark_signin").ok_or_else(|| anyhow::anyhow!("no sign-in cookie"))?;
+    let token = pre.split_once('=').map(|(_, v)| v.to_owned()).unwrap_or_default();
+    let body = format!("csrf={token}&username={user}&password={password}");
+    let req = format!(
+        "POST /sign-in HTTP/1.1\r\nHost: {addr}\r\nCookie: {pre}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let reply = exchange(&mut s, &req).await?;
+    anyhow::ensure!(reply.status == 303, "sign-in answered {}: {}", reply.status, String::from_utf8_lossy(&reply.body));
+    cookie(&reply.headers, "waymark_session").ok_or_else(|| anyhow::anyhow!("no session cookie"))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let addr = arg("--addr", "127.0.0.1:8080");
+    assert!(addr.starts_with("127.") || addr.starts_with("localhost") || addr.starts_with("[::1]"), "loopback only");
+    let password = std::fs::read_to_string(arg("--password-file", "password.txt"))?.trim().to_owned();
+    let session = sign_in(&addr, &arg("--user", "bench.caseworker"), &password).await?;
+    let rate: f64 = arg("--rate", "500").parse()?;
+    let seconds: f64 = arg("--seconds", "20").parse()?;
+    let connections: usize = arg("--connections", "32").parse()?;
+    let paths: Vec<String> = match std::env::args().any(|a| a == "--paths-file") {
+        true => {
+            let prefix = arg("--prefix", "/cases/");
+            std::fs::read_to_string(arg("--paths-file", "case-ids.txt"))?
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(|l| format!("{prefix}{l}"))
+                .collect()
+        }
+        false => vec![arg("--path", "/caseload")],
+    };
+    let total = (rate * seconds) as usize;
+    let start = Instant::now() + Duration::from_millis(200);
+    let mut tasks = Vec::new();
+    for c in 0..connections {
+        let (addr, session, paths) = (addr.clone(), session.clone(), paths.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut stream = TcpStream::connect(&addr).await?;
+            let mut latencies = Vec::new();
+            let mut errors = 0usize;
+            for k in (c..total).step_by(connections) {
+                let due = start + Duration::from_secs_f64(k as f64 / rate);
+                tokio::time::sleep_until(due.into()).await;
+                let path = &paths[(k * 7919) % paths.len()];
+                let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {session}\r\n\r\n");
+                match exchange(&mut stream, &req).await {
+                    Ok(r) if r.status == 200 => {}
+                    Ok(_) => errors += 1,
+                    Err(_) => {
+                        errors += 1;
+                        stream = TcpStream::connect(&addr).await?;
+                    }
+                }
+                latencies.push(due.elapsed());
+            }
+            anyhow::Ok((latencies, errors))
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (l, e) = t.await??;
+        all.extend(l);
+        errors += e;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    all.sort();
+    let pct =
+        |p: f64| all.get(((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    println!(
+        "requests {} in {:.1} s: throughput {:.0}/s (target {rate}/s); latency p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms; non-200 {errors}",
+        all.len(),
+        elapsed,
+        all.len() as f64 / elapsed,
+        pct(0.50),
+        pct(0.90),
+        pct(0.99),
+        all.last().map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    );
+    Ok(())
+}

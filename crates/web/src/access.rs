@@ -1,0 +1,256 @@
+//! What a signed-in user may see and do. Every handler that touches a child or case goes through
+//! [`Access`]: [`Access::selection`] is the storage [`Selection`] applied in the SQL (none at all for
+//! roles that see no child), [`Access::actor`] carries the LA scope and the user's id for the audit log,
+//! and [`Access::can`] says which pages and actions the role has.
+
+use crate::error::AppError;
+use waymark_domain::calendar::Date;
+use waymark_domain::case::{AdviceParty, CaseEventKind};
+use waymark_domain::plan::Section;
+use waymark_storage::{Actor, Role, Scope, Selection, UserRecord};
+
+/// A capability a page or action needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Can {
+    /// The LA caseload and every case page.
+    Caseload,
+    /// Record lifecycle events of any kind, and assign caseworkers.
+    Casework,
+    /// The partnership's dashboards (aggregates).
+    Dashboard,
+    /// The audit log of the LA.
+    AuditLog,
+    /// Accounts and roles.
+    ManageUsers,
+    /// A SENCO's pupils.
+    Pupils,
+    /// A professional's advice requests.
+    AdviceRequests,
+    /// A family's own journey.
+    OwnJourney,
+    /// Any child's record at all (through the selection).
+    ChildRecords,
+}
+
+/// The signed-in user's rights.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub user: UserRecord,
+    today: Date,
+}
+
+impl Access {
+    pub fn new(user: UserRecord, today: Date) -> Self {
+        Self { user, today }
+    }
+
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+
+    /// Who the store records acting, and the LA scope every query is limited to. Parents and young
+    /// people are limited by their links to children instead of by an LA (a family may move).
+    pub fn actor(&self) -> Actor {
+        let scope = match (self.user.role, self.user.la) {
+            (Role::ParentCarer | Role::YoungPerson, _) => Scope::All,
+            (_, Some(la)) => Scope::LocalAuthority(la),
+            (_, None) => Scope::All,
+        };
+        Actor::new(self.user.actor_label(), scope)
+    }
+
+    /// The children and cases this user may see, applied in the query; `None` for roles that see no
+    /// child's record (administrators and board members).
+    pub fn selection(&self) -> Option<Selection> {
+        match self.user.role {
+            Role::LaCaseworker | Role::SendManager => Some(Selection::InScope),
+            Role::Senco => self.user.setting_key.clone().map(|setting_key| Selection::AtSetting { setting_key, on: self.today }),
+            Role::HealthProfessional | Role::SocialCareProfessional | Role::EducationalPsychologist => {
+                self.user.role.service().map(Selection::AdviceRequestedOf)
+            }
+            Role::ParentCarer | Role::YoungPerson => Some(Selection::LinkedTo(self.user.id)),
+            Role::LaAdmin | Role::BoardMember => None,
+        }
+    }
+
+    /// The selection, or a 404 for a role that sees no child (so a child's page does not even confirm
+    /// that a record exists).
+    pub fn require_selection(&self) -> Result<Selection, AppError> {
+        self.selection().ok_or(AppError::NotFound)
+    }
+
+    pub fn can(&self, what: Can) -> bool {
+        use Role as R;
+        let role = self.user.role;
+        match what {
+            Can::Caseload | Can::Casework => matches!(role, R::LaCaseworker | R::SendManager),
+            Can::Dashboard => matches!(role, R::SendManager | R::BoardMember),
+            Can::AuditLog => matches!(role, R::SendManager | R::LaAdmin),
+            Can::ManageUsers => role == R::LaAdmin,
+            Can::Pupils => role == R::Senco,
+            Can::AdviceRequests => role.service().is_some(),
+            Can::OwnJourney => matches!(role, R::ParentCarer | R::YoungPerson),
+            Can::ChildRecords => self.selection().is_some(),
+        }
+    }
+
+    pub fn require(&self, what: Can) -> Result<(), AppError> {
+        if self.can(what) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// The plan sections this role reads on a case page. Caseworkers, SENCOs (the plan names their
+    /// school and they deliver section F) and families see every section; each professional sees the
+    /// views, needs and outcomes and their own agency's sections.
+    pub fn plan_sections(&self) -> Vec<Section> {
+        use Section as S;
+        match self.user.role {
+            Role::HealthProfessional => vec![S::A, S::B, S::C, S::E, S::G],
+            Role::SocialCareProfessional => vec![S::A, S::B, S::D, S::E, S::H1, S::H2],
+            Role::EducationalPsychologist => vec![S::A, S::B, S::E, S::F, S::K],
+            Role::LaAdmin | Role::BoardMember => vec![],
+            _ => Section::ALL.to_vec(),
+        }
+    }
+
+    /// Advice parties whose requests and receipts this role sees (professionals: their own only).
+    pub fn advice_parties(&self) -> Vec<AdviceParty> {
+        match self.user.role.service() {
+            Some(p) => vec![p],
+            None => AdviceParty::ALL.to_vec(),
+        }
+    }
+
+    /// Whether free-text reasons in the timeline are shown (LA staff only: they may hold sensitive notes).
+    pub fn sees_reasons(&self) -> bool {
+        matches!(self.user.role, Role::LaCaseworker | Role::SendManager)
+    }
+
+    /// Whether identifiers are shown: the UPN to education roles, the NHS number to health, all to the LA.
+    pub fn sees_upn(&self) -> bool {
+        matches!(self.user.role, Role::LaCaseworker | Role::SendManager | Role::Senco | Role::EducationalPsychologist)
+    }
+    pub fn sees_nhs_number(&self) -> bool {
+        matches!(self.user.role, Role::LaCaseworker | Role::SendManager | Role::HealthProfessional)
+    }
+
+    /// Which facts of the multi-agency record this role sees: (education, health, social care).
+    pub fn record_areas(&self) -> (bool, bool, bool) {
+        match self.user.role {
+            Role::LaCaseworker | Role::SendManager | Role::ParentCarer | Role::YoungPerson => (true, true, true),
+            Role::Senco | Role::EducationalPsychologist => (true, false, false),
+            Role::HealthProfessional => (false, true, false),
+            Role::SocialCareProfessional => (false, false, true),
+            Role::LaAdmin | Role::BoardMember => (false, false, false),
+        }
+    }
+
+    /// Whether this role may record an event of this kind (beyond that, the lifecycle decides).
+    /// Caseworkers and managers record anything; a professional records the receipt of their own
+    /// service's advice; a SENCO records the setting's advice and the annual review meeting and report.
+    pub fn may_record(&self, kind: &CaseEventKind) -> bool {
+        match self.user.role {
+            Role::LaCaseworker | Role::SendManager => true,
+            Role::Senco => matches!(
+                kind,
+                CaseEventKind::ReviewMeeting
+                    | CaseEventKind::ReviewReportSent
+                    | CaseEventKind::AdviceReceived { party: AdviceParty::Education }
+            ),
+            role => match (role.service(), kind) {
+                (Some(own), CaseEventKind::AdviceReceived { party }) => own == *party,
+                _ => false,
+            },
+        }
+    }
+
+    /// Where this user starts after signing in.
+    pub fn home(&self) -> &'static str {
+        match self.user.role {
+            Role::LaCaseworker | Role::SendManager => "/caseload",
+            Role::LaAdmin => "/admin/users",
+            Role::Senco => "/pupils",
+            Role::HealthProfessional | Role::SocialCareProfessional | Role::EducationalPsychologist => "/advice",
+            Role::ParentCarer | Role::YoungPerson => "/my-journey",
+            Role::BoardMember => "/dashboard",
+        }
+    }
+
+    /// The navigation links this role has: (href, label).
+    pub fn navigation(&self) -> Vec<(&'static str, &'static str)> {
+        let mut links = Vec::new();
+        if self.can(Can::Caseload) {
+            links.push(("/caseload", "Caseload"));
+        }
+        if self.can(Can::Pupils) {
+            links.push(("/pupils", "Your pupils"));
+        }
+        if self.can(Can::AdviceRequests) {
+            links.push(("/advice", "Advice requests"));
+        }
+        if self.can(Can::OwnJourney) {
+            links.push(("/my-journey", "Your EHC journey"));
+        }
+        if self.can(Can::Dashboard) {
+            links.push(("/dashboard", "Dashboard"));
+        }
+        if self.can(Can::AuditLog) {
+            links.push(("/audit", "Audit log"));
+        }
+        if self.can(Can::ManageUsers) {
+            links.push(("/admin/users", "Users and roles"));
+        }
+        links
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waymark_domain::ids::UserId;
+
+    fn user(role: Role) -> Access {
+        let id: UserId = "0f8e5a3c-1b2d-4c5e-9f60-7a8b9c0d1e2f".parse().unwrap();
+        let record = UserRecord {
+            id,
+            username: "u".into(),
+            display_name: "U".into(),
+            role,
+            la: Some("851".parse().unwrap()),
+            setting_key: (role == Role::Senco).then(|| "urn:851001".into()),
+            active: true,
+            version: 1,
+        };
+        Access::new(record, waymark_domain::calendar::parse_iso_date("2026-11-22").unwrap())
+    }
+
+    #[test]
+    fn board_members_and_administrators_have_no_selection_of_children_at_all() {
+        assert!(user(Role::BoardMember).selection().is_none());
+        assert!(user(Role::LaAdmin).selection().is_none());
+        assert!(!user(Role::BoardMember).can(Can::ChildRecords));
+    }
+
+    #[test]
+    fn each_role_is_limited_to_its_own_children_in_the_query() {
+        assert_eq!(user(Role::LaCaseworker).selection(), Some(Selection::InScope));
+        assert!(matches!(user(Role::Senco).selection(), Some(Selection::AtSetting { .. })));
+        assert_eq!(user(Role::HealthProfessional).selection(), Some(Selection::AdviceRequestedOf(AdviceParty::Health)));
+        assert!(matches!(user(Role::ParentCarer).selection(), Some(Selection::LinkedTo(_))));
+        assert_eq!(user(Role::ParentCarer).actor().scope, Scope::All);
+        assert_eq!(user(Role::Senco).actor().scope, Scope::LocalAuthority("851".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_professional_records_only_their_own_services_advice() {
+        let health = user(Role::HealthProfessional);
+        assert!(health.may_record(&CaseEventKind::AdviceReceived { party: AdviceParty::Health }));
+        assert!(!health.may_record(&CaseEventKind::AdviceReceived { party: AdviceParty::SocialCare }));
+        assert!(!health.may_record(&CaseEventKind::DecidedToAssess));
+        assert!(user(Role::Senco).may_record(&CaseEventKind::ReviewMeeting));
+        assert!(!user(Role::ParentCarer).may_record(&CaseEventKind::ReviewMeeting));
+    }
+}

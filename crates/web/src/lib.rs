@@ -1,0 +1,122 @@
+//! Waymark's web application: server-rendered pages on GOV.UK Frontend (working without JavaScript)
+//! and a JSON API under `/api/v1`, for every role in a local area's SEND partnership.
+//!
+//! * **Access in the queries.** Every handler reaches children and cases only through [`access::Access`],
+//!   built from the signed-in user's role. It turns the role into a storage [`waymark_storage::Selection`]
+//!   (a SENCO's setting, a professional's service, a family's own children) that the SQL applies, inside
+//!   the LA [`waymark_storage::Scope`]; anything else behaves as missing (404), exactly like a record that
+//!   does not exist. Board members have no selection at all: they reach aggregates only.
+//! * **Sessions.** A random 256-bit token in an `HttpOnly`, `SameSite=Lax` cookie (`Secure` unless turned
+//!   off for plain-HTTP localhost), stored only as its SHA-256; an idle and an absolute expiry. Every form
+//!   carries the session's CSRF token (synchroniser pattern); the API takes it in `X-CSRF-Token`.
+//! * **Sign-in.** argon2id password hashes; repeated failures are throttled per account and per address.
+//! * **Audit and logs.** Every read and write of a child's record is audited by the store; `tracing` gets
+//!   the route, status and latency, never personal data.
+//! * **Headers.** A strict Content-Security-Policy (no inline script or style), `frame-ancestors 'none'`,
+//!   `nosniff`, a referrer policy, `no-store` on pages, and HSTS when served behind TLS.
+
+pub mod access;
+mod assets;
+mod cache;
+mod dashboard;
+pub mod error;
+mod forms;
+mod routes;
+mod security;
+pub mod session;
+mod templates;
+mod views;
+
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use waymark_storage::{AuditSink, Clock, SqliteStore};
+
+/// How the application runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Mark cookies `Secure` (only sent over HTTPS). Turn off only for plain HTTP on localhost.
+    pub secure_cookies: bool,
+    /// Send `Strict-Transport-Security`: only when the service is reached over TLS.
+    pub hsts: bool,
+    /// A session ends after this long without a request.
+    pub session_idle: chrono::TimeDelta,
+    /// A session ends this long after sign-in, however active.
+    pub session_absolute: chrono::TimeDelta,
+    /// Failed sign-ins to one account within `throttle_window` before it is locked for that window.
+    pub max_account_failures: i64,
+    /// Failed sign-ins from one address within `throttle_window` before it is refused.
+    pub max_address_failures: i64,
+    pub throttle_window: chrono::TimeDelta,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            secure_cookies: true,
+            hsts: false,
+            session_idle: chrono::TimeDelta::minutes(30),
+            session_absolute: chrono::TimeDelta::hours(12),
+            max_account_failures: 5,
+            max_address_failures: 50,
+            throttle_window: chrono::TimeDelta::minutes(15),
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: SqliteStore,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<Config>,
+    caseload: Arc<cache::CaseloadCache>,
+    /// Commits the audit entries of reads together (see [`AuditSink`]).
+    audit: AuditSink,
+}
+
+impl AppState {
+    /// Build the state; call inside the tokio runtime (it starts the audit writer).
+    pub fn new(store: SqliteStore, clock: Arc<dyn Clock>, config: Config) -> Self {
+        templates::Templates::load();
+        let audit = AuditSink::start(&store);
+        Self { audit, store, clock, config: Arc::new(config), caseload: Arc::new(cache::CaseloadCache::default()) }
+    }
+}
+
+/// The whole application: pages, API, assets, security headers and request logging.
+pub fn app(state: AppState) -> Router {
+    routes::router(state.clone()).layer(axum::middleware::from_fn_with_state(state, security::headers_and_logging))
+}
+
+/// Serve on `listener` until Ctrl-C (or SIGTERM).
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let router = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// Hash a password with argon2id (for accounts made outside the web pages, such as the demo's).
+pub fn hash_password(password: &str) -> Result<String, error::AppError> {
+    session::hash_password(password)
+}

@@ -1,0 +1,154 @@
+//! The JSON API, under `/api/v1`: the same operations and the same access rules as the pages (each
+//! handler goes through [`crate::access::Access`] and the same selection-limited queries). It uses the
+//! browser session; a request that changes anything sends the session's CSRF token in `X-CSRF-Token`.
+//! Described by the OpenAPI document at `/api/openapi.json`.
+
+use super::audit::AuditQuery;
+use super::caseload::{apply, caseworkers, Filters};
+use crate::access::Can;
+use crate::error::ApiError;
+use crate::session::ApiSigned;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use waymark_domain::case::CaseEvent;
+use waymark_domain::ids::ChildId;
+use waymark_storage::{CaseloadStore, UserStore};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(super::openapi::document))
+        .route("/v1/me", get(me))
+        .route("/v1/caseload", get(caseload))
+        .route("/v1/cases/{id}", get(case))
+        .route("/v1/cases/{id}/events", post(record))
+        .route("/v1/children/{id}", get(child))
+        .route("/v1/pupils", get(pupils))
+        .route("/v1/advice-requests", get(advice_requests))
+        .route("/v1/my-cases", get(my_cases))
+        .route("/v1/my-cases/{id}", get(my_case))
+        .route("/v1/dashboard", get(dashboard))
+        .route("/v1/audit", get(audit))
+        .route("/v1/users", get(users))
+        .fallback(|| async { ApiError::not_found() })
+}
+
+type ApiResult = Result<Json<Value>, ApiError>;
+
+async fn me(ApiSigned(s): ApiSigned) -> ApiResult {
+    let u = s.user();
+    Ok(Json(json!({
+        "user_id": u.id, "name": u.display_name, "role": u.role.key(), "la": u.la.map(|l| l.to_string()),
+        "setting": u.setting_key, "csrf_token": s.csrf, "home": s.access.home(),
+    })))
+}
+
+async fn caseload(State(state): State<AppState>, ApiSigned(s): ApiSigned, Query(filters): Query<Filters>) -> ApiResult {
+    s.access.require(Can::Caseload)?;
+    let actor = s.access.actor();
+    let computed = state.caseload.get(&state, &actor, "case_list").await?;
+    let names = caseworkers(&state.store.list_users(&actor).await?);
+    let rows = apply(&computed, &filters);
+    let total = rows.len();
+    let page = filters.page.unwrap_or(1).max(1);
+    let size = super::caseload::PAGE_SIZE;
+    let items: Vec<Value> = rows
+        .iter()
+        .skip((page - 1) * size)
+        .take(size)
+        .map(|r| {
+            let mut v = json!(r);
+            v["caseworker_name"] = json!(r.caseworker.and_then(|c| names.get(&c.to_string()).cloned()));
+            v
+        })
+        .collect();
+    Ok(Json(json!({"total": total, "page": page, "page_size": size, "items": items})))
+}
+
+async fn case(State(state): State<AppState>, ApiSigned(s): ApiSigned, Path(id): Path<String>) -> ApiResult {
+    let id = super::cases::parse_case_id(&id)?;
+    let record = super::cases::load_case(&state, &s.access, id).await?;
+    Ok(Json(super::cases::case_json(&record, &s.access, state.clock.today())))
+}
+
+async fn record(State(state): State<AppState>, ApiSigned(s): ApiSigned, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    let id = super::cases::parse_case_id(&id)?;
+    let value: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_json", format!("the body is not valid JSON: {e}")))?;
+    let expected = value.get("expected_version").and_then(Value::as_i64).ok_or_else(|| {
+        ApiError::field(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            "expected_version",
+            "give expected_version: the case version your change is based on",
+        )
+    })?;
+    let reason = value.get("reason").and_then(Value::as_str).unwrap_or("recorded through the API").to_owned();
+    let items = value
+        .get("events")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "events", "give events: a list of case events"))?;
+    let mut events = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let event: CaseEvent = serde_json::from_value(item.clone()).map_err(|e| {
+            ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &format!("events[{i}]"), format!("event {}: {e}", i + 1))
+        })?;
+        events.push(event);
+    }
+    let saved = super::cases::record_for_api(&state, &s.access, id, expected, events, &reason).await?;
+    Ok(Json(json!({"case_id": id, "version": saved.version, "stage": saved.value.stage().name()})))
+}
+
+async fn child(State(state): State<AppState>, ApiSigned(s): ApiSigned, Path(id): Path<String>) -> ApiResult {
+    let id: ChildId = id.parse().map_err(|_| ApiError::not_found())?;
+    let selection = s.access.selection().ok_or_else(ApiError::not_found)?;
+    let record = state.store.child_record(&s.access.actor(), &selection, id, &state.audit).await?;
+    Ok(Json(super::children::child_json(&record, &s.access, state.clock.today())))
+}
+
+async fn pupils(State(state): State<AppState>, ApiSigned(s): ApiSigned) -> ApiResult {
+    Ok(Json(json!({"items": super::professionals::pupil_rows(&state, &s).await?})))
+}
+
+async fn advice_requests(State(state): State<AppState>, ApiSigned(s): ApiSigned) -> ApiResult {
+    Ok(Json(json!({"items": super::professionals::advice_rows(&state, &s).await?})))
+}
+
+async fn my_cases(State(state): State<AppState>, ApiSigned(s): ApiSigned) -> ApiResult {
+    Ok(Json(json!({"items": super::family::journey_rows(&state, &s).await?})))
+}
+
+async fn my_case(State(state): State<AppState>, ApiSigned(s): ApiSigned, Path(id): Path<String>) -> ApiResult {
+    s.access.require(Can::OwnJourney)?;
+    let id = super::cases::parse_case_id(&id)?;
+    let record = super::cases::load_case(&state, &s.access, id).await?;
+    let caseworker = super::family::caseworker_name(&state, &record).await;
+    Ok(Json(super::family::journey_json(&record, caseworker, state.clock.today())))
+}
+
+async fn dashboard(State(state): State<AppState>, ApiSigned(s): ApiSigned) -> ApiResult {
+    let (panels, title) = super::dashboard::panels(&state, &s).await?;
+    let panels: Vec<Value> = panels
+        .into_iter()
+        .map(|p| json!({"key": p.key, "title": p.title, "description": p.description, "table": p.table, "rag": p.rag}))
+        .collect();
+    Ok(Json(json!({"framework": title, "panels": panels})))
+}
+
+async fn audit(State(state): State<AppState>, ApiSigned(s): ApiSigned, Query(q): Query<AuditQuery>) -> ApiResult {
+    let (rows, errors) = super::audit::entries(&state, &s, &q).await?;
+    if let Some(e) = errors.0.first() {
+        return Err(ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &e.field, e.text.clone()));
+    }
+    Ok(Json(json!({"items": rows})))
+}
+
+async fn users(State(state): State<AppState>, ApiSigned(s): ApiSigned) -> ApiResult {
+    s.access.require(Can::ManageUsers)?;
+    let users = state.store.list_users(&s.access.actor()).await?;
+    Ok(Json(json!({"items": users})))
+}

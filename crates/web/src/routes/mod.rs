@@ -1,0 +1,55 @@
+//! Every route, one module per resource, each with its own `router()`.
+
+mod admin;
+pub mod api;
+mod audit;
+mod auth;
+mod caseload;
+mod cases;
+mod children;
+mod dashboard;
+mod family;
+mod openapi;
+mod professionals;
+
+use crate::error::AppError;
+use crate::session::MaybeSigned;
+use crate::AppState;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(start))
+        .route("/accessibility", get(accessibility))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/assets/{*path}", get(crate::assets::serve))
+        .merge(auth::router())
+        .merge(caseload::router())
+        .merge(cases::router())
+        .merge(children::router())
+        .merge(professionals::router())
+        .merge(family::router())
+        .merge(dashboard::router())
+        .merge(audit::router())
+        .merge(admin::router())
+        .nest("/api", api::router())
+        .fallback(|| async { AppError::NotFound })
+        .with_state(state)
+}
+
+async fn start(MaybeSigned(signed): MaybeSigned) -> Response {
+    match signed {
+        Some(s) => Redirect::to(s.access.home()).into_response(),
+        None => Redirect::to("/sign-in").into_response(),
+    }
+}
+
+async fn accessibility(MaybeSigned(signed): MaybeSigned) -> Result<Html<String>, AppError> {
+    let context = match &signed {
+        Some(s) => crate::templates::page(s, "Accessibility statement", "/accessibility", serde_json::json!({})),
+        None => serde_json::json!({"title": "Accessibility statement"}),
+    };
+    Ok(Html(crate::templates::render("accessibility.html", &context)?))
+}

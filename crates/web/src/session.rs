@@ -1,0 +1,247 @@
+//! Signing in and out, sessions, CSRF tokens and sign-in throttling.
+//!
+//! * A session is a random 256-bit token in the `waymark_session` cookie (`HttpOnly`, `SameSite=Lax`,
+//!   `Secure` unless configured off, `Path=/`); the database holds only its SHA-256. It ends after
+//!   [`crate::Config::session_idle`] without use, or [`crate::Config::session_absolute`] after sign-in.
+//! * Every form carries the session's CSRF token in a hidden `csrf` field, compared in constant time
+//!   (synchroniser-token pattern); the API takes it in the `X-CSRF-Token` header. The sign-in form,
+//!   before there is a session, uses a double-submit cookie (`waymark_signin`).
+//! * Passwords are argon2id hashes (the crate's default parameters). An unknown username is checked
+//!   against a fixed hash, so the time taken does not reveal whether an account exists.
+//! * Throttling: more than [`crate::Config::max_account_failures`] failures for one username, or
+//!   [`crate::Config::max_address_failures`] from one address, within the throttle window lock it until
+//!   the window has passed since the latest failure. Failures are stored by the SHA-256 of the username
+//!   or address, never in clear, and pruned after the window.
+
+use crate::access::Access;
+use crate::error::{ApiError, AppError};
+use crate::AppState;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue};
+use base64::Engine;
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+use waymark_storage::{SessionRecord, UserRecord, UserStore};
+
+pub const SESSION_COOKIE: &str = "waymark_session";
+pub const SIGNIN_COOKIE: &str = "waymark_signin";
+/// The shortest password accepted for a new account.
+pub const MIN_PASSWORD: usize = 12;
+
+/// A fresh random token, URL-safe.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn sha256_hex(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compare two secrets in time that depends only on their length.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && !a.is_empty() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("could not hash a password: {e}")))
+}
+
+/// A hash of a password nobody has, checked when the username is unknown.
+const DECOY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0oG3a4cJ1M9IbW5zDq7j6ZcRZpJ3x5cF3y2w0lq8bqk";
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// The value of one cookie in the request.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
+/// A `Set-Cookie` header value with Waymark's attributes.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: Option<i64>) -> HeaderValue {
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let age = max_age_secs.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{age}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("waymark_invalid=1"))
+}
+
+/// The signed-in user, their session and their access. Extracting it on a page without a session
+/// redirects to the sign-in page.
+#[derive(Clone)]
+pub struct Signed {
+    pub access: Access,
+    pub csrf: String,
+    pub token_hash: String,
+}
+
+impl Signed {
+    pub fn user(&self) -> &UserRecord {
+        &self.access.user
+    }
+
+    /// Check a form's `csrf` field.
+    pub fn check_csrf(&self, submitted: Option<&str>) -> Result<(), AppError> {
+        if submitted.is_some_and(|s| same_secret(s, &self.csrf)) {
+            Ok(())
+        } else {
+            tracing::info!(user_id = %self.access.user.id, "form refused: CSRF token missing or wrong");
+            Err(AppError::Csrf)
+        }
+    }
+}
+
+async fn load(parts: &Parts, state: &AppState) -> Result<Option<Signed>, AppError> {
+    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Ok(None) };
+    let token_hash = sha256_hex(token);
+    let record: Option<SessionRecord> =
+        state.store.touch_session(&token_hash, state.config.session_idle, state.config.session_absolute).await?;
+    Ok(record.map(|r| Signed { access: Access::new(r.user, state.clock.today()), csrf: r.csrf_token, token_hash }))
+}
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        load(parts, state).await?.ok_or(AppError::SignIn)
+    }
+}
+
+/// The same for the JSON API: no session is a 401, and a request that changes anything must carry the
+/// session's CSRF token in `X-CSRF-Token`.
+pub struct ApiSigned(pub Signed);
+
+impl FromRequestParts<AppState> for ApiSigned {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let signed = load(parts, state).await?.ok_or_else(ApiError::unauthorised)?;
+        if !parts.method.is_safe() {
+            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+            if !sent.is_some_and(|s| same_secret(s, &signed.csrf)) {
+                return Err(AppError::Csrf.into());
+            }
+        }
+        Ok(Self(signed))
+    }
+}
+
+/// Someone who may or may not be signed in (the sign-in page, the start page).
+pub struct MaybeSigned(pub Option<Signed>);
+
+impl FromRequestParts<AppState> for MaybeSigned {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Self(load(parts, state).await?))
+    }
+}
+
+/// The outcome of a sign-in attempt.
+pub enum SignInOutcome {
+    Ok { user: UserRecord },
+    WrongDetails,
+    Throttled,
+}
+
+fn account_key(username: &str) -> String {
+    sha256_hex(&format!("account:{}", username.trim().to_lowercase()))
+}
+
+fn address_key(address: &str) -> String {
+    sha256_hex(&format!("address:{address}"))
+}
+
+/// Check a username and password, applying the throttling rules.
+pub async fn attempt_sign_in(state: &AppState, username: &str, password: &str, address: &str) -> Result<SignInOutcome, AppError> {
+    let since = state.clock.now() - state.config.throttle_window;
+    let (account_key, address_key) = (account_key(username), address_key(address));
+    let (account_failures, _) = state.store.login_failures_since(&account_key, since).await?;
+    let (address_failures, _) = state.store.login_failures_since(&address_key, since).await?;
+    if account_failures >= state.config.max_account_failures || address_failures >= state.config.max_address_failures {
+        tracing::info!("sign-in refused: too many recent failures");
+        return Ok(SignInOutcome::Throttled);
+    }
+    let found = state.store.user_for_sign_in(username).await?;
+    let password = password.to_owned();
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, DECOY_HASH.to_owned()),
+    };
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| AppError::Internal(format!("password check failed: {e}")))?;
+    match user {
+        Some(user) if ok => {
+            state.store.clear_login_failures(&account_key).await?;
+            tracing::info!(user_id = %user.id, "signed in");
+            Ok(SignInOutcome::Ok { user })
+        }
+        _ => {
+            state.store.record_login_failure(&[account_key, address_key], state.config.throttle_window).await?;
+            tracing::info!("sign-in failed");
+            Ok(SignInOutcome::WrongDetails)
+        }
+    }
+}
+
+/// Start a session for `user`; the cookie to set.
+pub async fn start_session(state: &AppState, user: &UserRecord) -> Result<HeaderValue, AppError> {
+    let token = random_token();
+    let expires = state.clock.now() + state.config.session_idle.min(state.config.session_absolute);
+    state.store.create_session(user.id, &sha256_hex(&token), &random_token(), expires).await?;
+    Ok(set_cookie(state, SESSION_COOKIE, &token, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("wrong horse battery", &hash));
+        assert!(!verify_password("anything", "not a hash"));
+    }
+
+    #[test]
+    fn secrets_compare_equal_only_when_identical_and_never_when_empty() {
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+        assert!(!same_secret("", ""));
+    }
+
+    #[test]
+    fn cookies_are_read_by_exact_name() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; waymark_session=tok; waymark_session_x=2"));
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("tok"));
+        assert_eq!(cookie(&headers, "b"), None);
+    }
+
+    #[test]
+    fn tokens_are_random_and_their_hashes_hex() {
+        assert_ne!(random_token(), random_token());
+        assert_eq!(random_token().len(), 43);
+        assert_eq!(sha256_hex("x").len(), 64);
+    }
+}

@@ -1,0 +1,206 @@
+//! Every role against every route: no page, API response, export or error shows a child the role may
+//! not see. Two LAs, three schools and four children; each role's allowed children are listed here by
+//! hand, and every other child's name, UPN, child id and case id must be absent from every response.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Kid, TestApp};
+use serde_json::json;
+
+/// Which children each role may see (by the test area's keys), and whether child ids may appear on
+/// the audit pages (LA managers and administrators see ids there, never names).
+fn allowed(role: &str) -> (&'static [&'static str], bool) {
+    match role {
+        "caseworker" | "manager" => (&["amber", "basil", "dara"], true),
+        "admin" => (&[], true),
+        "senco" => (&["amber", "dara"], false),
+        "health" => (&["amber"], false),
+        "socialcare" => (&["basil"], false),
+        "ep" => (&[], false),
+        "parent" => (&["amber"], false),
+        "youngperson" => (&["basil"], false),
+        "board" => (&[], false),
+        "kentcaseworker" => (&["cora"], false),
+        other => panic!("no rule for {other}"),
+    }
+}
+
+fn routes(app: &TestApp) -> Vec<(Method, String)> {
+    let mut r: Vec<(Method, String)> = [
+        "/",
+        "/caseload",
+        "/caseload?stage=assessing&sort=name",
+        "/pupils",
+        "/advice",
+        "/my-journey",
+        "/dashboard",
+        "/dashboard/print",
+        "/dashboard.csv",
+        "/dashboard.xlsx",
+        "/dashboard/stage/assessing",
+        "/dashboard/stage/nonsense",
+        "/audit",
+        "/admin/users",
+        "/admin/users/new",
+        "/accessibility",
+        "/no-such-page",
+        "/cases/not-a-uuid",
+        "/children/not-a-uuid",
+        "/api/openapi.json",
+        "/api/v1/me",
+        "/api/v1/caseload",
+        "/api/v1/pupils",
+        "/api/v1/advice-requests",
+        "/api/v1/my-cases",
+        "/api/v1/dashboard",
+        "/api/v1/audit",
+        "/api/v1/users",
+        "/api/v1/no-such-thing",
+    ]
+    .iter()
+    .map(|p| (Method::GET, (*p).to_owned()))
+    .collect();
+    for k in &app.kids {
+        for p in [
+            format!("/cases/{}", k.case),
+            format!("/cases/{}/actions/request-advice", k.case),
+            format!("/cases/{}/actions/advice-received", k.case),
+            format!("/children/{}", k.child),
+            format!("/my-journey/{}", k.case),
+            format!("/audit?case={}", k.case),
+            format!("/audit?child={}", k.child),
+            format!("/api/v1/cases/{}", k.case),
+            format!("/api/v1/children/{}", k.child),
+            format!("/api/v1/my-cases/{}", k.case),
+            format!("/api/v1/audit?case={}", k.case),
+        ] {
+            r.push((Method::GET, p));
+        }
+        r.push((Method::POST, format!("/cases/{}/actions/decision-to-assess", k.case)));
+        r.push((Method::POST, format!("/cases/{}/actions/decision-to-assess/confirm", k.case)));
+        r.push((Method::POST, format!("/cases/{}/assign", k.case)));
+        r.push((Method::POST, format!("/api/v1/cases/{}/events", k.case)));
+    }
+    for id in app.users.values() {
+        r.push((Method::GET, format!("/admin/users/{id}")));
+    }
+    r
+}
+
+fn leaks(body: &str, kid: &Kid, ids_ok: bool, path: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    if body.contains(&kid.name) {
+        found.push(format!("name of {}", kid.key));
+    }
+    if body.contains(&kid.upn) {
+        found.push(format!("UPN of {}", kid.key));
+    }
+    let id_allowed = ids_ok && ["/audit", "/api/v1/audit", "/admin/users"].iter().any(|p| path.starts_with(p));
+    // A path that names the id itself (a request for the record) may echo nothing but that id in links it built.
+    let echoes_path = path.contains(&kid.case.to_string()) || path.contains(&kid.child.to_string());
+    if !id_allowed && !echoes_path {
+        if body.contains(&kid.child.to_string()) {
+            found.push(format!("child id of {}", kid.key));
+        }
+        if body.contains(&kid.case.to_string()) {
+            found.push(format!("case id of {}", kid.key));
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn no_role_sees_another_childs_data_on_any_page_api_response_export_or_error() {
+    let app = TestApp::new().await;
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    let roles =
+        ["caseworker", "manager", "admin", "senco", "health", "socialcare", "ep", "parent", "youngperson", "board", "kentcaseworker"];
+    for role in roles {
+        let browser = app.sign_in(role).await;
+        let (visible, ids_ok) = allowed(role);
+        for (method, path) in routes(&app) {
+            let reply = match method {
+                Method::POST if path.starts_with("/api/") => {
+                    app.post_json(
+                        &path,
+                        &browser,
+                        &json!({"expected_version": 99, "events": [{"date": "2026-11-20", "type": "withdrawn"}]}),
+                        true,
+                    )
+                    .await
+                }
+                Method::POST => {
+                    app.post_form(
+                        &path,
+                        Some(&browser),
+                        &[
+                            ("csrf", &browser.csrf),
+                            ("version", "1"),
+                            ("decision", "yes"),
+                            ("date-day", "20"),
+                            ("date-month", "11"),
+                            ("date-year", "2026"),
+                        ],
+                    )
+                    .await
+                }
+                _ => app.get(&path, Some(&browser)).await,
+            };
+            checked += 1;
+            if reply.status.is_server_error() {
+                problems.push(format!("{role} {method} {path}: {}", reply.status));
+            }
+            for kid in app.kids.iter().filter(|k| !visible.contains(&k.key)) {
+                for leak in leaks(&reply.body, kid, ids_ok && kid.key != "cora", &path) {
+                    problems.push(format!("{role} {method} {path} ({}): {leak}", reply.status));
+                }
+            }
+            // A record the role may not see is answered exactly like one that does not exist.
+            let about_hidden = app
+                .kids
+                .iter()
+                .any(|k| !visible.contains(&k.key) && (path.contains(&k.case.to_string()) || path.contains(&k.child.to_string())));
+            let record_route = path.starts_with("/cases/")
+                || path.starts_with("/children/")
+                || path.starts_with("/my-journey/")
+                || path.starts_with("/api/v1/cases/")
+                || path.starts_with("/api/v1/children/")
+                || path.starts_with("/api/v1/my-cases/");
+            if about_hidden && record_route && !matches!(reply.status, StatusCode::NOT_FOUND | StatusCode::FORBIDDEN) {
+                problems.push(format!("{role} {method} {path}: a hidden record answered {}", reply.status));
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked} requests");
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[tokio::test]
+async fn signed_out_visitors_see_no_child_anywhere_and_are_sent_to_sign_in() {
+    let app = TestApp::new().await;
+    for (method, path) in routes(&app) {
+        let reply = match method {
+            Method::POST => app.post_form(&path, None, &[("version", "1")]).await,
+            _ => app.get(&path, None).await,
+        };
+        assert!(!reply.status.is_server_error(), "{path}");
+        for kid in &app.kids {
+            assert!(leaks(&reply.body, kid, false, &path).is_empty(), "{path}");
+        }
+        if path.starts_with("/api/v1/") && path != "/api/v1/no-such-thing" {
+            assert!(
+                matches!(reply.status, StatusCode::UNAUTHORIZED | StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+                "{path}: {}",
+                reply.status
+            );
+        } else if path.starts_with("/cases/") || path.starts_with("/caseload") || path.starts_with("/dashboard") {
+            assert!(
+                matches!(reply.status, StatusCode::SEE_OTHER | StatusCode::NOT_FOUND | StatusCode::FORBIDDEN),
+                "{path}: {}",
+                reply.status
+            );
+        }
+    }
+}
