@@ -31,7 +31,8 @@ fn the_same_seed_gives_the_same_caseload_in_two_stores() {
     let list = |name: &str| {
         let db = dir.path().join(name);
         waymark(&db).args(["generate", "--profile", "small", "--seed", "5"]).assert().success();
-        let out = waymark(&db).args(["case", "list", "--today", "2026-01-15", "--format", "json"]).assert().success().get_output().stdout.clone();
+        let out =
+            waymark(&db).args(["case", "list", "--today", "2026-01-15", "--format", "json"]).assert().success().get_output().stdout.clone();
         String::from_utf8(out).unwrap()
     };
     assert_eq!(list("a.db"), list("b.db"));
@@ -66,5 +67,32 @@ fn out_writes_the_same_sen2_returns_on_every_run_and_they_pass_validation() {
             let status = std::process::Command::new("xmllint").args(["--noout", "--schema", &schema]).arg(a.join(&name)).status().unwrap();
             assert!(status.success(), "{name} fails sen2_schema_{year}.xsd");
         }
+    }
+}
+
+#[test]
+fn out_writes_the_same_import_csvs_on_every_run_and_each_imports_into_an_empty_store_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    for out in [&a, &b] {
+        waymark(&dir.path().join("unused.db")).args(["generate", "--profile", "small", "--seed", "7", "--out"]).arg(out).assert().success();
+    }
+    let datasets = ["localities", "settings", "population", "census", "attendance", "exclusions", "ks2", "ks4"];
+    for dataset in datasets {
+        let name = format!("{dataset}.csv");
+        let (fa, fb) = (std::fs::read(a.join(&name)).unwrap(), std::fs::read(b.join(&name)).unwrap());
+        assert_eq!(fa, fb, "{name} differs between runs");
+        assert!(fa.iter().filter(|c| **c == b'\n').count() > 1, "{name} has no rows");
+    }
+    let db = dir.path().join("imported.db");
+    for dataset in datasets {
+        let out = waymark(&db)
+            .env("WAYMARK_ACTOR", "tester")
+            .args(["import", dataset])
+            .arg(a.join(format!("{dataset}.csv")))
+            .assert()
+            .get_output()
+            .clone();
+        assert!(out.status.success(), "{dataset}.csv was refused:\n{}", String::from_utf8_lossy(&out.stderr));
     }
 }

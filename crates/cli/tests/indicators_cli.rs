@@ -41,9 +41,17 @@ fn csv_for_a_generated_area_has_the_exact_columns_and_dfe_values_for_the_la() {
 #[test]
 fn json_html_and_xlsx_are_written_and_xlsx_needs_an_output_file() {
     let dir = tempfile::tempdir().unwrap();
-    waymark().args(["indicators", "--framework", "hertfordshire-2015", "--profile", "small", "--format", "json"]).assert().success().stdout(predicate::str::contains("\"rows\""));
+    waymark()
+        .args(["indicators", "--framework", "hertfordshire-2015", "--profile", "small", "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"rows\""));
     let html = dir.path().join("report.html");
-    waymark().args(["indicators", "--framework", "portsmouth-2016", "--profile", "small", "--format", "html", "--out"]).arg(&html).assert().success();
+    waymark()
+        .args(["indicators", "--framework", "portsmouth-2016", "--profile", "small", "--format", "html", "--out"])
+        .arg(&html)
+        .assert()
+        .success();
     let text = std::fs::read_to_string(&html).unwrap();
     assert!(text.contains("<svg") && text.contains("<table"));
     waymark()
@@ -52,7 +60,11 @@ fn json_html_and_xlsx_are_written_and_xlsx_needs_an_output_file() {
         .code(2)
         .stderr(predicate::str::contains("--out"));
     let xlsx = dir.path().join("pack.xlsx");
-    waymark().args(["indicators", "--framework", "dfe-ehcp", "--profile", "small", "--format", "xlsx", "--out"]).arg(&xlsx).assert().success();
+    waymark()
+        .args(["indicators", "--framework", "dfe-ehcp", "--profile", "small", "--format", "xlsx", "--out"])
+        .arg(&xlsx)
+        .assert()
+        .success();
     assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
 }
 
@@ -78,10 +90,22 @@ fn manual_values_are_entered_into_the_store_and_reported_with_a_bad_row_refused(
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.db");
     let csv = dir.path().join("manual.csv");
-    std::fs::write(&csv, "framework,indicator,period,la,cohort,value\nhertfordshire-2015,o_stakeholder_confidence_pct,2024/25,851,all,61.5\n").unwrap();
-    waymark().args(["indicators", "--manual"]).arg(&csv).arg("--db").arg(&db).assert().success().stderr(predicate::str::contains("Saved 1"));
+    std::fs::write(
+        &csv,
+        "framework,indicator,period,la,cohort,value\nhertfordshire-2015,o_stakeholder_confidence_pct,2024/25,851,all,61.5\n",
+    )
+    .unwrap();
+    waymark()
+        .args(["indicators", "--manual"])
+        .arg(&csv)
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Saved 1"));
     let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, "framework,indicator,period,la,cohort,value\nhertfordshire-2015,a_ehcp_population_pct,2024/25,851,all,3\n").unwrap();
+    std::fs::write(&bad, "framework,indicator,period,la,cohort,value\nhertfordshire-2015,a_ehcp_population_pct,2024/25,851,all,3\n")
+        .unwrap();
     waymark()
         .args(["indicators", "--manual"])
         .arg(&bad)
@@ -90,11 +114,7 @@ fn manual_values_are_entered_into_the_store_and_reported_with_a_bad_row_refused(
         .assert()
         .code(2)
         .stderr(predicate::str::contains("bad.csv:2: indicator: 'a_ehcp_population_pct' is computed from records"));
-    waymark()
-        .args(["generate", "--profile", "small", "--db"])
-        .arg(&db)
-        .assert()
-        .success();
+    waymark().args(["generate", "--profile", "small", "--db"]).arg(&db).assert().success();
     waymark()
         .args(["indicators", "--framework", "hertfordshire-2015", "--la", "851", "--period", "2024", "--today", "2026-01-15", "--db"])
         .arg(&db)

@@ -151,7 +151,7 @@ fn sen2_validate_exits_1_on_errors_with_json_findings_naming_rule_line_path_and_
     let upn = "X931200124123";
     let wrong = "A931200124123";
     let bad = dir.path().join("bad.xml");
-    std::fs::write(&bad, xml.replacen(upn, &wrong, 1)).unwrap();
+    std::fs::write(&bad, xml.replacen(upn, wrong, 1)).unwrap();
     let out = waymark(&db).args(["sen2", "validate", "--format", "json"]).arg(&bad).assert().code(1).get_output().stdout.clone();
     let findings: Value = serde_json::from_slice(&out).unwrap();
     let f = findings.as_array().unwrap().iter().find(|f| f["rule"] == "SEN2-1510").expect("rule 1510 fires");

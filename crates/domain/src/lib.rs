@@ -11,6 +11,7 @@ pub mod child;
 pub mod clock;
 pub mod facts;
 pub mod identifiers;
+pub mod identity;
 pub mod ids;
 pub mod need;
 pub mod placement;

@@ -296,8 +296,11 @@ def main():
     ap.add_argument("--out")
     ap.add_argument("--timings", action="store_true")
     ap.add_argument("--threads", type=int)
+    ap.add_argument("--memory-limit", default="6GB", help="DuckDB's memory limit; it spills to a temporary folder beyond it")
     args = ap.parse_args()
     con = duckdb.connect()
+    con.execute(f"set memory_limit = '{args.memory_limit}'")
+    con.execute(f"set temp_directory = '{args.facts_dir}/duckdb.tmp'")
     if args.threads:
         con.execute(f"set threads = {args.threads}")
     t0 = time.perf_counter()

@@ -19,13 +19,24 @@ fn main() {
         // Generate the LAs on every core (generation is not what is measured).
         let chunk = p.las.len().div_ceil(threads).max(1);
         let data: Vec<_> = std::thread::scope(|s| {
-            let hs: Vec<_> = p.las.chunks(chunk).map(|g| s.spawn(move || g.iter().map(|l| waymark_synth::generate_la(l, 7)).collect::<Vec<_>>())).collect();
+            let hs: Vec<_> = p
+                .las
+                .chunks(chunk)
+                .map(|g| s.spawn(move || g.iter().map(|l| waymark_synth::generate_la(l, 7)).collect::<Vec<_>>()))
+                .collect();
             hs.into_iter().flat_map(|h| h.join().expect("generation")).collect()
         });
         let areas: Vec<_> = p.las.iter().zip(data.iter()).collect();
         let t = table::from_synth(&areas);
         files::write(&t, &dir).expect("write the facts files");
-        println!("generated profile {profile} ({} LAs, {} people, {} cases) and wrote {} in {:.1} s", t.las.len(), t.persons.len(), t.cases.len(), dir.display(), t0.elapsed().as_secs_f64());
+        println!(
+            "generated profile {profile} ({} LAs, {} people, {} cases) and wrote {} in {:.1} s",
+            t.las.len(),
+            t.persons.len(),
+            t.cases.len(),
+            dir.display(),
+            t0.elapsed().as_secs_f64()
+        );
     }
     let frameworks = load(None).expect("built-in packs");
     let all: Vec<&Framework> = frameworks.iter().collect();
@@ -37,7 +48,10 @@ fn main() {
         .map(|f| {
             let mut f = f.clone();
             let fid = f.id.clone();
-            f.indicators.retain(|i| source.contains(&format!("\"{}\": ind(\"{fid}\"", i.id)) || source.contains(&format!("\"{}\": ind(\n        \"{fid}\"", i.id)));
+            f.indicators.retain(|i| {
+                source.contains(&format!("\"{}\": ind(\"{fid}\"", i.id))
+                    || source.contains(&format!("\"{}\": ind(\n        \"{fid}\"", i.id))
+            });
             for i in &mut f.indicators {
                 i.breakdowns.clear();
                 i.cohorts.retain(|c| c.label() == "all");
@@ -54,10 +68,12 @@ fn main() {
     let t = files::read(&dir).expect("read the facts files");
     let read = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
-    let same_rows: usize = compute_all_threads(&same_refs, &t, &Scope::All, &PeriodSel::AllYears, &m, &l, threads).iter().map(|r| r.rows.len()).sum();
+    let same_rows: usize =
+        compute_all_threads(&same_refs, &t, &Scope::All, &PeriodSel::AllYears, &m, &l, threads).iter().map(|r| r.rows.len()).sum();
     let w_same = t1.elapsed().as_secs_f64();
     let t2 = Instant::now();
-    let all_rows: usize = compute_all_threads(&all, &t, &Scope::All, &PeriodSel::AllYears, &m, &l, threads).iter().map(|r| r.rows.len()).sum();
+    let all_rows: usize =
+        compute_all_threads(&all, &t, &Scope::All, &PeriodSel::AllYears, &m, &l, threads).iter().map(|r| r.rows.len()).sum();
     let w_all = t2.elapsed().as_secs_f64();
     // One area's whole framework (every pack, every year, the LA and its localities), single-threaded.
     let la = *t.las.iter().find(|l| l.to_string() == "851").unwrap_or(&t.las[0]);
@@ -65,20 +81,44 @@ fn main() {
     let _ = compute_all(&all, &t, &Scope::La(la), &PeriodSel::AllYears, &m, &l);
     let one_area = t3.elapsed().as_secs_f64();
 
+    println!(
+        "profile {profile}: {} LAs, {} people, {} cases, {} years; {threads} threads",
+        t.las.len(),
+        t.persons.len(),
+        t.cases.len(),
+        t.years().len()
+    );
+    println!("  Waymark like for like: read files {read:.2} s + compute {w_same:.2} s = {:.2} s ({same_rows} values)", read + w_same);
+    println!("  Waymark all five packs: compute {w_all:.2} s ({all_rows} values); one area's whole framework {:.1} ms", one_area * 1000.0);
+    drop(t);
     let d0 = Instant::now();
-    let out = Command::new("python3").arg(&script).arg(&dir).arg("--timings").arg("--out").arg(dir.join("duckdb-out.csv")).output().expect("python3 runs");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(&dir)
+        .arg("--timings")
+        .arg("--out")
+        .arg(dir.join("duckdb-out.csv"))
+        .output()
+        .expect("python3 runs");
     let d_wall = d0.elapsed().as_secs_f64();
     let timings = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(out.status.success(), "the DuckDB script failed: {timings}");
-    let field = |name: &str| timings.split_whitespace().find_map(|w| w.strip_prefix(&format!("{name}="))).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    let field = |name: &str| {
+        timings.split_whitespace().find_map(|w| w.strip_prefix(&format!("{name}="))).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN)
+    };
     let (d_load, d_compute) = (field("load_seconds"), field("compute_seconds"));
 
-    println!("profile {profile}: {} LAs, {} people, {} cases, {} years; {threads} threads", t.las.len(), t.persons.len(), t.cases.len(), t.years().len());
     println!("like for like: {n_same} indicators (dfe-ehcp and 16 others), every LA, locality and England, every year");
     println!("  Waymark  end to end {:>8.2} s  (read files {read:.2} s + compute {w_same:.2} s; {same_rows} values)", read + w_same);
-    println!("  DuckDB   end to end {:>8.2} s  (load files {d_load:.2} s + compute {d_compute:.2} s; process {d_wall:.2} s)", d_load + d_compute);
+    println!(
+        "  DuckDB   end to end {:>8.2} s  (load files {d_load:.2} s + compute {d_compute:.2} s; process {d_wall:.2} s)",
+        d_load + d_compute
+    );
     println!("  ratio Waymark/DuckDB: end to end {:.2}, compute alone {:.2}", (read + w_same) / (d_load + d_compute), w_same / d_compute);
-    println!("all five packs, every cohort and breakdown: Waymark compute {w_all:.2} s ({all_rows} values); end to end {:.2} s", read + w_all);
+    println!(
+        "all five packs, every cohort and breakdown: Waymark compute {w_all:.2} s ({all_rows} values); end to end {:.2} s",
+        read + w_all
+    );
     println!("  ratio (all packs, Waymark) / (DuckDB subset): end to end {:.2}", (read + w_all) / (d_load + d_compute));
     println!("one area's whole framework (LA {la}, every pack and year, single thread): {:.1} ms", one_area * 1000.0);
 }

@@ -321,7 +321,11 @@ pub fn parse_framework(file: &str, text: &str) -> Result<(Framework, bool), Defi
         if !groups.contains(d.group.get_ref().as_str()) {
             return Err(fail(
                 at(&d.group.span()),
-                format!("indicator '{id}': group '{}' is not one of the framework's groups ({})", d.group.get_ref(), groups.iter().copied().collect::<Vec<_>>().join(", ")),
+                format!(
+                    "indicator '{id}': group '{}' is not one of the framework's groups ({})",
+                    d.group.get_ref(),
+                    groups.iter().copied().collect::<Vec<_>>().join(", ")
+                ),
             ));
         }
         let expr = |field: &str, v: &Option<Spanned<String>>| -> Result<Option<Expr>, DefinitionError> {
@@ -423,10 +427,18 @@ pub fn load(dir: Option<&Path>) -> Result<Vec<Framework>, DefinitionError> {
     }
     let Some(dir) = dir else { return Ok(out) };
     let io = |e: std::io::Error| DefinitionError { file: dir.display().to_string(), line: 0, message: e.to_string() };
-    let mut files: Vec<_> = std::fs::read_dir(dir).map_err(io)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
     files.sort();
     for path in files {
-        let text = std::fs::read_to_string(&path).map_err(|e| DefinitionError { file: path.display().to_string(), line: 0, message: e.to_string() })?;
+        let text = std::fs::read_to_string(&path).map_err(|e| DefinitionError {
+            file: path.display().to_string(),
+            line: 0,
+            message: e.to_string(),
+        })?;
         let (fw, extends) = parse_framework(&path.display().to_string(), &text)?;
         match out.iter_mut().find(|f| f.id == fw.id) {
             Some(existing) if extends => {
@@ -444,7 +456,11 @@ pub fn load(dir: Option<&Path>) -> Result<Vec<Framework>, DefinitionError> {
             }
             Some(existing) => *existing = fw,
             None if extends => {
-                return Err(DefinitionError { file: path.display().to_string(), line: 1, message: format!("extends framework '{}', which does not exist", fw.id) })
+                return Err(DefinitionError {
+                    file: path.display().to_string(),
+                    line: 1,
+                    message: format!("extends framework '{}', which does not exist", fw.id),
+                })
             }
             None => out.push(fw),
         }

@@ -244,11 +244,13 @@ fn dim_code(t: &PersonTable, d: Dimension, rec: &Rec, f: &Facts) -> usize {
 fn dim_label(t: &PersonTable, d: Dimension, code: usize) -> String {
     let v = match d {
         Dimension::Need => NeedCode::ALL.get(code).map_or("unknown", |n| n.code()).to_owned(),
-        Dimension::BroadNeed => ["communication_and_interaction", "cognition_and_learning", "semh", "sensory_and_physical", "none", "unknown"]
-            .get(code)
-            .copied()
-            .unwrap_or("unknown")
-            .to_owned(),
+        Dimension::BroadNeed => {
+            ["communication_and_interaction", "cognition_and_learning", "semh", "sensory_and_physical", "none", "unknown"]
+                .get(code)
+                .copied()
+                .unwrap_or("unknown")
+                .to_owned()
+        }
         Dimension::Phase => Phase::ALL.get(code).map_or("unknown", |p| p.0).to_owned(),
         Dimension::Setting => SettingKind::ALL.get(code).map_or("unknown", |k| k.key()).to_owned(),
         Dimension::Locality => t.localities.get(code).cloned().unwrap_or_else(|| "unknown".into()),
@@ -440,7 +442,13 @@ impl RowCtx<'_> {
                         (Some(a), Some(b)) => Some(((a - b) * 10.0).round() / 10.0),
                         _ => None,
                     };
-                    out.push(self.row(self.cohort(label), None, None, v, if v.is_some() { Status::Computed } else { Status::NoDenominator }));
+                    out.push(self.row(
+                        self.cohort(label),
+                        None,
+                        None,
+                        v,
+                        if v.is_some() { Status::Computed } else { Status::NoDenominator },
+                    ));
                 }
             }
         }
@@ -470,7 +478,7 @@ impl RowCtx<'_> {
                     out.push(self.row(cohort, None, None, v, if v.is_some() { Status::Manual } else { Status::ManualMissing }));
                 }
                 _ => {
-                    let status = if loaded.fact_datasets.iter().any(|d| *d == self.ind.facts) { Status::NoDenominator } else { Status::AwaitingData };
+                    let status = if loaded.fact_datasets.contains(&self.ind.facts) { Status::NoDenominator } else { Status::AwaitingData };
                     out.push(self.row(cohort, None, None, None, status));
                 }
             }
@@ -483,7 +491,15 @@ type Partials = Vec<Option<(Counts, Option<Counts>)>>;
 
 /// Count every records job for some LAs (positions in `t.las`), one LA at a time so each LA's person
 /// facts are worked out once. Returns the LAs' rows and, when asked, England's partial sums.
-fn compute_las(fw: &Framework, t: &PersonTable, las: &[usize], jobs: &[Job], manual: &ManualValues, loaded: &Loaded, england: bool) -> (Vec<Keyed>, Partials) {
+fn compute_las(
+    fw: &Framework,
+    t: &PersonTable,
+    las: &[usize],
+    jobs: &[Job],
+    manual: &ManualValues,
+    loaded: &Loaded,
+    england: bool,
+) -> (Vec<Keyed>, Partials) {
     let ranges = t.la_ranges();
     let mut rows: Vec<Keyed> = Vec::new();
     let mut partials: Partials = (0..jobs.len()).map(|_| None).collect();
@@ -502,7 +518,12 @@ fn compute_las(fw: &Framework, t: &PersonTable, las: &[usize], jobs: &[Job], man
                     mk(None).records(t, &num.la, den.as_ref().map(|d| &d.la), &mut buf);
                     rows.extend(buf.drain(..).map(|r| (ji, area_key(la_pos, None), r)));
                     for (s, l) in scope.localities.iter().enumerate() {
-                        mk(Some(t.localities[*l as usize].clone())).records(t, &num.localities[s], den.as_ref().map(|d| &d.localities[s]), &mut buf);
+                        mk(Some(t.localities[*l as usize].clone())).records(
+                            t,
+                            &num.localities[s],
+                            den.as_ref().map(|d| &d.localities[s]),
+                            &mut buf,
+                        );
                         rows.extend(buf.drain(..).map(|r| (ji, area_key(la_pos, Some(s)), r)));
                     }
                     if england {
@@ -582,10 +603,13 @@ pub fn compute_threads(
         vec![compute_las(fw, t, &las, &jobs, manual, loaded, want_england)]
     } else {
         std::thread::scope(|s| {
-            let hs: Vec<_> = las.chunks(chunk).map(|g| {
-                let jobs = &jobs;
-                s.spawn(move || compute_las(fw, t, g, jobs, manual, loaded, want_england))
-            }).collect();
+            let hs: Vec<_> = las
+                .chunks(chunk)
+                .map(|g| {
+                    let jobs = &jobs;
+                    s.spawn(move || compute_las(fw, t, g, jobs, manual, loaded, want_england))
+                })
+                .collect();
             hs.into_iter().map(|h| h.join().unwrap_or_else(|_| (Vec::new(), Vec::new()))).collect()
         })
     };
@@ -627,7 +651,11 @@ pub fn compute_threads(
                 for e in &ind.evidence {
                     let (f, i) = e.split_once('/').unwrap_or(("", e));
                     for res in evidence.iter().filter(|r| r.framework == f) {
-                        for row in res.rows.iter().filter(|r| r.indicator == i && &r.la == la && r.cohort == "all" && year_of_label(&r.period) == year) {
+                        for row in res
+                            .rows
+                            .iter()
+                            .filter(|r| r.indicator == i && &r.la == la && r.cohort == "all" && year_of_label(&r.period) == year)
+                        {
                             if let Some(rg) = row.rag {
                                 rated += 1;
                                 green += u64::from(rg == Rag::Green);
@@ -636,7 +664,13 @@ pub fn compute_threads(
                     }
                 }
                 let v = value_of(Unit::Percent, green, Some(rated));
-                let row = ctx(la.clone()).row("all".into(), Some(green), Some(rated), v, if rated == 0 { Status::NoDenominator } else { Status::Computed });
+                let row = ctx(la.clone()).row(
+                    "all".into(),
+                    Some(green),
+                    Some(rated),
+                    v,
+                    if rated == 0 { Status::NoDenominator } else { Status::Computed },
+                );
                 rows.push((ji, *key, row));
             }
         }
@@ -648,22 +682,50 @@ pub fn compute_threads(
             period_labels.push(j.label.clone());
         }
     }
-    Results { framework: fw.id.clone(), title: fw.title.clone(), rows: rows.into_iter().map(|(_, _, r)| r).collect(), periods: period_labels }
+    Results {
+        framework: fw.id.clone(),
+        title: fw.title.clone(),
+        rows: rows.into_iter().map(|(_, _, r)| r).collect(),
+        periods: period_labels,
+    }
 }
 
 /// Compute a framework over a table (single-threaded). `evidence` holds the results an evidence
 /// measure may cite (`framework/indicator`), computed first.
-pub fn compute(fw: &Framework, t: &PersonTable, scope: &Scope, periods: &PeriodSel, manual: &ManualValues, loaded: &Loaded, evidence: &[Results]) -> Results {
+pub fn compute(
+    fw: &Framework,
+    t: &PersonTable,
+    scope: &Scope,
+    periods: &PeriodSel,
+    manual: &ManualValues,
+    loaded: &Loaded,
+    evidence: &[Results],
+) -> Results {
     compute_threads(fw, t, scope, periods, manual, loaded, evidence, 1)
 }
 
 /// Compute several frameworks, evidence packs last so they can cite the others.
-pub fn compute_all(frameworks: &[&Framework], t: &PersonTable, scope: &Scope, periods: &PeriodSel, manual: &ManualValues, loaded: &Loaded) -> Vec<Results> {
+pub fn compute_all(
+    frameworks: &[&Framework],
+    t: &PersonTable,
+    scope: &Scope,
+    periods: &PeriodSel,
+    manual: &ManualValues,
+    loaded: &Loaded,
+) -> Vec<Results> {
     compute_all_threads(frameworks, t, scope, periods, manual, loaded, 1)
 }
 
 /// [`compute_all`] on `threads` threads.
-pub fn compute_all_threads(frameworks: &[&Framework], t: &PersonTable, scope: &Scope, periods: &PeriodSel, manual: &ManualValues, loaded: &Loaded, threads: usize) -> Vec<Results> {
+pub fn compute_all_threads(
+    frameworks: &[&Framework],
+    t: &PersonTable,
+    scope: &Scope,
+    periods: &PeriodSel,
+    manual: &ManualValues,
+    loaded: &Loaded,
+    threads: usize,
+) -> Vec<Results> {
     let mut done: Vec<Results> = Vec::new();
     let (evidence, plain): (Vec<&&Framework>, Vec<&&Framework>) =
         frameworks.iter().partition(|f| f.indicators.iter().any(|i| i.measure == MeasureKind::Evidence));
@@ -686,8 +748,6 @@ pub fn series(results: &Results, indicator: &str, cohort: &str) -> BTreeMap<Stri
     out
 }
 
-
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -702,40 +762,4 @@ mod tests {
         assert_eq!(value_of(Unit::Percent, 0, Some(0)), None);
         assert_eq!(value_of(Unit::Count, 7, None), Some(7.0));
     }
-}
-
-/// [`compute_all`] for England and every LA, the LAs spread over `threads` threads; rows come out in
-/// the same order as a single-threaded run (England, then each LA with its localities).
-pub fn compute_all_parallel(frameworks: &[&Framework], t: &PersonTable, periods: &PeriodSel, manual: &ManualValues, loaded: &Loaded, threads: usize) -> Vec<Results> {
-    let mut scopes: Vec<Scope> = Vec::new();
-    if t.las.len() > 1 {
-        scopes.push(Scope::England);
-    }
-    scopes.extend(t.las.iter().map(|la| Scope::La(*la)));
-    let threads = threads.max(1).min(scopes.len().max(1));
-    let chunk = scopes.len().div_ceil(threads).max(1);
-    let parts: Vec<Vec<Vec<Results>>> = std::thread::scope(|s| {
-        let handles: Vec<_> = scopes
-            .chunks(chunk)
-            .map(|group| s.spawn(move || group.iter().map(|scope| compute_all(frameworks, t, scope, periods, manual, loaded)).collect::<Vec<_>>()))
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
-    });
-    let mut out: Vec<Results> = Vec::new();
-    for per_scope in parts.into_iter().flatten() {
-        for r in per_scope {
-            match out.iter_mut().find(|o| o.framework == r.framework) {
-                Some(o) => {
-                    o.rows.extend(r.rows);
-                    for p in r.periods {
-                        if !o.periods.contains(&p) {
-                            o.periods.push(p);
-                        }
-                    }
-                }
-                None => out.push(r),
-            }
-        }
-    }
-    out
 }

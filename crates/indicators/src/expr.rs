@@ -243,9 +243,11 @@ const BROAD: [(&str, BroadArea); 5] = [
 pub const SETTING_GROUPS: [&str; 3] = ["mainstream_any", "special_any", "independent_any"];
 
 fn one_of<T: Copy>(what: &str, arg: &str, table: &[(&str, T)]) -> Result<T, String> {
-    table.iter().find(|(n, _)| *n == arg).map(|(_, v)| *v).ok_or_else(|| {
-        format!("{what} '{arg}' is not one of {}", table.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "))
-    })
+    table
+        .iter()
+        .find(|(n, _)| *n == arg)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| format!("{what} '{arg}' is not one of {}", table.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")))
 }
 
 fn days_arg(name: &str, arg: Option<&str>) -> Result<i64, String> {
@@ -318,7 +320,10 @@ pub fn parse_pred(text: &str) -> Result<Pred, String> {
         "need" => {
             let a = need_arg("CODE")?;
             Pred::Need(NeedCode::ALL.into_iter().find(|c| c.code().eq_ignore_ascii_case(a)).ok_or_else(|| {
-                format!("need '{a}' is not a DfE type-of-need code ({})", NeedCode::ALL.iter().map(|c| c.code()).collect::<Vec<_>>().join(", "))
+                format!(
+                    "need '{a}' is not a DfE type-of-need code ({})",
+                    NeedCode::ALL.iter().map(|c| c.code()).collect::<Vec<_>>().join(", ")
+                )
             })?)
         }
         "broad_need" => Pred::BroadNeed(one_of("broad area of need", need_arg("AREA")?, &BROAD)?),
@@ -332,7 +337,10 @@ pub fn parse_pred(text: &str) -> Result<Pred, String> {
         "setting_group" => {
             let a = need_arg("GROUP")?;
             Pred::SettingGroup(
-                SETTING_GROUPS.into_iter().find(|g| *g == a).ok_or_else(|| format!("setting group '{a}' is not one of {}", SETTING_GROUPS.join(", ")))?,
+                SETTING_GROUPS
+                    .into_iter()
+                    .find(|g| *g == a)
+                    .ok_or_else(|| format!("setting group '{a}' is not one of {}", SETTING_GROUPS.join(", ")))?,
             )
         }
         "unit_or_rp" => Pred::UnitOrRp,
@@ -359,8 +367,20 @@ impl Pred {
         use Pred::*;
         match self {
             Not(p) => p.applies_to(kind),
-            Refused | Assessed | Decided | DecisionWithinDays(_) | IssuedWithinDays(_) | NotIssueWithinDays(_) | Exception | NewAssessment
-            | TransferredIn | CeaseReason(_) | Delay(..) | PersonalBudget | Residential | WorkBased => kind != RecordKind::Person,
+            Refused
+            | Assessed
+            | Decided
+            | DecisionWithinDays(_)
+            | IssuedWithinDays(_)
+            | NotIssueWithinDays(_)
+            | Exception
+            | NewAssessment
+            | TransferredIn
+            | CeaseReason(_)
+            | Delay(..)
+            | PersonalBudget
+            | Residential
+            | WorkBased => kind != RecordKind::Person,
             MeetingHeld | ReviewDecisionWithinDays(_) | Outcome(_) => kind == RecordKind::Review,
             About(_) => kind == RecordKind::Dispute,
             _ => true,
@@ -488,6 +508,7 @@ pub fn test(t: &PersonTable, pred: &Pred, rec: &Rec, f: &Facts) -> bool {
 }
 
 /// Visit every record of `base` in the period, within the index ranges of one scope.
+#[allow(clippy::too_many_arguments)]
 pub fn for_each_record(
     t: &PersonTable,
     base: Base,

@@ -87,8 +87,15 @@ pub fn write(t: &PersonTable, dir: &Path) -> Result<(), FilesError> {
             0 => "0",
             _ => "",
         };
-        writeln!(w, "{i},{},{},{},{},{fsm}", t.las[row.la as usize], csv_text(&loc(row.locality)), if row.sex == 2 { "F" } else { "M" }, row.birth_month)
-            .map_err(err("persons.csv"))?;
+        writeln!(
+            w,
+            "{i},{},{},{},{},{fsm}",
+            t.las[row.la as usize],
+            csv_text(&loc(row.locality)),
+            if row.sex == 2 { "F" } else { "M" },
+            row.birth_month
+        )
+        .map_err(err("persons.csv"))?;
         for r in &t.sen[row.sen.0 as usize..row.sen.1 as usize] {
             let status = match r.status {
                 SenStatus::EhcPlan => "E",
@@ -98,8 +105,16 @@ pub fn write(t: &PersonTable, dir: &Path) -> Result<(), FilesError> {
             writeln!(s, "{i},{},{status},{}", r.from, r.need.map_or("", |n| n.code())).map_err(err("sen_status.csv"))?;
         }
         for r in &t.placements[row.placements.0 as usize..row.placements.1 as usize] {
-            writeln!(p, "{i},{},{},{},{},{}", r.entry, opt_date(r.leaving), r.kind.key(), u8::from(r.unit_or_rp), csv_text(&loc(r.locality)))
-                .map_err(err("placements.csv"))?;
+            writeln!(
+                p,
+                "{i},{},{},{},{},{}",
+                r.entry,
+                opt_date(r.leaving),
+                r.kind.key(),
+                u8::from(r.unit_or_rp),
+                csv_text(&loc(r.locality))
+            )
+            .map_err(err("placements.csv"))?;
         }
     }
     for f in [&mut w, &mut s, &mut p] {
@@ -137,20 +152,23 @@ pub fn write(t: &PersonTable, dir: &Path) -> Result<(), FilesError> {
     let mut r = open("reviews.csv")?;
     writeln!(r, "case_id,due,meeting,decision,outcome").map_err(err("reviews.csv"))?;
     for x in &t.reviews {
-        writeln!(r, "{},{},{},{},{}", x.case, x.due, opt_date(x.meeting), opt_date(x.decision), x.outcome.map_or("", outcome_key)).map_err(err("reviews.csv"))?;
+        writeln!(r, "{},{},{},{},{}", x.case, x.due, opt_date(x.meeting), opt_date(x.decision), x.outcome.map_or("", outcome_key))
+            .map_err(err("reviews.csv"))?;
     }
     r.flush().map_err(err("reviews.csv"))?;
     let mut d = open("disputes.csv")?;
     writeln!(d, "case_id,date,kind,decision").map_err(err("disputes.csv"))?;
     for x in &t.disputes {
-        writeln!(d, "{},{},{},{}", x.case, x.date, if x.appeal { "appeal" } else { "mediation" }, decision_key(x.decision)).map_err(err("disputes.csv"))?;
+        writeln!(d, "{},{},{},{}", x.case, x.date, if x.appeal { "appeal" } else { "mediation" }, decision_key(x.decision))
+            .map_err(err("disputes.csv"))?;
     }
     d.flush().map_err(err("disputes.csv"))?;
     let mut v = open("plan_versions.csv")?;
     writeln!(v, "case_id,from_date,personal_budget,residential,work_based").map_err(err("plan_versions.csv"))?;
     for (ci, c) in t.cases.iter().enumerate() {
         for x in &t.plan_versions[c.plan_versions.0 as usize..c.plan_versions.1 as usize] {
-            writeln!(v, "{ci},{},{},{},{}", x.from, x.flags & 1, (x.flags >> 1) & 1, (x.flags >> 2) & 1).map_err(err("plan_versions.csv"))?;
+            writeln!(v, "{ci},{},{},{},{}", x.from, x.flags & 1, (x.flags >> 1) & 1, (x.flags >> 2) & 1)
+                .map_err(err("plan_versions.csv"))?;
         }
     }
     v.flush().map_err(err("plan_versions.csv"))?;
@@ -303,8 +321,9 @@ pub fn read(dir: &Path) -> Result<PersonTable, FilesError> {
     while r.next()? {
         let person: usize = r.num(0, "person")?;
         let kind = SettingKind::parse(r.text(3)).ok_or_else(|| r.fail(format!("kind '{}' is not a setting kind", r.text(3))))?;
-        let locality = loc_id(&mut t, &r.text(5).to_owned());
-        let row = PlacementRow { entry: r.req_date(1, "entry")?, leaving: r.date(2, "leaving")?, kind, unit_or_rp: r.text(4) == "1", locality };
+        let locality = loc_id(&mut t, r.text(5));
+        let row =
+            PlacementRow { entry: r.req_date(1, "entry")?, leaving: r.date(2, "leaving")?, kind, unit_or_rp: r.text(4) == "1", locality };
         let i = t.placements.len() as u32;
         let p = t.persons.get_mut(person).ok_or_else(|| r.fail(format!("person {person} is not in persons.csv")))?;
         if p.placements.1 == 0 {
@@ -321,7 +340,12 @@ pub fn read(dir: &Path) -> Result<PersonTable, FilesError> {
     while r.next()? {
         let cease_reason = match r.text(11) {
             "" => None,
-            k => Some(CeaseReason::ALL.into_iter().find(|c| cease_key(*c) == k).ok_or_else(|| r.fail(format!("cease_reason '{k}' is not known")))?),
+            k => Some(
+                CeaseReason::ALL
+                    .into_iter()
+                    .find(|c| cease_key(*c) == k)
+                    .ok_or_else(|| r.fail(format!("cease_reason '{k}' is not known")))?,
+            ),
         };
         let person: u32 = r.num(1, "person")?;
         if person as usize >= n {
@@ -371,7 +395,13 @@ pub fn read(dir: &Path) -> Result<PersonTable, FilesError> {
             case.reviews = (i, i);
         }
         case.reviews.1 = i + 1;
-        t.reviews.push(ReviewRow { case: c as u32, due: r.req_date(1, "due")?, meeting: r.date(2, "meeting")?, decision: r.date(3, "decision")?, outcome });
+        t.reviews.push(ReviewRow {
+            case: c as u32,
+            due: r.req_date(1, "due")?,
+            meeting: r.date(2, "meeting")?,
+            decision: r.date(3, "decision")?,
+            outcome,
+        });
     }
     let mut r = Reader::open(dir, "disputes.csv", "case_id,date,kind,decision")?;
     while r.next()? {

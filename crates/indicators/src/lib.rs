@@ -19,7 +19,9 @@ pub mod source;
 pub mod table;
 
 pub use definition::{load, DefinitionError, Framework, Indicator};
-pub use engine::{compute, compute_all, compute_all_threads, compute_threads, Loaded, ManualValues, PeriodSel, Rag, ResultRow, Results, Scope, Status};
+pub use engine::{
+    compute, compute_all, compute_all_threads, compute_threads, Loaded, ManualValues, PeriodSel, Rag, ResultRow, Results, Scope, Status,
+};
 pub use table::PersonTable;
 
 /// A framework by id.

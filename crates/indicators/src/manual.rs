@@ -33,7 +33,11 @@ pub fn parse_csv(file: &str, text: &str, frameworks: &[Framework]) -> Result<Vec
         let field = |n: usize| rec.get(n).unwrap_or("").to_owned();
         let (fw, ind) = (field(0), field(1));
         let f = frameworks.iter().find(|f| f.id == fw).ok_or_else(|| format!("{file}:{line}: framework: '{fw}' is not a framework"))?;
-        let def = f.indicators.iter().find(|x| x.id == ind).ok_or_else(|| format!("{file}:{line}: indicator: '{ind}' is not an indicator of {fw}"))?;
+        let def = f
+            .indicators
+            .iter()
+            .find(|x| x.id == ind)
+            .ok_or_else(|| format!("{file}:{line}: indicator: '{ind}' is not an indicator of {fw}"))?;
         if def.measure != MeasureKind::Manual {
             return Err(format!("{file}:{line}: indicator: '{ind}' is computed from records, not entered by hand"));
         }

@@ -65,7 +65,10 @@ impl Period {
     pub fn for_year(kind: PeriodKind, year: i32) -> Vec<(String, Period)> {
         match kind {
             PeriodKind::CalendarYear => {
-                vec![(year.to_string(), Period { start: ymd(year, 1, 1), end: ymd(year, 12, 31), reference: census_day(year + 1), kind_order: 0 })]
+                vec![(
+                    year.to_string(),
+                    Period { start: ymd(year, 1, 1), end: ymd(year, 12, 31), reference: census_day(year + 1), kind_order: 0 },
+                )]
             }
             PeriodKind::AcademicYear => vec![(
                 format!("{year}/{:02}", (year + 1) % 100),

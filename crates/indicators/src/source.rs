@@ -14,7 +14,12 @@ use waymark_storage::{Actor, AuditSink, CaseloadStore, FactStore, Selection, Sto
 
 /// Read everything the indicators need for the actor's scope, as it stood on `as_of`. `audit` is the
 /// store's audit writer (`AuditSink::start`), which commits the two read entries.
-pub async fn load_from_store<S: CaseloadStore + FactStore>(store: &S, actor: &Actor, as_of: Date, audit: &AuditSink) -> Result<PersonTable, StoreError> {
+pub async fn load_from_store<S: CaseloadStore + FactStore>(
+    store: &S,
+    actor: &Actor,
+    as_of: Date,
+    audit: &AuditSink,
+) -> Result<PersonTable, StoreError> {
     let snapshots = store.case_snapshots(actor, &Selection::InScope, "aggregate", audit).await?;
     let mut children = store.children(actor, &Selection::InScope, audit).await?;
     let settings = store.settings(actor).await?;
@@ -27,7 +32,7 @@ pub async fn load_from_store<S: CaseloadStore + FactStore>(store: &S, actor: &Ac
             cases.entry(s.summary.child_id).or_default().push((s.summary.case_id, events));
         }
     }
-    children.sort_by(|a, b| (a.0.responsible_la.number(), a.0.id.to_string()).cmp(&(b.0.responsible_la.number(), b.0.id.to_string())));
+    children.sort_by_key(|a| (a.0.responsible_la.number(), a.0.id.to_string()));
     let mut b = TableBuilder::new(as_of);
     for (child, placements) in &children {
         let own = cases.remove(&child.id).unwrap_or_default();

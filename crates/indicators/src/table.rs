@@ -293,7 +293,12 @@ pub struct TableBuilder {
 impl TableBuilder {
     /// A builder for data that runs to `as_of` (the statutory clock is evaluated on that day).
     pub fn new(as_of: Date) -> Self {
-        Self { table: PersonTable { as_of: Some(as_of), ..Default::default() }, la_index: HashMap::new(), locality_index: HashMap::new(), as_of }
+        Self {
+            table: PersonTable { as_of: Some(as_of), ..Default::default() },
+            la_index: HashMap::new(),
+            locality_index: HashMap::new(),
+            as_of,
+        }
     }
 
     fn la(&mut self, la: LaCode) -> u16 {
@@ -392,7 +397,9 @@ impl TableBuilder {
         let d_start = self.table.disputes.len() as u32;
         let v_start = self.table.plan_versions.len() as u32;
         let flags = |plan: &waymark_domain::plan::PlanContents| {
-            u8::from(plan.personal_budget.personal_budget) | u8::from(plan.residential.is_some()) << 1 | u8::from(plan.work_based.is_some()) << 2
+            u8::from(plan.personal_budget.personal_budget)
+                | u8::from(plan.residential.is_some()) << 1
+                | u8::from(plan.work_based.is_some()) << 2
         };
         let mut decisions: Vec<(Date, ReviewOutcome)> = Vec::new();
         for e in events {
@@ -465,7 +472,8 @@ impl TableBuilder {
 impl PersonTable {
     /// An LA's share of each array. Persons of one LA are contiguous (the builders add them so).
     pub fn la_ranges(&self) -> Vec<LaRange> {
-        let mut out = vec![LaRange { persons: (u32::MAX, 0), cases: (u32::MAX, 0), reviews: (u32::MAX, 0), disputes: (u32::MAX, 0) }; self.las.len()];
+        let mut out =
+            vec![LaRange { persons: (u32::MAX, 0), cases: (u32::MAX, 0), reviews: (u32::MAX, 0), disputes: (u32::MAX, 0) }; self.las.len()];
         let widen = |r: &mut (u32, u32), a: u32, b: u32| {
             if a < b {
                 r.0 = r.0.min(a);
@@ -518,9 +526,18 @@ impl PersonTable {
     /// Years with activity: from the first request or plan to the year before `as_of`.
     pub fn years(&self) -> Vec<i32> {
         let Some(as_of) = self.as_of else { return Vec::new() };
-        let first = self.cases.iter().filter_map(|c| c.final_issued.or(c.received)).min().map_or(as_of.year() - 1, |d| d.year().max(as_of.year() - 10));
+        let first = self
+            .cases
+            .iter()
+            .filter_map(|c| c.final_issued.or(c.received))
+            .min()
+            .map_or(as_of.year() - 1, |d| d.year().max(as_of.year() - 10));
         // The first year is complete only if requests were recorded from its start.
-        let first = if self.cases.iter().filter_map(|c| c.received).min().is_some_and(|d| d.month() > 1 || d.day() > 7) { first + 1 } else { first };
+        let first = if self.cases.iter().filter_map(|c| c.received).min().is_some_and(|d| d.month() > 1 || d.day() > 7) {
+            first + 1
+        } else {
+            first
+        };
         (first..as_of.year()).collect()
     }
 }
@@ -577,7 +594,9 @@ pub fn code_only_lookup(r: &SettingRef) -> (SettingKind, Option<String>) {
 }
 
 /// A setting lookup from the reference data's settings (GIAS-grouped type and locality).
-pub fn reference_lookup(settings: &[waymark_domain::facts::reference::Setting]) -> impl Fn(&SettingRef) -> (SettingKind, Option<String>) + '_ {
+pub fn reference_lookup(
+    settings: &[waymark_domain::facts::reference::Setting],
+) -> impl Fn(&SettingRef) -> (SettingKind, Option<String>) + '_ {
     let by_urn: HashMap<String, &waymark_domain::facts::reference::Setting> = settings.iter().map(|s| (s.urn.to_string(), s)).collect();
     let by_ukprn: HashMap<String, &waymark_domain::facts::reference::Setting> =
         settings.iter().filter_map(|s| s.ukprn.as_ref().map(|u| (u.to_string(), s))).collect();

@@ -10,7 +10,9 @@ use waymark_domain::plan::PlanContents;
 use waymark_indicators::definition::{parse_framework, MeasureKind};
 use waymark_indicators::engine::{rag, value_of};
 use waymark_indicators::table::{code_only_lookup, TableBuilder};
-use waymark_indicators::{compute, compute_all, find_framework, load, render, Loaded, ManualValues, PeriodSel, PersonTable, Rag, Results, Scope, Status};
+use waymark_indicators::{
+    compute, compute_all, find_framework, load, render, Loaded, ManualValues, PeriodSel, PersonTable, Rag, Results, Scope, Status,
+};
 
 fn d(s: &str) -> Date {
     s.parse().unwrap()
@@ -76,7 +78,11 @@ fn dfe(t: &PersonTable, year: i32) -> Results {
 }
 
 fn value(r: &Results, indicator: &str) -> (Option<u64>, Option<u64>, Option<f64>) {
-    let row = r.rows.iter().find(|x| x.indicator == indicator && x.la == "851" && x.cohort == "all").unwrap_or_else(|| panic!("no row for {indicator}"));
+    let row = r
+        .rows
+        .iter()
+        .find(|x| x.indicator == indicator && x.la == "851" && x.cohort == "all")
+        .unwrap_or_else(|| panic!("no row for {indicator}"));
     (row.numerator, row.denominator, row.value)
 }
 
@@ -89,10 +95,21 @@ fn every_built_in_pack_parses_and_portsmouth_has_every_main_and_secondary_indica
     for n in 1..=41 {
         let n = n.to_string();
         // 19 is 18b's number in the source's second list; every main indicator number appears.
-        assert!(pm.indicators.iter().any(|i| i.number == n || i.number.starts_with(&format!("{n}.")) || i.number.starts_with(&n) && i.number[n.len()..].starts_with(|c: char| c.is_ascii_lowercase())), "main indicator {n}");
+        assert!(
+            pm.indicators.iter().any(|i| i.number == n
+                || i.number.starts_with(&format!("{n}."))
+                || i.number.starts_with(&n) && i.number[n.len()..].starts_with(|c: char| c.is_ascii_lowercase())),
+            "main indicator {n}"
+        );
     }
     for n in 1..=10 {
-        assert!(pm.indicators.iter().any(|i| i.number.starts_with(&format!("S{n}")) && !i.number[format!("S{n}").len()..].starts_with(|c: char| c.is_ascii_digit())), "secondary indicator {n}");
+        assert!(
+            pm.indicators
+                .iter()
+                .any(|i| i.number.starts_with(&format!("S{n}"))
+                    && !i.number[format!("S{n}").len()..].starts_with(|c: char| c.is_ascii_digit())),
+            "secondary indicator {n}"
+        );
     }
     assert!(pm.indicators.iter().any(|i| i.measure == MeasureKind::Manual), "manual-entry indicators are marked");
     let herts = find_framework(&fws, "hertfordshire-2015").unwrap();
@@ -113,20 +130,32 @@ fn every_built_in_pack_parses_and_portsmouth_has_every_main_and_secondary_indica
 #[test]
 fn a_bad_definition_file_is_refused_with_its_line_and_reason() {
     let good_head = "[framework]\nid = \"x\"\ntitle = \"X\"\ngroups = [{ id = \"g\", title = \"G\" }]\n\n";
-    let ind = |body: &str| format!("{good_head}[[indicator]]\nid = \"a\"\ntitle = \"A\"\ndefinition = \"A\"\ngroup = \"g\"\nunit = \"percent\"\nperiod = \"calendar_year\"\npolarity = \"neutral\"\nsource = \"S\"\n{body}");
-    let e = parse_framework("bad.toml", &ind("numerator = \"plans_issued & within_20_weeks\"\ndenominator = \"plans_issued\"\n")).unwrap_err();
+    let ind = |body: &str| {
+        format!("{good_head}[[indicator]]\nid = \"a\"\ntitle = \"A\"\ndefinition = \"A\"\ngroup = \"g\"\nunit = \"percent\"\nperiod = \"calendar_year\"\npolarity = \"neutral\"\nsource = \"S\"\n{body}")
+    };
+    let e =
+        parse_framework("bad.toml", &ind("numerator = \"plans_issued & within_20_weeks\"\ndenominator = \"plans_issued\"\n")).unwrap_err();
     assert_eq!((e.file.as_str(), e.line), ("bad.toml", 15), "{e}");
     assert!(e.message.contains("unknown predicate 'within_20_weeks'"), "{e}");
     let e = parse_framework("bad.toml", &ind("numerator = \"plans_issued\"\n")).unwrap_err();
     assert!(e.message.contains("needs a 'denominator'"), "{e}");
     assert_eq!(e.line, 6);
-    let e = parse_framework("bad.toml", &ind("numerator = \"plans_issued\"\ndenominator = \"plans_issued\"\ncolour = \"red\"\n")).unwrap_err();
+    let e =
+        parse_framework("bad.toml", &ind("numerator = \"plans_issued\"\ndenominator = \"plans_issued\"\ncolour = \"red\"\n")).unwrap_err();
     assert!(e.message.contains("unknown field `colour`"), "{e}");
     assert_eq!(e.line, 17);
-    let e = parse_framework("bad.toml", &ind("numerator = \"plans_issued\"\ndenominator = \"plans_issued\"\n").replace("group = \"g\"", "group = \"h\"")).unwrap_err();
+    let e = parse_framework(
+        "bad.toml",
+        &ind("numerator = \"plans_issued\"\ndenominator = \"plans_issued\"\n").replace("group = \"g\"", "group = \"h\""),
+    )
+    .unwrap_err();
     assert!(e.message.contains("group 'h' is not one of the framework's groups"), "{e}");
     assert_eq!(e.line, 10);
-    let e = parse_framework("bad.toml", &ind("numerator = \"plans_issued\"\ndenominator = \"plans_issued\"\n").replace("unit = \"percent\"", "unit = \"percentage\"")).unwrap_err();
+    let e = parse_framework(
+        "bad.toml",
+        &ind("numerator = \"plans_issued\"\ndenominator = \"plans_issued\"\n").replace("unit = \"percent\"", "unit = \"percentage\""),
+    )
+    .unwrap_err();
     assert!(e.message.contains("unknown variant `percentage`"), "{e}");
     assert_eq!(e.line, 11);
     let e = parse_framework("bad.toml", "[framework\nid = 1").unwrap_err();
@@ -143,7 +172,12 @@ fn dfe_requests_received_counts_requests_with_a_received_date_in_the_year() {
 fn dfe_requests_refused_pct_is_decided_not_to_assess_over_requests_received_to_one_decimal_place() {
     let refused = |r: &str, on: &str| vec![request(r), ev(on, E::DecidedNotToAssess)];
     // Three requests in 2024, one refused (in 2025: the request's year counts); one 2023 request refused in 2024.
-    let t = table(vec![refused("2024-12-01", "2025-01-10"), vec![request("2024-03-01")], vec![request("2024-04-01")], refused("2023-11-01", "2024-01-05")]);
+    let t = table(vec![
+        refused("2024-12-01", "2025-01-10"),
+        vec![request("2024-03-01")],
+        vec![request("2024-04-01")],
+        refused("2023-11-01", "2024-01-05"),
+    ]);
     assert_eq!(value(&dfe(&t, 2024), "requests_refused_pct"), (Some(1), Some(3), Some(33.3)));
 }
 
@@ -152,14 +186,19 @@ fn dfe_request_decisions_within_6_weeks_counts_decisions_within_42_days_of_those
     let t = table(vec![
         vec![request("2024-03-01"), ev("2024-04-12", E::DecidedToAssess)], // day 42: in time
         vec![request("2024-03-01"), ev("2024-04-13", E::DecidedNotToAssess)], // day 43: late
-        vec![request("2024-03-01")],                                         // undecided: left out
+        vec![request("2024-03-01")],                                       // undecided: left out
     ]);
     assert_eq!(value(&dfe(&t, 2024), "request_decisions_within_6_weeks_pct"), (Some(1), Some(2), Some(50.0)));
 }
 
 #[test]
 fn dfe_plans_within_20_weeks_counts_140_days_and_excluding_exceptions_leaves_them_out_of_both_parts() {
-    let t = table(vec![plan_case("2024-01-10", 140, false), plan_case("2024-01-10", 141, false), plan_case("2024-01-10", 200, true), plan_case("2023-12-01", 100, false)]);
+    let t = table(vec![
+        plan_case("2024-01-10", 140, false),
+        plan_case("2024-01-10", 141, false),
+        plan_case("2024-01-10", 200, true),
+        plan_case("2023-12-01", 100, false),
+    ]);
     let r = dfe(&t, 2024);
     assert_eq!(value(&r, "plans_issued"), (Some(4), None, Some(4.0)));
     assert_eq!(value(&r, "plans_within_20_weeks_incl_exceptions_pct"), (Some(2), Some(4), Some(50.0)));
@@ -168,10 +207,9 @@ fn dfe_plans_within_20_weeks_counts_140_days_and_excluding_exceptions_leaves_the
 
 #[test]
 fn dfe_not_issue_decisions_within_16_weeks_counts_decisions_made_in_the_year_within_112_days() {
-    let not_issue = |received: &str, on: &str| {
-        vec![request(received), ev("2024-02-01", E::DecidedToAssess), ev(on, E::DecidedNotToIssue)]
-    };
-    let t = table(vec![not_issue("2024-01-10", "2024-05-01"), not_issue("2024-01-10", "2024-05-02"), not_issue("2024-01-01", "2024-04-22")]);
+    let not_issue = |received: &str, on: &str| vec![request(received), ev("2024-02-01", E::DecidedToAssess), ev(on, E::DecidedNotToIssue)];
+    let t =
+        table(vec![not_issue("2024-01-10", "2024-05-01"), not_issue("2024-01-10", "2024-05-02"), not_issue("2024-01-01", "2024-04-22")]);
     // 2024-01-10 + 112 days = 2024-05-01; 2024-01-01 + 112 = 2024-04-22.
     assert_eq!(value(&dfe(&t, 2024), "not_issue_decisions_within_16_weeks_pct"), (Some(2), Some(3), Some(66.7)));
 }
@@ -227,11 +265,18 @@ fn every_pack_runs(name: &str) {
     let results = all_packs(&t);
     assert_eq!(results.len(), 5);
     let ofsted = results.iter().find(|r| r.framework == "ofsted-area-send").unwrap();
-    assert!(ofsted.rows.iter().any(|r| r.indicator == "needs_identified_and_assessed" && r.value.is_some()), "statements roll up rated evidence");
+    assert!(
+        ofsted.rows.iter().any(|r| r.indicator == "needs_identified_and_assessed" && r.value.is_some()),
+        "statements roll up rated evidence"
+    );
     for fw in &fws {
         let r = results.iter().find(|r| r.framework == fw.id).unwrap();
         for ind in &fw.indicators {
-            let rows: Vec<_> = r.rows.iter().filter(|x| x.indicator == ind.id && x.cohort == "all" || x.indicator == ind.id && ind.cohorts.iter().all(|c| c.label() != "all")).collect();
+            let rows: Vec<_> = r
+                .rows
+                .iter()
+                .filter(|x| x.indicator == ind.id && (x.cohort == "all" || ind.cohorts.iter().all(|c| c.label() != "all")))
+                .collect();
             assert!(!rows.is_empty(), "{name}: {}/{} has rows", fw.id, ind.id);
             match ind.measure {
                 MeasureKind::Manual => assert!(rows.iter().all(|x| x.status == Status::ManualMissing), "{}: marked manual", ind.id),
@@ -283,7 +328,10 @@ fn outputs_csv_has_the_exact_columns_html_puts_a_table_after_every_chart_and_xls
         let next_table = after_svg.find("<table").expect("a table after the chart");
         assert!(after_svg.find("<svg").is_none_or(|s| next_table < s), "chart {i} is followed by its table before the next chart");
     }
-    assert!(!html.contains("<script") && !html.contains("http://") || html.matches("http://").count() == svgs, "no scripts or external resources");
+    assert!(
+        !html.contains("<script") && !html.contains("http://") || html.matches("http://").count() == svgs,
+        "no scripts or external resources"
+    );
     assert!(html.contains("@media print") && html.contains("<caption>") && html.contains("scope=\"col\""));
     let xlsx = render::xlsx(fw, r, Some("851")).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();

@@ -10,8 +10,9 @@ use std::process::Command;
 use waymark_indicators::{compute_all, files, load, table, Loaded, ManualValues, PeriodSel, Scope};
 
 type Key = (String, String, String, String);
+type Counted = (Option<u64>, Option<u64>, Option<f64>);
 
-fn waymark_values(dir: &Path) -> BTreeMap<Key, (Option<u64>, Option<u64>, Option<f64>)> {
+fn waymark_values(dir: &Path) -> BTreeMap<Key, Counted> {
     let t = files::read(dir).expect("the exported files read back");
     let frameworks = load(None).unwrap();
     let all: Vec<_> = frameworks.iter().collect();
@@ -28,7 +29,11 @@ fn waymark_values(dir: &Path) -> BTreeMap<Key, (Option<u64>, Option<u64>, Option
 fn duckdb_values(dir: &Path) -> Vec<(Key, u64, Option<u64>, Option<f64>)> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("duckdb/indicators.py");
     let out = Command::new("python3").arg(&script).arg(dir).output().expect("python3 runs");
-    assert!(out.status.success(), "the DuckDB check failed (is duckdb installed? pip install -r crates/indicators/duckdb/requirements.txt):\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "the DuckDB check failed (is duckdb installed? pip install -r crates/indicators/duckdb/requirements.txt):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut rdr = csv::Reader::from_reader(out.stdout.as_slice());
     rdr.records()
         .map(|r| {

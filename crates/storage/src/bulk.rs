@@ -95,21 +95,34 @@ impl BulkStore for SqliteStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
-            write_audit(&mut tx, &now, Audit { action: AuditAction::Create, subject: "bulk_load", la: Some(p.child.responsible_la), child: Some(p.child.id), case: None, actor })
-                .await?;
+            write_audit(
+                &mut tx,
+                &now,
+                Audit {
+                    action: AuditAction::Create,
+                    subject: "bulk_load",
+                    la: Some(p.child.responsible_la),
+                    child: Some(p.child.id),
+                    case: None,
+                    actor,
+                },
+            )
+            .await?;
             counts.children += 1;
             for ((case_id, events), stage) in p.cases.iter().zip(case_stages) {
-                sqlx::query("insert into ehc_case (case_id, child_id, la, version, stage, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)")
-                    .bind(case_id.to_string())
-                    .bind(&id)
-                    .bind(&la)
-                    .bind(events.len() as i64)
-                    .bind(stage)
-                    .bind(&now)
-                    .bind(&now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db)?;
+                sqlx::query(
+                    "insert into ehc_case (case_id, child_id, la, version, stage, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(case_id.to_string())
+                .bind(&id)
+                .bind(&la)
+                .bind(events.len() as i64)
+                .bind(stage)
+                .bind(&now)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
                 for (i, event) in events.iter().enumerate() {
                     insert_event(&mut tx, *case_id, i as i64 + 1, event, &now, actor, &reason).await?;
                 }
@@ -117,7 +130,8 @@ impl BulkStore for SqliteStore {
                 counts.events += events.len() as u64;
             }
             for pl in &p.placements {
-                let pid = Uuid::from_u128(p.child.id.as_uuid().as_u128() ^ ((u128::from(counts.placements) << 64) | 0x5055_4c41)).to_string();
+                let pid =
+                    Uuid::from_u128(p.child.id.as_uuid().as_u128() ^ ((u128::from(counts.placements) << 64) | 0x5055_4c41)).to_string();
                 let pdata = to_json(pl, "placement")?;
                 sqlx::query(
                     "insert into placement (placement_id, child_id, la, version, setting_key, entry_date, leaving_date, data, created_at, updated_at) \
@@ -135,15 +149,17 @@ impl BulkStore for SqliteStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
-                sqlx::query("insert into placement_history (placement_id, version, data, recorded_at, actor, reason) values (?, 1, ?, ?, ?, ?)")
-                    .bind(&pid)
-                    .bind(&pdata)
-                    .bind(&now)
-                    .bind(actor.label.trim())
-                    .bind(&reason)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db)?;
+                sqlx::query(
+                    "insert into placement_history (placement_id, version, data, recorded_at, actor, reason) values (?, 1, ?, ?, ?, ?)",
+                )
+                .bind(&pid)
+                .bind(&pdata)
+                .bind(&now)
+                .bind(actor.label.trim())
+                .bind(&reason)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
                 counts.placements += 1;
             }
         }

@@ -24,6 +24,7 @@ mod caseload;
 mod clock;
 mod error;
 mod facts;
+mod identity;
 mod indicators;
 mod la_settings;
 mod placements;
@@ -37,8 +38,10 @@ pub use caseload::{AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildReco
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Result, StoreError};
 pub use facts::{
-    link_person, ChildIndex, FactStore, ImportBatch, ImportCounts, ImportProgress, ImportResult, ImportRows, Link, NoProgress, PersonRow, RowProblem, StoredFact,
+    link_person, ChildIndex, FactStore, ImportBatch, ImportCounts, ImportProgress, ImportResult, ImportRows, Link, NoProgress, PersonRow,
+    RowProblem, StoredFact,
 };
+pub use identity::{IdentityStore, MergeRecord, MovedRows, ReviewDecision, ReviewEntry, ReviewStatus};
 pub use indicators::{IndicatorStore, ManualValueRecord};
 pub use la_settings::{InPost, LaSettings, LaSettingsStore};
 pub use placements::{setting_key, PlacementRecord, PlacementStore};

@@ -251,10 +251,13 @@ pub fn report(profile: &Profile, data: &[LaData]) -> Report {
         let got = pct(national.needs.get(&need).copied().unwrap_or(0.0), n);
         add(format!("% of plans with primary need {need}, Jan 2025"), target, got, pct_tolerance(4.0, target, n), "§1c");
     }
-    for (i, (band, target)) in [("under 5", 4.3), ("5-10", 33.3), ("11-15", 36.5), ("16-19", 20.0), ("20-25", 5.8)].into_iter().enumerate() {
+    for (i, (band, target)) in [("under 5", 4.3), ("5-10", 33.3), ("11-15", 36.5), ("16-19", 20.0), ("20-25", 5.8)].into_iter().enumerate()
+    {
         add(format!("% of plans aged {band}, Jan 2025"), target, pct(national.ages[i], n), pct_tolerance(4.0, target, n), "§1b");
     }
-    for (cohort, label, target) in [(Cohort::PlanHolder, "EHC plan", 43.8), (Cohort::SenSupport, "SEN support", 39.3), (Cohort::NoSen, "no SEN", 22.2)] {
+    for (cohort, label, target) in
+        [(Cohort::PlanHolder, "EHC plan", 43.8), (Cohort::SenSupport, "SEN support", 39.3), (Cohort::NoSen, "no SEN", 22.2)]
+    {
         let (a, b) = national.fsm.get(&cohort).copied().unwrap_or_default();
         add(format!("% eligible for free school meals: {label}"), target, pct(a, b), pct_tolerance(2.0, target, b), "§2e");
     }
@@ -274,7 +277,13 @@ fn la_figures(la: &LaProfile, t: &Tally, out: &mut Vec<Figure>) {
     let new_target = la.new_plans_2024.map_or(la.new_plans_target(2024), f64::from);
     let new_got = t.new_plans.get(&2024).copied().unwrap_or(0.0);
     // 10% for the model's lag between request and issue, plus three standard errors of a count.
-    add("new plans issued in 2024".into(), new_target, new_got, new_target * 0.10 + 3.0 * new_target.sqrt(), "§3d (model where unpublished)");
+    add(
+        "new plans issued in 2024".into(),
+        new_target,
+        new_got,
+        new_target * 0.10 + 3.0 * new_target.sqrt(),
+        "§3d (model where unpublished)",
+    );
     let req_got = t.requests.get(&2024).copied().unwrap_or(0.0);
     if let Some(r) = la.requests_2024 {
         add("requests received in 2024".into(), f64::from(r), req_got, f64::from(r) * 0.25 + 6.0, "§3d");
@@ -285,12 +294,118 @@ fn la_figures(la: &LaProfile, t: &Tally, out: &mut Vec<Figure>) {
         let target = la.timeliness[(year - FIRST_YEAR) as usize];
         let (on_time, all) = t.timely.get(&year).copied().unwrap_or_default();
         if all > 0.0 {
-            add(format!("% of {year} plans within 20 weeks, excl. exceptions"), target, pct(on_time, all), pct_tolerance(4.0, target, all), "§3a/§3d");
+            add(
+                format!("% of {year} plans within 20 weeks, excl. exceptions"),
+                target,
+                pct(on_time, all),
+                pct_tolerance(4.0, target, all),
+                "§3a/§3d",
+            );
         }
     }
     let placed = t.caseload_2025;
-    add("% of plans in mainstream, Jan 2025".into(), la.mainstream_pct, pct(t.mainstream, placed), pct_tolerance(7.0, la.mainstream_pct, placed), "§3d/§3b");
-    add("% of plans in special schools, Jan 2025".into(), la.special_pct, pct(t.special, placed), pct_tolerance(7.0, la.special_pct, placed), "§3d/§3b");
+    add(
+        "% of plans in mainstream, Jan 2025".into(),
+        la.mainstream_pct,
+        pct(t.mainstream, placed),
+        pct_tolerance(7.0, la.mainstream_pct, placed),
+        "§3d/§3b",
+    );
+    add(
+        "% of plans in special schools, Jan 2025".into(),
+        la.special_pct,
+        pct(t.special, placed),
+        pct_tolerance(7.0, la.special_pct, placed),
+        "§3d/§3b",
+    );
     let support_share = la.sen_support_pct / (100.0 - la.ehcp_pct) * 100.0;
-    add("% of pupils without a plan on SEN support".into(), support_share, pct(t.pupils_support, t.pupils), pct_tolerance(1.5, support_share, t.pupils), "§3d/§2a");
+    add(
+        "% of pupils without a plan on SEN support".into(),
+        support_share,
+        pct(t.pupils_support, t.pupils),
+        pct_tolerance(1.5, support_share, t.pupils),
+        "§3d/§2a",
+    );
+}
+
+/// Every calibrated figure, including those measured from the person-level facts.
+pub fn report_with_facts(profile: &Profile, data: &[LaData], facts: &[crate::facts::LaFacts]) -> Report {
+    let mut out = report(profile, data);
+    out.figures.extend(facts_figures(facts));
+    out
+}
+
+/// Figures measured from the facts by SEN status on the year's January census (England scope):
+/// absence with the domain's own arithmetic ([`AbsenceTotals`]), exclusions, and results.
+pub fn facts_figures(facts: &[crate::facts::LaFacts]) -> Vec<Figure> {
+    use waymark_domain::facts::school::AbsenceTotals;
+    let statuses = [(SenStatus::EhcPlan, "EHC plan"), (SenStatus::SenSupport, "SEN support"), (SenStatus::NoSen, "no SEN")];
+    let mut out = Vec::new();
+    let mut add = |figure: String, target: f64, generated: f64, tolerance: f64, source: &'static str| {
+        out.push(Figure { scope: "England".into(), figure, target, generated, tolerance, source })
+    };
+    for (status, label) in statuses {
+        // Absence, 2024/25 (§2g: overall and persistent from the autumn term, severe from the full year).
+        let rows: Vec<AbsenceTotals> = facts
+            .iter()
+            .flat_map(|f| &f.attendance)
+            .filter(|r| r.year == 2024 && r.status == status)
+            .map(|r| AbsenceTotals { possible: r.possible, authorised: r.authorised, unauthorised: r.unauthorised })
+            .collect();
+        let n = rows.len() as f64;
+        let (possible, absent) = rows.iter().fold((0.0, 0.0), |(p, a), t| (p + f64::from(t.possible), a + f64::from(t.absent())));
+        let (overall, persistent, severe) = match status {
+            SenStatus::EhcPlan => (13.1, 35.1, Some(6.8)),
+            SenStatus::SenSupport => (10.1, 29.0, Some(4.4)),
+            SenStatus::NoSen => (5.8, 17.0, None),
+        };
+        // A pupil's absence varies by about 12 points around the mean [U]: three standard errors plus 1 point.
+        add(format!("overall absence % 2024/25: {label}"), overall, pct(absent, possible), 1.0 + 36.0 / n.max(1.0).sqrt(), "§2g");
+        let pa = rows.iter().filter(|t| t.is_persistent()).count() as f64;
+        add(format!("% persistently absent 2024/25: {label}"), persistent, pct(pa, n), pct_tolerance(2.0, persistent, n), "§2g");
+        if let Some(target) = severe {
+            let sa = rows.iter().filter(|t| t.is_severe()).count() as f64;
+            add(format!("% severely absent 2024/25: {label}"), target, pct(sa, n), pct_tolerance(1.0, target, n), "§2g");
+        }
+        // Suspensions and permanent exclusions per 100 pupils, 2023/24 (§2h, derived rates).
+        let pupils = facts.iter().flat_map(|f| &f.attendance).filter(|r| r.year == 2023 && r.status == status).count() as f64;
+        let of = |permanent: bool| {
+            facts.iter().flat_map(|f| &f.exclusions).filter(|r| r.year == 2023 && r.status == status && r.permanent == permanent).count()
+                as f64
+        };
+        let (sus_target, pex_target) = match status {
+            SenStatus::EhcPlan => (25.0, 0.26),
+            SenStatus::SenSupport => (29.0, 0.41),
+            SenStatus::NoSen => (7.5, 0.075),
+        };
+        let per100 = |count: f64| if pupils > 0.0 { 100.0 * count / pupils } else { 0.0 };
+        // Suspensions cluster on few pupils (about 2.5 each [U]), so the count varies about 2.5 times a Poisson's.
+        let sus_tol = 0.1 * sus_target + 300.0 * (2.5 * sus_target / 100.0 * pupils).sqrt() / pupils.max(1.0);
+        add(format!("suspensions per 100 pupils 2023/24: {label}"), sus_target, per100(of(false)), sus_tol, "§2h");
+        let pex_tol = 0.1 * pex_target + 300.0 * (pex_target / 100.0 * pupils).sqrt() / pupils.max(1.0);
+        add(format!("permanent exclusions per 100 pupils 2023/24: {label}"), pex_target, per100(of(true)), pex_tol, "§2h");
+        // Results, both years together (§2i, 2025).
+        let ks2: Vec<bool> = facts.iter().flat_map(|f| &f.ks2).filter(|r| r.status == status).map(|r| r.rwm_expected()).collect();
+        let (ks2_target, a8_target) = match status {
+            SenStatus::EhcPlan => (9.0, 14.8),
+            SenStatus::SenSupport => (29.0, 33.8),
+            SenStatus::NoSen => (74.0, 50.2),
+        };
+        let k = ks2.len() as f64;
+        let met = ks2.iter().filter(|m| **m).count() as f64;
+        add(
+            format!("% KS2 reading, writing and maths expected: {label}"),
+            ks2_target,
+            pct(met, k),
+            pct_tolerance(2.0, ks2_target, k),
+            "§2i",
+        );
+        let a8: Vec<f64> =
+            facts.iter().flat_map(|f| &f.ks4).filter(|r| r.status == status).map(|r| f64::from(r.attainment8) / 100.0).collect();
+        let m = a8.len() as f64;
+        let mean = if m > 0.0 { a8.iter().sum::<f64>() / m } else { 0.0 };
+        // Scores spread evenly over the mean +/- 20 points: a standard deviation of about 11.5.
+        add(format!("mean Attainment 8: {label}"), a8_target, mean, 1.5 + 3.0 * 11.6 / m.max(1.0).sqrt(), "§2i");
+    }
+    out
 }

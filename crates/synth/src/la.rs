@@ -19,7 +19,8 @@ use chrono::Datelike;
 use std::collections::BTreeMap;
 use waymark_domain::calendar::{add_days, add_months, age_on, date_in_year, days_between, sub_days, Date};
 use waymark_domain::case::{
-    AdviceParty, AppealableDecision, Case, CaseEvent, CaseEventKind as E, CeaseReason, ExceptionReason, Requester, ReviewOutcome, TransferKind,
+    AdviceParty, AppealableDecision, Case, CaseEvent, CaseEventKind as E, CeaseReason, ExceptionReason, Requester, ReviewOutcome,
+    TransferKind,
 };
 use waymark_domain::child::{Child, NewChild, PersonName, SenStatus, Sex};
 use waymark_domain::identifiers::{Ethnicity, LaCode, NhsNumber, Postcode, SettingCode, SettingRef, Ukprn, Uln, Upn, Urn};
@@ -128,24 +129,71 @@ const EXCEPTION_SHARE: f64 = 0.07;
 
 /// Primary needs of new plans, 2024 (§1c), and of all plans (for the 2019 stock).
 const NEW_PLAN_NEEDS: &[(NeedCode, f64)] = &[
-    (NeedCode::Asd, 27.5), (NeedCode::Slcn, 27.7), (NeedCode::Semh, 26.3), (NeedCode::Mld, 7.5), (NeedCode::Sld, 1.3), (NeedCode::Pd, 2.3),
-    (NeedCode::Spld, 2.3), (NeedCode::Hi, 0.7), (NeedCode::Pmld, 0.6), (NeedCode::Oth, 1.2), (NeedCode::Vi, 0.5), (NeedCode::Msi, 0.2),
+    (NeedCode::Asd, 27.5),
+    (NeedCode::Slcn, 27.7),
+    (NeedCode::Semh, 26.3),
+    (NeedCode::Mld, 7.5),
+    (NeedCode::Sld, 1.3),
+    (NeedCode::Pd, 2.3),
+    (NeedCode::Spld, 2.3),
+    (NeedCode::Hi, 0.7),
+    (NeedCode::Pmld, 0.6),
+    (NeedCode::Oth, 1.2),
+    (NeedCode::Vi, 0.5),
+    (NeedCode::Msi, 0.2),
 ];
 const ALL_PLAN_NEEDS: &[(NeedCode, f64)] = &[
-    (NeedCode::Asd, 31.5), (NeedCode::Slcn, 21.3), (NeedCode::Semh, 20.7), (NeedCode::Mld, 10.6), (NeedCode::Sld, 4.0), (NeedCode::Pd, 3.9),
-    (NeedCode::Spld, 2.3), (NeedCode::Hi, 1.4), (NeedCode::Pmld, 1.3), (NeedCode::Oth, 1.2), (NeedCode::Vi, 0.8), (NeedCode::Msi, 0.3),
+    (NeedCode::Asd, 31.5),
+    (NeedCode::Slcn, 21.3),
+    (NeedCode::Semh, 20.7),
+    (NeedCode::Mld, 10.6),
+    (NeedCode::Sld, 4.0),
+    (NeedCode::Pd, 3.9),
+    (NeedCode::Spld, 2.3),
+    (NeedCode::Hi, 1.4),
+    (NeedCode::Pmld, 1.3),
+    (NeedCode::Oth, 1.2),
+    (NeedCode::Vi, 0.8),
+    (NeedCode::Msi, 0.3),
 ];
 /// SEN support primary needs, 2023/24 (§2c).
 const SUPPORT_NEEDS: &[(NeedCode, f64)] = &[
-    (NeedCode::Slcn, 25.6), (NeedCode::Semh, 22.3), (NeedCode::Mld, 15.8), (NeedCode::Spld, 13.9), (NeedCode::Asd, 9.2), (NeedCode::Nsa, 4.7),
-    (NeedCode::Oth, 3.7), (NeedCode::Pd, 1.9), (NeedCode::Hi, 1.5), (NeedCode::Vi, 0.9), (NeedCode::Msi, 0.3), (NeedCode::Sld, 0.2),
+    (NeedCode::Slcn, 25.6),
+    (NeedCode::Semh, 22.3),
+    (NeedCode::Mld, 15.8),
+    (NeedCode::Spld, 13.9),
+    (NeedCode::Asd, 9.2),
+    (NeedCode::Nsa, 4.7),
+    (NeedCode::Oth, 3.7),
+    (NeedCode::Pd, 1.9),
+    (NeedCode::Hi, 1.5),
+    (NeedCode::Vi, 0.9),
+    (NeedCode::Msi, 0.3),
+    (NeedCode::Sld, 0.2),
     (NeedCode::Pmld, 0.1),
 ];
 /// Ethnicity of plan holders, January 2025 (§1b; the smaller groups spread [U]).
 const ETHNICITY: &[(&str, f64)] = &[
-    ("WBRI", 64.9), ("NOBT", 4.0), ("REFU", 3.7), ("WOTH", 4.3), ("BAFR", 3.7), ("APKN", 3.4), ("MWBC", 2.0), ("AIND", 1.8), ("ABAN", 1.5),
-    ("MOTH", 1.8), ("AOTH", 1.5), ("BCRB", 1.0), ("MWBA", 0.9), ("MWAS", 1.0), ("OOTH", 1.5), ("BOTH", 0.6), ("WROM", 0.5), ("CHNE", 0.4),
-    ("WIRI", 0.3), ("WIRT", 0.1),
+    ("WBRI", 64.9),
+    ("NOBT", 4.0),
+    ("REFU", 3.7),
+    ("WOTH", 4.3),
+    ("BAFR", 3.7),
+    ("APKN", 3.4),
+    ("MWBC", 2.0),
+    ("AIND", 1.8),
+    ("ABAN", 1.5),
+    ("MOTH", 1.8),
+    ("AOTH", 1.5),
+    ("BCRB", 1.0),
+    ("MWBA", 0.9),
+    ("MWAS", 1.0),
+    ("OOTH", 1.5),
+    ("BOTH", 0.6),
+    ("WROM", 0.5),
+    ("CHNE", 0.4),
+    ("WIRI", 0.3),
+    ("WIRT", 0.1),
 ];
 
 /// Age bands of the January 2019 caseload (§1b): (youngest, oldest, share).
@@ -235,7 +283,12 @@ impl Gen<'_> {
             (SettingKind::Primary, (pupils * 0.55 / 300.0).ceil() as u32, 2000u16, 300u32),
             (SettingKind::Secondary, (pupils * 0.45 / 1000.0).ceil() as u32, 4000, 1000),
             (SettingKind::Special, (f64::from(self.la.plans_2025) * self.la.special_pct / 100.0 * 0.85 / 120.0).ceil() as u32, 7000, 120),
-            (SettingKind::IndependentSpecial, (f64::from(self.la.plans_2025) * self.la.special_pct / 100.0 * 0.15 / 60.0).ceil() as u32, 6000, 60),
+            (
+                SettingKind::IndependentSpecial,
+                (f64::from(self.la.plans_2025) * self.la.special_pct / 100.0 * 0.15 / 60.0).ceil() as u32,
+                6000,
+                60,
+            ),
             (SettingKind::AlternativeProvision, 1 + (pupils / 60_000.0) as u32, 1100, 80),
             (SettingKind::FurtherEducation, 1 + (pupils / 50_000.0) as u32, 0, 2000),
         ];
@@ -328,7 +381,8 @@ impl Gen<'_> {
 
     fn postcode(&mut self, locality: usize) -> Option<Postcode> {
         const L: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
-        let inward = format!("{}{}{}", self.draw.int(1, 9), L[self.draw.int(0, 19) as usize] as char, L[self.draw.int(0, 19) as usize] as char);
+        let inward =
+            format!("{}{}{}", self.draw.int(1, 9), L[self.draw.int(0, 19) as usize] as char, L[self.draw.int(0, 19) as usize] as char);
         format!("{}{} {}", self.la.postcode_area, locality % 9 + 1, inward).parse().ok()
     }
 
@@ -467,7 +521,11 @@ impl Gen<'_> {
 
     fn requests(&mut self, plans: &mut Vec<PlanDraft>) {
         for (year, count) in self.request_counts() {
-            let (from, to) = if year == FIRST_YEAR - 1 { (date_in_year(year, 7, 1).expect("date"), date_in_year(year, 12, 31).expect("date")) } else { (jan1(year), date_in_year(year, 12, 31).expect("date")) };
+            let (from, to) = if year == FIRST_YEAR - 1 {
+                (date_in_year(year, 7, 1).expect("date"), date_in_year(year, 12, 31).expect("date"))
+            } else {
+                (jan1(year), date_in_year(year, 12, 31).expect("date"))
+            };
             let refusal = self.refusal(year);
             for _ in 0..count.round() as u64 {
                 let received = self.draw.between(from, to);
@@ -504,7 +562,8 @@ impl Gen<'_> {
         // will be on time had its decision on time too.
         let p_on = self.on_time_chance(due_year) * (1.0 - EXCEPTION_SHARE) + 0.3 * EXCEPTION_SHARE;
         let rest_in_time = ((0.848 - p_on) / (1.0 - p_on).max(0.01)).clamp(0.5, 1.0);
-        let decided = if on_time || self.draw.chance(rest_in_time) { self.draw.after(received, 14, 42) } else { self.draw.after(received, 43, 90) };
+        let decided =
+            if on_time || self.draw.chance(rest_in_time) { self.draw.after(received, 14, 42) } else { self.draw.after(received, 43, 90) };
         if u < refusal {
             ev.push(CaseEvent::new(decided, E::DecidedNotToAssess));
             self.disputes(&mut ev, decided, AppealableDecision::RefusalToAssess, 0.10, 0.05);
@@ -535,7 +594,10 @@ impl Gen<'_> {
             let decided_not = if self.draw.chance(0.34) { self.draw.after(received, 84, 112) } else { self.draw.after(received, 113, 200) };
             for &p in &parties {
                 ev.push(CaseEvent::new(asked, E::AdviceRequested { party: p }));
-                ev.push(CaseEvent::new(self.draw.between(add_days(asked, 7), decided_not.max(add_days(asked, 7))), E::AdviceReceived { party: p }));
+                ev.push(CaseEvent::new(
+                    self.draw.between(add_days(asked, 7), decided_not.max(add_days(asked, 7))),
+                    E::AdviceReceived { party: p },
+                ));
             }
             ev.push(CaseEvent::new(decided_not.max(add_days(asked, 8)), E::DecidedNotToIssue));
             self.disputes(&mut ev, decided_not, AppealableDecision::RefusalToIssue, 0.12, 0.08);
@@ -580,7 +642,11 @@ impl Gen<'_> {
             ev.push(CaseEvent::new(received_on.min(sub_days(draft, 1)), E::AdviceReceived { party: p }));
         }
         if exception {
-            let (reason, len) = if self.draw.chance(0.6) { (ExceptionReason::AbsentFromArea, self.draw.int(28, 70)) } else { (ExceptionReason::PersonalCircumstances, self.draw.int(7, 90)) };
+            let (reason, len) = if self.draw.chance(0.6) {
+                (ExceptionReason::AbsentFromArea, self.draw.int(28, 70))
+            } else {
+                (ExceptionReason::PersonalCircumstances, self.draw.int(7, 90))
+            };
             let latest_start = (days_between(received, final_date.min(add_days(received, 140))) - 5).max(15);
             let start = self.draw.after(received, 14, latest_start);
             ev.push(CaseEvent::new(start, E::ExceptionStarted { reason, party: None }));
@@ -591,7 +657,11 @@ impl Gen<'_> {
         ev.push(CaseEvent::new(final_date, E::FinalIssued { plan: PlanContents::default() }));
         // New plans' needs move from the 2019 caseload's mix towards 2024's new plans (more SEMH and
         // SLCN) [U: per-year new-plan needs were not published before 2024].
-        let needs = if self.draw.chance(((received.year() - FIRST_YEAR) as f64 / 5.0).clamp(0.0, 1.0)) { self.needs(NEW_PLAN_NEEDS) } else { self.needs(ALL_PLAN_NEEDS) };
+        let needs = if self.draw.chance(((received.year() - FIRST_YEAR) as f64 / 5.0).clamp(0.0, 1.0)) {
+            self.needs(NEW_PLAN_NEEDS)
+        } else {
+            self.needs(ALL_PLAN_NEEDS)
+        };
         self.people[person].cohort = Cohort::PlanHolder;
         if final_date > self.as_of {
             // Still being assessed at the census: the events after it are cut when the case is emitted.
@@ -706,7 +776,8 @@ impl Gen<'_> {
             let locality = self.people[plan.person].locality;
             let end = plan.ceased.map_or(self.as_of, |(c, _)| c.min(self.as_of));
             let placements = self.placements_for(dob, locality, sub_days(plan.start, 365), end, true);
-            let named = |on: Date| placements.iter().rev().find(|p| p.entry <= on).or(placements.first()).map(|p| named_setting(&p.setting));
+            let named =
+                |on: Date| placements.iter().rev().find(|p| p.entry <= on).or(placements.first()).map(|p| named_setting(&p.setting));
             let plan_at = |on: Date, draw: &mut Draw, age: i32| {
                 let mut contents = PlanContents { named_settings: named(on).into_iter().collect(), ..Default::default() };
                 // Personal budgets about 3% of plans; residential 0.35% (§1a Jan 2025).
@@ -714,14 +785,22 @@ impl Gen<'_> {
                     contents.personal_budget = PersonalBudget {
                         personal_budget: true,
                         organised_arrangements: draw.chance(0.5),
-                        direct_payments: draw.chance(0.4).then(|| *draw.pick(&[DirectPayment::Education, DirectPayment::Health, DirectPayment::SocialCare, DirectPayment::Integrated])),
+                        direct_payments: draw.chance(0.4).then(|| {
+                            *draw.pick(&[
+                                DirectPayment::Education,
+                                DirectPayment::Health,
+                                DirectPayment::SocialCare,
+                                DirectPayment::Integrated,
+                            ])
+                        }),
                     };
                 }
                 if draw.chance(0.0035) {
                     contents.residential = Some(if draw.chance(0.5) { Residential::Weeks38To51 } else { Residential::Weeks52 });
                 }
                 if age >= 16 && draw.chance(0.04) {
-                    contents.work_based = Some(*draw.pick(&[WorkBased::Apprenticeship, WorkBased::SupportedInternship, WorkBased::Traineeship]));
+                    contents.work_based =
+                        Some(*draw.pick(&[WorkBased::Apprenticeship, WorkBased::SupportedInternship, WorkBased::Traineeship]));
                 }
                 contents
             };
@@ -729,7 +808,9 @@ impl Gen<'_> {
             for e in plan.events {
                 let kind = match e.kind {
                     E::FinalIssued { .. } => E::FinalIssued { plan: plan_at(e.date, &mut self.draw, age_on(dob, e.date)) },
-                    E::ExistingPlan { transferred_from, .. } => E::ExistingPlan { plan: plan_at(e.date, &mut self.draw, age_on(dob, e.date)), transferred_from },
+                    E::ExistingPlan { transferred_from, .. } => {
+                        E::ExistingPlan { plan: plan_at(e.date, &mut self.draw, age_on(dob, e.date)), transferred_from }
+                    }
                     k => k,
                 };
                 events.push(CaseEvent::new(e.date, kind));
@@ -757,7 +838,15 @@ impl Gen<'_> {
     }
 
     /// Annual reviews (s44), decisions (reg 20(10)), amendments (reg 22) and phase transfers (reg 18).
-    fn reviews(&mut self, person: usize, events: &mut Vec<CaseEvent>, dob: Date, start: Date, end: Date, plan_at: &dyn Fn(Date, &mut Draw, i32) -> PlanContents) {
+    fn reviews(
+        &mut self,
+        person: usize,
+        events: &mut Vec<CaseEvent>,
+        dob: Date,
+        start: Date,
+        end: Date,
+        plan_at: &dyn Fn(Date, &mut Draw, i32) -> PlanContents,
+    ) {
         let reception = reception_year(dob);
         let transfers = [(reception, TransferKind::School), (reception + 7, TransferKind::School), (reception + 12, TransferKind::Post16)];
         let mut anchor = start;
@@ -783,7 +872,11 @@ impl Gen<'_> {
             }
             // Reg 20(10): decision within 4 weeks for 44.4% (§1a, 2024 annual reviews).
             let decided = if self.draw.chance(0.444) { self.draw.after(meeting, 15, 28) } else { self.draw.after(meeting, 29, 70) };
-            let outcome = if transfer.is_some() { ReviewOutcome::Amend } else { self.draw.weighted(&[(ReviewOutcome::Amend, 61.0), (ReviewOutcome::Maintain, 38.0), (ReviewOutcome::Cease, 1.0)]) };
+            let outcome = if transfer.is_some() {
+                ReviewOutcome::Amend
+            } else {
+                self.draw.weighted(&[(ReviewOutcome::Amend, 61.0), (ReviewOutcome::Maintain, 38.0), (ReviewOutcome::Cease, 1.0)])
+            };
             events.push(CaseEvent::new(decided, E::ReviewDecision { outcome }));
             // Needs are recoded as children grow: early speech and language needs are often later
             // identified as autism, SEMH or learning difficulty, which is why all plans hold less SLCN
@@ -831,9 +924,9 @@ impl Gen<'_> {
         let special_share = if has_plan { (self.la.special_pct / 100.0 / 0.80).min(0.9) } else { 0.01 };
         let mut out = Vec::new();
         let phases = [
-            (reception - 1, reception, 0u8),   // early years
-            (reception, reception + 7, 1),     // primary
-            (reception + 7, reception + 12, 2), // secondary
+            (reception - 1, reception, 0u8),     // early years
+            (reception, reception + 7, 1),       // primary
+            (reception + 7, reception + 12, 2),  // secondary
             (reception + 12, reception + 15, 3), // 16-18
             (reception + 15, reception + 21, 4), // 19-25
         ];
@@ -860,7 +953,13 @@ impl Gen<'_> {
                         let i = self.choose_setting(SettingKind::AlternativeProvision, locality);
                         (self.settings[i].setting.clone(), false, false, Some(self.la.code), None)
                     } else if has_plan && u < 0.03 {
-                        (SettingRef::Code(if self.draw.chance(0.5) { SettingCode::Ehe } else { SettingCode::Ola }), false, false, None, None)
+                        (
+                            SettingRef::Code(if self.draw.chance(0.5) { SettingCode::Ehe } else { SettingCode::Ola }),
+                            false,
+                            false,
+                            None,
+                            None,
+                        )
                     } else {
                         let kind = if phase == 1 { SettingKind::Primary } else { SettingKind::Secondary };
                         let i = self.choose_setting(kind, locality);
@@ -910,7 +1009,17 @@ impl Gen<'_> {
                 special_pupil = true; // a move from mainstream to special at secondary transfer
             }
             let leaving = (leaving <= self.as_of).then_some(leaving);
-            out.push(Placement { setting, rank: 1, entry, leaving, sen_unit, resourced_provision: rp, residential: None, work_based, setting_la });
+            out.push(Placement {
+                setting,
+                rank: 1,
+                entry,
+                leaving,
+                sen_unit,
+                resourced_provision: rp,
+                residential: None,
+                work_based,
+                setting_la,
+            });
         }
         out.retain(|p| p.entry <= self.as_of);
         out
@@ -935,7 +1044,23 @@ impl Gen<'_> {
         let as_of = self.as_of;
         for _ in 0..others {
             // School ages 4-18, fewer in the sixth form.
-            let age = self.draw.weighted(&[(4i64, 0.9), (5, 1.0), (6, 1.0), (7, 1.0), (8, 1.0), (9, 1.0), (10, 1.0), (11, 1.0), (12, 1.0), (13, 1.0), (14, 1.0), (15, 1.0), (16, 0.5), (17, 0.45), (18, 0.05)]);
+            let age = self.draw.weighted(&[
+                (4i64, 0.9),
+                (5, 1.0),
+                (6, 1.0),
+                (7, 1.0),
+                (8, 1.0),
+                (9, 1.0),
+                (10, 1.0),
+                (11, 1.0),
+                (12, 1.0),
+                (13, 1.0),
+                (14, 1.0),
+                (15, 1.0),
+                (16, 0.5),
+                (17, 0.45),
+                (18, 0.05),
+            ]);
             let dob = self.dob_for_age(as_of, (age, age));
             // SEN support peaks around 9-10 and is lower in the early years (§2d) [U shape].
             let shape = match age {

@@ -3,10 +3,12 @@
 //! seed. Every demo, test and benchmark runs on these.
 
 pub mod calibration;
+pub mod facts;
 pub mod la;
 mod names;
 pub mod profile;
 mod rng;
 
+pub use facts::{generate_facts, LaFacts};
 pub use la::{generate_la, Cohort, LaData, SettingKind, SynthPerson, SynthSetting};
 pub use profile::{LaProfile, Profile};

@@ -107,10 +107,29 @@ fn identifiers_are_valid_and_unique_and_every_stage_of_casework_appears() {
     }
     assert_eq!(cohorts.len(), 4, "plan holders, requests without plans, SEN support and no SEN: {cohorts:?}");
     for kind in [
-        "request_received", "decided_to_assess", "decided_not_to_assess", "advice_requested", "advice_received", "exception_started",
-        "exception_ended", "decided_to_issue", "decided_not_to_issue", "draft_issued", "final_issued", "existing_plan", "review_meeting",
-        "review_report_sent", "review_decision", "amendments_proposed", "amended_final_issued", "phase_transfer_planned", "ceased",
-        "withdrawn", "mediation_held", "appeal_lodged", "appeal_decided",
+        "request_received",
+        "decided_to_assess",
+        "decided_not_to_assess",
+        "advice_requested",
+        "advice_received",
+        "exception_started",
+        "exception_ended",
+        "decided_to_issue",
+        "decided_not_to_issue",
+        "draft_issued",
+        "final_issued",
+        "existing_plan",
+        "review_meeting",
+        "review_report_sent",
+        "review_decision",
+        "amendments_proposed",
+        "amended_final_issued",
+        "phase_transfer_planned",
+        "ceased",
+        "withdrawn",
+        "mediation_held",
+        "appeal_lodged",
+        "appeal_decided",
     ] {
         assert!(kinds.contains(kind), "no {kind} event generated");
     }
@@ -124,4 +143,39 @@ fn england_has_153_las_and_the_national_caseload() {
     let p = Profile::england(7);
     assert_eq!(p.las.len(), 153);
     assert!((630_000..=645_000).contains(&p.plans_2025()));
+}
+
+fn facts_report(name: &str) -> waymark_synth::calibration::Report {
+    let profile = Profile::by_name(name, 7).unwrap();
+    let data = generate(&profile, 7);
+    let facts: Vec<_> = data.iter().map(|d| waymark_synth::generate_facts(d, 7)).collect();
+    waymark_synth::calibration::report_with_facts(&profile, &data, &facts)
+}
+
+#[test]
+fn the_small_profile_facts_are_within_tolerance_of_absence_exclusion_and_attainment_figures() {
+    let r = facts_report("small");
+    assert!(r.all_within(), "outside tolerance:\n{r}");
+    assert!(r.figures.iter().any(|f| f.figure.contains("persistently absent")), "{r}");
+}
+
+#[test]
+fn the_portsmouth_and_kent_profile_facts_are_within_tolerance() {
+    for name in ["portsmouth", "kent"] {
+        let r = facts_report(name);
+        assert!(r.all_within(), "{name} outside tolerance:\n{r}");
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_facts_and_la_data_is_unchanged_by_them() {
+    let profile = Profile::small();
+    let data = generate(&profile, 7);
+    let before = fingerprint(&data);
+    let a: Vec<_> = data.iter().map(|d| format!("{:?}", waymark_synth::generate_facts(d, 7))).collect();
+    let b: Vec<_> = data.iter().map(|d| format!("{:?}", waymark_synth::generate_facts(d, 7))).collect();
+    assert_eq!(a, b);
+    assert_eq!(before, fingerprint(&generate(&profile, 7)));
+    let c: Vec<_> = data.iter().map(|d| format!("{:?}", waymark_synth::generate_facts(d, 8))).collect();
+    assert_ne!(a, c);
 }

@@ -266,11 +266,11 @@ impl Framework for Casework {
         // Requests and new plans per month.
         let ms = months(today);
         let index = |d: Date| ms.iter().position(|m| month_start(d) == *m);
-        let mut requests = vec![0usize; 12];
-        let mut plans = vec![0usize; 12];
-        let mut within = vec![0usize; 12];
-        let mut within_excl = vec![0usize; 12];
-        let mut excl_total = vec![0usize; 12];
+        let mut requests = [0usize; 12];
+        let mut plans = [0usize; 12];
+        let mut within = [0usize; 12];
+        let mut within_excl = [0usize; 12];
+        let mut excl_total = [0usize; 12];
         for s in &data.snapshots {
             if let Some(i) = s.case.received().and_then(index) {
                 requests[i] += 1;

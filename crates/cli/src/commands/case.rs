@@ -176,7 +176,9 @@ async fn caseload(store: &SqliteStore, args: &StoreArgs, today: Date) -> Result<
             next_step: next.as_ref().map(|s| s.step.clone()),
             next_due: next.as_ref().map(|s| s.due),
             next_status: next.as_ref().map(|s| s.status),
-            waiting_on: next.and_then(|s| s.waiting_on).map(|p| serde_json::to_value(p).expect("enum").as_str().unwrap_or_default().to_owned()),
+            waiting_on: next
+                .and_then(|s| s.waiting_on)
+                .map(|p| serde_json::to_value(p).expect("enum").as_str().unwrap_or_default().to_owned()),
         });
     }
     // Overdue first, then soonest due.

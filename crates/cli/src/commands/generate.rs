@@ -22,7 +22,9 @@ pub struct Args {
     #[arg(long)]
     report: bool,
     /// Write files to this folder instead of the store: one SEN2 return per collection year
-    /// (`sen2_<year>.xml`; `sen2_<year>_<LA>.xml` for a profile of several LAs).
+    /// (`sen2_<year>.xml`; `sen2_<year>_<LA>.xml` for a profile of several LAs), and one import CSV
+    /// per dataset (`<dataset>.csv`: localities, settings, population, census, attendance,
+    /// exclusions, ks2, ks4, imported in that order).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// People written per transaction.
@@ -109,9 +111,22 @@ fn write_files(profile: &Profile, seed: u64, dir: &std::path::Path, report: bool
     let mut generated = Vec::new();
     let bar = progress(0, !std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let mut written = Vec::new();
-    for la in &profile.las {
+    // One CSV per dataset, every LA's rows in turn under one header.
+    let mut csvs = Vec::new();
+    for dataset in waymark_synth::facts::DATASETS {
+        let path = dir.join(format!("{dataset}.csv"));
+        let file = std::fs::File::create(&path).map_err(|e| Failure::other(format!("cannot write {}: {e}", path.display())))?;
+        csvs.push((dataset, path, std::io::BufWriter::new(file)));
+    }
+    let mut facts_generated = Vec::new();
+    for (la_index, la) in profile.las.iter().enumerate() {
         bar.set_message(la.name.clone());
         let data = generate_la(la, seed);
+        let facts = waymark_synth::generate_facts(&data, seed);
+        for (dataset, path, w) in &mut csvs {
+            waymark_synth::facts::write_csv(dataset, &[(&data, &facts, &la.localities)], la_index == 0, w)
+                .map_err(|e| Failure::other(format!("cannot write {}: {e}", path.display())))?;
+        }
         bar.inc_length(data.people.len() as u64 * SEN2_YEARS.len() as u64);
         for year in SEN2_YEARS {
             let collection = Collection::for_year(year).expect("supported SEN2 year");
@@ -141,7 +156,8 @@ fn write_files(profile: &Profile, seed: u64, dir: &std::path::Path, report: bool
                     continue;
                 }
                 let cases: Vec<Case> = p.cases.iter().filter_map(|(id, events)| Case::replay(*id, p.child.id, events).ok()).collect();
-                let placements: Vec<PlacementInfo> = p.placements.iter().map(|pl| PlacementInfo { placement: pl.clone(), setting_other: None }).collect();
+                let placements: Vec<PlacementInfo> =
+                    p.placements.iter().map(|pl| PlacementInfo { placement: pl.clone(), setting_other: None }).collect();
                 // UN1: under 6 and not yet given a UPN (SEN2 item 1.7c).
                 let young = age_on(p.child.date_of_birth, collection.reference_date) < 6;
                 let extra = PersonExtra { upn_unknown: (young && p.child.upn.is_none() && p.child.uln.is_none()).then(|| "UN1".into()) };
@@ -155,12 +171,17 @@ fn write_files(profile: &Profile, seed: u64, dir: &std::path::Path, report: bool
         }
         if report {
             generated.push(data);
+            facts_generated.push(facts);
         }
+    }
+    for (_, path, mut w) in csvs {
+        std::io::Write::flush(&mut w).map_err(|e| Failure::other(format!("cannot write {}: {e}", path.display())))?;
+        written.push(path.display().to_string());
     }
     bar.finish_and_clear();
     eprintln!("Generated profile {} (seed {seed}) into {}:\n  {}", profile.name, dir.display(), written.join("\n  "));
     if report {
-        print!("{}", calibration::report(profile, &generated));
+        print!("{}", calibration::report_with_facts(profile, &generated, &facts_generated));
     }
     Ok(())
 }

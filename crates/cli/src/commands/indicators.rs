@@ -17,11 +17,13 @@ use waymark_indicators::{compute_all, find_framework, manual, render, Loaded, Pe
 use waymark_storage::{AuditSink, IndicatorStore, ManualValueRecord};
 
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  waymark indicators --list\n  waymark indicators --framework dfe-ehcp --la 851 --period 2024 --format csv\n  \
+#[command(
+    after_help = "Examples:\n  waymark indicators --list\n  waymark indicators --framework dfe-ehcp --la 851 --period 2024 --format csv\n  \
 waymark indicators --framework portsmouth-2016 --profile portsmouth --format html --out board.html\n  \
 waymark indicators --framework all --profile small --format xlsx --out pack.xlsx\n  \
 waymark indicators --manual values.csv   (columns framework,indicator,period,la,cohort,value)\n  \
-waymark indicators --export-facts facts/ --profile small")]
+waymark indicators --export-facts facts/ --profile small"
+)]
 pub struct Args {
     /// List the frameworks and their indicators.
     #[arg(long)]
@@ -115,7 +117,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
             // Only entering values.
             let records: Vec<ManualValueRecord> = rows
                 .iter()
-                .map(|v| ManualValueRecord { framework: v.framework.clone(), indicator: v.indicator.clone(), period: v.period.clone(), la: v.la.clone(), cohort: v.cohort.clone(), value: v.value })
+                .map(|v| ManualValueRecord {
+                    framework: v.framework.clone(),
+                    indicator: v.indicator.clone(),
+                    period: v.period.clone(),
+                    la: v.la.clone(),
+                    cohort: v.cohort.clone(),
+                    value: v.value,
+                })
                 .collect();
             let n = block_on(async {
                 let store = open_store(&args.store).await?;
@@ -152,7 +161,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
         frameworks.iter().collect()
     } else {
         vec![find_framework(&frameworks, fw_id).ok_or_else(|| {
-            Failure::input(format!("--framework: '{fw_id}' is not a framework ({}, or all)", frameworks.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", ")))
+            Failure::input(format!(
+                "--framework: '{fw_id}' is not a framework ({}, or all)",
+                frameworks.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", ")
+            ))
         })?]
     };
     let scope = match &args.la {
@@ -165,22 +177,38 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
         None => Scope::All,
     };
-    let periods = PeriodSel::parse(&args.period).ok_or_else(|| Failure::input(format!("--period: '{}' is not a year, period or 'all'", args.period)))?;
+    let periods = PeriodSel::parse(&args.period)
+        .ok_or_else(|| Failure::input(format!("--period: '{}' is not a year, period or 'all'", args.period)))?;
     if let Some(rows) = manual_rows {
-        stored_manual.extend(rows.into_iter().map(|v| ManualValueRecord { framework: v.framework, indicator: v.indicator, period: v.period, la: v.la, cohort: v.cohort, value: v.value }));
+        stored_manual.extend(rows.into_iter().map(|v| ManualValueRecord {
+            framework: v.framework,
+            indicator: v.indicator,
+            period: v.period,
+            la: v.la,
+            cohort: v.cohort,
+            value: v.value,
+        }));
     }
     let manual_values = manual::index(
         &stored_manual
             .into_iter()
-            .map(|r| manual::ManualValue { framework: r.framework, indicator: r.indicator, period: r.period, la: r.la, cohort: r.cohort, value: r.value })
+            .map(|r| manual::ManualValue {
+                framework: r.framework,
+                indicator: r.indicator,
+                period: r.period,
+                la: r.la,
+                cohort: r.cohort,
+                value: r.value,
+            })
             .collect::<Vec<_>>(),
     );
     // Evidence packs cite the others, so compute every framework they need.
-    let needed: Vec<&waymark_indicators::Framework> = if chosen.iter().any(|f| f.indicators.iter().any(|i| i.measure == MeasureKind::Evidence)) {
-        frameworks.iter().collect()
-    } else {
-        chosen.clone()
-    };
+    let needed: Vec<&waymark_indicators::Framework> =
+        if chosen.iter().any(|f| f.indicators.iter().any(|i| i.measure == MeasureKind::Evidence)) {
+            frameworks.iter().collect()
+        } else {
+            chosen.clone()
+        };
     let mut results = compute_all(&needed, &table, &scope, &periods, &manual_values, &Loaded::default());
     results.retain(|r| chosen.iter().any(|f| f.id == r.framework));
     let la = args.la.as_deref();

@@ -9,7 +9,8 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-const CSS: &str = "body{font-family:Arial,Helvetica,sans-serif;color:#0b0c0c;max-width:60rem;margin:1rem auto;padding:0 1rem;line-height:1.4}\
+const CSS: &str =
+    "body{font-family:Arial,Helvetica,sans-serif;color:#0b0c0c;max-width:60rem;margin:1rem auto;padding:0 1rem;line-height:1.4}\
 h1{font-size:1.8rem}h2{font-size:1.4rem;border-bottom:2px solid #0b0c0c;margin-top:2rem}h3{font-size:1.1rem;margin-bottom:.2rem}\
 table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}caption{text-align:left;font-weight:bold;padding:.3rem 0}\
 th,td{border:1px solid #b1b4b6;padding:.2rem .5rem;text-align:right}th[scope=row],td.text{text-align:left}\
@@ -43,7 +44,12 @@ fn svg_chart(ind: &Indicator, id: &str, periods: &[String], series: &[(String, V
         ));
     }
     for (i, p) in periods.iter().enumerate() {
-        s.push_str(&format!("<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>", x(i), h - bottom + 16.0, esc(p)));
+        s.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
+            x(i),
+            h - bottom + 16.0,
+            esc(p)
+        ));
     }
     for (k, (name, vals, colour, dashed)) in series.iter().enumerate() {
         let pts: Vec<String> = vals.iter().enumerate().filter_map(|(i, v)| v.map(|v| format!("{:.1},{:.1}", x(i), y(v)))).collect();
@@ -105,26 +111,43 @@ pub fn html(fw: &Framework, results: &Results, la: Option<&str>) -> String {
             let awaiting = rows.iter().all(|r| r.status == Status::AwaitingData);
             if rows.is_empty() || manual_missing || awaiting {
                 let why = match ind.measure {
-                    MeasureKind::Manual => "Entered by hand: no value has been entered for this area yet (waymark indicators --manual FILE.csv).".to_owned(),
-                    MeasureKind::Facts => format!("Needs person-level {} records, which are not loaded yet (waymark import).", esc(&ind.facts)),
+                    MeasureKind::Manual => {
+                        "Entered by hand: no value has been entered for this area yet (waymark indicators --manual FILE.csv).".to_owned()
+                    }
+                    MeasureKind::Facts => {
+                        format!("Needs person-level {} records, which are not loaded yet (waymark import).", esc(&ind.facts))
+                    }
                     _ => "No values for this area.".to_owned(),
                 };
                 out.push_str(&format!("<p class=\"note\">{why}</p></section>"));
                 continue;
             }
             let periods: Vec<String> = rows.iter().map(|r| r.period.clone()).collect();
-            let mut series = vec![(if area == "england" { "England".to_owned() } else { format!("LA {area}") }, rows.iter().map(|r| r.value).collect::<Vec<_>>(), "#1d70b8", false)];
-            if area != "england" {
+            let mut series = vec![(
+                if area == "england" { "England".to_owned() } else { format!("LA {area}") },
+                rows.iter().map(|r| r.value).collect::<Vec<_>>(),
+                "#1d70b8",
+                false,
+            )];
+            if area != "england" && ind.unit != crate::definition::Unit::Count {
                 let eng: Vec<Option<f64>> = periods
                     .iter()
-                    .map(|p| results.rows.iter().find(|r| r.indicator == ind.id && r.la == "england" && r.cohort == "all" && &r.period == p).and_then(|r| r.value))
+                    .map(|p| {
+                        results
+                            .rows
+                            .iter()
+                            .find(|r| r.indicator == ind.id && r.la == "england" && r.cohort == "all" && &r.period == p)
+                            .and_then(|r| r.value)
+                    })
                     .collect();
                 if eng.iter().any(Option::is_some) {
                     series.push(("England (computed)".into(), eng, "#505a5f", true));
                 }
             }
             let published: Vec<Option<f64>> = rows.iter().map(|r| r.england).collect();
-            if published.iter().any(Option::is_some) {
+            // A count for one LA is not drawn against England's count, which would flatten it.
+            let comparable = ind.unit != crate::definition::Unit::Count || area == "england";
+            if comparable && published.iter().any(Option::is_some) {
                 series.push(("England (published)".into(), published, "#912b88", true));
             }
             let targets: Vec<Option<f64>> = rows.iter().map(|r| r.target).collect();
@@ -147,7 +170,11 @@ pub fn html(fw: &Framework, results: &Results, la: Option<&str>) -> String {
             ));
             for r in &rows {
                 let f = |v: Option<f64>| v.map(fmt_num).unwrap_or_else(|| "–".into());
-                let eng = series.iter().find(|s| s.0 == "England (computed)").and_then(|s| periods.iter().position(|p| *p == r.period).and_then(|i| s.1[i])).or(r.england);
+                let eng = series
+                    .iter()
+                    .find(|s| s.0 == "England (computed)")
+                    .and_then(|s| periods.iter().position(|p| *p == r.period).and_then(|i| s.1[i]))
+                    .or(r.england);
                 out.push_str(&format!(
                     "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"rag{}\">{}</td></tr>",
                     esc(&r.period),
@@ -162,7 +189,11 @@ pub fn html(fw: &Framework, results: &Results, la: Option<&str>) -> String {
                 ));
             }
             out.push_str("</tbody></table>");
-            out.push_str(&format!("<p class=\"note\">Source: {}.{}</p></section>", esc(&ind.source), if ind.notes.is_empty() { String::new() } else { format!(" {}", esc(&ind.notes)) }));
+            out.push_str(&format!(
+                "<p class=\"note\">Source: {}.{}</p></section>",
+                esc(&ind.source),
+                if ind.notes.is_empty() { String::new() } else { format!(" {}", esc(&ind.notes)) }
+            ));
         }
         out.push_str("</section>");
     }

@@ -10,7 +10,8 @@ use crate::definition::{Framework, Unit};
 use crate::engine::{ResultRow, Results};
 
 /// The CSV columns, exactly.
-pub const CSV_HEADER: [&str; 10] = ["framework", "indicator", "period", "la", "cohort", "numerator", "denominator", "value", "target", "rag"];
+pub const CSV_HEADER: [&str; 10] =
+    ["framework", "indicator", "period", "la", "cohort", "numerator", "denominator", "value", "target", "rag"];
 
 /// A number as written in outputs: whole numbers without a decimal point, others to one place.
 pub fn fmt_num(v: f64) -> String {

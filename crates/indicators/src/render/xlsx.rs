@@ -42,8 +42,7 @@ pub fn xlsx(fw: &Framework, results: &Results, la: Option<&str>) -> Result<Vec<u
         for (c, h) in head.iter().enumerate() {
             ws.write_string_with_format(4, c as u16, *h, &bold)?;
         }
-        let mut row = 5u32;
-        for ind in &fw.indicators {
+        for (row, ind) in (5u32..).zip(fw.indicators.iter()) {
             let t = trend(results, &ind.id, &area);
             let last = t.iter().rev().find(|r| r.value.is_some()).or(t.last());
             ws.write_string(row, 0, fw.group_title(&ind.group))?;
@@ -59,7 +58,6 @@ pub fn xlsx(fw: &Framework, results: &Results, la: Option<&str>) -> Result<Vec<u
                 }
                 ws.write_string(row, 6, r.rag.map_or("", |g| g.as_str()))?;
             }
-            row += 1;
         }
         ws.set_column_width(2, 60)?;
     }
@@ -113,11 +111,31 @@ pub fn xlsx(fw: &Framework, results: &Results, la: Option<&str>) -> Result<Vec<u
                 let last = first + t.len() as u32 - 1;
                 let mut chart = Chart::new(ChartType::Line);
                 chart.title().set_name(&ind.title);
-                chart.add_series().set_name("Value").set_categories((name.as_str(), first, 0, last, 0)).set_values((name.as_str(), first, 3, last, 3));
+                chart.add_series().set_name("Value").set_categories((name.as_str(), first, 0, last, 0)).set_values((
+                    name.as_str(),
+                    first,
+                    3,
+                    last,
+                    3,
+                ));
                 if t.iter().any(|r| r.target.is_some()) {
-                    chart.add_series().set_name("Target").set_categories((name.as_str(), first, 0, last, 0)).set_values((name.as_str(), first, 4, last, 4));
+                    chart.add_series().set_name("Target").set_categories((name.as_str(), first, 0, last, 0)).set_values((
+                        name.as_str(),
+                        first,
+                        4,
+                        last,
+                        4,
+                    ));
                 }
-                chart.add_series().set_name("England").set_categories((name.as_str(), first, 0, last, 0)).set_values((name.as_str(), first, 5, last, 5));
+                if ind.unit != crate::definition::Unit::Count || area == "england" {
+                    chart.add_series().set_name("England").set_categories((name.as_str(), first, 0, last, 0)).set_values((
+                        name.as_str(),
+                        first,
+                        5,
+                        last,
+                        5,
+                    ));
+                }
                 chart.set_width(480).set_height(220);
                 ws.insert_chart(row, 8, &chart)?;
             } else {

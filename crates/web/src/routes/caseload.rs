@@ -2,10 +2,10 @@
 //! by stage, clock status, caseworker, setting and need, sorted, and paged.
 
 use crate::access::Can;
+use crate::cache::Computed;
 use crate::error::AppError;
 use crate::session::Signed;
 use crate::templates::{page, render};
-use crate::cache::Computed;
 use crate::views::{stage_label, CaseloadRow, STAGES};
 use crate::AppState;
 use axum::extract::{Query, State};

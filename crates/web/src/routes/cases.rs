@@ -272,7 +272,7 @@ fn plan_fields(draft: bool, final_plan: bool) -> Vec<Value> {
         .filter(|s| !(draft && **s == Section::I))
         .map(|s| {
             let key = views::section_key(*s);
-            json!({"kind": "textarea", "name": format!("section-{key}"), "label": format!("Section {key}: {}", s.title()), "hint": if *s == Section::I && !final_plan { "" } else { "" }})
+            json!({"kind": "textarea", "name": format!("section-{key}"), "label": format!("Section {key}: {}", s.title()), "hint": if *s == Section::I && final_plan { "The school or college named; its URN below" } else { "" }})
         })
         .collect();
     if !draft {
