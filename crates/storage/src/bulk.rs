@@ -3,7 +3,7 @@
 //! ids in every store. Every child written is audited (one `create` row each, subject `bulk_load`), and
 //! every case is checked by the domain lifecycle before anything is written.
 
-use crate::placements::setting_key;
+use crate::placements::insert_new_placement;
 use crate::sqlite::{check_request, db, identifier_columns, insert_event, to_json, write_audit, Audit};
 use crate::{Actor, AuditAction, Result, SqliteStore, StoreError};
 use std::future::Future;
@@ -133,33 +133,7 @@ impl BulkStore for SqliteStore {
                 let pid =
                     Uuid::from_u128(p.child.id.as_uuid().as_u128() ^ ((u128::from(counts.placements) << 64) | 0x5055_4c41)).to_string();
                 let pdata = to_json(pl, "placement")?;
-                sqlx::query(
-                    "insert into placement (placement_id, child_id, la, version, setting_key, entry_date, leaving_date, data, created_at, updated_at) \
-                     values (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(&pid)
-                .bind(&id)
-                .bind(&la)
-                .bind(setting_key(&pl.setting))
-                .bind(pl.entry.to_string())
-                .bind(pl.leaving.map(|d| d.to_string()))
-                .bind(&pdata)
-                .bind(&now)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-                sqlx::query(
-                    "insert into placement_history (placement_id, version, data, recorded_at, actor, reason) values (?, 1, ?, ?, ?, ?)",
-                )
-                .bind(&pid)
-                .bind(&pdata)
-                .bind(&now)
-                .bind(actor.label.trim())
-                .bind(&reason)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
+                insert_new_placement(&mut tx, &pid, p.child.id, p.child.responsible_la, pl, &pdata, &now, actor, &reason).await?;
                 counts.placements += 1;
             }
         }

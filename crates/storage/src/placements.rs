@@ -74,6 +74,47 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Versioned<PlacementRecord>>
     })
 }
 
+/// Write a new placement (version 1) and the first entry of its append-only history.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_new_placement(
+    conn: &mut sqlx::SqliteConnection,
+    id: &str,
+    child: ChildId,
+    la: waymark_domain::identifiers::LaCode,
+    placement: &Placement,
+    data: &str,
+    now: &str,
+    actor: &Actor,
+    reason: &str,
+) -> Result<()> {
+    sqlx::query(
+        "insert into placement (placement_id, child_id, la, version, setting_key, entry_date, leaving_date, data, created_at, updated_at) \
+         values (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id)
+    .bind(child.to_string())
+    .bind(la.to_string())
+    .bind(setting_key(&placement.setting))
+    .bind(placement.entry.to_string())
+    .bind(placement.leaving.map(|d| d.to_string()))
+    .bind(data)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    sqlx::query("insert into placement_history (placement_id, version, data, recorded_at, actor, reason) values (?, 1, ?, ?, ?, ?)")
+        .bind(id)
+        .bind(data)
+        .bind(now)
+        .bind(actor.label.trim())
+        .bind(reason)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
 impl PlacementStore for SqliteStore {
     async fn record_placement(
         &self,
@@ -92,31 +133,7 @@ impl PlacementStore for SqliteStore {
         let id = Uuid::new_v4();
         let now = self.now();
         let data = to_json(&placement, "placement")?;
-        sqlx::query(
-            "insert into placement (placement_id, child_id, la, version, setting_key, entry_date, leaving_date, data, created_at, updated_at) \
-             values (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(id.to_string())
-        .bind(child.to_string())
-        .bind(owner.value.responsible_la.to_string())
-        .bind(setting_key(&placement.setting))
-        .bind(placement.entry.to_string())
-        .bind(placement.leaving.map(|d| d.to_string()))
-        .bind(&data)
-        .bind(&now)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        sqlx::query("insert into placement_history (placement_id, version, data, recorded_at, actor, reason) values (?, 1, ?, ?, ?, ?)")
-            .bind(id.to_string())
-            .bind(&data)
-            .bind(&now)
-            .bind(actor.label.trim())
-            .bind(&reason)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        insert_new_placement(&mut tx, &id.to_string(), child, owner.value.responsible_la, &placement, &data, &now, actor, &reason).await?;
         let audit = Audit {
             action: AuditAction::Create,
             subject: "placement",
