@@ -318,7 +318,8 @@ pub fn parse_framework(file: &str, text: &str) -> Result<(Framework, bool), Defi
         if !seen.insert(id.clone()) {
             return Err(fail(at(&d.id.span()), format!("indicator id '{id}' is defined twice")));
         }
-        if !groups.contains(d.group.get_ref().as_str()) {
+        // A file that extends a built-in framework may use that framework's groups (checked in `load`).
+        if !raw.framework.extends && !groups.contains(d.group.get_ref().as_str()) {
             return Err(fail(
                 at(&d.group.span()),
                 format!(
@@ -448,6 +449,17 @@ pub fn load(dir: Option<&Path>) -> Result<Vec<Framework>, DefinitionError> {
                     }
                 }
                 for ind in fw.indicators {
+                    if !existing.groups.iter().any(|g| g.id == ind.group) {
+                        let line = ind.defined_at.rsplit(':').next().and_then(|l| l.parse().ok()).unwrap_or(0);
+                        return Err(DefinitionError {
+                            file: path.display().to_string(),
+                            line,
+                            message: format!(
+                                "indicator '{}': group '{}' is not one of framework '{}''s groups",
+                                ind.id, ind.group, existing.id
+                            ),
+                        });
+                    }
                     match existing.indicators.iter_mut().find(|i| i.id == ind.id) {
                         Some(slot) => *slot = ind,
                         None => existing.indicators.push(ind),

@@ -342,3 +342,26 @@ fn outputs_csv_has_the_exact_columns_html_puts_a_table_after_every_chart_and_xls
     zip.by_name("xl/workbook.xml").unwrap().read_to_string(&mut sheet).unwrap();
     assert!(sheet.contains("Timeliness"), "a sheet per group");
 }
+
+#[test]
+fn a_local_file_can_extend_a_built_in_pack_with_a_target_and_a_new_indicator() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ours.toml"),
+        "[framework]\nid = \"dfe-ehcp\"\ntitle = \"DfE plus ours\"\nextends = true\n\n[[indicator]]\nid = \"mediations_held\"\ntitle = \"Mediations\"\n\
+definition = \"Mediations held in the year.\"\ngroup = \"disputes\"\nunit = \"count\"\nperiod = \"calendar_year\"\npolarity = \"neutral\"\n\
+source = \"EHC casework\"\nnumerator = \"mediations\"\n",
+    )
+    .unwrap();
+    let fws = load(Some(dir.path())).unwrap();
+    let fw = find_framework(&fws, "dfe-ehcp").unwrap();
+    assert!(fw.indicators.iter().any(|i| i.id == "mediations_held"));
+    assert!(fw.indicators.iter().any(|i| i.id == "plans_issued"), "the built-in indicators stay");
+    std::fs::write(
+        dir.path().join("ours.toml"),
+        std::fs::read_to_string(dir.path().join("ours.toml")).unwrap().replace("\"disputes\"", "\"nowhere\""),
+    )
+    .unwrap();
+    let e = load(Some(dir.path())).unwrap_err();
+    assert!(e.message.contains("group 'nowhere'") && e.file.ends_with("ours.toml") && e.line == 6, "{e}");
+}
