@@ -63,7 +63,9 @@ fn out_writes_the_same_sen2_returns_on_every_run_and_they_pass_validation() {
         waymark(&dir.path().join("unused.db")).args(["sen2", "validate"]).arg(a.join(&name)).assert().success();
         // And the published schema itself, where xmllint is installed (scripts/test installs it).
         if std::process::Command::new("xmllint").arg("--version").output().is_ok() {
+            // CI runs a clone with shared/ beside it (../shared from the repository root).
             let schema = format!("{}/../../../shared/reference/sen2/sen2_schema_{year}.xsd", env!("CARGO_MANIFEST_DIR"));
+            assert!(std::path::Path::new(&schema).exists(), "the SEN2 schema {schema} is missing: clone the repository beside shared/");
             let status = std::process::Command::new("xmllint").args(["--noout", "--schema", &schema]).arg(a.join(&name)).status().unwrap();
             assert!(status.success(), "{name} fails sen2_schema_{year}.xsd");
         }
