@@ -1,7 +1,8 @@
 // Waymark as people use it: Debian's Chromium, driven by playwright-core, signs in as each role of the
 // demo area and walks their main journeys. axe-core checks every page visited against WCAG 2.2 AA
 // (tags wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa) and any violation fails the test. Screenshots of
-// the key pages are kept in e2e/artifacts/ (not committed).
+// the key pages are kept in e2e/artifacts/ (not committed). Before serving, a few education, health and
+// social care facts about one demo child are imported with `waymark import`, for the record journeys.
 //
 // Needs: the `waymark` binary (WAYMARK_BIN, else ../target/debug/waymark) and Chromium
 // (CHROMIUM, else /usr/bin/chromium). scripts/test installs both.
@@ -9,7 +10,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { createServer } from 'node:net'
@@ -51,6 +52,7 @@ before(async () => {
   const json = join(work, 'sign-ins.json')
   execFileSync(BIN, ['demo', '--db', db, '--today', TODAY, '--no-serve', '--sign-ins-json', json], { stdio: 'ignore' })
   signIns = Object.fromEntries(JSON.parse(readFileSync(json, 'utf8')).map(s => [s.username, s.password]))
+  importFacts(db)
   const port = await freePort()
   base = `http://127.0.0.1:${port}`
   server = spawn(BIN, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`, '--clock-date', TODAY], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -98,6 +100,29 @@ async function visit (page, path, label, { screenshot = false, status = 200 } = 
   assert.equal(response.status(), status, `${label}: ${path}`)
   await axe(page, label)
   if (screenshot) await page.screenshot({ path: join(ARTIFACTS, `${label.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true })
+}
+
+/** The UPN of a 12-character body: its check letter first (CBDS N00001). */
+function upn (body) {
+  let sum = 0
+  for (let i = 0; i < 12; i++) sum += Number(body[i]) * (i + 2)
+  return 'ABCDEFGHJKLMNPQRTUVWXYZ'[sum % 23] + body
+}
+
+/** Person-level facts about Amara Okafor (the demo's first child) from education, health and social
+ * care, imported with `waymark import` as each agency's file would be. */
+function importFacts (db) {
+  const AMARA = upn('851399925001')
+  const files = {
+    ehe: `la,upn,start_date,end_date\n851,${AMARA},2023-09-04,2024-01-31\n`,
+    cin: `la,social_care_id,upn,start_date,end_date,primary_need\n851,SC-E2E-1,${AMARA},2025-04-03,,N2\n`,
+    'health-referrals': `la,nhs_number,upn,service,referral_date,first_appointment,closed_date,outcome\n851,9434765919,${AMARA},autism_assessment,2025-05-01,2025-11-20,,\n`
+  }
+  for (const [dataset, text] of Object.entries(files)) {
+    const file = join(work, `e2e-${dataset}.csv`)
+    writeFileSync(file, text)
+    execFileSync(BIN, ['import', dataset, file, '--db', db], { stdio: 'ignore' })
+  }
 }
 
 async function signIn (page, username) {
@@ -166,6 +191,119 @@ test('a SEND manager sees the dashboard with its tables, drills into a stage and
   await visit(page, '/dashboard/print', 'dashboard print')
   await visit(page, '/audit', 'audit log', { screenshot: true })
   await page.context().close()
+})
+
+test('a SEND manager opens each framework dashboard, drills down by need and locality, and exports it', async () => {
+  const page = await newPage()
+  await signIn(page, 'demo.manager')
+  await visit(page, '/dashboard', 'dashboard with frameworks')
+  await page.getByRole('link', { name: /EHC plan/ }).first().click()
+  await page.waitForLoadState()
+  assert.match(page.url(), /\/dashboard\/frameworks\//)
+  await axe(page, 'framework dashboard')
+  await page.screenshot({ path: join(ARTIFACTS, 'framework-dashboard.png'), fullPage: true })
+  await page.getByRole('heading', { name: 'At a glance' }).waitFor()
+  // Every chart is followed by its data table; ratings are words, not colour alone.
+  const charts = await page.locator('svg.app-chart').count()
+  const tables = await page.locator('svg.app-chart + table').count()
+  assert.equal(tables, charts, 'each chart is followed by its table')
+  // Drill down with the form (GET, works without JavaScript).
+  const needs = await page.getByLabel('Primary need').locator('option').count()
+  if (needs > 1) {
+    await page.getByLabel('Primary need').selectOption({ index: 1 })
+    await page.getByRole('button', { name: 'Show figures' }).click()
+    await page.waitForLoadState()
+    assert.match(page.url(), /need=/)
+    await axe(page, 'framework dashboard by need')
+  }
+  const localities = await page.getByLabel('Locality').locator('option').count()
+  if (localities > 1) {
+    await page.getByLabel('Locality').selectOption({ index: 1 })
+    await page.getByRole('button', { name: 'Show figures' }).click()
+    await page.waitForLoadState()
+    await axe(page, 'framework dashboard by locality')
+  }
+  for (const id of ['portsmouth-2016', 'hertfordshire-2015', 'peterborough-2017', 'ofsted-area-send']) {
+    await visit(page, `/dashboard/frameworks/${id}`, `framework ${id}`, { screenshot: id === 'portsmouth-2016' })
+  }
+  await visit(page, '/dashboard/frameworks/dfe-ehcp/print', 'framework print version', { screenshot: true })
+  const csv = await page.request.get(base + '/dashboard/frameworks/dfe-ehcp/data.csv')
+  assert.equal(csv.status(), 200)
+  assert.equal((await csv.text()).split('\n')[0], 'framework,indicator,period,la,cohort,numerator,denominator,value,target,rag')
+  const xlsx = await page.request.get(base + '/dashboard/frameworks/dfe-ehcp/data.xlsx')
+  assert.equal(xlsx.status(), 200)
+  await page.context().close()
+})
+
+test('a board member reads a framework dashboard: aggregates only, manual and awaiting-data indicators said plainly', async () => {
+  const page = await newPage()
+  await signIn(page, 'demo.board')
+  await visit(page, '/dashboard/frameworks/portsmouth-2016', 'framework dashboard for the board', { screenshot: true })
+  await page.getByText(/Awaiting data/).first().waitFor()
+  await page.getByText(/Entered by hand/).first().waitFor()
+  assert.equal(await page.getByText('Amara Okafor').count(), 0, 'no child on a board page')
+  await visit(page, '/sen2', 'SEN2 refused to the board', { status: 403 })
+  await page.context().close()
+})
+
+test('a caseworker and a manager check the SEN2 return and go from a finding to the case to fix', async () => {
+  for (const who of ['demo.caseworker', 'demo.manager']) {
+    const page = await newPage()
+    await signIn(page, who)
+    await visit(page, '/sen2', `SEN2 return ${who}`, { screenshot: who === 'demo.caseworker' })
+    await page.getByRole('heading', { name: /SEN2 return \d{4}: errors and queries/ }).waitFor()
+    await visit(page, '/sen2?year=2025', `SEN2 return 2025 ${who}`)
+    const open = page.getByRole('link', { name: /Open the (case|record)/ }).first()
+    if (await open.count()) {
+      await open.click()
+      await page.waitForLoadState()
+      assert.match(page.url(), /\/(cases|children)\//)
+      await axe(page, `case from a SEN2 finding ${who}`)
+    }
+    await page.context().close()
+  }
+})
+
+test('the multi-agency record shows each role the facts it may see', async () => {
+  const page = await newPage()
+  await signIn(page, 'demo.caseworker')
+  // Find Amara by her UPN through the caseload API, page by page (the demo may hold a generated area
+  // as well, whose invented names can repeat hers).
+  const amara = upn('851399925001')
+  let child
+  for (let n = 1; n <= 400 && !child; n++) {
+    const reply = await (await page.request.get(`${base}/api/v1/caseload?sort=name&page=${n}`)).json()
+    const hit = reply.items.find(i => i.upn === amara)
+    if (hit) child = `/children/${hit.child_id}`
+    if (n * reply.page_size >= reply.total) break
+  }
+  assert.ok(child, "Amara Okafor's record is in the caseload")
+  await visit(page, child, 'multi-agency record for the LA', { screenshot: true })
+  for (const heading of ['Elective home education', 'Health', 'Social care']) {
+    await page.getByRole('heading', { name: heading, exact: true }).first().waitFor()
+  }
+  await page.getByText('Autism assessment').first().waitFor()
+  await page.context().close()
+
+  // The SENCO of Amara's school reads her education facts only.
+  const senco = await newPage()
+  await signIn(senco, 'demo.senco')
+  await visit(senco, child, 'multi-agency record for a SENCO', { screenshot: true })
+  await senco.getByRole('heading', { name: 'Elective home education' }).waitFor()
+  assert.equal(await senco.locator('#facts-health, #facts-social-care').count(), 0, 'no health or social care facts for a SENCO')
+  assert.equal(await senco.getByText('Autism assessment').count(), 0)
+  await senco.context().close()
+
+  // Her parent reads everything about their own child; a board member reaches no child at all.
+  const parent = await newPage()
+  await signIn(parent, 'demo.parent')
+  await visit(parent, child, 'multi-agency record for a parent')
+  await parent.getByText('Autism assessment').first().waitFor()
+  await parent.context().close()
+  const board = await newPage()
+  await signIn(board, 'demo.board')
+  await visit(board, child, 'record refused to the board', { status: 404 })
+  await board.context().close()
 })
 
 test('an administrator sees users and roles and the form to add one', async () => {
@@ -244,5 +382,5 @@ test('a board member sees aggregates only and is refused the caseload', async ()
 })
 
 test('every page visited was checked for accessibility', () => {
-  assert.ok(checked.size >= 30, `${checked.size} pages checked: ${[...checked].join(', ')}`)
+  assert.ok(checked.size >= 45, `${checked.size} pages checked: ${[...checked].join(', ')}`)
 })

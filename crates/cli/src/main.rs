@@ -34,6 +34,9 @@ enum Command {
     Demo(commands::demo::Args),
     /// Generate a synthetic local area (calibrated to national statistics; the same for the same seed).
     Generate(commands::generate::Args),
+    /// One record per child across agencies: scan for duplicates, review and decide pairs, merge and unmerge.
+    #[command(subcommand)]
+    Identity(commands::identity::Command),
     /// Import person-level facts or reference data from a CSV file (--list names the datasets).
     Import(commands::import::Args),
     /// The performance framework: compute indicator packs as CSV, JSON, an XLSX board pack or HTML (--list shows them).
@@ -83,6 +86,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => commands::audit::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Generate(args) => commands::generate::run(args),
+        Command::Identity(cmd) => commands::identity::run(cmd),
         Command::Import(args) => commands::import::run(args),
         Command::Indicators(args) => commands::indicators::run(args),
         Command::Serve(args) => commands::serve::run(args),

@@ -189,14 +189,35 @@ fn children_are_found_by_an_agencys_identifier() {
 fn the_demo_area_is_created_once_and_shows_overdue_work_first() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.db");
-    let first = stdout(waymark(&db).args(["demo", "--today", "2026-11-22", "--no-serve"]));
-    assert!(first.contains("Created the demo local area") && first.contains("12 children"), "{first}");
+    let first = stdout(waymark(&db).args(["demo", "--area", "examples", "--today", "2026-11-22", "--no-serve"]));
+    assert!(first.contains("Added 12 worked examples"), "{first}");
     // Rows start with a case id; the first is overdue, and no due row comes before an overdue one.
     let rows: Vec<&str> = first.lines().filter(|l| l.len() > 36 && l.as_bytes()[8] == b'-').collect();
     assert_eq!(rows.len(), 12, "{first}");
     assert!(rows[0].contains("OVERDUE"), "{first}");
     let first_due = rows.iter().position(|l| l.contains(" due ")).unwrap();
     assert!(rows[first_due..].iter().all(|l| !l.contains("OVERDUE")), "{first}");
-    let second = stdout(waymark(&db).args(["demo", "--today", "2026-11-22", "--no-serve"]));
+    let second = stdout(waymark(&db).args(["demo", "--area", "examples", "--today", "2026-11-22", "--no-serve"]));
     assert!(second.contains("Using the 12 cases already"), "{second}");
+}
+
+/// Issue 3 point 5: `waymark demo` generates the `portsmouth` profile into the store when it is not
+/// there, adds the worked examples, and stands on the generated area's census day; a second run uses
+/// what is there.
+#[test]
+fn the_demo_generates_the_portsmouth_profile_once_with_the_worked_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let first = stdout(waymark(&db).args(["demo", "--no-serve"]));
+    assert!(first.contains("Generated the demo local area (LA 851, the portsmouth profile, seed 7"), "{first}");
+    assert!(first.contains("Added 12 worked examples"), "{first}");
+    assert!(first.contains("The demo area stands on 2026-01-15"), "{first}");
+    let plans = stdout(waymark(&db).args(["case", "list", "--format", "json", "--today", "2026-01-15"]));
+    let cases: Vec<serde_json::Value> = serde_json::from_str(&plans).unwrap();
+    let active = cases.iter().filter(|c| c["stage"] == "plan_active").count();
+    // The generated area's plans (thousands; the calibration report checks them against their
+    // targets), not only the dozen worked examples.
+    assert!(active > 2_000, "{active} plans in force");
+    let second = stdout(waymark(&db).args(["demo", "--no-serve"]));
+    assert!(second.contains(&format!("Using the {} cases already", cases.len())), "{second}");
 }

@@ -72,6 +72,11 @@ fn out_writes_the_same_sen2_returns_on_every_run_and_they_pass_validation() {
     }
 }
 
+/// Every dataset `waymark import` accepts, in its order.
+fn datasets() -> Vec<&'static str> {
+    waymark_domain::facts::Dataset::ALL.iter().map(|d| d.name()).collect()
+}
+
 #[test]
 fn out_writes_the_same_import_csvs_on_every_run_and_each_imports_into_an_empty_store_in_order() {
     let dir = tempfile::tempdir().unwrap();
@@ -79,15 +84,15 @@ fn out_writes_the_same_import_csvs_on_every_run_and_each_imports_into_an_empty_s
     for out in [&a, &b] {
         waymark(&dir.path().join("unused.db")).args(["generate", "--profile", "small", "--seed", "7", "--out"]).arg(out).assert().success();
     }
-    let datasets = ["localities", "settings", "population", "census", "attendance", "exclusions", "ks2", "ks4"];
-    for dataset in datasets {
+    let datasets = datasets();
+    for dataset in &datasets {
         let name = format!("{dataset}.csv");
         let (fa, fb) = (std::fs::read(a.join(&name)).unwrap(), std::fs::read(b.join(&name)).unwrap());
         assert_eq!(fa, fb, "{name} differs between runs");
         assert!(fa.iter().filter(|c| **c == b'\n').count() > 1, "{name} has no rows");
     }
     let db = dir.path().join("imported.db");
-    for dataset in datasets {
+    for dataset in datasets.iter().copied() {
         let out = waymark(&db)
             .env("WAYMARK_ACTOR", "tester")
             .args(["import", dataset])
@@ -96,5 +101,32 @@ fn out_writes_the_same_import_csvs_on_every_run_and_each_imports_into_an_empty_s
             .get_output()
             .clone();
         assert!(out.status.success(), "{dataset}.csv was refused:\n{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+#[test]
+fn into_the_store_the_facts_are_exactly_what_importing_the_files_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("area.db");
+    let out = dir.path().join("files");
+    waymark(&db).args(["generate", "--profile", "small", "--seed", "7"]).assert().success();
+    waymark(&db).args(["generate", "--profile", "small", "--seed", "7", "--out"]).arg(&out).assert().success();
+    // A dry run of each file against the generated store finds every row already there, unchanged.
+    for dataset in datasets() {
+        let result = waymark(&db)
+            .env("WAYMARK_ACTOR", "tester")
+            .args(["import", dataset, "--dry-run"])
+            .arg(out.join(format!("{dataset}.csv")))
+            .assert()
+            .get_output()
+            .clone();
+        let said = String::from_utf8_lossy(&result.stdout).into_owned();
+        assert!(result.status.success(), "{dataset}: {}", String::from_utf8_lossy(&result.stderr));
+        assert!(said.contains(" 0 records created") || said.contains(" 0 facts created"), "{dataset} is not all in the store: {said}");
+        assert!(said.contains(", 0 updated"), "{dataset} differs in the store: {said}");
+        assert!(!said.contains(" 0 unchanged"), "{dataset}: {said}");
+        if !["localities", "settings", "population"].contains(&dataset) {
+            assert!(said.contains("0 children created"), "{dataset} names someone the store lacks: {said}");
+        }
     }
 }

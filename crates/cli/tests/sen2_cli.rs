@@ -97,16 +97,15 @@ fn demo_area(db: &Path) {
 fn sen2_export_needs_the_las_settings_and_says_how_to_set_them() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("w.db");
-    let file = dir.path().join("seed.xml");
-    std::fs::write(&file, RETURN_2026).unwrap();
-    waymark(&db).args(["sen2", "import"]).arg(&file).assert().success();
+    // Cases made in Waymark (here, a generated area), with no return imported to say who is in post.
+    waymark(&db).args(["generate", "--profile", "small", "--seed", "7"]).assert().success();
     let out = dir.path().join("r.xml");
     waymark(&db)
         .args(["sen2", "export", "--year", "2026", "--out"])
         .arg(&out)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("waymark sen2 settings --la 851"));
+        .stderr(predicate::str::contains("waymark sen2 settings --la"));
     assert!(!out.exists());
 }
 
@@ -195,4 +194,67 @@ fn sen2_import_creates_then_changes_nothing_and_refuses_a_file_with_errors() {
     let other = dir.path().join("other.db");
     waymark(&other).args(["sen2", "import"]).arg(&bad).assert().code(2).stderr(predicate::str::contains("nothing was imported"));
     waymark(&other).args(["case", "list"]).assert().success().stdout(predicate::str::contains("851").not());
+}
+
+/// Migration from another system: an area's returns for consecutive years, imported oldest first. The
+/// later return tells each case again from where it stood on its census day (a plan made in an earlier
+/// year comes back as an existing plan, RequestOutcome H): it carries cases on and never opens a second
+/// plan for a child who has one. The header's designated officers become the LA's settings.
+#[test]
+fn sen2_import_of_consecutive_years_carries_cases_on_without_a_second_plan_for_any_child() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("area");
+    let scratch = dir.path().join("scratch.db");
+    waymark(&scratch).args(["generate", "--profile", "small", "--seed", "7", "--out"]).arg(&out).assert().success();
+    let db = dir.path().join("w.db");
+    let first = waymark(&db).args(["sen2", "import"]).arg(out.join("sen2_2025.xml")).assert().success().get_output().stdout.clone();
+    let first = String::from_utf8(first).unwrap();
+    assert!(first.contains("SEN2 settings taken from the return's header: DMO Y"), "{first}");
+    let second = waymark(&db).args(["sen2", "import"]).arg(out.join("sen2_2026.xml")).assert().success().get_output().stdout.clone();
+    let second = String::from_utf8(second).unwrap();
+    assert!(second.contains("extended"), "{second}");
+    assert!(!second.contains("settings taken"), "settings already held are not overwritten: {second}");
+    waymark(&db)
+        .args(["sen2", "import"])
+        .arg(out.join("sen2_2026.xml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Nothing changed"));
+    let list =
+        waymark(&db).args(["case", "list", "--format", "json", "--today", "2026-01-15"]).assert().success().get_output().stdout.clone();
+    let cases: Vec<Value> = serde_json::from_slice(&list).unwrap();
+    let mut active = std::collections::HashMap::<String, usize>::new();
+    for c in cases.iter().filter(|c| c["stage"] == "plan_active") {
+        *active.entry(c["child_id"].as_str().unwrap().to_owned()).or_default() += 1;
+    }
+    assert!(!active.is_empty());
+    let doubled: Vec<_> = active.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(doubled.is_empty(), "children with two plans in force after importing both years: {}", doubled.len());
+}
+
+/// A generated area's return imports into an empty store and exports again unchanged apart from the
+/// header's software, serial number and date and time (issue: export, import, export again).
+#[test]
+fn sen2_a_generated_return_imports_and_exports_again_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("area");
+    let scratch = dir.path().join("scratch.db");
+    waymark(&scratch).args(["generate", "--profile", "small", "--seed", "7", "--out"]).arg(&out).assert().success();
+    let db = dir.path().join("w.db");
+    waymark(&db).args(["sen2", "import"]).arg(out.join("sen2_2026.xml")).assert().success();
+    let again = dir.path().join("again.xml");
+    waymark(&db).args(["sen2", "export", "--year", "2026", "--out"]).arg(&again).assert().success();
+    let body = |p: &Path| -> Vec<String> {
+        std::fs::read_to_string(p)
+            .unwrap()
+            .lines()
+            .filter(|l| !["<SoftwareCode>", "<Release>", "<SerialNo>", "<DateTime>"].iter().any(|t| l.contains(t)))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (generated, exported) = (body(&out.join("sen2_2026.xml")), body(&again));
+    assert!(generated.len() > 100);
+    let first_difference = generated.iter().zip(&exported).position(|(a, b)| a != b);
+    assert_eq!(first_difference, None, "first differing line");
+    assert_eq!(generated.len(), exported.len());
 }

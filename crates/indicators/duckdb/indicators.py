@@ -2,8 +2,8 @@
 """An independent implementation of Waymark's indicators in DuckDB SQL, as a check on Waymark's engine.
 
 It reads the person table Waymark writes with `waymark indicators --export-facts DIR` (CSV files) and
-computes DfE's EHC plan measures (the `dfe-ehcp` pack) and sixteen indicators of the other packs from
-first principles: its own period arithmetic (census days, academic years), its own reading of SEN
+computes DfE's EHC plan measures (the `dfe-ehcp` pack), sixteen casework indicators of the other packs
+and fourteen measures over person-level facts (attendance, exclusions, attainment) from first principles: its own period arithmetic (census days, academic years), its own reading of SEN
 status and placement on a date (as-of joins), and each definition written out again in SQL, not read
 from Waymark's TOML. It writes CSV with the columns
 `framework,indicator,period,la,cohort,numerator,denominator,value` for every LA, every locality
@@ -58,8 +58,50 @@ APPEALABLE = [("requests_received", REFUSED), ("not_issue_decisions", "true"), (
               ("plans_ceased", "cease_reason = 'needs_met'")]
 
 
-def ind(framework, unit, kind, num, den=None):
-    return {"framework": framework, "unit": unit, "kind": kind, "num": num, "den": den}
+def ind(framework, unit, kind, num, den=None, needs=()):
+    """`needs`: for a measure over facts, the datasets (each a list of fact kinds) an LA must hold rows
+    of, reaching the period or its reference day; otherwise the LA's value awaits data (no row)."""
+    return {"framework": framework, "unit": unit, "kind": kind, "num": num, "den": den, "needs": needs}
+
+
+# Person-level facts (facts.csv), read in the period of the record (e.start_d to e.end_d) for its person.
+def fact_in_period(kind, cond="true"):
+    return (f"exists (select 1 from facts f where f.person = e.person and f.kind = '{kind}' "
+            f"and f.start_date between e.start_d and e.end_d and {cond})")
+
+
+def fact_count(kind):
+    return (f"(select count(*) from facts f where f.person = e.person and f.kind = '{kind}' "
+            f"and f.start_date between e.start_d and e.end_d)")
+
+
+def fact_sum(kind, column):
+    return (f"(select coalesce(sum(f.{column}), 0) from facts f where f.person = e.person and f.kind = '{kind}' "
+            f"and f.start_date between e.start_d and e.end_d)")
+
+
+# DfE persistent absence: sessions missed over all the year's enrolments are 10% or more of those possible.
+PERSISTENT = (f"({fact_sum('attendance', 'n1')} > 0 and {fact_sum('attendance', 'n2')} * 10 >= "
+              f"{fact_sum('attendance', 'n1')})")
+ABSENT = ("attendance", "true", fact_sum("attendance", "n2"))
+POSSIBLE = ("attendance", "true", fact_sum("attendance", "n1"))
+SUSPENDED = f"{fact_count('suspension')} >= 1"
+PERMANENT = fact_in_period("permanent_exclusion")
+RWM = fact_in_period("ks2", "(f.flags & 7) = 7")
+EM4 = fact_in_period("ks4", "(f.flags & 1) = 1")
+A8 = ("ks4", "true", fact_sum("ks4", "n1"))
+ATT = [["attendance"]]
+EXCL = [["census"], ["suspension", "permanent_exclusion"]]
+
+
+def holds(needs):
+    """SQL: the record's LA holds rows of every dataset in `needs` spanning the period's window."""
+    parts = []
+    for kinds in needs:
+        names = ", ".join(f"'{k}'" for k in kinds)
+        parts.append(f"exists (select 1 from kind_span k where k.la = e.la and k.kind in ({names}) "
+                     f"and k.lo <= greatest(e.end_d, e.ref_d) and least(e.start_d, e.ref_d) <= k.hi)")
+    return " and ".join(parts) if parts else "true"
 
 
 INDICATORS = {
@@ -137,6 +179,30 @@ INDICATORS = {
     "n_neet_16_18_ehcp_pct": ind("hertfordshire-2015", "percent", "academic_year",
                                  [("plans_in_force", "age between 16 and 18 and setting = 'neet'")],
                                  [("plans_in_force", "age between 16 and 18")]),
+    # Person-level facts: attendance, exclusions and attainment, per pupil per academic year.
+    "p17a_persistent_absence_pct": ind("portsmouth-2016", "percent", "academic_year", [("attendance", PERSISTENT)],
+                                       [("attendance", "true")], needs=ATT),
+    "p17b_overall_absence_pct": ind("portsmouth-2016", "percent", "academic_year", [ABSENT], [POSSIBLE], needs=ATT),
+    "p18a_fixed_period_exclusion_pct": ind("portsmouth-2016", "percent", "academic_year",
+                                           [("census_pupils", SUSPENDED)], [("census_pupils", "true")], needs=EXCL),
+    "p18b_repeat_fixed_period_exclusion_pct": ind("portsmouth-2016", "percent", "academic_year",
+                                                  [("census_pupils", f"{fact_count('suspension')} >= 2")],
+                                                  [("census_pupils", "true")], needs=EXCL),
+    "p24_ks2_rwm_pct": ind("portsmouth-2016", "percent", "academic_year", [("ks2", RWM)], [("ks2", "true")], needs=[["ks2"]]),
+    "p25_gcse_5ac_em_pct": ind("portsmouth-2016", "percent", "academic_year", [("ks4", EM4)], [("ks4", "true")], needs=[["ks4"]]),
+    "p25b_attainment8_average": ind("portsmouth-2016", "average_hundredths", "academic_year", [A8], [("ks4", "true")], needs=[["ks4"]]),
+    "p8_gld_pct": ind("portsmouth-2016", "percent", "academic_year", [("eyfsp", fact_in_period("eyfsp", "(f.flags & 1) = 1"))],
+                      [("eyfsp", "true")], needs=[["eyfsp"]]),
+    "p23_phonics_pct": ind("portsmouth-2016", "percent", "academic_year",
+                           [("phonics", fact_in_period("phonics", "f.code = '1' and (f.flags & 1) = 1"))],
+                           [("phonics", fact_in_period("phonics", "f.code = '1'"))], needs=[["phonics"]]),
+    "i_overall_absence_pct": ind("hertfordshire-2015", "percent", "academic_year", [ABSENT], [POSSIBLE], needs=ATT),
+    "j_persistent_absence_pct": ind("hertfordshire-2015", "percent", "academic_year", [("attendance", PERSISTENT)],
+                                    [("attendance", "true")], needs=ATT),
+    "k_fixed_period_exclusions_pct": ind("hertfordshire-2015", "percent", "academic_year",
+                                         [("census_pupils", SUSPENDED)], [("census_pupils", "true")], needs=EXCL),
+    "l_permanent_exclusions_pct": ind("hertfordshire-2015", "percent", "academic_year",
+                                      [("census_pupils", PERMANENT)], [("census_pupils", "true")], needs=EXCL),
 }
 
 # ---- base sets: (period, person, case, review, anchor) ----------------------------------------------
@@ -162,6 +228,15 @@ BASES = {
     "appeals_lodged": "select p.label, c.person, c.case_id, null::bigint, d.date from disputes d join cases c using (case_id) "
                       "join periods p on d.kind = 'appeal' and d.date between p.start_d and p.end_d",
     "pupils": None,  # built from placements on the reference day
+    # Pupils on a census in January to March of the academic year of the reference day (the spring census).
+    "census_pupils": "select distinct p.label, f.person, null::bigint, null::bigint, p.ref_d from facts f join periods p "
+                     "on f.kind = 'census' and f.start_date between "
+                     "make_date(year(p.ref_d) + (month(p.ref_d) >= 9)::int, 1, 1) and "
+                     "make_date(year(p.ref_d) + (month(p.ref_d) >= 9)::int, 3, 31)",
+    **{base: f"select distinct p.label, f.person, null::bigint, null::bigint, p.ref_d from facts f join periods p "
+             f"on f.kind = '{kind}' and f.start_date between p.start_d and p.end_d"
+       for base, kind in (("attendance", "attendance"), ("ks2", "ks2"), ("ks4", "ks4"), ("eyfsp", "eyfsp"),
+                          ("phonics", "phonics"))},
     "residents": "select p.label, pe.person, null::bigint, null::bigint, p.ref_d from persons pe join periods p "
                  "on pe.birth_month <= p.ref_d and (year(p.ref_d) - year(pe.birth_month) "
                  "- (month(p.ref_d) < month(pe.birth_month))::int) <= 25",
@@ -197,6 +272,13 @@ def load(con, facts_dir):
     con.execute(f"create table plan_versions as select row_number() over () as rn, * from read_csv('{facts_dir}/plan_versions.csv', "
                 f"{opts}, types = {{'case_id': 'BIGINT', 'from_date': 'DATE', 'personal_budget': 'INTEGER', "
                 "'residential': 'INTEGER', 'work_based': 'INTEGER'})")
+    con.execute(f"create table facts as select * from read_csv('{facts_dir}/facts.csv', {opts}, types = {{"
+                "'person': 'BIGINT', 'kind': 'VARCHAR', 'start_date': 'DATE', 'end_date': 'DATE', 'code': 'VARCHAR', "
+                "'flags': 'INTEGER', 'n1': 'BIGINT', 'n2': 'BIGINT', 'locality': 'VARCHAR'})")
+    con.execute("create index facts_person on facts (person)")
+    # Each LA's span of each kind of fact: the first start to the last end (an open one runs on).
+    con.execute("create table kind_span as select pe.la, f.kind, min(f.start_date) as lo, "
+                "max(coalesce(f.end_date, date '9999-12-31')) as hi from facts f join persons pe using (person) group by all")
     con.execute(f"create table meta as select * from read_csv('{facts_dir}/meta.csv', {opts}, "
                 "types = {'as_of': 'DATE', 'clock_errors': 'BIGINT'})")
 
@@ -212,9 +294,22 @@ def years(con):
     return list(range(first_year, as_of.year))
 
 
+# Census-based base sets: DfE counts their pupils by the census's SEN provision, so a pupil whose
+# record holds no SEN status takes the SEN provision of their spring census (January to March of the
+# academic year of the record's date), where they are on one.
+CENSUS_SEN_BASES = ("census_pupils", "attendance", "ks2", "ks4", "eyfsp", "phonics")
+
+
 def enrich(base):
     """The base's records with the person's SEN status, placement and age on the record's date."""
     sql = PUPILS if base == "pupils" else BASES[base]
+    status = "coalesce(sa.status, 'N')"
+    if base in CENSUS_SEN_BASES:
+        spring = ("make_date(year(recs.anchor) + (month(recs.anchor) >= 9)::int, 1, 1) and "
+                  "make_date(year(recs.anchor) + (month(recs.anchor) >= 9)::int, 3, 31)")
+        status = (f"case when {status} <> 'N' then sa.status else coalesce((select arg_max(f.code, f.start_date) "
+                  f"from facts f where f.person = recs.person and f.kind = 'census' and f.start_date between {spring}), "
+                  f"'N') end")
     return f"""
     with recs as (select * from ({sql}) as b(label, person, case_id, review_id, anchor)),
     keys as (select distinct person, anchor from recs),
@@ -230,14 +325,16 @@ def enrich(base):
         select r.case_id, r.anchor, arg_max(v.personal_budget, v.rn) as personal_budget
         from (select distinct case_id, anchor from recs where case_id is not null) r
         join plan_versions v on v.case_id = r.case_id and v.from_date <= r.anchor group by all)
-    select recs.label, recs.person, recs.case_id, recs.anchor, pe.la, pe.locality, pe.fsm,
-           coalesce(sa.status, 'N') as status, sa.need, coalesce(pa.setting, 'unknown') as setting,
+    select recs.label, recs.person, recs.case_id, recs.anchor, pr.start_d, pr.end_d, pr.ref_d, pe.la, pe.locality,
+           coalesce((select arg_max(f.flags & 1, f.start_date) from facts f
+                     where f.person = recs.person and f.kind = 'census' and f.start_date <= recs.anchor), pe.fsm) as fsm,
+           {status} as status, sa.need, coalesce(pa.setting, 'unknown') as setting,
            coalesce(pa.unit_or_rp, 0) as unit_or_rp, pa.setting_locality,
            year(recs.anchor) - year(pe.birth_month) - (month(recs.anchor) < month(pe.birth_month))::int as age,
            coalesce(pv.personal_budget, 0) as personal_budget,
            c.received, c.assess_decision, c.assess_refused, c.not_issue, c.final_issued, c.week20_exception,
            c.cease_reason, c.delays, rv.meeting, rv.decision
-    from recs join persons pe using (person)
+    from recs join persons pe using (person) join periods pr on pr.label = recs.label
     left join sen_at sa on sa.person = recs.person and sa.anchor = recs.anchor
     left join pl_at pa on pa.person = recs.person and pa.anchor = recs.anchor
     left join pv_at pv on pv.case_id = recs.case_id and pv.anchor = recs.anchor
@@ -257,15 +354,18 @@ def compute(con):
             continue
         con.execute("create or replace temp table periods (label varchar, start_d date, end_d date, ref_d date)")
         con.executemany("insert into periods values (?, ?, ?, ?)", [p for y in ys for p in periods(kind, y)])
-        bases = sorted({b for v in wanted.values() for part in ("num", "den") for b, _ in (v[part] or [])})
+        bases = sorted({t[0] for v in wanted.values() for part in ("num", "den") for t in (v[part] or [])})
         for base in bases:
             con.execute(f"create or replace temp table enriched_{base} as {enrich(base)}")
         for ident, spec in wanted.items():
             counts = {}
             for part in ("num", "den"):
-                for base, cond in spec[part] or []:
-                    q = (f"select label, la, locality, grouping(la) as g_la, grouping(locality) as g_loc, count(*) "
-                         f"from enriched_{base} where {cond} "
+                for term in spec[part] or []:
+                    base, cond = term[0], term[1]
+                    weight = term[2] if len(term) > 2 else "1"
+                    q = (f"select label, la, locality, grouping(la) as g_la, grouping(locality) as g_loc, "
+                         f"coalesce(sum({weight}), 0)::bigint "
+                         f"from enriched_{base} e where {cond} and {holds(spec['needs'])} "
                          f"group by grouping sets ((label), (label, la), (label, la, locality))")
                     for label, la, loc, g_la, g_loc, n in con.execute(q).fetchall():
                         if g_la:
@@ -283,6 +383,10 @@ def compute(con):
                     continue
                 if spec["unit"] == "count":
                     rows.append((spec["framework"], ident, label, la, cohort, num, None, float(num)))
+                elif spec["unit"] == "average_hundredths":
+                    # A total held in hundredths over a count: points to one decimal place.
+                    value = None if den == 0 else ((num * 20 + den * 100) // (2 * den * 100)) / 10
+                    rows.append((spec["framework"], ident, label, la, cohort, num, den, value))
                 else:
                     # Tenths, rounded half away from zero, in integers.
                     value = None if den == 0 else ((num * 100 * 20 + den) // (2 * den)) / 10

@@ -25,6 +25,9 @@ pub enum Unit {
     Count,
     Percent,
     RatePer1000,
+    /// The numerator's total over the denominator's count, to one decimal place (e.g. an average
+    /// Attainment 8 score: `ks4.attainment8 / ks4`; quantities held in hundredths are shown as points).
+    Average,
 }
 
 /// Which direction is better.
@@ -90,12 +93,15 @@ pub enum Cohort {
     Group { label: String, preds: Vec<Pred> },
     /// `gap_ehc_plan`, `gap_sen_support`, `gap_any_sen`: the group's value less the no-SEN value.
     Gap { label: String, group: SenSel },
+    /// `gap_ehc_plan_to_all`, `gap_sen_support_to_all`, `gap_any_sen_to_all`: the group's value less the
+    /// whole cohort's (every SEN status together).
+    GapToAll { label: String, group: SenSel },
 }
 
 impl Cohort {
     pub fn label(&self) -> &str {
         match self {
-            Self::Group { label, .. } | Self::Gap { label, .. } => label,
+            Self::Group { label, .. } | Self::Gap { label, .. } | Self::GapToAll { label, .. } => label,
         }
     }
 }
@@ -177,6 +183,22 @@ pub struct Framework {
     pub groups: Vec<Group>,
     pub indicators: Vec<Indicator>,
     pub file: String,
+}
+
+impl Indicator {
+    /// The kinds of person-level fact the indicator's numerator and denominator read (a facts measure is
+    /// computed for an area whose people have every one of them, and awaits data otherwise).
+    pub fn fact_kinds(&self) -> Vec<crate::facts::FactKind> {
+        let mut out = Vec::new();
+        for e in self.numerator.iter().chain(self.denominator.iter()) {
+            for k in e.fact_kinds() {
+                if !out.contains(&k) {
+                    out.push(k);
+                }
+            }
+        }
+        out
+    }
 }
 
 impl Framework {
@@ -278,6 +300,9 @@ pub fn parse_cohort(text: &str) -> Result<Cohort, String> {
         "gap_ehc_plan" => Cohort::Gap { label: t.into(), group: SenSel::EhcPlan },
         "gap_sen_support" => Cohort::Gap { label: t.into(), group: SenSel::SenSupport },
         "gap_any_sen" => Cohort::Gap { label: t.into(), group: SenSel::AnySen },
+        "gap_ehc_plan_to_all" => Cohort::GapToAll { label: t.into(), group: SenSel::EhcPlan },
+        "gap_sen_support_to_all" => Cohort::GapToAll { label: t.into(), group: SenSel::SenSupport },
+        "gap_any_sen_to_all" => Cohort::GapToAll { label: t.into(), group: SenSel::AnySen },
         _ => {
             let mut preds = Vec::new();
             for p in t.split('&') {
@@ -344,8 +369,20 @@ pub fn parse_framework(file: &str, text: &str) -> Result<(Framework, bool), Defi
             MeasureKind::Records if d.unit != Unit::Count && denominator.is_none() => {
                 return Err(fail(start, format!("indicator '{id}': a {:?} needs a 'denominator'", d.unit).to_lowercase()));
             }
-            MeasureKind::Facts if d.facts.trim().is_empty() => {
-                return Err(fail(start, format!("indicator '{id}': a facts measure names its dataset in 'facts'")));
+            MeasureKind::Facts if numerator.is_none() && d.facts.trim().is_empty() => {
+                return Err(fail(
+                    start,
+                    format!("indicator '{id}': a facts measure needs a 'numerator' over facts (or names its dataset in 'facts')"),
+                ));
+            }
+            MeasureKind::Facts if numerator.is_some() && d.unit != Unit::Count && d.unit != Unit::Average && denominator.is_none() => {
+                return Err(fail(start, format!("indicator '{id}': a {:?} needs a 'denominator'", d.unit).to_lowercase()));
+            }
+            MeasureKind::Facts if numerator.as_ref().is_some_and(|n| n.fact_kinds().is_empty()) => {
+                return Err(fail(
+                    start,
+                    format!("indicator '{id}': a facts measure's numerator reads no person-level facts: use measure = \"records\""),
+                ));
             }
             MeasureKind::Evidence if d.evidence.is_empty() => {
                 return Err(fail(start, format!("indicator '{id}': an evidence measure lists the indicators in 'evidence'")));
@@ -486,6 +523,7 @@ impl fmt::Display for Unit {
             Self::Count => "count",
             Self::Percent => "%",
             Self::RatePer1000 => "per 1,000",
+            Self::Average => "average",
         })
     }
 }

@@ -2,7 +2,8 @@
 //! cohort, the numerator, denominator and value, with its target, RAG rating and comparators.
 
 use crate::definition::{Cohort, Dimension, Framework, Indicator, MeasureKind, Polarity, RagAgainst, Unit};
-use crate::expr::{facts, for_each_record, test, Expr, Facts, Phase, Rec};
+use crate::expr::{attendance_totals, facts, for_each_record, person_in_base_term, test, Base, Expr, Facts, Field, Phase, Rec};
+use crate::facts::FactKind;
 use crate::period::{year_of_label, Period};
 use crate::table::{LaRange, PersonTable, SettingKind, NONE};
 use serde::Serialize;
@@ -141,6 +142,7 @@ pub fn value_of(unit: Unit, num: u64, den: Option<u64>) -> Option<f64> {
         Unit::Count => Some(num as f64),
         Unit::Percent => den.filter(|d| *d > 0).map(|d| ratio_1dp(num, d, 100)),
         Unit::RatePer1000 => den.filter(|d| *d > 0).map(|d| ratio_1dp(num, d, 1000)),
+        Unit::Average => den.filter(|d| *d > 0).map(|d| ratio_1dp(num, d, 1)),
     }
 }
 
@@ -191,21 +193,21 @@ impl Counts {
         }
     }
 
-    fn tally(&mut self, t: &PersonTable, ind: &Indicator, rec: &Rec, f: &Facts) {
-        for (i, cohort) in ind.cohorts.iter().enumerate() {
-            if let Cohort::Group { preds, .. } = cohort {
-                if preds.iter().all(|p| test(t, p, rec, f)) {
-                    self.cohorts[i] += 1;
-                }
+    /// Count one record of weight `w`: `in_cohort[i]` says whether it is in cohort `i`, `codes` its value
+    /// in each breakdown.
+    fn tally(&mut self, in_cohort: &[bool], sen: SenStatus, codes: &[usize], w: u64) {
+        for (i, yes) in in_cohort.iter().enumerate() {
+            if *yes {
+                self.cohorts[i] += w;
             }
         }
-        match f.sen {
-            SenStatus::EhcPlan => self.sen[0] += 1,
-            SenStatus::SenSupport => self.sen[1] += 1,
-            SenStatus::NoSen => self.sen[2] += 1,
+        match sen {
+            SenStatus::EhcPlan => self.sen[0] += w,
+            SenStatus::SenSupport => self.sen[1] += w,
+            SenStatus::NoSen => self.sen[2] += w,
         }
-        for (di, d) in ind.breakdowns.iter().enumerate() {
-            self.dims[di][dim_code(t, *d, rec, f)] += 1;
+        for (di, c) in codes.iter().enumerate() {
+            self.dims[di][*c] += w;
         }
     }
 }
@@ -237,7 +239,13 @@ fn dim_code(t: &PersonTable, d: Dimension, rec: &Rec, f: &Facts) -> usize {
             }
         }
         Dimension::Sex => usize::from(p.sex == 2),
-        Dimension::Fsm => (p.fsm + 1) as usize,
+        Dimension::Fsm => {
+            if t.facts_of(p, FactKind::Census).is_empty() {
+                (p.fsm + 1) as usize
+            } else {
+                1 + usize::from(t.fsm_on(p, rec.anchor))
+            }
+        }
     }
 }
 
@@ -268,8 +276,25 @@ struct LaScope {
     localities: Vec<u16>,
     /// Locality id → position in `localities` (u32::MAX when not one of them).
     slot: Vec<u32>,
+    /// The records of each base set in each period, with their person's facts on the record's date.
+    record_lists: HashMap<(Base, Period), Vec<(Rec, Facts)>>,
+    /// People's facts on each reference day (persons in the LA's order).
     snapshots: HashMap<waymark_domain::calendar::Date, Vec<Facts>>,
+    /// The kinds of fact each person has (a bit per `FactKind`), persons in the LA's order.
+    kinds_of: Vec<u32>,
+    /// The first and last day facts of each kind start or end on in the LA.
+    kind_span: Vec<(waymark_domain::calendar::Date, waymark_domain::calendar::Date)>,
+    /// Each record list's SEN statuses (0 EHC plan, 1 SEN support, 2 none) and localities (3 + slot) as bitsets.
+    group_bits: HashMap<(Base, Period), Vec<Vec<u64>>>,
+    /// Each predicate's result over a record list, one bit per record, by (base, period, predicate).
+    bitsets: HashMap<String, Vec<u64>>,
+    /// Counts already made, by expression, period, cohorts and breakdowns.
+    memo: HashMap<MemoKey, AreaCounts>,
+    /// Which kinds of fact the LA's people have (bit per `FactKind`).
+    present: u32,
 }
+
+type MemoKey = (String, Period, String, Vec<Dimension>);
 
 impl LaScope {
     fn new(t: &PersonTable, range: LaRange) -> Self {
@@ -281,64 +306,296 @@ impl LaScope {
         for (i, l) in localities.iter().enumerate() {
             slot[*l as usize] = i as u32;
         }
-        LaScope { range, localities, slot, snapshots: HashMap::new() }
+        let (a, b) = range.persons;
+        let kinds_of: Vec<u32> = (a..b)
+            .map(|i| {
+                let p = &t.persons[i as usize];
+                t.facts[p.facts.0 as usize..p.facts.1 as usize].iter().fold(0u32, |m, r| m | 1 << r.kind as u32)
+            })
+            .collect();
+        let present = kinds_of.iter().fold(0u32, |m, k| m | k);
+        let mut kind_span = vec![(waymark_domain::calendar::Date::MAX, waymark_domain::calendar::Date::MIN); FactKind::ALL.len()];
+        if a < b {
+            let (fa, fb) = (t.persons[a as usize].facts.0, t.persons[b as usize - 1].facts.1);
+            for r in &t.facts[fa as usize..fb as usize] {
+                let span = &mut kind_span[r.kind as usize];
+                span.0 = span.0.min(r.start);
+                span.1 = span.1.max(r.end.unwrap_or(waymark_domain::calendar::Date::MAX).max(r.start));
+            }
+        }
+        LaScope {
+            range,
+            localities,
+            slot,
+            record_lists: HashMap::new(),
+            snapshots: HashMap::new(),
+            kinds_of,
+            kind_span,
+            group_bits: HashMap::new(),
+            bitsets: HashMap::new(),
+            memo: HashMap::new(),
+            present,
+        }
     }
 
-    fn snapshot(&mut self, t: &PersonTable, on: waymark_domain::calendar::Date) -> &[Facts] {
-        let (a, b) = self.range.persons;
-        self.snapshots.entry(on).or_insert_with(|| (a..b).map(|i| facts(t, &t.persons[i as usize], on)).collect())
+    fn records(&mut self, t: &PersonTable, base: Base, period: &Period) {
+        if self.record_lists.contains_key(&(base, *period)) {
+            return;
+        }
+        let r = self.range;
+        let mut out = Vec::new();
+        if base.kind() == crate::expr::RecordKind::Person {
+            // People's facts on the reference day are worked out once per day, for every base set.
+            let on = period.reference;
+            let (a, b) = r.persons;
+            let snap = self.snapshots.entry(on).or_insert_with(|| (a..b).map(|i| facts(t, &t.persons[i as usize], on)).collect());
+            let bit = base.fact_kind().map_or(0, |k| 1u32 << k as u32);
+            // A fact base in a period none of the LA's facts of its kind reach is empty.
+            if let Some(kind) = base.fact_kind() {
+                let (lo, hi) = self.kind_span[kind as usize];
+                let (from, to) = if base == Base::CensusPupils { crate::expr::spring_term(on) } else { (period.start, period.end) };
+                let reach = if base == Base::Post16Activity { lo <= on && on <= hi } else { lo <= to && from <= hi };
+                if !reach {
+                    self.group_bits.insert((base, *period), vec![Vec::new(); 3 + self.localities.len()]);
+                    self.record_lists.insert((base, *period), out);
+                    return;
+                }
+            }
+            out.reserve(snap.len());
+            let spring = crate::expr::spring_term(on);
+            for (k, f) in snap.iter().enumerate() {
+                let i = a + k as u32;
+                let p = &t.persons[i as usize];
+                let keep = match base {
+                    Base::Pupils => f.setting.is_school(),
+                    Base::Residents => p.birth_month <= on && f.age <= 25,
+                    _ => self.kinds_of[k] & bit != 0 && person_in_base_term(t, p, base, period, spring),
+                };
+                if keep {
+                    let mut f = *f;
+                    crate::expr::sen_for_base(t, p, base, &mut f, spring);
+                    let rec = Rec {
+                        person: i,
+                        case: u32::MAX,
+                        review: u32::MAX,
+                        dispute: u32::MAX,
+                        anchor: on,
+                        fact: u32::MAX,
+                        from: period.start,
+                        to: period.end,
+                    };
+                    out.push((rec, f));
+                }
+            }
+        } else {
+            let census_based = crate::expr::census_sen_base(base);
+            for_each_record(t, base, period, r.persons, r.cases, r.reviews, r.disputes, |rec| {
+                let p = &t.persons[rec.person as usize];
+                let mut f = facts(t, p, rec.anchor);
+                if census_based {
+                    crate::expr::sen_for_base(t, p, base, &mut f, crate::expr::spring_term(rec.anchor));
+                }
+                out.push((rec, f));
+            });
+        }
+        // Each record's SEN status and locality as bitsets over the list (for counting by bits).
+        let words = out.len().div_ceil(64);
+        let mut groups = vec![vec![0u64; words]; 3 + self.localities.len()];
+        for (i, (rec, f)) in out.iter().enumerate() {
+            let j = match f.sen {
+                waymark_domain::child::SenStatus::EhcPlan => 0,
+                waymark_domain::child::SenStatus::SenSupport => 1,
+                waymark_domain::child::SenStatus::NoSen => 2,
+            };
+            groups[j][i / 64] |= 1 << (i % 64);
+            let l = t.persons[rec.person as usize].locality;
+            if l != NONE {
+                if let Some(slot) = self.slot.get(l as usize).filter(|s| (**s as usize) < self.localities.len()) {
+                    groups[3 + *slot as usize][i / 64] |= 1 << (i % 64);
+                }
+            }
+        }
+        self.group_bits.insert((base, *period), groups);
+        self.record_lists.insert((base, *period), out);
+    }
+
+    /// Test a predicate over a record list once; returns the bitset's key.
+    fn pred_bits(&mut self, t: &PersonTable, base: Base, period: &Period, pred: &crate::expr::Pred) -> String {
+        let key = format!("{base:?}|{}|{}|{pred:?}", period.start, period.end);
+        if self.bitsets.contains_key(&key) {
+            return key;
+        }
+        let n = self.record_lists[&(base, *period)].len();
+        let bits = if let crate::expr::Pred::Not(inner) = pred {
+            // A negation is the complement of its predicate's bitset.
+            let k = self.pred_bits(t, base, period, inner);
+            let mut bits: Vec<u64> = self.bitsets[&k].iter().map(|w| !w).collect();
+            if !n.is_multiple_of(64) {
+                if let Some(last) = bits.last_mut() {
+                    *last &= (1u64 << (n % 64)) - 1;
+                }
+            }
+            bits
+        } else {
+            let list = &self.record_lists[&(base, *period)];
+            let mut bits = vec![0u64; n.div_ceil(64)];
+            // Predicates read from the person's facts on the record's date alone are tested in a loop
+            // of their own (most predicates over the people lists are these; the same answers as `test`).
+            if let Some(()) = crate::expr::test_on_facts(pred, list.iter().map(|(_, f)| f), &mut bits) {
+                self.bitsets.insert(key.clone(), bits);
+                return key;
+            }
+            // A person with none of the kinds of fact a predicate needs cannot pass it.
+            let need = pred.needs_kinds();
+            let first = self.range.persons.0;
+            for (i, (rec, f)) in list.iter().enumerate() {
+                if need != 0 && self.kinds_of[(rec.person - first) as usize] & need == 0 {
+                    continue;
+                }
+                if test(t, pred, rec, f) {
+                    bits[i / 64] |= 1 << (i % 64);
+                }
+            }
+            bits
+        };
+        self.bitsets.insert(key.clone(), bits);
+        key
+    }
+
+    /// Whether the LA's people have every kind of fact an expression reads, in or around the period
+    /// (its days and its reference day): before an agency's data starts, a measure awaits data.
+    fn has_facts_in(&self, needs: &[u32], period: &Period) -> bool {
+        let (from, to) = (period.start.min(period.reference), period.end.max(period.reference));
+        needs.iter().all(|mask| {
+            FactKind::ALL.iter().any(|k| {
+                let bit = 1u32 << *k as u32;
+                let (lo, hi) = self.kind_span[*k as usize];
+                mask & bit != 0 && self.present & bit != 0 && lo <= to && from <= hi
+            })
+        })
     }
 }
 
 /// An LA's counts and its localities'.
+#[derive(Clone)]
 struct AreaCounts {
     la: Counts,
     localities: Vec<Counts>,
 }
 
 fn count(t: &PersonTable, ind: &Indicator, expr: &Expr, period: &Period, scope: &mut LaScope) -> AreaCounts {
+    // Indicators sharing an expression, cohorts and breakdowns (a common denominator) count it once.
+    let key = (expr.text.clone(), *period, ind.cohorts.iter().map(|c| c.label()).collect::<Vec<_>>().join("|"), ind.breakdowns.clone());
+    if let Some(done) = scope.memo.get(&key) {
+        return done.clone();
+    }
     let mut out = AreaCounts { la: Counts::new(t, ind), localities: vec![Counts::new(t, ind); scope.localities.len()] };
     let slot = scope.slot.clone();
-    let add = |out: &mut AreaCounts, rec: &Rec, f: &Facts| {
-        out.la.tally(t, ind, rec, f);
+    let mut in_cohort = vec![false; ind.cohorts.len()];
+    let mut codes = vec![0usize; ind.breakdowns.len()];
+    let mut add = |out: &mut AreaCounts, i: usize, cohort_bits: &[Option<Vec<u64>>], rec: &Rec, f: &Facts, w: u64| {
+        for (c, bits) in in_cohort.iter_mut().zip(cohort_bits) {
+            *c = bits.as_ref().is_some_and(|b| b[i / 64] & (1 << (i % 64)) != 0);
+        }
+        for (c, d) in codes.iter_mut().zip(&ind.breakdowns) {
+            *c = dim_code(t, *d, rec, f);
+        }
+        out.la.tally(&in_cohort, f.sen, &codes, w);
         let l = t.persons[rec.person as usize].locality;
         if l != NONE {
             if let Some(c) = out.localities.get_mut(slot[l as usize] as usize) {
-                c.tally(t, ind, rec, f);
+                c.tally(&in_cohort, f.sen, &codes, w);
             }
         }
     };
     for term in &expr.terms {
-        if term.base.kind() == crate::expr::RecordKind::Person {
-            let on = period.reference;
-            let first = scope.range.persons.0;
-            let snap = scope.snapshot(t, on);
-            for (k, f) in snap.iter().enumerate() {
-                let i = first + k as u32;
-                let p = &t.persons[i as usize];
-                let keep = match term.base {
-                    crate::expr::Base::Pupils => f.setting.is_school(),
-                    _ => p.birth_month <= on && f.age <= 25,
-                };
-                if !keep {
-                    continue;
-                }
-                let rec = Rec { person: i, case: u32::MAX, review: u32::MAX, dispute: u32::MAX, anchor: on };
-                if term.preds.iter().all(|pr| test(t, pr, &rec, f)) {
-                    add(&mut out, &rec, f);
+        // Every indicator reading this base set in this period shares one pass over it: its records,
+        // each with its person's facts on the record's date, are listed once, and each predicate is
+        // tested once over the list (a bitset); a term is the AND of its predicates' bitsets.
+        scope.records(t, term.base, period);
+        let keys: Vec<String> = term.preds.iter().map(|p| scope.pred_bits(t, term.base, period, p)).collect();
+        // Each cohort's members, the same way (gaps are counted from the SEN status instead).
+        let cohort_keys: Vec<Option<Vec<String>>> = ind
+            .cohorts
+            .iter()
+            .map(|c| match c {
+                Cohort::Group { preds, .. } => Some(preds.iter().map(|p| scope.pred_bits(t, term.base, period, p)).collect()),
+                _ => None,
+            })
+            .collect();
+        let list = &scope.record_lists[&(term.base, *period)];
+        let words = list.len().div_ceil(64);
+        let n = list.len();
+        let and_of = |keys: &[String]| {
+            // Every record of the list, then each predicate's.
+            let mut bits: Vec<u64> = vec![u64::MAX; words];
+            if !n.is_multiple_of(64) {
+                if let Some(last) = bits.last_mut() {
+                    *last = (1u64 << (n % 64)) - 1;
                 }
             }
-        } else {
-            let r = scope.range;
-            for_each_record(t, term.base, period, r.persons, r.cases, r.reviews, r.disputes, |rec| {
-                let f = facts(t, &t.persons[rec.person as usize], rec.anchor);
-                if term.preds.iter().all(|p| test(t, p, &rec, &f)) {
-                    add(&mut out, &rec, &f);
+            for k in keys {
+                for (a, b) in bits.iter_mut().zip(&scope.bitsets[k]) {
+                    *a &= b;
                 }
-            });
+            }
+            bits
+        };
+        let bits = and_of(&keys);
+        let cohort_bits: Vec<Option<Vec<u64>>> = cohort_keys.iter().map(|k| k.as_ref().map(|k| and_of(k))).collect();
+        if term.field.is_none() && ind.breakdowns.is_empty() {
+            // Counting without breakdowns is counting bits: each cohort, SEN status and locality is a
+            // bitset over the list, so a count is the population of their intersection.
+            let groups = &scope.group_bits[&(term.base, *period)];
+            let pop = |a: &[u64], b: &[u64], c: &[u64]| -> u64 {
+                a.iter().zip(b).zip(c).map(|((x, y), z)| u64::from((x & y & z).count_ones())).sum()
+            };
+            let all = vec![u64::MAX; words];
+            let area = |counts: &mut Counts, mask: &[u64]| {
+                for (i, cb) in cohort_bits.iter().enumerate() {
+                    if let Some(cb) = cb {
+                        counts.cohorts[i] += pop(&bits, cb, mask);
+                    }
+                }
+                for (sen, group) in counts.sen.iter_mut().zip(groups.iter()) {
+                    *sen += pop(&bits, group, mask);
+                }
+            };
+            area(&mut out.la, &all);
+            for (slot_i, c) in out.localities.iter_mut().enumerate() {
+                area(c, &groups[3 + slot_i]);
+            }
+            continue;
+        }
+        for (wi, word) in bits.iter().enumerate() {
+            let mut w = *word;
+            while w != 0 {
+                let i = wi * 64 + w.trailing_zeros() as usize;
+                w &= w - 1;
+                let Some((rec, f)) = list.get(i) else { break };
+                let weight = match term.field {
+                    None => 1,
+                    Some(Field::Sessions) => t.facts.get(rec.fact as usize).map_or(0, |x| x.n1.max(0) as u64),
+                    Some(field) => person_field(t, &t.persons[rec.person as usize], field, rec),
+                };
+                add(&mut out, i, &cohort_bits, rec, f, weight);
+            }
         }
     }
+    scope.memo.insert(key, out.clone());
     out
+}
+
+/// A person's quantity in a period (summed over their records of it).
+fn person_field(t: &PersonTable, p: &crate::table::PersonRow, field: Field, rec: &Rec) -> u64 {
+    match field {
+        Field::PossibleSessions => attendance_totals(t, p, rec).0.max(0) as u64,
+        Field::AbsentSessions => attendance_totals(t, p, rec).1.max(0) as u64,
+        Field::Attainment8 => {
+            t.facts_of(p, FactKind::Ks4).iter().filter(|r| rec.from <= r.start && r.start <= rec.to).map(|r| r.n1.max(0) as u64).sum()
+        }
+        Field::Sessions => 0,
+    }
 }
 
 /// One (indicator, period) to compute.
@@ -420,8 +677,11 @@ impl RowCtx<'_> {
     /// Rows for a records measure from its counts.
     fn records(&self, t: &PersonTable, num: &Counts, den: Option<&Counts>, out: &mut Vec<ResultRow>) {
         let ind = self.ind;
+        // Quantities held in hundredths (Attainment 8) average to points.
+        let scale =
+            if ind.numerator.as_ref().is_some_and(|e| e.terms.iter().any(|t| t.field == Some(Field::Attainment8))) { 100 } else { 1 };
         let pair = |n: u64, d: Option<u64>| {
-            let v = value_of(ind.unit, n, d);
+            let v = if ind.unit == Unit::Average { value_of(ind.unit, n, d.map(|d| d * scale)) } else { value_of(ind.unit, n, d) };
             (v, if v.is_none() { Status::NoDenominator } else { Status::Computed })
         };
         for (i, c) in ind.cohorts.iter().enumerate() {
@@ -439,6 +699,25 @@ impl RowCtx<'_> {
                     let (nv, _) = pair(num.sen[2], den.map(|d| d.sen[2]));
                     // The gap in percentage points: the group's value less the no-SEN value.
                     let v = match (gv, nv) {
+                        (Some(a), Some(b)) => Some(((a - b) * 10.0).round() / 10.0),
+                        _ => None,
+                    };
+                    out.push(self.row(
+                        self.cohort(label),
+                        None,
+                        None,
+                        v,
+                        if v.is_some() { Status::Computed } else { Status::NoDenominator },
+                    ));
+                }
+                Cohort::GapToAll { label, group } => {
+                    let idx = sen_index(*group);
+                    let gn: u64 = idx.iter().map(|i| num.sen[*i]).sum();
+                    let gd = den.map(|d| idx.iter().map(|i| d.sen[*i]).sum::<u64>());
+                    let (gv, _) = pair(gn, gd);
+                    let (av, _) = pair(num.sen.iter().sum(), den.map(|d| d.sen.iter().sum()));
+                    // The gap in percentage points: the group's value less the whole cohort's.
+                    let v = match (gv, av) {
                         (Some(a), Some(b)) => Some(((a - b) * 10.0).round() / 10.0),
                         _ => None,
                     };
@@ -491,30 +770,66 @@ type Partials = Vec<Option<(Counts, Option<Counts>)>>;
 
 /// Count every records job for some LAs (positions in `t.las`), one LA at a time so each LA's person
 /// facts are worked out once. Returns the LAs' rows and, when asked, England's partial sums.
+/// Several frameworks are counted LA by LA with one scope each LA, so their record lists, people's facts
+/// on each reference day, predicate bitsets and counts are shared between them (`compute_all`).
+#[allow(clippy::too_many_arguments)]
 fn compute_las(
+    packs: &[(&Framework, &[Job])],
+    t: &PersonTable,
+    ranges: &[LaRange],
+    las: &[usize],
+    manual: &ManualValues,
+    loaded: &Loaded,
+    england: bool,
+) -> Vec<(Vec<Keyed>, Partials)> {
+    let mut out: Vec<(Vec<Keyed>, Partials)> =
+        packs.iter().map(|(_, jobs)| (Vec::new(), (0..jobs.len()).map(|_| None).collect())).collect();
+    for &la_pos in las {
+        let mut scope = LaScope::new(t, ranges[la_pos]);
+        let la = t.las[la_pos].to_string();
+        for ((fw, jobs), (rows, partials)) in packs.iter().zip(out.iter_mut()) {
+            let fw: &Framework = fw;
+            compute_la(fw, t, la_pos, &la, jobs, manual, loaded, england, &mut scope, rows, partials);
+        }
+    }
+    out
+}
+
+/// Count one framework's jobs for one LA and its localities.
+#[allow(clippy::too_many_arguments)]
+fn compute_la(
     fw: &Framework,
     t: &PersonTable,
-    las: &[usize],
+    la_pos: usize,
+    la: &str,
     jobs: &[Job],
     manual: &ManualValues,
     loaded: &Loaded,
     england: bool,
-) -> (Vec<Keyed>, Partials) {
-    let ranges = t.la_ranges();
-    let mut rows: Vec<Keyed> = Vec::new();
-    let mut partials: Partials = (0..jobs.len()).map(|_| None).collect();
-    for &la_pos in las {
-        let mut scope = LaScope::new(t, ranges[la_pos]);
-        let la = t.las[la_pos].to_string();
+    scope: &mut LaScope,
+    rows: &mut Vec<Keyed>,
+    partials: &mut Partials,
+) {
+    {
+        let la = la.to_owned();
         for (ji, job) in jobs.iter().enumerate() {
             let ind = &fw.indicators[job.ind];
             let mk = |locality: Option<String>| RowCtx { fw, ind, label: &job.label, period: &job.period, la: la.clone(), locality };
             let mut buf = Vec::new();
+            // A facts measure is counted where the LA holds every kind of fact it reads.
+            let counted = match ind.measure {
+                MeasureKind::Records => true,
+                MeasureKind::Facts => {
+                    let needs: Vec<u32> = ind.numerator.iter().chain(ind.denominator.iter()).flat_map(|e| e.fact_needs()).collect();
+                    ind.numerator.is_some() && scope.has_facts_in(&needs, &job.period)
+                }
+                _ => false,
+            };
             match ind.measure {
-                MeasureKind::Records => {
+                MeasureKind::Records | MeasureKind::Facts if counted => {
                     let Some(num_expr) = &ind.numerator else { continue };
-                    let num = count(t, ind, num_expr, &job.period, &mut scope);
-                    let den = ind.denominator.as_ref().map(|d| count(t, ind, d, &job.period, &mut scope));
+                    let num = count(t, ind, num_expr, &job.period, scope);
+                    let den = ind.denominator.as_ref().map(|d| count(t, ind, d, &job.period, scope));
                     mk(None).records(t, &num.la, den.as_ref().map(|d| &d.la), &mut buf);
                     rows.extend(buf.drain(..).map(|r| (ji, area_key(la_pos, None), r)));
                     for (s, l) in scope.localities.iter().enumerate() {
@@ -538,6 +853,7 @@ fn compute_las(
                         }
                     }
                 }
+                MeasureKind::Records => {}
                 MeasureKind::Manual | MeasureKind::Facts => {
                     mk(None).not_counted(manual, loaded, &mut buf);
                     rows.extend(buf.drain(..).map(|r| (ji, area_key(la_pos, None), r)));
@@ -550,7 +866,6 @@ fn compute_las(
             }
         }
     }
-    (rows, partials)
 }
 
 fn merge(into: &mut Partials, from: Partials) {
@@ -588,8 +903,26 @@ pub fn compute_threads(
     evidence: &[Results],
     threads: usize,
 ) -> Results {
+    compute_many(&[fw], t, scope, periods, manual, loaded, evidence, threads).remove(0)
+}
+
+/// Compute several frameworks together: each LA's record lists, people's facts on each reference day,
+/// predicate bitsets and counts are worked out once and shared by every framework (and the table's
+/// years and LA ranges are found once, not once per framework).
+#[allow(clippy::too_many_arguments)]
+fn compute_many(
+    fws: &[&Framework],
+    t: &PersonTable,
+    scope: &Scope,
+    periods: &PeriodSel,
+    manual: &ManualValues,
+    loaded: &Loaded,
+    evidence: &[Results],
+    threads: usize,
+) -> Vec<Results> {
     let years = years_of(t, periods);
-    let jobs = jobs(fw, &years);
+    let all_jobs: Vec<Vec<Job>> = fws.iter().map(|fw| jobs(fw, &years)).collect();
+    let packs: Vec<(&Framework, &[Job])> = fws.iter().zip(&all_jobs).map(|(fw, j)| (*fw, j.as_slice())).collect();
     let las: Vec<usize> = match scope {
         Scope::All | Scope::England => (0..t.las.len()).collect(),
         Scope::La(code) => t.las.iter().position(|l| l == code).into_iter().collect(),
@@ -599,28 +932,54 @@ pub fn compute_threads(
     let show_las = !matches!(scope, Scope::England);
     let threads = threads.max(1).min(las.len().max(1));
     let chunk = las.len().div_ceil(threads).max(1);
-    let parts: Vec<(Vec<Keyed>, Partials)> = if threads == 1 {
-        vec![compute_las(fw, t, &las, &jobs, manual, loaded, want_england)]
+    let ranges = if las.is_empty() { Vec::new() } else { t.la_ranges() };
+    // Per thread, per framework: (rows, England's partial counts).
+    let parts: Vec<Vec<(Vec<Keyed>, Partials)>> = if threads == 1 {
+        vec![compute_las(&packs, t, &ranges, &las, manual, loaded, want_england)]
     } else {
         std::thread::scope(|s| {
             let hs: Vec<_> = las
                 .chunks(chunk)
                 .map(|g| {
-                    let jobs = &jobs;
-                    s.spawn(move || compute_las(fw, t, g, jobs, manual, loaded, want_england))
+                    let (packs, ranges) = (&packs, &ranges);
+                    s.spawn(move || compute_las(packs, t, ranges, g, manual, loaded, want_england))
                 })
                 .collect();
-            hs.into_iter().map(|h| h.join().unwrap_or_else(|_| (Vec::new(), Vec::new()))).collect()
+            hs.into_iter().map(|h| h.join().unwrap_or_else(|_| Vec::new())).collect()
         })
     };
-    let mut rows: Vec<Keyed> = Vec::new();
-    let mut england: Partials = (0..jobs.len()).map(|_| None).collect();
-    for (r, p) in parts {
-        if show_las {
-            rows.extend(r);
+    let mut per_fw: Vec<(Vec<Keyed>, Partials)> =
+        all_jobs.iter().map(|jobs| (Vec::new(), (0..jobs.len()).map(|_| None).collect())).collect();
+    for part in parts {
+        for ((rows, england), (r, p)) in per_fw.iter_mut().zip(part) {
+            if show_las {
+                rows.extend(r);
+            }
+            merge(england, p);
         }
-        merge(&mut england, p);
     }
+    let mut out = Vec::new();
+    for ((fw, jobs), (rows, england)) in fws.iter().zip(&all_jobs).zip(per_fw) {
+        out.push(assemble(fw, t, &las, jobs, rows, england, want_england, show_las, manual, loaded, evidence));
+    }
+    out
+}
+
+/// A framework's rows in order, with England's (from the LAs' partial counts) and evidence measures'.
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    fw: &Framework,
+    t: &PersonTable,
+    las: &[usize],
+    jobs: &[Job],
+    mut rows: Vec<Keyed>,
+    england: Partials,
+    want_england: bool,
+    show_las: bool,
+    manual: &ManualValues,
+    loaded: &Loaded,
+    evidence: &[Results],
+) -> Results {
     let mut area_labels: Vec<(u64, String)> = Vec::new();
     if want_england {
         area_labels.push((ENGLAND_KEY, "england".into()));
@@ -639,7 +998,11 @@ pub fn compute_threads(
                         ctx("england".into()).records(t, n, d.as_ref(), &mut buf);
                     }
                 }
-                MeasureKind::Manual | MeasureKind::Facts => ctx("england".into()).not_counted(manual, loaded, &mut buf),
+                MeasureKind::Facts => match &england[ji] {
+                    Some((n, d)) => ctx("england".into()).records(t, n, d.as_ref(), &mut buf),
+                    None => ctx("england".into()).not_counted(manual, loaded, &mut buf),
+                },
+                MeasureKind::Manual => ctx("england".into()).not_counted(manual, loaded, &mut buf),
                 MeasureKind::Evidence => {}
             }
             rows.extend(buf.drain(..).map(|r| (ji, ENGLAND_KEY, r)));
@@ -677,7 +1040,7 @@ pub fn compute_threads(
     }
     rows.sort_by_key(|(ji, key, _)| (*ji, *key));
     let mut period_labels: Vec<String> = Vec::new();
-    for j in &jobs {
+    for j in jobs {
         if !period_labels.contains(&j.label) {
             period_labels.push(j.label.clone());
         }
@@ -726,12 +1089,10 @@ pub fn compute_all_threads(
     loaded: &Loaded,
     threads: usize,
 ) -> Vec<Results> {
-    let mut done: Vec<Results> = Vec::new();
-    let (evidence, plain): (Vec<&&Framework>, Vec<&&Framework>) =
+    let (evidence, plain): (Vec<&Framework>, Vec<&Framework>) =
         frameworks.iter().partition(|f| f.indicators.iter().any(|i| i.measure == MeasureKind::Evidence));
-    for fw in plain {
-        done.push(compute_threads(fw, t, scope, periods, manual, loaded, &[], threads));
-    }
+    // The plain frameworks together (sharing each LA's lists and counts), then the evidence ones.
+    let mut done = compute_many(&plain, t, scope, periods, manual, loaded, &[], threads);
     for fw in evidence {
         let r = compute_threads(fw, t, scope, periods, manual, loaded, &done, threads);
         done.push(r);

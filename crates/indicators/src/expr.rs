@@ -12,6 +12,7 @@
 //! `issued_within_days(140)`, `exception`, `sen(ehc_plan)`, `setting(special)`. Person predicates are
 //! read on the record's own date (the request's, the plan's, the census day). See `docs/indicators.md`.
 
+use crate::facts::{activity, FactKind, FactRow};
 use crate::period::Period;
 use crate::table::{age_at_start_of_academic_year, age_on, days, CaseRow, PersonRow, PersonTable, SettingKind, NONE};
 use waymark_domain::calendar::Date;
@@ -27,10 +28,12 @@ pub enum RecordKind {
     Review,
     Dispute,
     Person,
+    /// A person-level fact (a suspension, a referral, a health check).
+    Fact,
 }
 
 /// A set of dated records in a period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Base {
     /// Requests for assessment received in the period (SEN2 ReceivedDate).
     RequestsReceived,
@@ -60,10 +63,33 @@ pub enum Base {
     Pupils,
     /// Children and young people aged 0-25 known to Waymark on the reference date.
     Residents,
+    /// Pupils on the spring (January) school census of the academic year of the reference date.
+    CensusPupils,
+    /// Pupils with attendance recorded for an academic year starting in the period (every enrolment
+    /// summed: DfE's absence measures per pupil).
+    Attendance,
+    /// Children with an early years foundation stage profile in the period.
+    Eyfsp,
+    /// Children with a phonics screening check in the period.
+    Phonics,
+    /// Pupils with key stage 2 results in the period.
+    Ks2,
+    /// Pupils with key stage 4 results in the period.
+    Ks4,
+    /// Young people with level 2 and 3 attainment by 19 for the period.
+    LevelBy19,
+    /// Young people with a post-16 activity recorded for the month of the reference date.
+    Post16Activity,
+    /// Suspensions starting in the period (one record each).
+    Suspensions,
+    /// Health referrals received in the period (one record each).
+    HealthReferrals,
+    /// Health checks offered or done in the period (one record each).
+    HealthChecks,
 }
 
 impl Base {
-    pub const ALL: [(&'static str, Base); 14] = [
+    pub const ALL: [(&'static str, Base); 25] = [
         ("requests_received", Base::RequestsReceived),
         ("assess_decisions", Base::AssessDecisions),
         ("refusals", Base::Refusals),
@@ -78,6 +104,17 @@ impl Base {
         ("mediations", Base::Mediations),
         ("pupils", Base::Pupils),
         ("residents", Base::Residents),
+        ("census_pupils", Base::CensusPupils),
+        ("attendance", Base::Attendance),
+        ("eyfsp", Base::Eyfsp),
+        ("phonics", Base::Phonics),
+        ("ks2", Base::Ks2),
+        ("ks4", Base::Ks4),
+        ("level_by_19", Base::LevelBy19),
+        ("post16_activity", Base::Post16Activity),
+        ("suspensions", Base::Suspensions),
+        ("health_referrals", Base::HealthReferrals),
+        ("health_checks", Base::HealthChecks),
     ];
 
     pub fn kind(self) -> RecordKind {
@@ -91,8 +128,27 @@ impl Base {
             | Self::PlansCeased => RecordKind::Case,
             Self::ReviewsDue | Self::ReviewMeetings | Self::ReviewDecisions => RecordKind::Review,
             Self::AppealsLodged | Self::Mediations => RecordKind::Dispute,
-            Self::Pupils | Self::Residents => RecordKind::Person,
+            Self::Suspensions | Self::HealthReferrals | Self::HealthChecks => RecordKind::Fact,
+            _ => RecordKind::Person,
         }
+    }
+
+    /// The kind of fact the base set is drawn from (none for casework bases).
+    pub fn fact_kind(self) -> Option<FactKind> {
+        Some(match self {
+            Self::CensusPupils => FactKind::Census,
+            Self::Attendance => FactKind::Attendance,
+            Self::Eyfsp => FactKind::Eyfsp,
+            Self::Phonics => FactKind::Phonics,
+            Self::Ks2 => FactKind::Ks2,
+            Self::Ks4 => FactKind::Ks4,
+            Self::LevelBy19 => FactKind::LevelBy19,
+            Self::Post16Activity => FactKind::Post16Activity,
+            Self::Suspensions => FactKind::Suspension,
+            Self::HealthReferrals => FactKind::HealthReferral,
+            Self::HealthChecks => FactKind::HealthCheck,
+            _ => return None,
+        })
     }
 
     pub fn name(self) -> &'static str {
@@ -192,12 +248,76 @@ pub enum Pred {
     AgeBetween(i32, i32),
     Fsm,
     Sex(u8),
+    /// Age on 31 August before the record's date (the school year's age) from A to B.
+    SchoolAgeBetween(i32, i32),
+    // Facts about the person in the period (or open on the record's date)
+    PersistentAbsence,
+    SevereAbsence,
+    Suspended(u32),
+    PermanentlyExcluded,
+    /// A reduced timetable in the period: any (None), lasting 6 weeks or more (Some(true)), or less.
+    ReducedTimetable(Option<bool>),
+    HomeEducated,
+    GoodLevelOfDevelopment,
+    PhonicsCheck(u8),
+    PhonicsMet(u8),
+    Ks2Expected(u8),
+    EnglishMathsGrade4,
+    Level2,
+    Level2EnglishMaths,
+    Level2EnglishMathsKnown,
+    Level3,
+    Eet,
+    Neet,
+    ActivityNotKnown,
+    WorkBasedLearning,
+    SustainedEducation,
+    LookedAfter,
+    ChildProtection,
+    ChildInNeed,
+    SocialCarePlan,
+    CareService(u8),
+    Respite,
+    Disabled,
+    YouthJustice,
+    /// A completed health check of the kind in the period, or within N years before it.
+    HealthCheck(u8, i32),
+    TwoYearReviewExpected,
+    // Fact records
+    Service(u8),
+    Check(u8),
+    Completed,
+    SeenWithinDays(i64),
+}
+
+/// A quantity a term sums instead of counting records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// Possible sessions (attendance).
+    PossibleSessions,
+    /// Sessions missed, authorised and unauthorised (attendance).
+    AbsentSessions,
+    /// Suspension sessions (suspensions).
+    Sessions,
+    /// Attainment 8 points in hundredths (ks4).
+    Attainment8,
+}
+
+impl Field {
+    pub const ALL: [(&'static str, Base, Field); 4] = [
+        ("possible_sessions", Base::Attendance, Field::PossibleSessions),
+        ("absent_sessions", Base::Attendance, Field::AbsentSessions),
+        ("sessions", Base::Suspensions, Field::Sessions),
+        ("attainment8", Base::Ks4, Field::Attainment8),
+    ];
 }
 
 /// One term: a base set and its predicates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Term {
     pub base: Base,
+    /// Sum this quantity over the records instead of counting them (`attendance.absent_sessions`).
+    pub field: Option<Field>,
     pub preds: Vec<Pred>,
 }
 
@@ -255,11 +375,20 @@ fn days_arg(name: &str, arg: Option<&str>) -> Result<i64, String> {
     a.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| format!("'{name}({a})': '{a}' is not a whole number of days"))
 }
 
+fn code_arg(name: &str, arg: &str, kind: FactKind) -> Result<u8, String> {
+    kind.code_of(arg).ok_or_else(|| format!("{name}({arg}): '{arg}' is not one of {}", kind.codes().join(", ")))
+}
+
 /// The predicates' names, for error messages and the docs.
 pub const PREDICATES: &str = "refused, assessed, decided, decision_within_days(N), issued_within_days(N), not_issue_within_days(N), \
 exception, new_assessment, transferred_in, cease_reason(R), delay(STAGE:PARTY), personal_budget, residential, work_based, \
 meeting_held, review_decision_within_days(N), outcome(amend|maintain|cease), about(DECISION), sen(ehc_plan|sen_support|any_sen|no_sen), \
-need(CODE), broad_need(AREA), phase(P), setting(KIND), setting_group(G), unit_or_rp, local_school, age_between(A:B), fsm, sex(M|F)";
+need(CODE), broad_need(AREA), phase(P), setting(KIND), setting_group(G), unit_or_rp, local_school, age_between(A:B), fsm, sex(M|F), \
+school_age_between(A:B), persistent_absence, severe_absence, suspended(N), permanently_excluded, reduced_timetable[(6_weeks_or_more|under_6_weeks)], \
+home_educated, good_level_of_development, phonics_check(1|2), phonics_met(1|2), rwm_expected, reading_expected, writing_expected, maths_expected, \
+english_maths_grade4, level2, level2_english_maths, level2_english_maths_known, level3, eet, neet, activity_not_known, work_based_learning, \
+sustained_education, looked_after, child_protection, child_in_need, social_care_plan, care_service(S), respite, disabled, youth_justice, \
+health_check(CHECK[:YEARS]), two_year_review_expected, service(S), check(CHECK), completed, seen_within_days(N)";
 
 /// Parse one predicate, e.g. `issued_within_days(140)` or `!exception`.
 pub fn parse_pred(text: &str) -> Result<Pred, String> {
@@ -357,16 +486,87 @@ pub fn parse_pred(text: &str) -> Result<Pred, String> {
             "F" => 2,
             o => return Err(format!("sex '{o}' is not M or F")),
         }),
+        "school_age_between" => {
+            let a = need_arg("FROM:TO")?;
+            let (lo, hi) =
+                a.split_once(':').ok_or_else(|| format!("school_age_between({a}) needs FROM:TO, e.g. school_age_between(4:4)"))?;
+            let parse = |s: &str| s.trim().parse::<i32>().map_err(|_| format!("school_age_between({a}): '{s}' is not a whole number"));
+            Pred::SchoolAgeBetween(parse(lo)?, parse(hi)?)
+        }
+        "persistent_absence" => Pred::PersistentAbsence,
+        "severe_absence" => Pred::SevereAbsence,
+        "suspended" => Pred::Suspended(match arg {
+            None => 1,
+            Some(a) => {
+                a.parse::<u32>().ok().filter(|n| *n >= 1).ok_or_else(|| format!("suspended({a}): '{a}' is not a number of suspensions"))?
+            }
+        }),
+        "permanently_excluded" => Pred::PermanentlyExcluded,
+        "reduced_timetable" => Pred::ReducedTimetable(match arg {
+            None => None,
+            Some("6_weeks_or_more") => Some(true),
+            Some("under_6_weeks") => Some(false),
+            Some(o) => return Err(format!("reduced_timetable({o}): say 6_weeks_or_more or under_6_weeks, or nothing")),
+        }),
+        "home_educated" => Pred::HomeEducated,
+        "good_level_of_development" => Pred::GoodLevelOfDevelopment,
+        "phonics_check" | "phonics_met" => {
+            let year = match need_arg("1|2")? {
+                "1" => 1,
+                "2" => 2,
+                o => return Err(format!("{name}({o}): the year group is 1 or 2")),
+            };
+            if name == "phonics_check" {
+                Pred::PhonicsCheck(year)
+            } else {
+                Pred::PhonicsMet(year)
+            }
+        }
+        "rwm_expected" => Pred::Ks2Expected(7),
+        "reading_expected" => Pred::Ks2Expected(1),
+        "writing_expected" => Pred::Ks2Expected(2),
+        "maths_expected" => Pred::Ks2Expected(4),
+        "english_maths_grade4" => Pred::EnglishMathsGrade4,
+        "level2" => Pred::Level2,
+        "level2_english_maths" => Pred::Level2EnglishMaths,
+        "level2_english_maths_known" => Pred::Level2EnglishMathsKnown,
+        "level3" => Pred::Level3,
+        "eet" => Pred::Eet,
+        "neet" => Pred::Neet,
+        "activity_not_known" => Pred::ActivityNotKnown,
+        "work_based_learning" => Pred::WorkBasedLearning,
+        "sustained_education" => Pred::SustainedEducation,
+        "looked_after" => Pred::LookedAfter,
+        "child_protection" => Pred::ChildProtection,
+        "child_in_need" => Pred::ChildInNeed,
+        "social_care_plan" => Pred::SocialCarePlan,
+        "care_service" => Pred::CareService(code_arg(name, need_arg("SERVICE")?, FactKind::CareService)?),
+        "respite" => Pred::Respite,
+        "disabled" => Pred::Disabled,
+        "youth_justice" => Pred::YouthJustice,
+        "health_check" => {
+            let a = need_arg("CHECK")?;
+            let (kind, years) = match a.split_once(':') {
+                Some((k, y)) => (k, y.trim().parse::<i32>().map_err(|_| format!("health_check({a}): '{y}' is not a number of years"))?),
+                None => (a, 0),
+            };
+            Pred::HealthCheck(code_arg(name, kind.trim(), FactKind::HealthCheck)?, years)
+        }
+        "two_year_review_expected" => Pred::TwoYearReviewExpected,
+        "service" => Pred::Service(code_arg(name, need_arg("SERVICE")?, FactKind::HealthReferral)?),
+        "check" => Pred::Check(code_arg(name, need_arg("CHECK")?, FactKind::HealthCheck)?),
+        "completed" => Pred::Completed,
+        "seen_within_days" => Pred::SeenWithinDays(days_arg(name, arg)?),
         other => return Err(format!("unknown predicate '{other}' (known: {PREDICATES})")),
     })
 }
 
 impl Pred {
     /// Which kinds of record the predicate can be asked of.
-    fn applies_to(&self, kind: RecordKind) -> bool {
+    fn applies_to(&self, kind: RecordKind, base: Option<Base>) -> bool {
         use Pred::*;
         match self {
-            Not(p) => p.applies_to(kind),
+            Not(p) => p.applies_to(kind, base),
             Refused
             | Assessed
             | Decided
@@ -380,9 +580,11 @@ impl Pred {
             | Delay(..)
             | PersonalBudget
             | Residential
-            | WorkBased => kind != RecordKind::Person,
+            | WorkBased => kind != RecordKind::Person && kind != RecordKind::Fact,
             MeetingHeld | ReviewDecisionWithinDays(_) | Outcome(_) => kind == RecordKind::Review,
             About(_) => kind == RecordKind::Dispute,
+            Service(_) | SeenWithinDays(_) => base == Some(Base::HealthReferrals),
+            Check(_) | Completed => base == Some(Base::HealthChecks),
             _ => true,
         }
     }
@@ -397,20 +599,130 @@ pub fn parse_expr(text: &str) -> Result<Expr, String> {
         if base_text.is_empty() {
             return Err(format!("'{}' has an empty term", text.trim()));
         }
+        let (base_text, field_text) = match base_text.split_once('.') {
+            Some((b, f)) => (b.trim(), Some(f.trim())),
+            None => (base_text, None),
+        };
         let base = Base::ALL.iter().find(|(n, _)| *n == base_text).map(|(_, b)| *b).ok_or_else(|| {
             format!("unknown base set '{base_text}' (known: {})", Base::ALL.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "))
         })?;
+        let field = match field_text {
+            None => None,
+            Some(f) => Some(Field::ALL.iter().find(|(n, b, _)| *n == f && *b == base).map(|x| x.2).ok_or_else(|| {
+                format!(
+                    "'{base_text}.{f}': {base_text} has no quantity '{f}' (quantities: {})",
+                    Field::ALL.iter().map(|(n, b, _)| format!("{}.{n}", b.name())).collect::<Vec<_>>().join(", ")
+                )
+            })?),
+        };
         let mut preds = Vec::new();
         for p in parts {
             let pred = parse_pred(p)?;
-            if !pred.applies_to(base.kind()) {
+            if !pred.applies_to(base.kind(), Some(base)) {
                 return Err(format!("predicate '{}' does not apply to {base_text} (records of kind {:?})", p.trim(), base.kind()));
             }
             preds.push(pred);
         }
-        terms.push(Term { base, preds });
+        terms.push(Term { base, field, preds });
     }
     Ok(Expr { terms, text: text.trim().to_owned() })
+}
+
+impl Pred {
+    /// The kind of fact the predicate reads, if any (the measure needs it loaded to be computed).
+    pub fn fact_kind(&self) -> Option<FactKind> {
+        use Pred::*;
+        Some(match self {
+            Not(p) => return p.fact_kind(),
+            PersistentAbsence | SevereAbsence => FactKind::Attendance,
+            Suspended(_) => FactKind::Suspension,
+            PermanentlyExcluded => FactKind::PermanentExclusion,
+            ReducedTimetable(_) => FactKind::ReducedTimetable,
+            HomeEducated => FactKind::ElectiveHomeEducation,
+            GoodLevelOfDevelopment => FactKind::Eyfsp,
+            PhonicsCheck(_) | PhonicsMet(_) => FactKind::Phonics,
+            Ks2Expected(_) => FactKind::Ks2,
+            EnglishMathsGrade4 => FactKind::Ks4,
+            Level2 | Level2EnglishMaths | Level2EnglishMathsKnown | Level3 => FactKind::LevelBy19,
+            Eet | Neet | ActivityNotKnown | WorkBasedLearning | SustainedEducation => FactKind::Post16Activity,
+            LookedAfter => FactKind::LookedAfter,
+            ChildProtection => FactKind::ChildProtection,
+            ChildInNeed | SocialCarePlan => FactKind::ChildInNeed,
+            CareService(_) | Respite | Disabled => FactKind::CareService,
+            YouthJustice => FactKind::YouthJustice,
+            HealthCheck(..) => FactKind::HealthCheck,
+            TwoYearReviewExpected => FactKind::TwoYearReview,
+            _ => return None,
+        })
+    }
+}
+
+impl Pred {
+    /// The kinds of fact a person must have one of for the predicate to hold (a bit per `FactKind`);
+    /// 0 when it can hold without any (casework predicates, negations).
+    pub fn needs_any_of(&self) -> u32 {
+        // A kind of fact stands for its whole dataset (suspensions and permanent exclusions are one).
+        let bit = dataset_mask;
+        match self {
+            Pred::Respite => bit(FactKind::CareService) | bit(FactKind::LookedAfter),
+            Pred::Disabled => bit(FactKind::CareService) | bit(FactKind::ChildInNeed),
+            Pred::SocialCarePlan => bit(FactKind::ChildInNeed) | bit(FactKind::ChildProtection) | bit(FactKind::LookedAfter),
+            Pred::Not(_) => 0,
+            p => p.fact_kind().map_or(0, bit),
+        }
+    }
+}
+
+impl Pred {
+    /// The kinds of fact (a bit per `FactKind`) a person must have one of for the predicate to be able
+    /// to hold: as [`Pred::needs_any_of`] but kind by kind, not dataset by dataset (a person with a
+    /// child in need episode but no care service cannot have `care_service(...)`). 0 when it can hold
+    /// without any. Used to skip testing people who cannot pass; results are the same.
+    pub fn needs_kinds(&self) -> u32 {
+        let bit = |k: FactKind| 1u32 << k as u32;
+        match self {
+            Pred::Respite => bit(FactKind::CareService) | bit(FactKind::LookedAfter),
+            Pred::Disabled => bit(FactKind::CareService) | bit(FactKind::ChildInNeed),
+            Pred::SocialCarePlan => bit(FactKind::ChildInNeed) | bit(FactKind::ChildProtection) | bit(FactKind::LookedAfter),
+            Pred::Not(_) => 0,
+            p => p.fact_kind().map_or(0, bit),
+        }
+    }
+}
+
+/// The kinds of fact imported with `kind`'s dataset (a bit per `FactKind`).
+pub fn dataset_mask(kind: FactKind) -> u32 {
+    FactKind::ALL.iter().filter(|k| k.dataset() == kind.dataset()).fold(0, |m, k| m | 1u32 << *k as u32)
+}
+
+impl Expr {
+    /// What the expression needs loaded: for each base set or predicate that reads facts, the kinds
+    /// (a bit per `FactKind`) any one of which it can be counted from.
+    pub fn fact_needs(&self) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        for term in &self.terms {
+            let base = term.base.fact_kind().map(dataset_mask);
+            for m in base.into_iter().chain(term.preds.iter().map(Pred::needs_any_of).filter(|m| *m != 0)) {
+                if !out.contains(&m) {
+                    out.push(m);
+                }
+            }
+        }
+        out
+    }
+
+    /// The kinds of fact the expression reads (its bases' and predicates').
+    pub fn fact_kinds(&self) -> Vec<FactKind> {
+        let mut out: Vec<FactKind> = Vec::new();
+        for term in &self.terms {
+            for k in term.base.fact_kind().into_iter().chain(term.preds.iter().filter_map(Pred::fact_kind)) {
+                if !out.contains(&k) {
+                    out.push(k);
+                }
+            }
+        }
+        out
+    }
 }
 
 /// One record being counted: its person, case, review or dispute, and the date person facts are read on.
@@ -421,6 +733,11 @@ pub struct Rec {
     pub review: u32,
     pub dispute: u32,
     pub anchor: Date,
+    /// A fact record (an index into `PersonTable::facts`), or `u32::MAX`.
+    pub fact: u32,
+    /// The period being counted, for facts "in the period".
+    pub from: Date,
+    pub to: Date,
 }
 
 /// Person facts on a record's date, worked out once per record.
@@ -430,6 +747,8 @@ pub struct Facts {
     pub need: Option<NeedCode>,
     pub phase: Phase,
     pub age: i32,
+    /// Age on 31 August before the record's date (the school year's age).
+    pub school_age: i32,
     pub setting: SettingKind,
     pub unit_or_rp: bool,
     pub setting_locality: u16,
@@ -444,6 +763,7 @@ pub fn facts(t: &PersonTable, person: &PersonRow, on: Date) -> Facts {
         need,
         phase: Phase::of_age(sy_age),
         age: age_on(person.birth_month, on),
+        school_age: sy_age,
         setting: pl.map_or(SettingKind::Unknown, |p| p.kind),
         unit_or_rp: pl.is_some_and(|p| p.unit_or_rp),
         setting_locality: pl.map_or(NONE, |p| p.locality),
@@ -502,8 +822,153 @@ pub fn test(t: &PersonTable, pred: &Pred, rec: &Rec, f: &Facts) -> bool {
         UnitOrRp => f.unit_or_rp,
         LocalSchool => f.setting.is_school() && person.locality != NONE && f.setting_locality == person.locality,
         AgeBetween(lo, hi) => (*lo..=*hi).contains(&f.age),
-        Fsm => person.fsm == 1,
+        Fsm => t.fsm_on(person, rec.anchor),
         Sex(s) => person.sex == *s,
+        // Facts are read on the record's date, so this is the age on 31 August before it.
+        SchoolAgeBetween(lo, hi) => (*lo..=*hi).contains(&f.school_age),
+        _ => test_fact(t, pred, rec, person),
+    }
+}
+
+/// Test a predicate that reads only a record's person facts ([`Facts`]) over a list, setting a bit per
+/// record that passes; `None` (and nothing set) for any other predicate. Each predicate gets a loop of
+/// its own, with the same answers as [`test`].
+pub fn test_on_facts<'a>(pred: &Pred, facts: impl Iterator<Item = &'a Facts>, bits: &mut [u64]) -> Option<()> {
+    fn fill<'a>(facts: impl Iterator<Item = &'a Facts>, bits: &mut [u64], keep: impl Fn(&Facts) -> bool) {
+        for (i, f) in facts.enumerate() {
+            if keep(f) {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+    }
+    match pred {
+        Pred::Sen(s) => fill(facts, bits, |f| s.matches(f.sen)),
+        Pred::Need(n) => fill(facts, bits, |f| f.need == Some(*n)),
+        Pred::BroadNeed(b) => fill(facts, bits, |f| f.need.is_some_and(|n| n.broad_area() == *b)),
+        Pred::Phase(p) => fill(facts, bits, |f| f.phase == *p),
+        Pred::Setting(k) => fill(facts, bits, |f| f.setting == *k),
+        Pred::UnitOrRp => fill(facts, bits, |f| f.unit_or_rp),
+        Pred::AgeBetween(lo, hi) => fill(facts, bits, |f| (*lo..=*hi).contains(&f.age)),
+        Pred::SchoolAgeBetween(lo, hi) => fill(facts, bits, |f| (*lo..=*hi).contains(&f.school_age)),
+        _ => return None,
+    }
+    Some(())
+}
+
+/// The person's facts of a kind that start in the period.
+fn in_period<'a>(t: &'a PersonTable, p: &PersonRow, kind: FactKind, rec: &Rec) -> impl Iterator<Item = &'a FactRow> + 'a {
+    let (from, to) = (rec.from, rec.to);
+    t.facts_of(p, kind).iter().filter(move |r| from <= r.start && r.start <= to)
+}
+
+/// The person's attendance in the period, summed over enrolments: (possible, absent).
+pub fn attendance_totals(t: &PersonTable, p: &PersonRow, rec: &Rec) -> (i64, i64) {
+    in_period(t, p, FactKind::Attendance, rec).fold((0, 0), |(a, b), r| (a + i64::from(r.n1.max(0)), b + i64::from(r.n2.max(0))))
+}
+
+/// The October to March months of the academic year of `d` (DfE's "sustained" window).
+fn sustained_window(d: Date) -> (Date, Date) {
+    use chrono::Datelike;
+    let y = if d.month() >= 9 { d.year() } else { d.year() - 1 };
+    (Date::from_ymd_opt(y, 10, 1).unwrap_or(d), Date::from_ymd_opt(y + 1, 3, 31).unwrap_or(d))
+}
+
+/// The codes of a short break and the disabled children's team (care services) and of CIN need N2,
+/// looked up once.
+fn care_codes() -> (u8, u8, u8) {
+    static CODES: std::sync::OnceLock<(u8, u8, u8)> = std::sync::OnceLock::new();
+    *CODES.get_or_init(|| {
+        (
+            FactKind::CareService.code_of("short_break").unwrap_or(1),
+            FactKind::CareService.code_of("disabled_children_team").unwrap_or(0),
+            FactKind::ChildInNeed.code_of("N2").unwrap_or(2),
+        )
+    })
+}
+
+fn test_fact(t: &PersonTable, pred: &Pred, rec: &Rec, p: &PersonRow) -> bool {
+    use Pred::*;
+    let open = |kind: FactKind| t.facts_of(p, kind).iter().filter(move |r| r.open_on(rec.anchor));
+    let overlapping = |kind: FactKind| t.facts_of(p, kind).iter().filter(move |r| r.overlaps(rec.from, rec.to));
+    let month_activity = || t.facts_of(p, FactKind::Post16Activity).iter().find(|r| r.open_on(rec.anchor)).and_then(activity);
+    let fact = || t.facts.get(rec.fact as usize);
+    match pred {
+        PersistentAbsence => {
+            let (possible, absent) = attendance_totals(t, p, rec);
+            possible > 0 && absent * 10 >= possible
+        }
+        SevereAbsence => {
+            let (possible, absent) = attendance_totals(t, p, rec);
+            possible > 0 && absent * 2 >= possible
+        }
+        Suspended(n) => in_period(t, p, FactKind::Suspension, rec).count() as u32 >= *n,
+        PermanentlyExcluded => in_period(t, p, FactKind::PermanentExclusion, rec).next().is_some(),
+        ReducedTimetable(long) => {
+            let last = t.as_of.map_or(rec.to, |a| a.min(rec.to));
+            overlapping(FactKind::ReducedTimetable).any(|r| match long {
+                None => true,
+                Some(want) => {
+                    let end = r.end.map_or(last, |e| e.min(last));
+                    (days(r.start, end) + 1 >= waymark_domain::facts::school::REDUCED_TIMETABLE_LONG_DAYS) == *want
+                }
+            })
+        }
+        HomeEducated => open(FactKind::ElectiveHomeEducation).next().is_some(),
+        GoodLevelOfDevelopment => in_period(t, p, FactKind::Eyfsp, rec).any(|r| r.flag(1)),
+        PhonicsCheck(y) => in_period(t, p, FactKind::Phonics, rec).any(|r| r.code + 1 == *y),
+        PhonicsMet(y) => in_period(t, p, FactKind::Phonics, rec).any(|r| r.code + 1 == *y && r.flag(1)),
+        Ks2Expected(bits) => in_period(t, p, FactKind::Ks2, rec).any(|r| r.flags & bits == *bits),
+        EnglishMathsGrade4 => in_period(t, p, FactKind::Ks4, rec).any(|r| r.flag(1)),
+        Level2 => in_period(t, p, FactKind::LevelBy19, rec).any(|r| r.flag(1)),
+        Level2EnglishMathsKnown => in_period(t, p, FactKind::LevelBy19, rec).any(|r| r.flag(2)),
+        Level2EnglishMaths => in_period(t, p, FactKind::LevelBy19, rec).any(|r| r.flag(4)),
+        Level3 => in_period(t, p, FactKind::LevelBy19, rec).any(|r| r.flag(8)),
+        Eet => month_activity().is_some_and(|a| a.group() == waymark_domain::facts::post16::ActivityGroup::Eet),
+        Neet => month_activity().is_some_and(|a| a.group() == waymark_domain::facts::post16::ActivityGroup::Neet),
+        ActivityNotKnown => month_activity().is_some_and(|a| a.group() == waymark_domain::facts::post16::ActivityGroup::NotKnown),
+        WorkBasedLearning => month_activity().is_some_and(|a| a.is_work_based_learning()),
+        SustainedEducation => {
+            use waymark_domain::facts::post16::Activity as A;
+            let (from, to) = sustained_window(rec.anchor);
+            let months: Vec<&FactRow> =
+                t.facts_of(p, FactKind::Post16Activity).iter().filter(|r| from <= r.start && r.start <= to).collect();
+            months.len() >= 6
+                && months.iter().all(|r| {
+                    matches!(
+                        activity(r),
+                        Some(A::Education | A::Apprenticeship | A::Traineeship | A::SupportedInternship | A::OtherTraining)
+                    )
+                })
+        }
+        LookedAfter => open(FactKind::LookedAfter).any(|r| !r.flag(1)),
+        ChildProtection => open(FactKind::ChildProtection).next().is_some(),
+        ChildInNeed => open(FactKind::ChildInNeed).next().is_some(),
+        SocialCarePlan => {
+            open(FactKind::ChildInNeed).next().is_some()
+                || open(FactKind::ChildProtection).next().is_some()
+                || open(FactKind::LookedAfter).any(|r| !r.flag(1))
+        }
+        CareService(c) => open(FactKind::CareService).any(|r| r.code == *c),
+        Respite => {
+            let short_break = care_codes().0;
+            open(FactKind::CareService).any(|r| r.code == short_break) || open(FactKind::LookedAfter).any(|r| r.flag(1))
+        }
+        Disabled => {
+            let (_, team, n2) = care_codes();
+            open(FactKind::CareService).any(|r| r.code == team) || open(FactKind::ChildInNeed).any(|r| r.code == n2)
+        }
+        YouthJustice => overlapping(FactKind::YouthJustice).next().is_some(),
+        HealthCheck(kind, years) => {
+            use chrono::Datelike;
+            let from = Date::from_ymd_opt(rec.from.year() - years, rec.from.month(), rec.from.day().min(28)).unwrap_or(rec.from);
+            t.facts_of(p, FactKind::HealthCheck).iter().any(|r| r.code == *kind && r.flag(1) && from <= r.start && r.start <= rec.to)
+        }
+        TwoYearReviewExpected => in_period(t, p, FactKind::TwoYearReview, rec).any(|r| r.flag(1)),
+        Service(c) => fact().is_some_and(|r| r.kind == FactKind::HealthReferral && r.code == *c),
+        SeenWithinDays(n) => fact().is_some_and(|r| r.n1 != crate::facts::NO_NUMBER && i64::from(r.n1) <= *n),
+        Check(c) => fact().is_some_and(|r| r.kind == FactKind::HealthCheck && r.code == *c),
+        Completed => fact().is_some_and(|r| r.flag(1)),
+        _ => false,
     }
 }
 
@@ -519,7 +984,17 @@ pub fn for_each_record(
     disputes: (u32, u32),
     mut visit: impl FnMut(Rec),
 ) {
-    let case_rec = |i: u32, c: &CaseRow, anchor: Date| Rec { person: c.person, case: i, review: u32::MAX, dispute: u32::MAX, anchor };
+    let (from, to) = (period.start, period.end);
+    let case_rec = |i: u32, c: &CaseRow, anchor: Date| Rec {
+        person: c.person,
+        case: i,
+        review: u32::MAX,
+        dispute: u32::MAX,
+        anchor,
+        fact: u32::MAX,
+        from,
+        to,
+    };
     match base.kind() {
         RecordKind::Case => {
             for i in cases.0..cases.1 {
@@ -550,7 +1025,7 @@ pub fn for_each_record(
                 .filter(|d| period.contains(*d));
                 if let Some(a) = anchor {
                     let c = &t.cases[r.case as usize];
-                    visit(Rec { person: c.person, case: r.case, review: i, dispute: u32::MAX, anchor: a });
+                    visit(Rec { person: c.person, case: r.case, review: i, dispute: u32::MAX, anchor: a, fact: u32::MAX, from, to });
                 }
             }
         }
@@ -560,7 +1035,7 @@ pub fn for_each_record(
                 let x = &t.disputes[i as usize];
                 if x.appeal == want_appeal && period.contains(x.date) {
                     let c = &t.cases[x.case as usize];
-                    visit(Rec { person: c.person, case: x.case, review: u32::MAX, dispute: i, anchor: x.date });
+                    visit(Rec { person: c.person, case: x.case, review: u32::MAX, dispute: i, anchor: x.date, fact: u32::MAX, from, to });
                 }
             }
         }
@@ -568,15 +1043,89 @@ pub fn for_each_record(
             let on = period.reference;
             for i in persons.0..persons.1 {
                 let p = &t.persons[i as usize];
-                let keep = match base {
-                    Base::Pupils => t.placement_on(p, on).is_some_and(|pl| pl.kind.is_school()),
-                    _ => p.birth_month <= on && age_on(p.birth_month, on) <= 25,
-                };
-                if keep {
-                    visit(Rec { person: i, case: u32::MAX, review: u32::MAX, dispute: u32::MAX, anchor: on });
+                if person_in_base(t, p, base, period) {
+                    visit(Rec { person: i, case: u32::MAX, review: u32::MAX, dispute: u32::MAX, anchor: on, fact: u32::MAX, from, to });
                 }
             }
         }
+        RecordKind::Fact => {
+            let Some(kind) = base.fact_kind() else { return };
+            for i in persons.0..persons.1 {
+                let p = &t.persons[i as usize];
+                let all = &t.facts[p.facts.0 as usize..p.facts.1 as usize];
+                let first = p.facts.0 as usize + all.partition_point(|r| r.kind < kind);
+                for (k, r) in t.facts[first..p.facts.1 as usize].iter().enumerate() {
+                    if r.kind != kind || r.start > to {
+                        break;
+                    }
+                    if r.start >= from {
+                        visit(Rec {
+                            person: i,
+                            case: u32::MAX,
+                            review: u32::MAX,
+                            dispute: u32::MAX,
+                            anchor: r.start,
+                            fact: (first + k) as u32,
+                            from,
+                            to,
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Base sets of pupils drawn from the school census and DfE's pupil-level school datasets (absence,
+/// exclusions, attainment), whose SEN cohorts DfE counts by the census's SEN provision.
+pub fn census_sen_base(base: Base) -> bool {
+    matches!(base, Base::CensusPupils | Base::Attendance | Base::Suspensions | Base::Eyfsp | Base::Phonics | Base::Ks2 | Base::Ks4)
+}
+
+/// The SEN provision recorded on the person's spring census of the academic year of `d` (the latest row
+/// of January to March), if they are on it.
+pub fn spring_census_sen(t: &PersonTable, p: &PersonRow, spring: (Date, Date)) -> Option<SenStatus> {
+    let (from, to) = spring;
+    t.facts_of(p, FactKind::Census).iter().filter(|r| from <= r.start && r.start <= to).max_by_key(|r| r.start).map(|r| r.census_sen())
+}
+
+/// A census-based record's SEN status: the child record's, or, where the record holds no SEN status,
+/// the SEN provision of the pupil's spring census (a pupil on SEN support known only to the school census
+/// counts as DfE counts them). Other base sets keep the record's.
+pub fn sen_for_base(t: &PersonTable, p: &PersonRow, base: Base, f: &mut Facts, spring: (Date, Date)) {
+    if f.sen == SenStatus::NoSen && census_sen_base(base) {
+        if let Some(s) = spring_census_sen(t, p, spring) {
+            f.sen = s;
+        }
+    }
+}
+
+/// January to March of the academic year containing `d` (the spring census term).
+pub fn spring_term(d: Date) -> (Date, Date) {
+    use chrono::Datelike;
+    let y = if d.month() >= 9 { d.year() + 1 } else { d.year() };
+    (Date::from_ymd_opt(y, 1, 1).unwrap_or(d), Date::from_ymd_opt(y, 3, 31).unwrap_or(d))
+}
+
+/// Whether a person belongs to a person base set in a period (see [`Base`]).
+pub fn person_in_base(t: &PersonTable, p: &PersonRow, base: Base, period: &Period) -> bool {
+    person_in_base_term(t, p, base, period, spring_term(period.reference))
+}
+
+/// [`person_in_base`] with the spring term of the reference day worked out by the caller (once per list).
+pub fn person_in_base_term(t: &PersonTable, p: &PersonRow, base: Base, period: &Period, spring: (Date, Date)) -> bool {
+    let on = period.reference;
+    let starts_in = |kind: FactKind| t.facts_of(p, kind).iter().any(|r| period.start <= r.start && r.start <= period.end);
+    match base {
+        Base::Pupils => t.placement_on(p, on).is_some_and(|pl| pl.kind.is_school()),
+        Base::Residents => p.birth_month <= on && age_on(p.birth_month, on) <= 25,
+        Base::CensusPupils => {
+            // The spring term (January to March) of the academic year of the reference day.
+            let (from, to) = spring;
+            t.facts_of(p, FactKind::Census).iter().any(|r| from <= r.start && r.start <= to)
+        }
+        Base::Post16Activity => t.facts_of(p, FactKind::Post16Activity).iter().any(|r| r.open_on(on)),
+        other => other.fact_kind().is_some_and(starts_in),
     }
 }
 

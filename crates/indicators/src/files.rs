@@ -2,10 +2,15 @@
 //! Waymark's engine and by the independent DuckDB implementation alike, so both count the same records.
 //!
 //! Files (one header line each; dates ISO; empty = none): `persons.csv`, `sen_status.csv`,
-//! `placements.csv`, `cases.csv`, `reviews.csv`, `disputes.csv`, `plan_versions.csv`, `meta.csv`.
+//! `placements.csv`, `cases.csv`, `reviews.csv`, `disputes.csv`, `plan_versions.csv`, `facts.csv`, `meta.csv`.
+//!
+//! `facts.csv` holds person-level facts, one row each: `person,kind,start_date,end_date,code,flags,n1,n2,locality`
+//! with each kind's meaning as documented on `crate::facts::FactKind` (`code` written as the code's text,
+//! `locality` a census row's locality name; blank numbers are none).
 //! People are numbered (`person`), never named or identified; births are kept to the month.
 //! These are still person-level records: keep them as securely as the database.
 
+use crate::facts::{FactKind, FactRow, NO_NUMBER};
 use crate::table::{CaseRow, DisputeRow, PersonRow, PersonTable, PlacementRow, PlanVersionRow, ReviewRow, SenRow, SettingKind, NONE};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -120,6 +125,24 @@ pub fn write(t: &PersonTable, dir: &Path) -> Result<(), FilesError> {
     for f in [&mut w, &mut s, &mut p] {
         f.flush().map_err(err("persons.csv"))?;
     }
+
+    let mut f = open("facts.csv")?;
+    writeln!(f, "person,kind,start_date,end_date,code,flags,n1,n2,locality").map_err(err("facts.csv"))?;
+    let num = |n: i32| if n == NO_NUMBER { String::new() } else { n.to_string() };
+    for (i, row) in t.persons.iter().enumerate() {
+        for r in &t.facts[row.facts.0 as usize..row.facts.1 as usize] {
+            let codes = r.kind.codes();
+            let code = codes.get(r.code as usize).copied().unwrap_or("");
+            let (n2, locality) = if r.kind == FactKind::Census {
+                (String::new(), if r.n2 >= 0 { csv_text(&loc(r.n2 as u16)) } else { String::new() })
+            } else {
+                (num(r.n2), String::new())
+            };
+            writeln!(f, "{i},{},{},{},{code},{},{},{n2},{locality}", r.kind.key(), r.start, opt_date(r.end), r.flags, num(r.n1))
+                .map_err(err("facts.csv"))?;
+        }
+    }
+    f.flush().map_err(err("facts.csv"))?;
 
     let mut c = open("cases.csv")?;
     writeln!(
@@ -293,6 +316,7 @@ pub fn read(dir: &Path) -> Result<PersonTable, FilesError> {
             },
             sen: (0, 0),
             placements: (0, 0),
+            facts: (0, 0),
         });
     }
     let n = t.persons.len();
@@ -331,6 +355,58 @@ pub fn read(dir: &Path) -> Result<PersonTable, FilesError> {
         }
         p.placements.1 = i + 1;
         t.placements.push(row);
+    }
+    // Older exports have no facts file: read them as having no facts.
+    if dir.join("facts.csv").exists() {
+        let mut r = Reader::open(dir, "facts.csv", "person,kind,start_date,end_date,code,flags,n1,n2,locality")?;
+        let mut last = 0usize;
+        while r.next()? {
+            let person: usize = r.num(0, "person")?;
+            if person >= n || person < last {
+                return Err(r.fail(format!("person {person} is not in persons.csv, or the rows are not in person order")));
+            }
+            last = person;
+            let kind = FactKind::parse(r.text(1)).ok_or_else(|| r.fail(format!("kind '{}' is not a kind of fact", r.text(1))))?;
+            let code = match r.text(4) {
+                "" => 0,
+                c => kind.code_of(c).ok_or_else(|| r.fail(format!("code '{c}' is not a code of {}", kind.key())))?,
+            };
+            let opt_num = |i: usize, what: &str| -> Result<i32, FilesError> {
+                if r.text(i).is_empty() {
+                    Ok(NO_NUMBER)
+                } else {
+                    r.num(i, what)
+                }
+            };
+            let mut row = FactRow::new(kind, r.req_date(2, "start_date")?, r.date(3, "end_date")?);
+            row.code = code;
+            row.flags = r.num(5, "flags")?;
+            row.n1 = opt_num(6, "n1")?;
+            row.n2 = if kind == FactKind::Census {
+                match loc_id(&mut t, r.text(8)) {
+                    NONE => -1,
+                    l => i32::from(l),
+                }
+            } else {
+                opt_num(7, "n2")?
+            };
+            let i = t.facts.len() as u32;
+            let p = &mut t.persons[person];
+            if p.facts.1 == 0 {
+                p.facts = (i, i);
+            }
+            p.facts.1 = i + 1;
+            t.facts.push(row);
+        }
+    }
+    // A person without facts gets an empty range where theirs would be, so each LA's are contiguous.
+    let mut next = 0u32;
+    for p in &mut t.persons {
+        if p.facts.1 == 0 {
+            p.facts = (next, next);
+        } else {
+            next = p.facts.1;
+        }
     }
     let mut r = Reader::open(
         dir,

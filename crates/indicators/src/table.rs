@@ -8,6 +8,7 @@
 //! plan late. No names or identifiers are held: people are numbered, and dates of birth are kept to the
 //! month (enough to place a child in a school year).
 
+pub use crate::facts::{FactKind, FactRow};
 use chrono::Datelike;
 use std::collections::HashMap;
 use waymark_domain::calendar::{date_in_year, days_between, Date};
@@ -143,6 +144,8 @@ pub struct PersonRow {
     pub fsm: i8,
     pub sen: (u32, u32),
     pub placements: (u32, u32),
+    /// The person's facts in [`PersonTable::facts`], by kind then date.
+    pub facts: (u32, u32),
 }
 
 /// A change of SEN status, from a date.
@@ -264,6 +267,8 @@ pub struct PersonTable {
     pub reviews: Vec<ReviewRow>,
     pub disputes: Vec<DisputeRow>,
     pub plan_versions: Vec<PlanVersionRow>,
+    /// Person-level facts from each agency (`crate::facts`), each person's together.
+    pub facts: Vec<FactRow>,
     /// The day the data runs to.
     pub as_of: Option<Date>,
     /// Cases the statutory clock could not evaluate (their 20-week exception is taken as absent).
@@ -309,7 +314,8 @@ impl TableBuilder {
         })
     }
 
-    fn locality(&mut self, name: Option<&str>) -> u16 {
+    /// The id of a locality by name ([`NONE`] for none).
+    pub fn locality(&mut self, name: Option<&str>) -> u16 {
         let Some(name) = name.filter(|n| !n.is_empty()) else { return NONE };
         if let Some(i) = self.locality_index.get(name) {
             return *i;
@@ -363,6 +369,7 @@ impl TableBuilder {
             fsm: fsm.map_or(-1, i8::from),
             sen: (sen_start, self.table.sen.len() as u32),
             placements: (pl_start, self.table.placements.len() as u32),
+            facts: (self.table.facts.len() as u32, self.table.facts.len() as u32),
         });
         for (case_id, events) in cases {
             self.add_case(person, *case_id, child, events);
@@ -462,6 +469,24 @@ impl TableBuilder {
         self.table.cases.push(row);
     }
 
+    /// Add facts about the person added last. Free school meals and the locality come from the
+    /// latest school census that records them, when there is one.
+    pub fn add_facts(&mut self, rows: impl IntoIterator<Item = FactRow>) {
+        let Some(person) = self.table.persons.last_mut() else { return };
+        let start = person.facts.0 as usize;
+        self.table.facts.extend(rows);
+        let mine = &mut self.table.facts[start..];
+        mine.sort_by_key(|r| (r.kind, r.start));
+        person.facts.1 = self.table.facts.len() as u32;
+        let census = self.table.facts[start..].iter().filter(|r| r.kind == FactKind::Census);
+        if let Some(last) = census.clone().next_back() {
+            person.fsm = i8::from(last.flag(1));
+        }
+        if let Some(l) = census.rev().find(|r| r.n2 >= 0) {
+            person.locality = l.n2 as u16;
+        }
+    }
+
     /// The finished table. Persons must have been added LA by LA (each LA's people together), as the
     /// synthetic generator and the store's reads give them; [`PersonTable::la_ranges`] relies on it.
     pub fn finish(self) -> PersonTable {
@@ -500,6 +525,27 @@ impl PersonTable {
             }
         }
         out
+    }
+
+    /// A person's facts of one kind, by date.
+    #[inline]
+    pub fn facts_of(&self, person: &PersonRow, kind: FactKind) -> &[FactRow] {
+        let rows = &self.facts[person.facts.0 as usize..person.facts.1 as usize];
+        // Rows are in kind order; a person with years of census and attendance rows has dozens, so
+        // a binary search for the kind's first and last row beats a scan (most time went on scans
+        // past them to reach the later kinds: care services, health checks).
+        let a = rows.partition_point(|r| r.kind < kind);
+        let b = a + rows[a..].partition_point(|r| r.kind == kind);
+        &rows[a..b]
+    }
+
+    /// Free school meals on a day: from the latest census on or before it, else the person's own
+    /// (latest census, or as recorded).
+    pub fn fsm_on(&self, person: &PersonRow, d: Date) -> bool {
+        match self.facts_of(person, FactKind::Census).iter().rev().find(|r| r.start <= d) {
+            Some(r) => r.flag(1),
+            None => person.fsm == 1,
+        }
     }
 
     /// SEN status and primary need of a person on a day.
@@ -563,10 +609,134 @@ pub fn days(a: Date, b: Date) -> i64 {
     days_between(a, b)
 }
 
-/// Build the table for synthetic areas, with their settings' kinds and localities.
+/// Build the table for synthetic areas, with their settings' kinds and localities (casework and
+/// placements only; [`from_synth_with_facts`] adds the generated person-level facts).
 pub fn from_synth(areas: &[(&waymark_synth::LaProfile, &waymark_synth::LaData)]) -> PersonTable {
+    let with: Vec<_> = areas.iter().map(|(p, d)| (*p, *d, None)).collect();
+    build_synth(&with)
+}
+
+/// Build the table for synthetic areas with the facts generated for them
+/// (`waymark_synth::generate_facts`): whatever datasets the generator produces.
+pub fn from_synth_with_facts(areas: &[(&waymark_synth::LaProfile, &waymark_synth::LaData, &waymark_synth::LaFacts)]) -> PersonTable {
+    let with: Vec<_> = areas.iter().map(|(p, d, f)| (*p, *d, Some(*f))).collect();
+    build_synth(&with)
+}
+
+/// The generated facts of one LA as rows, per person.
+fn synth_fact_rows(people: usize, f: &waymark_synth::LaFacts) -> Vec<Vec<FactRow>> {
+    use crate::facts::NO_NUMBER;
+    let mut out: Vec<Vec<FactRow>> = vec![Vec::new(); people];
+    let ay = |y: i32| (date_in_year(y, 9, 1).unwrap_or(Date::MIN), date_in_year(y + 1, 8, 31).unwrap_or(Date::MAX));
+    for r in &f.census {
+        let mut row = FactRow::new(FactKind::Census, r.date, Some(r.date));
+        row.code = match r.status {
+            SenStatus::NoSen => 0,
+            SenStatus::SenSupport => 1,
+            SenStatus::EhcPlan => 2,
+        };
+        row.flags = u8::from(r.fsm);
+        row.n1 = r.primary_need.as_deref().and_then(|c| NeedCode::ALL.iter().position(|n| n.code() == c)).map_or(-1, |i| i as i32);
+        row.n2 = -1;
+        out[r.person].push(row);
+    }
+    for r in &f.attendance {
+        let (a, b) = ay(r.year);
+        let mut row = FactRow::new(FactKind::Attendance, a, Some(b));
+        row.n1 = r.possible as i32;
+        row.n2 = (r.authorised + r.unauthorised) as i32;
+        out[r.person].push(row);
+    }
+    for r in &f.exclusions {
+        let kind = if r.permanent { FactKind::PermanentExclusion } else { FactKind::Suspension };
+        let mut row = FactRow::new(kind, r.start, Some(r.start));
+        row.n1 = r.sessions.map_or(NO_NUMBER, |s| s as i32);
+        out[r.person].push(row);
+    }
+    for r in &f.ks2 {
+        let (a, b) = ay(r.year);
+        let mut row = FactRow::new(FactKind::Ks2, a, Some(b));
+        row.flags = u8::from(r.reading >= 100) | u8::from(r.writing) << 1 | u8::from(r.maths >= 100) << 2;
+        out[r.person].push(row);
+    }
+    for r in &f.ks4 {
+        let (a, b) = ay(r.year);
+        let mut row = FactRow::new(FactKind::Ks4, a, Some(b));
+        row.flags = u8::from(r.english_maths_grade4);
+        row.n1 = r.attainment8 as i32;
+        out[r.person].push(row);
+    }
+    let mut push = |person: usize, kind: FactKind, start: Date, end: Option<Date>, code: &str, flags: u8, n1: i32| {
+        if let Some(v) = out.get_mut(person) {
+            let mut row = FactRow::new(kind, start, end);
+            row.code = kind.code_of(code).unwrap_or(0);
+            row.flags = flags;
+            row.n1 = n1;
+            v.push(row);
+        }
+    };
+    let e = &f.education;
+    for r in &e.reduced_timetables {
+        push(r.person, FactKind::ReducedTimetable, r.start, r.end, "", 0, NO_NUMBER);
+    }
+    for r in &e.ehe {
+        push(r.person, FactKind::ElectiveHomeEducation, r.start, r.end, "", 0, NO_NUMBER);
+    }
+    for r in &e.eyfsp {
+        let (a, b) = ay(r.year);
+        push(r.person, FactKind::Eyfsp, a, Some(b), "", u8::from(r.good_level), NO_NUMBER);
+    }
+    for r in &e.phonics {
+        let (a, b) = ay(r.year);
+        push(r.person, FactKind::Phonics, a, Some(b), &r.year_group.to_string(), u8::from(r.met), NO_NUMBER);
+    }
+    for r in &e.level_by_19 {
+        let (a, b) = ay(r.year);
+        let flags = u8::from(r.level2) | 2 | u8::from(r.level2_english_maths) << 2 | u8::from(r.level3) << 3;
+        push(r.person, FactKind::LevelBy19, a, Some(b), "", flags, NO_NUMBER);
+    }
+    let sc = &f.social_care;
+    for r in &sc.cin {
+        push(r.person, FactKind::ChildInNeed, r.start, r.end, r.need, 0, NO_NUMBER);
+    }
+    for r in &sc.child_protection {
+        push(r.person, FactKind::ChildProtection, r.start, r.end, r.category, 0, NO_NUMBER);
+    }
+    for r in &sc.looked_after {
+        use waymark_domain::facts::social_care::{LegalStatus, PlacementKind};
+        let short = LegalStatus::ALL.iter().find(|l| l.code() == r.legal_status).is_some_and(|l| l.is_short_breaks());
+        let ifa = PlacementKind::ALL.iter().find(|p| p.code() == r.placement).is_some_and(|p| p.is_ifa_or_residential());
+        push(r.person, FactKind::LookedAfter, r.start, r.end, r.placement, u8::from(short) | u8::from(ifa) << 1, NO_NUMBER);
+    }
+    for r in &sc.care_services {
+        push(r.person, FactKind::CareService, r.start, r.end, r.service, 0, NO_NUMBER);
+    }
+    let h = &f.health;
+    for r in &h.two_year_reviews {
+        push(r.person, FactKind::TwoYearReview, r.date, Some(r.date), "", u8::from(r.asq.iter().all(|a| *a != "below")), NO_NUMBER);
+    }
+    for r in &h.checks {
+        push(r.person, FactKind::HealthCheck, r.date, Some(r.date), r.check, u8::from(r.outcome == "completed"), NO_NUMBER);
+    }
+    for r in &h.referrals {
+        let seen = r.first_appointment.map_or(NO_NUMBER, |a| days(r.referral, a) as i32);
+        push(r.person, FactKind::HealthReferral, r.referral, r.closed, r.service, 0, seen);
+    }
+    for r in &f.post16.activity {
+        let first = date_in_year(r.month.0, r.month.1, 1).unwrap_or(Date::MIN);
+        let last = date_in_year(r.month.0 + i32::from(r.month.1 == 12), r.month.1 % 12 + 1, 1).and_then(|d| d.pred_opt()).unwrap_or(first);
+        push(r.person, FactKind::Post16Activity, first, Some(last), r.activity, 0, NO_NUMBER);
+    }
+    for r in &f.post16.youth_justice {
+        push(r.person, FactKind::YouthJustice, r.start, r.end, r.kind, 0, NO_NUMBER);
+    }
+    out
+}
+
+fn build_synth(areas: &[(&waymark_synth::LaProfile, &waymark_synth::LaData, Option<&waymark_synth::LaFacts>)]) -> PersonTable {
     let mut b = TableBuilder::new(waymark_synth::la::as_of());
-    for (profile, data) in areas {
+    for (profile, data, facts) in areas {
+        let mut fact_rows = facts.map(|f| synth_fact_rows(data.people.len(), f));
         let settings: HashMap<&SettingRef, (SettingKind, usize)> =
             data.settings.iter().map(|s| (&s.setting, (SettingKind::from_synth(s.kind), s.locality))).collect();
         let lookup = |r: &SettingRef| match r {
@@ -576,10 +746,13 @@ pub fn from_synth(areas: &[(&waymark_synth::LaProfile, &waymark_synth::LaData)])
                 None => (SettingKind::Unknown, None),
             },
         };
-        for p in &data.people {
+        for (i, p) in data.people.iter().enumerate() {
             let cases: Vec<(CaseId, &[CaseEvent])> = p.cases.iter().map(|(id, ev)| (*id, ev.as_slice())).collect();
             let locality = profile.localities.get(p.locality).map(String::as_str);
             b.add_person(&p.child, locality, Some(p.free_school_meals), &cases, &p.placements, &lookup);
+            if let Some(rows) = fact_rows.as_mut() {
+                b.add_facts(std::mem::take(&mut rows[i]));
+            }
         }
     }
     b.finish()
@@ -597,6 +770,14 @@ pub fn code_only_lookup(r: &SettingRef) -> (SettingKind, Option<String>) {
 pub fn reference_lookup(
     settings: &[waymark_domain::facts::reference::Setting],
 ) -> impl Fn(&SettingRef) -> (SettingKind, Option<String>) + '_ {
+    reference_lookup_named(settings, |s| s.locality.as_ref().map(|l| l.as_str().to_owned()))
+}
+
+/// As [`reference_lookup`], naming each setting's locality with `locality` (e.g. its name for its code).
+pub fn reference_lookup_named<'a>(
+    settings: &'a [waymark_domain::facts::reference::Setting],
+    locality: impl Fn(&waymark_domain::facts::reference::Setting) -> Option<String> + 'a,
+) -> impl Fn(&SettingRef) -> (SettingKind, Option<String>) + 'a {
     let by_urn: HashMap<String, &waymark_domain::facts::reference::Setting> = settings.iter().map(|s| (s.urn.to_string(), s)).collect();
     let by_ukprn: HashMap<String, &waymark_domain::facts::reference::Setting> =
         settings.iter().filter_map(|s| s.ukprn.as_ref().map(|u| (u.to_string(), s))).collect();
@@ -607,7 +788,7 @@ pub fn reference_lookup(
             SettingRef::Ukprn(u) => by_ukprn.get(&u.to_string()),
         };
         match found {
-            Some(s) => (SettingKind::from_reference(s.setting_type), s.locality.as_ref().map(|l| l.as_str().to_owned())),
+            Some(s) => (SettingKind::from_reference(s.setting_type), locality(s)),
             None => (SettingKind::Unknown, None),
         }
     }

@@ -47,8 +47,11 @@ fn duckdb_values(dir: &Path) -> Vec<(Key, u64, Option<u64>, Option<f64>)> {
 fn check_profile(name: &str) {
     let p = waymark_synth::Profile::by_name(name, 7).unwrap();
     let data: Vec<_> = p.las.iter().map(|l| waymark_synth::generate_la(l, 7)).collect();
-    let areas: Vec<_> = p.las.iter().zip(data.iter()).collect();
-    let t = table::from_synth(&areas);
+    // Whatever person-level facts the generator produces go into the table with the casework.
+    let facts: Vec<_> = data.iter().map(|d| waymark_synth::generate_facts(d, 7)).collect();
+    let areas: Vec<_> = p.las.iter().zip(data.iter()).zip(facts.iter()).map(|((l, d), f)| (l, d, f)).collect();
+    let t = table::from_synth_with_facts(&areas);
+    assert!(!t.facts.is_empty(), "{name}: the generated area has person-level facts");
     let dir = tempfile::tempdir().unwrap();
     files::write(&t, dir.path()).unwrap();
     let ours = waymark_values(dir.path());
@@ -72,7 +75,26 @@ fn check_profile(name: &str) {
         }
     }
     assert!(compared > 500, "{name}: only {compared} values compared");
-    eprintln!("{name}: {compared} values agree across {} indicators", indicators.len());
+    // At least ten indicators over person-level facts agree on values that count something.
+    let frameworks = load(None).unwrap();
+    let facts_ids: std::collections::BTreeSet<&str> = frameworks
+        .iter()
+        .flat_map(|f| &f.indicators)
+        .filter(|i| i.measure == waymark_indicators::definition::MeasureKind::Facts)
+        .map(|i| i.id.as_str())
+        .collect();
+    let facts_checked: std::collections::BTreeSet<&str> = theirs
+        .iter()
+        .filter(|(k, _, den, _)| facts_ids.contains(k.0.as_str()) && den.unwrap_or(0) > 0)
+        .map(|(k, ..)| k.0.as_str())
+        .collect();
+    let facts_values = theirs.iter().filter(|(k, ..)| facts_ids.contains(k.0.as_str())).count();
+    assert!(facts_checked.len() >= 10, "{name}: only {} facts indicators compared with data: {facts_checked:?}", facts_checked.len());
+    eprintln!(
+        "{name}: {compared} values agree across {} indicators, of which {facts_values} values of {} indicators over person-level facts",
+        indicators.len(),
+        facts_checked.len()
+    );
 }
 
 #[test]

@@ -329,7 +329,11 @@ fn plan_events(
     }
     let a = a.cloned().unwrap_or_default();
     if one(&a.other_mediation) || one(&a.other_tribunal) {
-        let at = first_decision_after.ok_or_else(|| {
+        // A plan held before the return's year (RequestOutcome H) is itself the decision the family
+        // disputes when nothing newer is in the return: the mediation or appeal is dated at the start of
+        // the year the return covers, or the plan's start if later, so exporting again counts it again.
+        let held_before = (r.outcome.as_deref() == Some("H")).then(|| start.max(ctx.c.period_start()));
+        let at = first_decision_after.or(held_before).ok_or_else(|| {
             ctx.err(&a.lines, "OtherMediation", "mediation or an appeal on other matters needs a decision on the plan (a final or amended plan, or a review decision) to attach to")
         })?;
         if one(&a.other_mediation) {

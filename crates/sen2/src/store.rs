@@ -182,7 +182,7 @@ fn request_index(path: &str) -> Option<usize> {
 pub type Opener = dyn Fn() -> std::io::Result<Box<dyn Read + Send>>;
 
 enum Msg {
-    Header(Option<(Collection, LaCode)>),
+    Header(Option<(Collection, LaCode)>, Option<waymark_storage::LaSettings>),
     Person(Box<crate::model::Sen2Person>, usize),
     Done(Result<(), XmlError>),
 }
@@ -213,7 +213,8 @@ pub async fn import(
             let msg = match item {
                 Item::Header(h, y) => {
                     let c = Collection::for_year(y).expect("the reader picks only supported years");
-                    Msg::Header(h.lea.as_deref().and_then(|l| l.parse().ok()).map(|la| (c, la)))
+                    let la: Option<LaCode> = h.lea.as_deref().and_then(|l| l.parse().ok());
+                    Msg::Header(la.map(|la| (c, la)), la.and_then(|la| header_settings(&h, la)))
                 }
                 Item::Person(p, i) => Msg::Person(Box::new(p), i),
             };
@@ -227,7 +228,15 @@ pub async fn import(
     // Blocking receives on the import's own task: the worker thread fills the channel meanwhile.
     while let Ok(msg) = recv.recv() {
         match msg {
-            Msg::Header(ctx) => context = ctx,
+            Msg::Header(ctx, settings) => {
+                context = ctx;
+                if let Some(settings) = settings {
+                    if let Err(e) = tx.settings_from_header(&settings).await {
+                        outcome = Err(e.into());
+                        break;
+                    }
+                }
+            }
             Msg::Person(p, index) => {
                 let Some((c, lea)) = context else {
                     outcome = Err(Sen2StoreError::Invalid("the return's header does not name a DfE LA number (LEA)".into()));
@@ -258,4 +267,19 @@ pub async fn import(
     outcome?; // on any failure the transaction is dropped: nothing is written
     let report = tx.commit().await?;
     Ok((report, validation))
+}
+
+/// The LA's SEN2 settings as the return's header gives them: the designated officers in post on census
+/// day (SEN2 header items DMO, DCO and DSCO). A missing or unreadable item leaves the settings unrecorded,
+/// for the LA to set. The software code and serial number are Waymark's own: Waymark writes the next return.
+fn header_settings(h: &crate::model::Header, la: LaCode) -> Option<waymark_storage::LaSettings> {
+    let officer = |v: &Option<String>| v.as_deref().and_then(|c| c.trim().parse::<waymark_storage::InPost>().ok());
+    Some(waymark_storage::LaSettings {
+        la,
+        dmo: officer(&h.dmo)?,
+        dco: officer(&h.dco)?,
+        dsco: officer(&h.dsco)?,
+        software_code: waymark_storage::LaSettings::DEFAULT_SOFTWARE_CODE.to_owned(),
+        serial_no: "001".to_owned(),
+    })
 }

@@ -10,14 +10,17 @@
 //!   history. Reference data is keyed the same way (locality by LA and code, setting by URN,
 //!   population by LA, year, age and sex).
 //! * **Linking.** [`link_person`] is the one place a row is matched to a child: by exact identifier
-//!   only, the dataset's own identifier first ([`PersonKeys::link_keys`]). A row that matches no
-//!   child creates one if it has names, date of birth and sex. Identity matching (fuzzy, with a
-//!   review queue) is meant to replace this function.
+//!   only, the dataset's own identifier first ([`PersonKeys::link_keys`]), following merges to the
+//!   surviving child ([`ChildIndex`]). A row that matches no child creates one if it has names, date
+//!   of birth and sex; each child so created is then compared by the identity matcher with the live
+//!   children of its LA, and every pair that may be one child is queued for review in the same
+//!   transaction, never merged (`crate::identity`, docs/identity.md).
 //! * **Audited and scoped.** Every row's LA must be in the actor's scope. Every child whose facts are
 //!   written gets an audit entry (`facts`, create or update); each child created gets its own, as
 //!   [`crate::Store::create_child`] writes. Reads of a child's facts are audited like reads of the
 //!   child. Reference data is public and not audited; each import is logged in `import_run`.
 
+use crate::identity::{match_new_children, queue_new_children, NewChildKeys};
 use crate::sqlite::{check_request, col, db, load_child, parse_col, parse_timestamp, scope_la, to_json, write_audit, Audit};
 use crate::{Actor, AuditAction, Result, SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
@@ -108,6 +111,10 @@ pub struct ImportCounts {
     pub updated: u64,
     /// Children created because no child matched a row's identifiers.
     pub children_created: u64,
+    /// Pairs of a new child and another child (stored, or new in the same file) that the identity
+    /// matcher put on the review queue: perhaps the same person, for a person to decide. Never merged
+    /// by an import (docs/identity.md). In a dry run, the pairs that would be queued.
+    pub review_queued: u64,
 }
 
 /// Why one row cannot be imported. `value` may be personal data (an identifier): it is for the
@@ -182,7 +189,8 @@ const CHUNK: usize = 500;
 
 impl ChildIndex {
     /// Find the stored children holding any identifier of `rows`. Where several hold one, the
-    /// earliest created is kept (duplicates are identity matching's to resolve).
+    /// earliest created is kept (duplicates are identity matching's to resolve). A child merged into
+    /// another resolves to the surviving child (`child.merged_into`, followed to the end).
     pub(crate) async fn load(conn: &mut SqliteConnection, actor: &Actor, rows: &[PersonRow]) -> Result<Self> {
         let mut index = Self::default();
         let mut wanted: [Vec<String>; 3] = Default::default();
@@ -249,6 +257,16 @@ impl ChildIndex {
                 index.stored.entry(key).or_insert(found);
             }
         }
+        // An identifier of a child merged into another leads to the surviving child, so a later
+        // import of a fact about the absorbed child lands on the record it now lives in.
+        let merged = crate::identity::resolve_merges(conn, index.stored.values().map(|&(child, _)| child)).await?;
+        if !merged.is_empty() {
+            for (child, _) in index.stored.values_mut() {
+                if let Some(&survivor) = merged.get(child) {
+                    *child = survivor;
+                }
+            }
+        }
         Ok(index)
     }
 
@@ -270,11 +288,11 @@ fn parse_value<T: std::str::FromStr>(text: &str, what: &str) -> Result<T> {
     text.parse().map_err(|_| StoreError::Corrupt(format!("'{text}' is not a valid {what}")))
 }
 
-/// The interim linking rule: exact identifier match, within the actor's scope. The row's identifiers
-/// are tried in [`PersonKeys::link_keys`] order (the dataset's own first, then any other it
-/// carries); the first that a child holds, stored or being created by this batch, decides. Names,
-/// dates of birth and postcodes are never matched: that is identity matching's job, which is meant
-/// to replace this function.
+/// The linking rule: exact identifier match, within the actor's scope. The row's identifiers are
+/// tried in [`PersonKeys::link_keys`] order (the dataset's own first, then any other it carries);
+/// the first that a child holds, stored (after following merges) or being created by this batch,
+/// decides. Names, dates of birth and postcodes never link a row: a row that links to no child makes
+/// a new one, which the identity matcher then pairs with look-alikes on the review queue.
 pub fn link_person(index: &ChildIndex, keys: &PersonKeys, dataset: Dataset) -> Link {
     for key in keys.link_keys(dataset) {
         if let Some(&(child, la)) = index.stored.get(&key) {
@@ -504,7 +522,24 @@ impl SqliteStore {
         }
         progress.checked(rows.len() as u64);
 
-        let mut counts = ImportCounts { rows: rows.len() as u64, children_created: new_children.len() as u64, ..ImportCounts::default() };
+        // Identity matching: each new child against the live children of its LA (and the other new
+        // ones), blocked. Every pair found goes to the review queue in this transaction; none merges.
+        let new_keys: Vec<NewChildKeys> = new_children
+            .iter()
+            .map(|n| {
+                let mut keys = waymark_domain::identity::keys_of(&n.child);
+                keys.social_care_id = n.social_care_id.as_ref().and_then(|(_, id)| id.parse().ok());
+                NewChildKeys { id: n.child.id, keys }
+            })
+            .collect();
+        let review_pairs = if new_keys.is_empty() { Vec::new() } else { match_new_children(&mut tx, &new_keys).await? };
+
+        let mut counts = ImportCounts {
+            rows: rows.len() as u64,
+            children_created: new_children.len() as u64,
+            review_queued: review_pairs.len() as u64,
+            ..ImportCounts::default()
+        };
         for plan in &plans {
             match plan {
                 Plan::Create { .. } => counts.created += 1,
@@ -521,6 +556,8 @@ impl SqliteStore {
         counts.import_id = insert_import_run(&mut tx, actor, batch, &counts, &now).await?;
         let w = Writer { batch, import_id: counts.import_id, now: &now, actor };
         w.insert_children(&mut tx, &new_children).await?;
+        let la_of: HashMap<ChildId, LaCode> = new_children.iter().map(|n| (n.child.id, n.child.responsible_la)).collect();
+        counts.review_queued = queue_new_children(&mut tx, actor, &review_pairs, &la_of, counts.import_id, &now).await?;
         identifiers.extend(new_children.iter().filter_map(|n| n.social_care_id.clone().map(|(la, id)| (n.child.id, la, id))));
         w.insert_identifiers(&mut tx, &identifiers).await?;
         // Per child: its LA, and whether facts were created and updated (one audit entry each).
@@ -563,6 +600,7 @@ impl SqliteStore {
             unchanged = counts.unchanged,
             updated = counts.updated,
             children_created = counts.children_created,
+            review_queued = counts.review_queued,
             "import written"
         );
         Ok(ImportResult::Imported(counts))

@@ -6,15 +6,25 @@
 //! The absorbed child's row stays, marked `merged_into` the kept child ([`IdentityStore::merged_into`]).
 //! A fact or link the kept child already has under the same key stays with the absorbed child (nothing
 //! is overwritten). Logs and audit entries carry ids only.
+//!
+//! Every pair a person is asked about, or that a scan merged on a shared identifier, has one row in
+//! `identity_review`, so a pair is never queued twice and a decision is never asked for again: a
+//! rejected pair stays rejected, and a merge that was undone is not made again by a later scan.
+//! [`IdentityStore::scan`] runs the matcher over the live (not merged) children in scope; an import
+//! runs it over the children it creates ([`queue_new_children`], called by the import's own
+//! transaction). Lookups by identifier follow merges to the surviving child ([`resolve_merges`]).
 
 use crate::sqlite::{check_request, col, db, load_child, not_found, parse_col, parse_timestamp, scope_la, to_json, write_audit, Audit};
 use crate::{Actor, AuditAction, Result, SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
+use waymark_domain::child::Child;
+use waymark_domain::facts::PersonKeys;
 use waymark_domain::identifiers::LaCode;
-use waymark_domain::identity::{Comparison, Decision, Reason};
+use waymark_domain::identity::{self, Comparison, Decision, Reason, Thresholds, MAX_BLOCK};
 use waymark_domain::ids::ChildId;
 
 /// The state of a review-queue entry.
@@ -48,9 +58,12 @@ impl ReviewStatus {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewDecision {
-    /// The same child: merge the second into the first.
+    /// The same child: merge the record created later into the one created first (the record that
+    /// imports linked to first, and usually the one with the casework).
     Merge,
-    /// Different children.
+    /// The same child: keep this record (one of the pair) and merge the other into it.
+    MergeKeeping(ChildId),
+    /// Different children: recorded, and the pair is never queued again.
     Reject,
 }
 
@@ -68,7 +81,72 @@ pub struct ReviewEntry {
     pub status: ReviewStatus,
     pub created_at: DateTime<Utc>,
     pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Why it was decided, as the person deciding wrote it.
+    pub decision_reason: Option<String>,
     pub merge_id: Option<i64>,
+    /// The import whose new child put the pair on the queue (`None`: a scan did).
+    pub import_id: Option<i64>,
+    /// Where either child has since been merged into another record: the surviving record.
+    pub a_now: Option<ChildId>,
+    pub b_now: Option<ChildId>,
+}
+
+/// What [`IdentityStore::scan`] found and did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ScanReport {
+    /// Live (not merged) children when the scan began.
+    pub children: u64,
+    /// Pairs compared after blocking (over every pass: after merging, the children left are
+    /// compared again).
+    pub compared: u64,
+    /// Pairs sharing an identifier that were merged (deterministic rules; `auto_merge`).
+    pub merged: u64,
+    /// The merges made, to undo with `unmerge`.
+    pub merges: Vec<i64>,
+    /// Newly queued pairs in the match band (score at or above the upper threshold, or a shared
+    /// identifier a person has already undone a merge of).
+    pub queued_match: u64,
+    /// Newly queued pairs in the review band.
+    pub queued_review: u64,
+    /// Pairs found that were already on the queue or already decided: left as they were.
+    pub already_known: u64,
+    /// Nothing was written (a dry run: the counts are what a real scan would do now).
+    pub dry_run: bool,
+}
+
+/// How [`IdentityStore::scan`] runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// Count, write nothing.
+    pub dry_run: bool,
+    /// Merge pairs that share an identifier (the deterministic rules), as docs/identity.md allows;
+    /// when false they are queued for a person like every other pair.
+    pub merge_shared_identifiers: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self { dry_run: false, merge_shared_identifiers: true }
+    }
+}
+
+/// One thing that happened to identity: a merge, an unmerge, or a pair decided not the same child.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IdentityEvent {
+    pub at: DateTime<Utc>,
+    /// `merged`, `unmerged` or `not_the_same`.
+    pub kind: &'static str,
+    pub actor: String,
+    pub reason: String,
+    pub merge_id: Option<i64>,
+    pub review_id: Option<i64>,
+    /// The kept child of a merge, or the first child of a pair.
+    pub child_a: ChildId,
+    /// The absorbed child of a merge, or the second child of a pair.
+    pub child_b: ChildId,
+    /// Rows a merge moved (cases, placements, facts, identifiers, user links).
+    pub rows_moved: Option<usize>,
 }
 
 /// The rows a merge moved, so an unmerge moves exactly these back.
@@ -139,6 +217,233 @@ pub trait IdentityStore: Send + Sync {
 
     /// The child a merged child was merged into, or `None` when it is not merged.
     fn merged_into(&self, actor: &Actor, child: ChildId) -> impl Future<Output = Result<Option<ChildId>>> + Send;
+
+    /// The record a child now lives in: itself, or, following merges (one after another), the
+    /// surviving child.
+    fn surviving_child(&self, actor: &Actor, child: ChildId) -> impl Future<Output = Result<ChildId>> + Send;
+
+    /// Run the matcher over the live children in the actor's scope, LA by LA: merge pairs that share
+    /// an identifier (unless a person has decided about the pair before, or `options` says not to),
+    /// then queue every scored match and review-band pair not already queued or decided. One
+    /// transaction; audited (a read of the children in scope, each merge, each pair queued).
+    fn scan(&self, actor: &Actor, options: ScanOptions) -> impl Future<Output = Result<ScanReport>> + Send;
+
+    /// One queue entry, open or decided. Audited as a read.
+    fn review(&self, actor: &Actor, review: i64) -> impl Future<Output = Result<ReviewEntry>> + Send;
+
+    /// One merge, undone or not. Audited as a read.
+    fn merge_record(&self, actor: &Actor, merge: i64) -> impl Future<Output = Result<MergeRecord>> + Send;
+
+    /// Merges, unmerges and pairs decided not the same child, oldest first; only those about `child`
+    /// when given. Audited as a read.
+    fn identity_history(&self, actor: &Actor, child: Option<ChildId>) -> impl Future<Output = Result<Vec<IdentityEvent>>> + Send;
+}
+
+/// Where each of `ids` that has been merged now lives, following merges one after another to the
+/// surviving child. Children not merged are not in the map.
+pub(crate) async fn resolve_merges(
+    conn: &mut SqliteConnection,
+    ids: impl IntoIterator<Item = ChildId>,
+) -> Result<HashMap<ChildId, ChildId>> {
+    let mut into: HashMap<ChildId, ChildId> = HashMap::new();
+    let mut ask: Vec<ChildId> = ids.into_iter().collect::<HashSet<_>>().into_iter().collect();
+    // Each round follows one more merge; a chain longer than this is corrupt (merges cannot loop:
+    // a merged child is never kept or merged again).
+    for _ in 0..64 {
+        if ask.is_empty() {
+            break;
+        }
+        let mut next = Vec::new();
+        for chunk in ask.chunks(500) {
+            let mut q =
+                QueryBuilder::<Sqlite>::new("select child_id, merged_into from child where merged_into is not null and child_id in (");
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(id.to_string());
+            }
+            q.push(")");
+            for row in q.build().fetch_all(&mut *conn).await.map_err(db)? {
+                let from: ChildId = parse_col(&row, "child_id", "child id")?;
+                let to: ChildId = parse_col(&row, "merged_into", "child id")?;
+                if into.insert(from, to).is_none() {
+                    next.push(to);
+                }
+            }
+        }
+        ask = next;
+    }
+    let mut resolved = HashMap::with_capacity(into.len());
+    for &start in into.keys() {
+        let mut at = start;
+        let mut steps = 0;
+        while let Some(&to) = into.get(&at) {
+            at = to;
+            steps += 1;
+            if steps > 64 {
+                return Err(StoreError::Corrupt(format!("child {start}: merges form a loop")));
+            }
+        }
+        resolved.insert(start, at);
+    }
+    Ok(resolved)
+}
+
+/// A live child as the matcher sees it.
+struct Candidate {
+    id: ChildId,
+    keys: PersonKeys,
+}
+
+/// The live (not merged) children of `la`, oldest record first, as the matcher sees them. A social
+/// care id is added when the child holds exactly one in its own LA (with several, none is used to
+/// decide). Personal data: never logged.
+async fn live_children(conn: &mut SqliteConnection, la: LaCode) -> Result<Vec<Candidate>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("select child_id, data from child where merged_into is null and la = ? order by created_at, rowid")
+            .bind(la.to_string())
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db)?;
+    let social: Vec<(String, String)> = sqlx::query_as(
+        "select i.child_id, min(i.value) from child_identifier i join child c on c.child_id = i.child_id \
+         where i.kind = 'social_care_id' and i.la = ?1 and c.la = ?1 and c.merged_into is null group by i.child_id having count(*) = 1",
+    )
+    .bind(la.to_string())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    let social: HashMap<String, String> = social.into_iter().collect();
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, data) in rows {
+        let child: Child = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("child {id}: {e}")))?;
+        let mut keys = identity::keys_of(&child);
+        keys.social_care_id = social.get(&id).and_then(|v| v.parse().ok());
+        out.push(Candidate { id: child.id, keys });
+    }
+    Ok(out)
+}
+
+/// The LAs to scan: the actor's, or every LA with children.
+async fn las_in_scope(conn: &mut SqliteConnection, actor: &Actor) -> Result<Vec<LaCode>> {
+    if let Some(la) = actor.scope.la() {
+        return Ok(vec![la]);
+    }
+    let las: Vec<String> = sqlx::query_scalar("select distinct la from child order by la").fetch_all(&mut *conn).await.map_err(db)?;
+    las.iter().map(|la| la.parse().map_err(|_| StoreError::Corrupt(format!("'{la}' is not an LA code")))).collect()
+}
+
+/// Unordered pair in stored order (`child_a < child_b`).
+fn ordered(a: ChildId, b: ChildId) -> (ChildId, ChildId) {
+    if a.to_string() < b.to_string() {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
+/// Whether a person (or a scan) has already dealt with the pair: it has a queue entry, or a merge
+/// of the two was undone.
+async fn pair_known(conn: &mut SqliteConnection, a: ChildId, b: ChildId) -> Result<bool> {
+    let (first, second) = ordered(a, b);
+    let known: Option<i64> = sqlx::query_scalar(
+        "select 1 from identity_review where child_a = ?1 and child_b = ?2 \
+         union all select 1 from child_merge m join child_unmerge u on u.merge_id = m.merge_id \
+         where (m.kept = ?1 and m.absorbed = ?2) or (m.kept = ?2 and m.absorbed = ?1) limit 1",
+    )
+    .bind(first.to_string())
+    .bind(second.to_string())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(known.is_some())
+}
+
+/// Insert a pair into the queue unless it is there already; audited. The new entry's id.
+#[allow(clippy::too_many_arguments)]
+async fn insert_review(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    la: LaCode,
+    a: ChildId,
+    b: ChildId,
+    comparison: &Comparison,
+    import_id: Option<i64>,
+    now: &str,
+) -> Result<Option<i64>> {
+    let band = match comparison.decision {
+        Decision::Match => "match",
+        Decision::Review => "review",
+        Decision::NonMatch => return Err(StoreError::Invalid("a non-match is not queued for review".into())),
+    };
+    let (first, second) = ordered(a, b);
+    let id: Option<i64> = sqlx::query_scalar(
+        "insert into identity_review (la, child_a, child_b, score, band, reasons, created_at, import_id) values (?, ?, ?, ?, ?, ?, ?, ?) \
+         on conflict (child_a, child_b) do nothing returning review_id",
+    )
+    .bind(la.to_string())
+    .bind(first.to_string())
+    .bind(second.to_string())
+    .bind(comparison.score)
+    .bind(band)
+    .bind(to_json(&comparison.reasons, "review reasons")?)
+    .bind(now)
+    .bind(import_id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?;
+    if id.is_some() {
+        let audit = Audit { action: AuditAction::Create, subject: "identity_review", la: Some(la), child: Some(first), case: None, actor };
+        write_audit(conn, now, audit).await?;
+    }
+    Ok(id)
+}
+
+/// A child the current import is creating, as the matcher sees it.
+pub(crate) struct NewChildKeys {
+    pub(crate) id: ChildId,
+    pub(crate) keys: PersonKeys,
+}
+
+/// The pairs an import's new children make with the live children already stored in their LA, and
+/// with each other, that are not non-matches: blocked, so only children sharing a blocking key are
+/// compared. Nothing is written; the pairs are `(stored or new child, new child, comparison)`.
+/// Every pair goes to the review queue ([`queue_new_children`]): an import never merges.
+pub(crate) async fn match_new_children(conn: &mut SqliteConnection, new: &[NewChildKeys]) -> Result<Vec<(ChildId, ChildId, Comparison)>> {
+    let mut by_la: BTreeMap<LaCode, Vec<&NewChildKeys>> = BTreeMap::new();
+    for n in new {
+        by_la.entry(n.keys.la).or_default().push(n);
+    }
+    let mut pairs = Vec::new();
+    for (la, new) in by_la {
+        let stored = live_children(conn, la).await?;
+        let first_new = stored.len();
+        let ids: Vec<ChildId> = stored.iter().map(|c| c.id).chain(new.iter().map(|n| n.id)).collect();
+        let records: Vec<PersonKeys> = stored.into_iter().map(|c| c.keys).chain(new.iter().map(|n| n.keys.clone())).collect();
+        for p in identity::scan_touching(&records, first_new, Thresholds::default(), MAX_BLOCK) {
+            pairs.push((ids[p.a], ids[p.b], p.comparison));
+        }
+    }
+    Ok(pairs)
+}
+
+/// Queue the pairs [`match_new_children`] found, in the import's transaction, each naming the import.
+/// The number queued.
+pub(crate) async fn queue_new_children(
+    conn: &mut SqliteConnection,
+    actor: &Actor,
+    pairs: &[(ChildId, ChildId, Comparison)],
+    la_of: &HashMap<ChildId, LaCode>,
+    import_id: i64,
+    now: &str,
+) -> Result<u64> {
+    let mut queued = 0;
+    for (a, b, comparison) in pairs {
+        let la = *la_of.get(b).ok_or_else(|| StoreError::Invalid(format!("child {b} is not one this import creates")))?;
+        if insert_review(conn, actor, la, *a, *b, comparison, Some(import_id), now).await?.is_some() {
+            queued += 1;
+        }
+    }
+    Ok(queued)
 }
 
 async fn current_merge_target(conn: &mut SqliteConnection, child: ChildId) -> Result<Option<ChildId>> {
@@ -267,6 +572,21 @@ async fn do_merge(
     .fetch_one(&mut *conn)
     .await
     .map_err(db)?;
+    // An open queue entry for the same pair is decided by this merge.
+    let (first, second) = ordered(keep, absorb);
+    sqlx::query(
+        "update identity_review set status = 'merged', decided_by = ?, decided_at = ?, decision_reason = ?, merge_id = ? \
+         where child_a = ? and child_b = ? and status = 'open'",
+    )
+    .bind(actor.label.trim())
+    .bind(now)
+    .bind(reason)
+    .bind(id)
+    .bind(first.to_string())
+    .bind(second.to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
     write_audit(conn, now, audit(actor, la, keep, "child_merge")).await?;
     write_audit(conn, now, audit(actor, la, absorb, "child_merge")).await?;
     tracing::info!(merge = id, kept = %keep, absorbed = %absorb, rows = moved.total(), "children merged");
@@ -302,6 +622,12 @@ fn review_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<ReviewEntry> {
     let reasons: String = col(row, "reasons")?;
     let status: String = col(row, "status")?;
     let created: String = col(row, "created_at")?;
+    let decided: Option<String> = col(row, "decided_at")?;
+    let child = |name: &str| -> Result<Option<ChildId>> {
+        col::<Option<String>>(row, name)?
+            .map(|text| text.parse().map_err(|_| StoreError::Corrupt(format!("'{text}' is not a child id"))))
+            .transpose()
+    };
     Ok(ReviewEntry {
         id: col(row, "review_id")?,
         la: parse_col(row, "la", "LA code")?,
@@ -313,89 +639,221 @@ fn review_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<ReviewEntry> {
         status: ReviewStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("'{status}' is not a review status")))?,
         created_at: parse_timestamp(&created)?,
         decided_by: col(row, "decided_by")?,
+        decided_at: decided.as_deref().map(parse_timestamp).transpose()?,
+        decision_reason: col(row, "decision_reason")?,
         merge_id: col(row, "merge_id")?,
+        import_id: col(row, "import_id")?,
+        a_now: child("a_into")?,
+        b_now: child("b_into")?,
     })
 }
 
-const REVIEW_COLUMNS: &str =
-    "review_id, la, child_a, child_b, score, band, reasons, status, created_at, decided_by, merge_id from identity_review";
+/// The queue's columns, with where each child now lives (`a_into`, `b_into`: one step; followed to
+/// the survivor by [`with_survivors`]).
+const REVIEW_SELECT: &str = "select r.review_id, r.la, r.child_a, r.child_b, r.score, r.band, r.reasons, r.status, r.created_at, \
+     r.decided_by, r.decided_at, r.decision_reason, r.merge_id, r.import_id, ca.merged_into as a_into, cb.merged_into as b_into \
+     from identity_review r join child ca on ca.child_id = r.child_a join child cb on cb.child_id = r.child_b";
+
+/// Follow `a_now` and `b_now` to the surviving records.
+async fn with_survivors(conn: &mut SqliteConnection, mut entries: Vec<ReviewEntry>) -> Result<Vec<ReviewEntry>> {
+    let merged: Vec<ChildId> = entries.iter().flat_map(|e| [e.a_now, e.b_now]).flatten().collect();
+    if merged.is_empty() {
+        return Ok(entries);
+    }
+    let to = resolve_merges(conn, entries.iter().flat_map(|e| [e.child_a, e.child_b])).await?;
+    for e in &mut entries {
+        e.a_now = to.get(&e.child_a).copied();
+        e.b_now = to.get(&e.child_b).copied();
+    }
+    Ok(entries)
+}
+
+async fn load_review(conn: &mut SqliteConnection, actor: &Actor, review: i64) -> Result<ReviewEntry> {
+    let row = sqlx::query(&format!("{REVIEW_SELECT} where r.review_id = ?1 and (?2 is null or r.la = ?2)"))
+        .bind(review)
+        .bind(scope_la(actor))
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| not_found("review", review))?;
+    let entry = review_from_row(&row)?;
+    Ok(with_survivors(conn, vec![entry]).await?.remove(0))
+}
+
+/// The record created first of two children (the one imports link to first).
+async fn created_first(conn: &mut SqliteConnection, a: ChildId, b: ChildId) -> Result<ChildId> {
+    let first: String = sqlx::query_scalar("select child_id from child where child_id in (?, ?) order by created_at, rowid limit 1")
+        .bind(a.to_string())
+        .bind(b.to_string())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+    first.parse().map_err(|_| StoreError::Corrupt(format!("'{first}' is not a child id")))
+}
+
+/// Reason recorded for a merge a scan makes on a shared identifier: the rule, never the value.
+fn scan_reason(comparison: &Comparison) -> String {
+    let rule = comparison.rule.map_or("shared identifier", |r| r.as_str());
+    format!("identity scan: deterministic rule {rule} (docs/identity.md section 1)")
+}
+
+impl SqliteStore {
+    /// One scan, in `tx`; see [`IdentityStore::scan`].
+    async fn scan_in(&self, conn: &mut SqliteConnection, actor: &Actor, options: ScanOptions, now: &str) -> Result<ScanReport> {
+        let mut report = ScanReport { dry_run: options.dry_run, ..ScanReport::default() };
+        for la in las_in_scope(conn, actor).await? {
+            // Deterministic merges first, then score again over the children left, until no shared
+            // identifier remains to merge (each pass merges at least one child, so this ends).
+            let mut queue: Vec<(ChildId, ChildId, Comparison)>;
+            let mut children = None;
+            loop {
+                let candidates = live_children(conn, la).await?;
+                children.get_or_insert(candidates.len() as u64);
+                let keys: Vec<PersonKeys> = candidates.iter().map(|c| c.keys.clone()).collect();
+                let pairs = identity::candidate_pairs(&keys, MAX_BLOCK);
+                report.compared += pairs.len() as u64;
+                queue = Vec::new();
+                let mut merged_now: HashMap<ChildId, ChildId> = HashMap::new();
+                for (i, j) in pairs {
+                    let comparison = identity::compare_with(&keys[i], &keys[j], Thresholds::default());
+                    if comparison.decision == Decision::NonMatch {
+                        continue;
+                    }
+                    let p = identity::ScoredPair { a: i, b: j, comparison };
+                    let (a, b) = (candidates[p.a].id, candidates[p.b].id);
+                    if !(options.merge_shared_identifiers && p.comparison.auto_merge()) {
+                        queue.push((a, b, p.comparison));
+                        continue;
+                    }
+                    let (a, b) = (*merged_now.get(&a).unwrap_or(&a), *merged_now.get(&b).unwrap_or(&b));
+                    if a == b {
+                        continue;
+                    }
+                    if pair_known(conn, a, b).await? {
+                        // A person has decided about this pair (or undone its merge): ask again
+                        // only through the queue, never merge.
+                        queue.push((a, b, p.comparison));
+                        continue;
+                    }
+                    let keep = created_first(conn, a, b).await?;
+                    let absorb = if keep == a { b } else { a };
+                    let merge = do_merge(conn, actor, keep, absorb, &scan_reason(&p.comparison), now).await?;
+                    // The pair is recorded as decided by the scan, so an unmerge puts it on the queue.
+                    if let Some(id) = insert_review(conn, actor, la, keep, absorb, &p.comparison, None, now).await? {
+                        sqlx::query(
+                            "update identity_review set status = 'merged', decided_by = ?, decided_at = ?, decision_reason = ?, \
+                             merge_id = ? where review_id = ?",
+                        )
+                        .bind(actor.label.trim())
+                        .bind(now)
+                        .bind(scan_reason(&p.comparison))
+                        .bind(merge.id)
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(db)?;
+                    }
+                    for v in merged_now.values_mut() {
+                        if *v == absorb {
+                            *v = keep;
+                        }
+                    }
+                    merged_now.insert(absorb, keep);
+                    report.merged += 1;
+                    report.merges.push(merge.id);
+                }
+                if merged_now.is_empty() {
+                    break;
+                }
+            }
+            report.children += children.unwrap_or(0);
+            for (a, b, comparison) in &queue {
+                match insert_review(conn, actor, la, *a, *b, comparison, None, now).await? {
+                    Some(_) if comparison.decision == Decision::Match => report.queued_match += 1,
+                    Some(_) => report.queued_review += 1,
+                    None => report.already_known += 1,
+                }
+            }
+            let read = Audit { action: AuditAction::Read, subject: "identity_scan", la: Some(la), child: None, case: None, actor };
+            write_audit(conn, now, read).await?;
+        }
+        Ok(report)
+    }
+}
 
 impl IdentityStore for SqliteStore {
     async fn queue_review(&self, actor: &Actor, a: ChildId, b: ChildId, comparison: &Comparison) -> Result<Option<i64>> {
         check_request(actor, None)?;
-        let band = match comparison.decision {
-            Decision::Match => "match",
-            Decision::Review => "review",
-            Decision::NonMatch => return Err(StoreError::Invalid("a non-match is not queued for review".into())),
-        };
+        if comparison.decision == Decision::NonMatch {
+            return Err(StoreError::Invalid("a non-match is not queued for review".into()));
+        }
         if a == b {
             return Err(StoreError::Invalid("a child cannot be paired with itself".into()));
         }
-        let (first, second) = if a.to_string() < b.to_string() { (a, b) } else { (b, a) };
         let now = self.now();
         let mut tx = self.begin_write().await?;
-        let one = load_child(&mut tx, actor, first).await?;
-        let two = load_child(&mut tx, actor, second).await?;
+        let one = load_child(&mut tx, actor, a).await?;
+        let two = load_child(&mut tx, actor, b).await?;
         let la = one.value.responsible_la;
         if two.value.responsible_la != la {
             return Err(StoreError::Invalid("children of different local authorities are not paired".into()));
         }
-        let id: Option<i64> = sqlx::query_scalar(
-            "insert into identity_review (la, child_a, child_b, score, band, reasons, created_at) values (?, ?, ?, ?, ?, ?, ?) \
-             on conflict (child_a, child_b) do nothing returning review_id",
-        )
-        .bind(la.to_string())
-        .bind(first.to_string())
-        .bind(second.to_string())
-        .bind(comparison.score)
-        .bind(band)
-        .bind(to_json(&comparison.reasons, "review reasons")?)
-        .bind(&now)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?;
-        if id.is_some() {
-            write_audit(
-                &mut tx,
-                &now,
-                Audit { action: AuditAction::Create, subject: "identity_review", la: Some(la), child: Some(first), case: None, actor },
-            )
-            .await?;
-        }
+        let id = insert_review(&mut tx, actor, la, a, b, comparison, None, &now).await?;
         tx.commit().await.map_err(db)?;
         Ok(id)
     }
 
     async fn review_queue(&self, actor: &Actor) -> Result<Vec<ReviewEntry>> {
         check_request(actor, None)?;
+        let now = self.now();
+        let mut tx = self.begin_write().await?;
         let rows = sqlx::query(&format!(
-            "select {REVIEW_COLUMNS} where status = 'open' and (?1 is null or la = ?1) order by score desc, review_id"
+            "{REVIEW_SELECT} where r.status = 'open' and (?1 is null or r.la = ?1) order by r.score desc, r.review_id"
         ))
         .bind(scope_la(actor))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await
         .map_err(db)?;
-        rows.iter().map(review_from_row).collect()
+        let entries = rows.iter().map(review_from_row).collect::<Result<Vec<_>>>()?;
+        let entries = with_survivors(&mut tx, entries).await?;
+        let read =
+            Audit { action: AuditAction::Read, subject: "identity_review_list", la: actor.scope.la(), child: None, case: None, actor };
+        write_audit(&mut tx, &now, read).await?;
+        tx.commit().await.map_err(db)?;
+        tracing::debug!(open = entries.len(), "identity review queue read");
+        Ok(entries)
     }
 
     async fn decide_review(&self, actor: &Actor, review: i64, decision: ReviewDecision, reason: &str) -> Result<ReviewEntry> {
         let reason = check_request(actor, Some(reason))?;
         let now = self.now();
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(&format!("select {REVIEW_COLUMNS} where review_id = ?1 and (?2 is null or la = ?2)"))
-            .bind(review)
-            .bind(scope_la(actor))
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?
-            .ok_or_else(|| not_found("review", review))?;
-        let entry = review_from_row(&row)?;
+        let entry = load_review(&mut tx, actor, review).await?;
         if entry.status != ReviewStatus::Open {
             return Err(StoreError::Invalid(format!("review {review} is already {}", entry.status.as_str())));
         }
+        // Either child may have been merged into another record since the pair was queued: the
+        // decision is about the records they now live in.
+        let a = entry.a_now.unwrap_or(entry.child_a);
+        let b = entry.b_now.unwrap_or(entry.child_b);
         let (status, merge_id) = match decision {
-            ReviewDecision::Merge => {
-                let merge = do_merge(&mut tx, actor, entry.child_a, entry.child_b, &reason, &now).await?;
+            ReviewDecision::Merge | ReviewDecision::MergeKeeping(_) => {
+                if a == b {
+                    return Err(StoreError::Invalid(format!(
+                        "review {review}: children {} and {} are already one record ({a}); decide it --different or leave it",
+                        entry.child_a, entry.child_b
+                    )));
+                }
+                let keep = match decision {
+                    ReviewDecision::MergeKeeping(keep) if keep == entry.child_a || keep == a => a,
+                    ReviewDecision::MergeKeeping(keep) if keep == entry.child_b || keep == b => b,
+                    ReviewDecision::MergeKeeping(keep) => {
+                        return Err(StoreError::Invalid(format!("review {review} is about children {a} and {b}, not {keep}")))
+                    }
+                    _ => created_first(&mut tx, a, b).await?,
+                };
+                let absorb = if keep == a { b } else { a };
+                let merge = do_merge(&mut tx, actor, keep, absorb, &reason, &now).await?;
                 (ReviewStatus::Merged, Some(merge.id))
             }
             ReviewDecision::Reject => (ReviewStatus::Rejected, None),
@@ -413,9 +871,10 @@ impl IdentityStore for SqliteStore {
         .await
         .map_err(db)?;
         write_audit(&mut tx, &now, audit(actor, entry.la, entry.child_a, "identity_review")).await?;
+        let decided = load_review(&mut tx, actor, review).await?;
         tx.commit().await.map_err(db)?;
         tracing::info!(review, decision = status.as_str(), "identity review decided");
-        Ok(ReviewEntry { status, decided_by: Some(actor.label.trim().to_owned()), merge_id, ..entry })
+        Ok(decided)
     }
 
     async fn merge_children(&self, actor: &Actor, keep: ChildId, absorb: ChildId, reason: &str) -> Result<MergeRecord> {
@@ -488,6 +947,16 @@ impl IdentityStore for SqliteStore {
                 .map_err(db)?;
         }
         sqlx::query("update child set merged_into = null where child_id = ?").bind(&a).execute(&mut *tx).await.map_err(db)?;
+        // The queue entry the merge decided is open again, as it was before: a person decides anew
+        // (usually --different), and a scan never merges the pair again.
+        sqlx::query(
+            "update identity_review set status = 'open', decided_by = null, decided_at = null, decision_reason = null, merge_id = null \
+             where merge_id = ?",
+        )
+        .bind(merge)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
         sqlx::query("insert into child_unmerge (merge_id, actor, reason, at) values (?, ?, ?, ?)")
             .bind(merge)
             .bind(actor.label.trim())
@@ -508,5 +977,122 @@ impl IdentityStore for SqliteStore {
         let mut conn = self.pool.acquire().await.map_err(db)?;
         load_child(&mut conn, actor, child).await?;
         current_merge_target(&mut conn, child).await
+    }
+
+    async fn surviving_child(&self, actor: &Actor, child: ChildId) -> Result<ChildId> {
+        check_request(actor, None)?;
+        let mut conn = self.pool.acquire().await.map_err(db)?;
+        load_child(&mut conn, actor, child).await?;
+        Ok(resolve_merges(&mut conn, [child]).await?.get(&child).copied().unwrap_or(child))
+    }
+
+    async fn scan(&self, actor: &Actor, options: ScanOptions) -> Result<ScanReport> {
+        check_request(actor, None)?;
+        let now = self.now();
+        let mut tx = self.begin_write().await?;
+        let started = std::time::Instant::now();
+        let report = self.scan_in(&mut tx, actor, options, &now).await?;
+        if options.dry_run {
+            tx.rollback().await.map_err(db)?;
+        } else {
+            tx.commit().await.map_err(db)?;
+        }
+        tracing::info!(
+            children = report.children,
+            compared = report.compared,
+            merged = report.merged,
+            queued_match = report.queued_match,
+            queued_review = report.queued_review,
+            already_known = report.already_known,
+            dry_run = options.dry_run,
+            ms = started.elapsed().as_millis() as u64,
+            "identity scan"
+        );
+        Ok(report)
+    }
+
+    async fn review(&self, actor: &Actor, review: i64) -> Result<ReviewEntry> {
+        check_request(actor, None)?;
+        let now = self.now();
+        let mut tx = self.begin_write().await?;
+        let entry = load_review(&mut tx, actor, review).await?;
+        let read = Audit {
+            action: AuditAction::Read,
+            subject: "identity_review",
+            la: Some(entry.la),
+            child: Some(entry.child_a),
+            case: None,
+            actor,
+        };
+        write_audit(&mut tx, &now, read).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(entry)
+    }
+
+    async fn merge_record(&self, actor: &Actor, merge: i64) -> Result<MergeRecord> {
+        check_request(actor, None)?;
+        let now = self.now();
+        let mut tx = self.begin_write().await?;
+        let record = load_merge(&mut tx, actor, merge).await?;
+        let read =
+            Audit { action: AuditAction::Read, subject: "child_merge", la: Some(record.la), child: Some(record.kept), case: None, actor };
+        write_audit(&mut tx, &now, read).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(record)
+    }
+
+    async fn identity_history(&self, actor: &Actor, child: Option<ChildId>) -> Result<Vec<IdentityEvent>> {
+        check_request(actor, None)?;
+        let now = self.now();
+        let mut tx = self.begin_write().await?;
+        if let Some(child) = child {
+            load_child(&mut tx, actor, child).await?;
+        }
+        let child = child.map(|c| c.to_string());
+        let rows = sqlx::query(
+            "select 'merged' as kind, m.at, m.actor, m.reason, m.merge_id, null as review_id, m.kept as a, m.absorbed as b, m.moved \
+               from child_merge m where (?1 is null or m.la = ?1) and (?2 is null or ?2 in (m.kept, m.absorbed)) \
+             union all \
+             select 'unmerged', u.at, u.actor, u.reason, m.merge_id, null, m.kept, m.absorbed, null \
+               from child_unmerge u join child_merge m on m.merge_id = u.merge_id \
+               where (?1 is null or m.la = ?1) and (?2 is null or ?2 in (m.kept, m.absorbed)) \
+             union all \
+             select 'not_the_same', r.decided_at, r.decided_by, r.decision_reason, null, r.review_id, r.child_a, r.child_b, null \
+               from identity_review r where r.status = 'rejected' and (?1 is null or r.la = ?1) and (?2 is null or ?2 in (r.child_a, r.child_b)) \
+             order by 2, 1",
+        )
+        .bind(scope_la(actor))
+        .bind(&child)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let mut events = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let kind: String = col(row, "kind")?;
+            let moved: Option<String> = col(row, "moved")?;
+            let rows_moved = moved
+                .map(|m| serde_json::from_str::<MovedRows>(&m).map(|m| m.total()))
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("merge record: {e}")))?;
+            events.push(IdentityEvent {
+                at: parse_timestamp(&col::<String>(row, "at")?)?,
+                kind: match kind.as_str() {
+                    "merged" => "merged",
+                    "unmerged" => "unmerged",
+                    _ => "not_the_same",
+                },
+                actor: col(row, "actor")?,
+                reason: col(row, "reason")?,
+                merge_id: col(row, "merge_id")?,
+                review_id: col(row, "review_id")?,
+                child_a: parse_col(row, "a", "child id")?,
+                child_b: parse_col(row, "b", "child id")?,
+                rows_moved,
+            });
+        }
+        let read = Audit { action: AuditAction::Read, subject: "identity_history", la: actor.scope.la(), child: None, case: None, actor };
+        write_audit(&mut tx, &now, read).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(events)
     }
 }

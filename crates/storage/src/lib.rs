@@ -23,6 +23,7 @@ mod bulk;
 mod caseload;
 mod clock;
 mod error;
+mod fact_views;
 mod facts;
 mod identity;
 mod indicators;
@@ -37,11 +38,14 @@ pub use bulk::{BulkCounts, BulkPerson, BulkStore};
 pub use caseload::{AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, Selection};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Result, StoreError};
+pub use fact_views::FactView;
 pub use facts::{
     link_person, ChildIndex, FactStore, ImportBatch, ImportCounts, ImportProgress, ImportResult, ImportRows, Link, NoProgress, PersonRow,
     RowProblem, StoredFact,
 };
-pub use identity::{IdentityStore, MergeRecord, MovedRows, ReviewDecision, ReviewEntry, ReviewStatus};
+pub use identity::{
+    IdentityEvent, IdentityStore, MergeRecord, MovedRows, ReviewDecision, ReviewEntry, ReviewStatus, ScanOptions, ScanReport,
+};
 pub use indicators::{IndicatorStore, ManualValueRecord};
 pub use la_settings::{InPost, LaSettings, LaSettingsStore};
 pub use placements::{setting_key, PlacementRecord, PlacementStore};

@@ -239,7 +239,7 @@ pub struct Sen2Needs {
 }
 
 /// What an import did, counted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Sen2ImportReport {
     pub children_created: u64,
     pub children_changed: u64,
@@ -254,6 +254,9 @@ pub struct Sen2ImportReport {
     pub placements_created: u64,
     pub placements_changed: u64,
     pub placements_unchanged: u64,
+    /// The LA's SEN2 settings (designated officers in post) taken from the return's header, when the
+    /// store held none for the LA; settings already held are never overwritten by an import.
+    pub settings_recorded: Option<crate::LaSettings>,
 }
 
 impl Sen2ImportReport {
@@ -266,6 +269,7 @@ impl Sen2ImportReport {
             + self.placements_created
             + self.placements_changed
             == 0
+            && self.settings_recorded.is_none()
     }
 }
 
@@ -277,6 +281,35 @@ pub struct Sen2Import {
     reason: String,
     now: String,
     pub report: Sen2ImportReport,
+}
+
+impl Sen2Import {
+    /// Record the LA's SEN2 settings from the return's header (items DMO, DCO and DSCO) in the import's
+    /// transaction, unless the store already holds settings for the LA.
+    pub async fn settings_from_header(&mut self, settings: &crate::LaSettings) -> Result<()> {
+        if !self.actor.scope.permits(settings.la) {
+            return Err(StoreError::OutOfScope { la: settings.la });
+        }
+        let inserted = sqlx::query(
+            "insert into la_settings (la, version, dmo, dco, dsco, software_code, serial_no, updated_at) values (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7) \
+             on conflict (la) do nothing",
+        )
+        .bind(settings.la.to_string())
+        .bind(settings.dmo.code())
+        .bind(settings.dco.code())
+        .bind(settings.dsco.code())
+        .bind(settings.software_code.trim())
+        .bind(&settings.serial_no)
+        .bind(&self.now)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if inserted > 0 {
+            self.report.settings_recorded = Some(settings.clone());
+        }
+        Ok(())
+    }
 }
 
 impl SqliteStore {
@@ -485,9 +518,28 @@ impl Sen2Import {
                 }
             }
         }
+        let mut claimed = std::collections::HashSet::new();
         for events in cases {
             let Some(first) = events.first() else { continue };
-            let matched = existing.iter().find(|(_, e)| e.first() == Some(first));
+            // Each stored case answers for one case of the return at most.
+            let free = |id: &CaseId| !claimed.contains(id);
+            let matched = existing
+                .iter()
+                .find(|(id, e)| free(id) && e.first() == Some(first))
+                .or_else(|| existing.iter().find(|(id, e)| free(id) && same_case(*id, child, e, &events)));
+            if let Some((id, _)) = matched {
+                claimed.insert(*id);
+            }
+            // A later year's return tells the same case again from where it stands on its census day:
+            // what it adds after the history already held extends the case instead of opening another.
+            let events = match matched {
+                Some((id, stored)) if !events.starts_with(stored) => match later_steps(*id, child, stored, &events) {
+                    Fit::Extends(joined) => joined,
+                    Fit::Covered => stored.clone(),
+                    Fit::Differs => events,
+                },
+                _ => events,
+            };
             match matched {
                 Some((_, stored)) if *stored == events => self.report.cases_unchanged += 1,
                 Some((id, stored)) if events.starts_with(stored) => {
@@ -653,5 +705,71 @@ impl Sen2Import {
             "SEN2 return imported"
         );
         Ok(self.report)
+    }
+}
+
+/// The date a case's plan was first made: its final plan, or the plan it opened with.
+fn plan_made(events: &[CaseEvent]) -> Option<Date> {
+    use waymark_domain::case::CaseEventKind as E;
+    events.iter().find(|e| matches!(e.kind, E::FinalIssued { .. } | E::ExistingPlan { .. })).map(|e| e.date)
+}
+
+/// Whether two histories of one child are the same case told by returns of different years. A return
+/// tells a case as it stands on its census day, so a later return shows a plan made before its year as
+/// an existing plan with that start date (SEN2 item 3.2.1 StartDate), and a request received before its
+/// year without its received date. The same case is: the same plan (made the same day); or the same
+/// request (received the same day); or a request the store holds as still being assessed, which a later
+/// return carries on (the LA runs one assessment for a child at a time: CFA 2014 s36).
+fn same_case(id: CaseId, child: ChildId, stored: &[CaseEvent], incoming: &[CaseEvent]) -> bool {
+    use waymark_domain::case::{CaseEventKind as E, Stage};
+    match (plan_made(stored), plan_made(incoming)) {
+        (Some(a), Some(b)) if a == b => return true,
+        (Some(_), Some(_)) => return false,
+        _ => {}
+    }
+    let received = |e: &[CaseEvent]| e.first().filter(|f| matches!(f.kind, E::RequestReceived { .. })).map(|f| f.date);
+    let (Some(a), Some(b)) = (received(stored), received(incoming)) else { return false };
+    if a == b {
+        return true;
+    }
+    if b < a {
+        return false;
+    }
+    // Carried on: the stored request is still being assessed, or it holds every later step already.
+    let assessing = Case::replay(id, child, stored).is_ok_and(|c| {
+        matches!(c.stage(), Stage::Requested | Stage::Assessing { .. } | Stage::Drafting { .. } | Stage::DraftIssued { .. })
+    });
+    let mut later = incoming.iter().filter(|e| !opens(e)).peekable();
+    assessing || (later.peek().is_some() && later.all(|e| stored.contains(e)))
+}
+
+/// Steps that open a case or decide to assess: a later return repeats them with dates of its own.
+fn opens(e: &CaseEvent) -> bool {
+    use waymark_domain::case::CaseEventKind as E;
+    matches!(e.kind, E::RequestReceived { .. } | E::ExistingPlan { .. } | E::DecidedToAssess)
+}
+
+/// How an incoming history relates to the stored one of the same case.
+enum Fit {
+    /// The stored history followed by the incoming steps dated after its last one.
+    Extends(Vec<CaseEvent>),
+    /// Nothing in the incoming history is later than what is stored.
+    Covered,
+    /// The later steps do not follow on from the stored history (the lifecycle refuses them).
+    Differs,
+}
+
+/// Fit the incoming steps dated after the stored history's last step onto it. Steps that open a case or
+/// decide to assess again are left out: the stored history has them already.
+fn later_steps(id: CaseId, child: ChildId, stored: &[CaseEvent], incoming: &[CaseEvent]) -> Fit {
+    let Some(last) = stored.last().map(|e| e.date) else { return Fit::Differs };
+    let tail: Vec<CaseEvent> = incoming.iter().filter(|e| e.date > last && !opens(e)).cloned().collect();
+    if tail.is_empty() {
+        return Fit::Covered;
+    }
+    let joined: Vec<CaseEvent> = stored.iter().cloned().chain(tail).collect();
+    match Case::replay(id, child, &joined) {
+        Ok(_) => Fit::Extends(joined),
+        Err(_) => Fit::Differs,
     }
 }

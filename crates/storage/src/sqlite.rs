@@ -545,8 +545,17 @@ impl Store for SqliteStore {
             ChildKey::Uln(uln) => ("uln", uln.to_string()),
             ChildKey::NhsNumber(nhs) => ("nhs_number", nhs.to_string()),
         };
-        let sql =
-            format!("select child_id, version, data from child where {column} = ?1 and (?2 is null or la = ?2) order by created_at, rowid");
+        // A child absorbed by an identity merge is found as the record that absorbed it (merged_into,
+        // followed to the end of the chain), once, within the actor's LA.
+        let sql = format!(
+            "with recursive found(child_id, depth) as ( \
+               select child_id, 0 from child where {column} = ?1 and (?2 is null or la = ?2) \
+               union select c.merged_into, f.depth + 1 from found f join child c on c.child_id = f.child_id \
+               where c.merged_into is not null and f.depth < 64) \
+             select c.child_id, c.version, c.data from child c \
+             where c.merged_into is null and (?2 is null or c.la = ?2) and c.child_id in (select child_id from found) \
+             order by c.created_at, c.rowid"
+        );
         let now = self.now();
         let mut tx = self.begin_write().await?;
         let rows = sqlx::query(&sql).bind(value).bind(scope_la(actor)).fetch_all(&mut *tx).await.map_err(db)?;

@@ -382,7 +382,9 @@ pub fn facts_figures(facts: &[crate::facts::LaFacts]) -> Vec<Figure> {
         // Suspensions cluster on few pupils (about 2.5 each [U]), so the count varies about 2.5 times a Poisson's.
         let sus_tol = 0.1 * sus_target + 300.0 * (2.5 * sus_target / 100.0 * pupils).sqrt() / pupils.max(1.0);
         add(format!("suspensions per 100 pupils 2023/24: {label}"), sus_target, per100(of(false)), sus_tol, "§2h");
-        let pex_tol = 0.1 * pex_target + 300.0 * (pex_target / 100.0 * pupils).sqrt() / pupils.max(1.0);
+        // Permanent exclusions are rare (a fraction of one a year among a small LA's plan holders): a
+        // count is whole, so the tolerance allows one exclusion beyond three standard errors.
+        let pex_tol = 0.1 * pex_target + (300.0 * (pex_target / 100.0 * pupils).sqrt() + 100.0) / pupils.max(1.0);
         add(format!("permanent exclusions per 100 pupils 2023/24: {label}"), pex_target, per100(of(true)), pex_tol, "§2h");
         // Results, both years together (§2i, 2025).
         let ks2: Vec<bool> = facts.iter().flat_map(|f| &f.ks2).filter(|r| r.status == status).map(|r| r.rwm_expected()).collect();
@@ -406,6 +408,105 @@ pub fn facts_figures(facts: &[crate::facts::LaFacts]) -> Vec<Figure> {
         let mean = if m > 0.0 { a8.iter().sum::<f64>() / m } else { 0.0 };
         // Scores spread evenly over the mean +/- 20 points: a standard deviation of about 11.5.
         add(format!("mean Attainment 8: {label}"), a8_target, mean, 1.5 + 3.0 * 11.6 / m.max(1.0).sqrt(), "§2i");
+        // Free school meals on the January 2025 census (§2e), as the census rows record them.
+        let (fsm, on_census) = facts
+            .iter()
+            .flat_map(|f| &f.census)
+            .filter(|r| r.year == 2024 && r.status == status)
+            .fold((0.0, 0.0), |(y, n), r| (y + f64::from(u8::from(r.fsm)), n + 1.0));
+        let target = match status {
+            SenStatus::EhcPlan => 43.8,
+            SenStatus::SenSupport => 39.3,
+            SenStatus::NoSen => 22.2,
+        };
+        add(
+            format!("% FSM eligible on the Jan 2025 census: {label}"),
+            target,
+            pct(fsm, on_census),
+            pct_tolerance(2.0, target, on_census),
+            "§2e",
+        );
+        // Results whose targets the reference lacks: EYFSP and phonics ([U] assumed, facts/education.rs).
+        let share = |rows: Vec<bool>| (rows.iter().filter(|b| **b).count() as f64, rows.len() as f64);
+        let (gld, n) = share(facts.iter().flat_map(|f| &f.education.eyfsp).filter(|r| r.status == status).map(|r| r.good_level).collect());
+        let target = crate::facts::education::gld_target(status);
+        add(format!("% EYFSP good level of development: {label}"), target, pct(gld, n), pct_tolerance(2.0, target, n), "[U] assumed");
+        let (met, n) = share(
+            facts.iter().flat_map(|f| &f.education.phonics).filter(|r| r.status == status && r.year_group == 1).map(|r| r.met).collect(),
+        );
+        let target = crate::facts::education::phonics_target(status);
+        add(
+            format!("% meeting the phonics standard in year 1: {label}"),
+            target,
+            pct(met, n),
+            pct_tolerance(2.0, target, n),
+            "[U] assumed",
+        );
+        // Level 3 by 19 (§2i, 2024), by SEN status in year 11. Only plan holders and those who asked
+        // for an assessment are generated past 18, so a status with few young people is left out.
+        let (l3, n) = share(facts.iter().flat_map(|f| &f.education.level_by_19).filter(|r| r.status == status).map(|r| r.level3).collect());
+        if n >= 30.0 {
+            let target = crate::facts::education::level_targets(status).0;
+            add(format!("% qualified to level 3 by 19: {label}"), target, pct(l3, n), pct_tolerance(2.0, target, n), "§2i");
+        }
+        // NEET at 16-17, December 2025 ([U] assumed, facts/post16.rs).
+        let (neet, n) = share(
+            facts
+                .iter()
+                .flat_map(|f| &f.post16.activity)
+                .filter(|r| r.month == (2025, 12) && (16..=17).contains(&r.academic_age) && r.status == status)
+                .map(|r| r.is_neet())
+                .collect(),
+        );
+        let target = crate::facts::post16::neet_target(status);
+        add(format!("% of 16-17 year olds NEET, Dec 2025: {label}"), target, pct(neet, n), pct_tolerance(1.5, target, n), "[U] assumed");
+    }
+    out.extend(social_care_figures(facts));
+    out
+}
+
+/// The social care overlap (§2f): of the pupils on the January 2024 census who were in need, on a
+/// child protection plan, or looked after (excluding short breaks) on 31 March 2024, the shares with
+/// an EHC plan and on SEN support.
+fn social_care_figures(facts: &[crate::facts::LaFacts]) -> Vec<Figure> {
+    use crate::facts::social_care::{overlap_day, overlap_targets, OVERLAP_YEAR};
+    use std::collections::HashSet;
+    let day = overlap_day();
+    let open = |start: Date, end: Option<Date>| start <= day && end.is_none_or(|e| e >= day);
+    let mut counts = [[0.0f64; 3]; 3];
+    for f in facts {
+        let sc = &f.social_care;
+        let states: [HashSet<usize>; 3] = [
+            sc.cin.iter().filter(|r| open(r.start, r.end)).map(|r| r.person).collect(),
+            sc.child_protection.iter().filter(|r| open(r.start, r.end)).map(|r| r.person).collect(),
+            sc.looked_after.iter().filter(|r| r.counts_as_looked_after() && open(r.start, r.end)).map(|r| r.person).collect(),
+        ];
+        for r in f.census.iter().filter(|r| r.year == OVERLAP_YEAR) {
+            let s = match r.status {
+                SenStatus::EhcPlan => 0,
+                SenStatus::SenSupport => 1,
+                SenStatus::NoSen => 2,
+            };
+            for (i, set) in states.iter().enumerate() {
+                if set.contains(&r.person) {
+                    counts[i][s] += 1.0;
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (i, (what, ehcp, support)) in overlap_targets().into_iter().enumerate() {
+        let n: f64 = counts[i].iter().sum();
+        for (label, target, got) in [("EHC plan", ehcp, counts[i][0]), ("SEN support", support, counts[i][1])] {
+            out.push(Figure {
+                scope: "England".into(),
+                figure: format!("% of pupils {what}, 31 Mar 2024, with {label}"),
+                target,
+                generated: pct(got, n),
+                tolerance: pct_tolerance(2.0, target, n),
+                source: "§2f",
+            });
+        }
     }
     out
 }

@@ -156,7 +156,18 @@ fn facts_report(name: &str) -> waymark_synth::calibration::Report {
 fn the_small_profile_facts_are_within_tolerance_of_absence_exclusion_and_attainment_figures() {
     let r = facts_report("small");
     assert!(r.all_within(), "outside tolerance:\n{r}");
-    assert!(r.figures.iter().any(|f| f.figure.contains("persistently absent")), "{r}");
+    for figure in [
+        "persistently absent",
+        "children in need",
+        "child protection plan",
+        "looked after",
+        "FSM eligible on the Jan 2025 census",
+        "EYFSP",
+        "phonics",
+        "NEET",
+    ] {
+        assert!(r.figures.iter().any(|f| f.figure.contains(figure)), "no {figure} figure:\n{r}");
+    }
 }
 
 #[test]
@@ -178,4 +189,128 @@ fn the_same_seed_gives_the_same_facts_and_la_data_is_unchanged_by_them() {
     assert_eq!(before, fingerprint(&generate(&profile, 7)));
     let c: Vec<_> = data.iter().map(|d| format!("{:?}", waymark_synth::generate_facts(d, 8))).collect();
     assert_ne!(a, c);
+}
+
+fn small_facts(seed: u64) -> (Vec<LaData>, Vec<waymark_synth::LaFacts>) {
+    let profile = Profile::small();
+    let data = generate(&profile, seed);
+    let facts = data.iter().map(|d| waymark_synth::generate_facts(d, seed)).collect();
+    (data, facts)
+}
+
+#[test]
+fn every_dataset_the_import_accepts_is_generated_with_rows() {
+    let (data, facts) = small_facts(7);
+    let names: Vec<&str> = waymark_domain::facts::Dataset::ALL.iter().map(|d| d.name()).collect();
+    assert_eq!(waymark_synth::facts::DATASETS.to_vec(), names, "one CSV per dataset, in the import's order");
+    let counts = facts[0].row_counts();
+    for (dataset, n) in &counts {
+        assert!(*n > 0, "no {dataset} rows: {counts:?}");
+    }
+    for dataset in waymark_synth::facts::DATASETS {
+        let mut csv = Vec::new();
+        waymark_synth::facts::write_csv(dataset, &[(&data[0], &facts[0], &Profile::small().las[0].localities)], true, &mut csv).unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        assert!(text.lines().count() > 1, "{dataset}.csv has no rows");
+    }
+}
+
+/// The rows of one generated CSV as maps of column to value.
+fn csv_rows(data: &LaData, facts: &waymark_synth::LaFacts, dataset: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut csv = Vec::new();
+    waymark_synth::facts::write_csv(dataset, &[(data, facts, &[])], true, &mut csv).unwrap();
+    let text = String::from_utf8(csv).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(str::to_owned).collect();
+    // Names never hold commas here (invented lists), so a plain split is exact.
+    lines.map(|l| header.iter().cloned().zip(l.split(',').map(str::to_owned)).collect()).collect()
+}
+
+#[test]
+fn each_agency_knows_the_child_by_its_own_identifier_and_every_other_it_holds() {
+    let (data, facts) = small_facts(7);
+    for (dataset, column) in [
+        ("cin", "social_care_id"),
+        ("child-protection", "social_care_id"),
+        ("looked-after", "social_care_id"),
+        ("care-services", "social_care_id"),
+        ("two-year-review", "nhs_number"),
+        ("health-checks", "nhs_number"),
+        ("health-referrals", "nhs_number"),
+        ("eyfsp", "upn"),
+        ("phonics", "upn"),
+        ("reduced-timetables", "upn"),
+    ] {
+        let rows = csv_rows(&data[0], &facts[0], dataset);
+        assert!(!rows.is_empty(), "{dataset}");
+        for row in &rows {
+            assert!(!row[column].is_empty(), "{dataset} row without {column}: {row:?}");
+            assert!(!row["date_of_birth"].is_empty() && !row["surname"].is_empty(), "{dataset}: {row:?}");
+        }
+    }
+    for dataset in ["post16-activity", "level-by-19"] {
+        for row in csv_rows(&data[0], &facts[0], dataset) {
+            assert!(!row["uln"].is_empty() || !row["upn"].is_empty(), "{dataset} row without ULN or UPN: {row:?}");
+        }
+    }
+    // One social care id per child, the same in every social care dataset.
+    let mut ids: std::collections::HashMap<String, String> = Default::default();
+    for dataset in ["cin", "child-protection", "looked-after", "care-services"] {
+        for row in csv_rows(&data[0], &facts[0], dataset) {
+            let nhs = ids.entry(row["social_care_id"].clone()).or_insert_with(|| row["nhs_number"].clone());
+            assert_eq!(*nhs, row["nhs_number"], "{dataset}: a social care id names two children");
+        }
+    }
+}
+
+#[test]
+fn child_protection_plans_and_periods_of_care_sit_inside_child_in_need_episodes() {
+    let (_, facts) = small_facts(3);
+    let sc = &facts[0].social_care;
+    let far = waymark_domain::calendar::date_in_year(2100, 1, 1).unwrap();
+    let inside = |person: usize, start, end: Option<_>| {
+        sc.cin.iter().any(|c| c.person == person && c.start <= start && c.end.unwrap_or(far) >= end.unwrap_or(far))
+    };
+    assert!(!sc.child_protection.is_empty() && !sc.looked_after.is_empty());
+    for cp in &sc.child_protection {
+        assert!(inside(cp.person, cp.start, cp.end), "a plan outside any episode: {cp:?}");
+    }
+    for la in sc.looked_after.iter().filter(|l| l.counts_as_looked_after()) {
+        assert!(inside(la.person, la.start, la.end), "care outside any episode: {la:?}");
+        assert!(la.end.is_none_or(|e| e >= la.start));
+    }
+    assert!(sc.looked_after.iter().any(|l| l.placement_la != Some(facts_la())), "some placements are out of area");
+    assert!(sc.looked_after.iter().any(|l| l.legal_status == "V4"), "short-break agreements appear");
+}
+
+fn facts_la() -> waymark_domain::identifiers::LaCode {
+    Profile::small().las[0].code
+}
+
+#[test]
+fn referrals_are_seen_after_they_are_made_and_have_an_outcome_only_once_closed() {
+    let (_, facts) = small_facts(7);
+    let h = &facts[0].health;
+    let cut = as_of();
+    assert!(h.referrals.iter().any(|r| r.service == "autism_assessment" && r.outcome == Some("diagnosed")));
+    assert!(h.referrals.iter().any(|r| r.first_appointment.is_none()), "someone is still waiting");
+    for r in &h.referrals {
+        assert!(r.referral <= cut);
+        assert!(r.first_appointment.is_none_or(|f| f >= r.referral && f <= cut), "{r:?}");
+        assert!(r.closed.is_none_or(|c| Some(c) >= r.first_appointment && c <= cut), "{r:?}");
+        assert_eq!(r.outcome.is_some(), r.closed.is_some(), "{r:?}");
+    }
+}
+
+#[test]
+fn only_young_people_who_stay_at_school_are_on_the_census_in_years_12_and_13() {
+    let (data, facts) = small_facts(7);
+    let routes = waymark_synth::facts::post16::routes(&data[0], 7);
+    let sixth: Vec<_> = facts[0].census.iter().filter(|r| r.ncy >= 12 && data[0].people[r.person].placements.is_empty()).collect();
+    assert!(!sixth.is_empty());
+    assert!(sixth.iter().all(|r| routes[r.person].in_school()));
+    // And the others are tracked month by month instead: some NEET, some not known.
+    let activity = &facts[0].post16.activity;
+    assert!(activity.iter().any(|r| r.is_neet()) && activity.iter().any(|r| r.activity == "not_known"));
+    assert!(activity.iter().any(|r| r.activity == "supported_internship" || r.activity == "apprenticeship"));
 }

@@ -6,6 +6,7 @@
 use crate::error::AppError;
 use waymark_domain::calendar::Date;
 use waymark_domain::case::{AdviceParty, CaseEventKind};
+use waymark_domain::facts::Dataset;
 use waymark_domain::plan::Section;
 use waymark_storage::{Actor, Role, Scope, Selection, UserRecord};
 
@@ -30,6 +31,96 @@ pub enum Can {
     OwnJourney,
     /// Any child's record at all (through the selection).
     ChildRecords,
+    /// The SEN2 return's errors and queries for the LA (LA staff only).
+    Sen2Return,
+}
+
+/// A section of a child's multi-agency record holding person-level facts from one agency's datasets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactSection {
+    Census,
+    Attendance,
+    Exclusions,
+    ReducedTimetables,
+    ElectiveHomeEducation,
+    Attainment,
+    Health,
+    SocialCare,
+    Post16,
+    YouthJustice,
+}
+
+impl FactSection {
+    pub const ALL: [FactSection; 10] = [
+        Self::Census,
+        Self::Attendance,
+        Self::Exclusions,
+        Self::ReducedTimetables,
+        Self::ElectiveHomeEducation,
+        Self::Attainment,
+        Self::Health,
+        Self::SocialCare,
+        Self::Post16,
+        Self::YouthJustice,
+    ];
+
+    /// A stable key: the section's id on the page (`facts-KEY`) and in the API.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Census => "census",
+            Self::Attendance => "attendance",
+            Self::Exclusions => "exclusions",
+            Self::ReducedTimetables => "reduced-timetables",
+            Self::ElectiveHomeEducation => "ehe",
+            Self::Attainment => "attainment",
+            Self::Health => "health",
+            Self::SocialCare => "social-care",
+            Self::Post16 => "post16",
+            Self::YouthJustice => "youth-justice",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Census => "School census history",
+            Self::Attendance => "Attendance",
+            Self::Exclusions => "Suspensions and exclusions",
+            Self::ReducedTimetables => "Reduced timetables",
+            Self::ElectiveHomeEducation => "Elective home education",
+            Self::Attainment => "Attainment",
+            Self::Health => "Health",
+            Self::SocialCare => "Social care",
+            Self::Post16 => "Post-16",
+            Self::YouthJustice => "Youth justice",
+        }
+    }
+
+    /// The agency area the section belongs to: `education`, `health`, `social_care` or `post16`.
+    pub fn area(self) -> &'static str {
+        match self {
+            Self::Health => "health",
+            Self::SocialCare | Self::YouthJustice => "social_care",
+            Self::Post16 => "post16",
+            _ => "education",
+        }
+    }
+
+    /// The datasets whose facts the section shows.
+    pub fn datasets(self) -> &'static [Dataset] {
+        use Dataset as D;
+        match self {
+            Self::Census => &[D::Census],
+            Self::Attendance => &[D::Attendance],
+            Self::Exclusions => &[D::Exclusions],
+            Self::ReducedTimetables => &[D::ReducedTimetables],
+            Self::ElectiveHomeEducation => &[D::ElectiveHomeEducation],
+            Self::Attainment => &[D::Eyfsp, D::Phonics, D::Ks2, D::Ks4],
+            Self::Health => &[D::TwoYearReview, D::HealthChecks, D::HealthReferrals],
+            Self::SocialCare => &[D::ChildInNeed, D::ChildProtection, D::LookedAfter, D::CareServices],
+            Self::Post16 => &[D::Post16Activity, D::LevelBy19],
+            Self::YouthJustice => &[D::YouthJustice],
+        }
+    }
 }
 
 /// The signed-in user's rights.
@@ -91,6 +182,7 @@ impl Access {
             Can::AdviceRequests => role.service().is_some(),
             Can::OwnJourney => matches!(role, R::ParentCarer | R::YoungPerson),
             Can::ChildRecords => self.selection().is_some(),
+            Can::Sen2Return => matches!(role, R::LaCaseworker | R::SendManager | R::LaAdmin),
         }
     }
 
@@ -148,6 +240,23 @@ impl Access {
         }
     }
 
+    /// The sections of person-level facts (from each agency's imports) this role reads on a child's
+    /// multi-agency record: the LA and the family everything; a SENCO and an educational psychologist
+    /// the education sections; a health professional the health section; a social care professional
+    /// social care and youth justice. Administrators and board members read no child's record.
+    pub fn fact_sections(&self) -> Vec<FactSection> {
+        use FactSection as F;
+        match self.user.role {
+            Role::LaCaseworker | Role::SendManager | Role::ParentCarer | Role::YoungPerson => F::ALL.to_vec(),
+            Role::Senco | Role::EducationalPsychologist => {
+                vec![F::Census, F::Attendance, F::Exclusions, F::ReducedTimetables, F::ElectiveHomeEducation, F::Attainment]
+            }
+            Role::HealthProfessional => vec![F::Health],
+            Role::SocialCareProfessional => vec![F::SocialCare, F::YouthJustice],
+            Role::LaAdmin | Role::BoardMember => vec![],
+        }
+    }
+
     /// Whether this role may record an event of this kind (beyond that, the lifecycle decides).
     /// Caseworkers and managers record anything; a professional records the receipt of their own
     /// service's advice; a SENCO records the setting's advice and the annual review meeting and report.
@@ -197,6 +306,9 @@ impl Access {
         if self.can(Can::Dashboard) {
             links.push(("/dashboard", "Dashboard"));
         }
+        if self.can(Can::Sen2Return) {
+            links.push(("/sen2", "SEN2 return"));
+        }
         if self.can(Can::AuditLog) {
             links.push(("/audit", "Audit log"));
         }
@@ -242,6 +354,21 @@ mod tests {
         assert!(matches!(user(Role::ParentCarer).selection(), Some(Selection::LinkedTo(_))));
         assert_eq!(user(Role::ParentCarer).actor().scope, Scope::All);
         assert_eq!(user(Role::Senco).actor().scope, Scope::LocalAuthority("851".parse().unwrap()));
+    }
+
+    #[test]
+    fn each_role_reads_only_its_own_agencys_fact_sections() {
+        use FactSection as F;
+        assert_eq!(user(Role::HealthProfessional).fact_sections(), vec![F::Health]);
+        assert_eq!(user(Role::SocialCareProfessional).fact_sections(), vec![F::SocialCare, F::YouthJustice]);
+        let senco = user(Role::Senco).fact_sections();
+        assert!(senco.contains(&F::Census) && !senco.contains(&F::Health) && !senco.contains(&F::SocialCare));
+        assert!(user(Role::BoardMember).fact_sections().is_empty() && user(Role::LaAdmin).fact_sections().is_empty());
+        assert_eq!(user(Role::ParentCarer).fact_sections().len(), F::ALL.len());
+        // Every person dataset belongs to exactly one section.
+        for d in Dataset::ALL.iter().filter(|d| d.kind() == waymark_domain::facts::DatasetKind::Person) {
+            assert_eq!(F::ALL.iter().filter(|s| s.datasets().contains(d)).count(), 1, "{d}");
+        }
     }
 
     #[test]

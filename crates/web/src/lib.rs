@@ -21,6 +21,7 @@ mod cache;
 mod dashboard;
 pub mod error;
 mod forms;
+mod frameworks;
 mod routes;
 mod security;
 pub mod session;
@@ -71,6 +72,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
     caseload: Arc<cache::CaseloadCache>,
+    /// The performance frameworks computed per LA scope (see [`frameworks`]).
+    frameworks: Arc<frameworks::FrameworkCache>,
     /// Commits the audit entries of reads together (see [`AuditSink`]).
     audit: AuditSink,
 }
@@ -80,7 +83,14 @@ impl AppState {
     pub fn new(store: SqliteStore, clock: Arc<dyn Clock>, config: Config) -> Self {
         templates::Templates::load();
         let audit = AuditSink::start(&store);
-        Self { audit, store, clock, config: Arc::new(config), caseload: Arc::new(cache::CaseloadCache::default()) }
+        Self {
+            audit,
+            store,
+            clock,
+            config: Arc::new(config),
+            caseload: Arc::new(cache::CaseloadCache::default()),
+            frameworks: Arc::new(frameworks::FrameworkCache::default()),
+        }
     }
 }
 

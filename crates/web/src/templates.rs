@@ -28,6 +28,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "journey_list.html",
     "journey.html",
     "dashboard.html",
+    "framework.html",
+    "sen2.html",
     "audit.html",
     "admin_users.html",
     "admin_user.html",

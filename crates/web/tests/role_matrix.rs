@@ -9,7 +9,7 @@ use common::{Kid, TestApp};
 use serde_json::json;
 
 /// Which children each role may see (by the test area's keys), and whether child ids may appear on
-/// the audit pages (LA managers and administrators see ids there, never names).
+/// the audit and SEN2 pages (LA staff and administrators see ids there; administrators never names).
 fn allowed(role: &str) -> (&'static [&'static str], bool) {
     match role {
         "caseworker" | "manager" => (&["amber", "basil", "dara"], true),
@@ -40,6 +40,17 @@ fn routes(app: &TestApp) -> Vec<(Method, String)> {
         "/dashboard.xlsx",
         "/dashboard/stage/assessing",
         "/dashboard/stage/nonsense",
+        "/dashboard/frameworks/dfe-ehcp",
+        "/dashboard/frameworks/portsmouth-2016?locality=X&need=ASD",
+        "/dashboard/frameworks/hertfordshire-2015?phase=primary",
+        "/dashboard/frameworks/ofsted-area-send",
+        "/dashboard/frameworks/dfe-ehcp/data.csv",
+        "/dashboard/frameworks/dfe-ehcp/data.xlsx",
+        "/dashboard/frameworks/peterborough-2017/print",
+        "/dashboard/frameworks/no-such-framework",
+        "/sen2",
+        "/sen2?year=2025",
+        "/sen2/findings.csv",
         "/audit",
         "/admin/users",
         "/admin/users/new",
@@ -96,7 +107,7 @@ fn leaks(body: &str, kid: &Kid, ids_ok: bool, path: &str) -> Vec<String> {
     if body.contains(&kid.upn) {
         found.push(format!("UPN of {}", kid.key));
     }
-    let id_allowed = ids_ok && ["/audit", "/api/v1/audit", "/admin/users"].iter().any(|p| path.starts_with(p));
+    let id_allowed = ids_ok && ["/audit", "/api/v1/audit", "/admin/users", "/sen2"].iter().any(|p| path.starts_with(p));
     // A path that names the id itself (a request for the record) may echo nothing but that id in links it built.
     let echoes_path = path.contains(&kid.case.to_string()) || path.contains(&kid.child.to_string());
     if !id_allowed && !echoes_path {
@@ -203,4 +214,68 @@ async fn signed_out_visitors_see_no_child_anywhere_and_are_sent_to_sign_in() {
             );
         }
     }
+}
+
+/// The fact sections of the test area's children each role reads on a record it may see.
+fn fact_sections_for(role: &str) -> &'static [&'static str] {
+    match role {
+        "caseworker" | "manager" | "parent" | "youngperson" | "kentcaseworker" => &["ehe", "health", "social-care"],
+        "senco" | "ep" => &["ehe"],
+        "health" => &["health"],
+        "socialcare" => &["social-care"],
+        "admin" | "board" => &[],
+        other => panic!("no rule for {other}"),
+    }
+}
+
+#[tokio::test]
+async fn each_role_reads_only_its_own_sections_of_the_children_it_may_see() {
+    let app = TestApp::new().await;
+    let roles =
+        ["caseworker", "manager", "admin", "senco", "health", "socialcare", "ep", "parent", "youngperson", "board", "kentcaseworker"];
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for role in roles {
+        let browser = app.sign_in(role).await;
+        let (visible, _) = allowed(role);
+        let sections = fact_sections_for(role);
+        for k in &app.kids {
+            for path in [format!("/children/{}", k.child), format!("/api/v1/children/{}", k.child)] {
+                let reply = app.get(&path, Some(&browser)).await;
+                for (section, _) in common::FACT_SECTIONS {
+                    for other in &app.kids {
+                        let marker = common::fact_marker(section, other.key);
+                        let may = other.key == k.key && visible.contains(&k.key) && sections.contains(&section);
+                        let shown = reply.body.contains(&marker);
+                        if shown != may {
+                            problems.push(format!("{role} {path}: {marker} shown={shown}, allowed={may}"));
+                        }
+                        seen += usize::from(shown);
+                    }
+                    // A section the role may not read is not even named on the page.
+                    if path.starts_with("/children/") && visible.contains(&k.key) {
+                        let named = reply.body.contains(&format!("id=\"facts-{section}\""));
+                        if named != sections.contains(&section) {
+                            problems.push(format!("{role} {path}: section {section} named={named}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(seen > 20, "the test must see facts where they are allowed ({seen})");
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[tokio::test]
+async fn reading_a_childs_facts_is_audited_as_a_read_of_that_child() {
+    use waymark_storage::{Actor, AuditAction, AuditFilter, Scope, Store};
+    let app = TestApp::new().await;
+    let amber = app.kid("amber").clone();
+    let health = app.sign_in("health").await;
+    assert_eq!(app.get(&format!("/children/{}", amber.child), Some(&health)).await.status, axum::http::StatusCode::OK);
+    let admin = Actor::new("test", Scope::All);
+    let log = app.store.audit_log(&admin, &AuditFilter { child: Some(amber.child), ..Default::default() }).await.unwrap();
+    let reads: Vec<&str> = log.iter().filter(|e| e.action == AuditAction::Read).map(|e| e.subject.as_str()).collect();
+    assert!(reads.contains(&"facts") && reads.contains(&"child_record"), "{reads:?}");
 }

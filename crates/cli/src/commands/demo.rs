@@ -1,11 +1,18 @@
-//! `waymark demo`: a small fictional local area (LA 851) with a dozen children at every stage of the EHC
-//! process, dated relative to today so there is always work due and overdue; then the caseload. The
-//! synthetic-area issue replaces this with a generated profile. All names are invented.
+//! `waymark demo`: the demo local area, Portsmouth (LA 851), then the web application.
 //!
-//! When it creates the area it also records where each child goes to school, their SEN status, which
-//! caseworker holds each case, and a demo account for every role of the web application, with a
-//! password generated now and printed once (demo accounts exist only in demo data; nothing secret is
-//! in the repository). Then it serves the web application, unless `--no-serve`.
+//! On first run it generates the `portsmouth` synthetic profile into the store (about 33,000 children
+//! and young people, 2,300 EHC plans with their case histories, placements, reference data and
+//! person-level facts: the same for the same seed; see docs/synthetic-areas.md), and adds a dozen
+//! worked examples: children at every stage of the EHC process, dated back from the demo's day, each
+//! held by a demo caseworker, so there is always a story to follow. All names are invented.
+//!
+//! The generated area stands on its census day (15 January 2026), so by default the demo's clock
+//! stands there too: deadlines read as they did that day. `--today` moves it; `--area examples` leaves
+//! out the generated area (seconds, for trying the casework alone).
+//!
+//! It also creates a demo account for every role of the web application, with a password generated
+//! now and printed once (demo accounts exist only in demo data; nothing secret is in the repository).
+//! Then it serves the web application, unless `--no-serve`.
 
 use crate::commands::case::list_and_print;
 use crate::commands::serve::{runtime, serve, WebArgs};
@@ -27,11 +34,27 @@ use waymark_domain::plan::{Agency, NamedSetting, Outcome, PfaArea, PlanContents,
 use waymark_storage::{Clock, FixedClock, NewUser, PlacementStore, Role, UserStore};
 use waymark_storage::{SqliteStore, Store};
 
+/// What the demo area holds.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Area {
+    /// The generated `portsmouth` profile and the worked examples.
+    Portsmouth,
+    /// Only the dozen worked examples.
+    Examples,
+}
+
 #[derive(clap::Args)]
 pub struct Args {
-    /// Date the demo counts to instead of today.
+    /// Date the demo counts to: by default the generated area's census day (15 January 2026), or
+    /// today with `--area examples`.
     #[arg(long, value_name = "DATE")]
     today: Option<String>,
+    /// What to create on first run.
+    #[arg(long, value_enum, default_value = "portsmouth")]
+    area: Area,
+    /// Seed for the generated area: the same seed gives the same area.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
     #[command(flatten)]
     store: StoreArgs,
     /// Set up and print the sign-ins, but do not start the web application.
@@ -76,6 +99,9 @@ struct DemoCase {
     forename: &'static str,
     surname: &'static str,
     born_days_ago: u64,
+    /// The UPN without its check letter. The worked examples use establishment number 3999, which the
+    /// generator never allocates (it numbers settings from 1100, 2000, 4000, 6000 and 7000), so no
+    /// worked example shares a UPN with a generated child.
     upn_body: &'static str,
     /// (days before today, event)
     events: Vec<(u64, E)>,
@@ -90,21 +116,21 @@ fn demo_cases() -> Vec<DemoCase> {
             forename: "Amara",
             surname: "Okafor",
             born_days_ago: 2900,
-            upn_body: "851200125001",
+            upn_body: "851399925001",
             events: vec![(10, req(Requester::ParentOrYoungPerson))],
         },
         DemoCase {
             forename: "Ben",
             surname: "Hollis",
             born_days_ago: 3300,
-            upn_body: "851200125002",
+            upn_body: "851399925002",
             events: vec![(50, req(Requester::SchoolOrSetting))],
         },
         DemoCase {
             forename: "Chloe",
             surname: "Marsh",
             born_days_ago: 2500,
-            upn_body: "851200125003",
+            upn_body: "851399925003",
             events: vec![
                 (90, req(Requester::ParentOrYoungPerson)),
                 (60, E::DecidedToAssess),
@@ -120,7 +146,7 @@ fn demo_cases() -> Vec<DemoCase> {
             forename: "Dev",
             surname: "Sharma",
             born_days_ago: 4200,
-            upn_body: "851200125004",
+            upn_body: "851399925004",
             events: vec![
                 (125, req(Requester::Health)),
                 (85, E::DecidedToAssess),
@@ -136,7 +162,7 @@ fn demo_cases() -> Vec<DemoCase> {
             forename: "Ella",
             surname: "Price",
             born_days_ago: 3600,
-            upn_body: "851200125005",
+            upn_body: "851399925005",
             events: vec![
                 (400, req(Requester::ParentOrYoungPerson)),
                 (370, E::DecidedToAssess),
@@ -150,7 +176,7 @@ fn demo_cases() -> Vec<DemoCase> {
             forename: "Finn",
             surname: "Walsh",
             born_days_ago: 5000,
-            upn_body: "851200125006",
+            upn_body: "851399925006",
             events: vec![
                 (300, req(Requester::ParentOrYoungPerson)),
                 (262, E::DecidedToAssess),
@@ -168,21 +194,21 @@ fn demo_cases() -> Vec<DemoCase> {
             forename: "Grace",
             surname: "Adeyemi",
             born_days_ago: 4700,
-            upn_body: "851200125007",
+            upn_body: "851399925007",
             events: vec![(400, existing("851003"))],
         },
         DemoCase {
             forename: "Harry",
             surname: "Nowak",
             born_days_ago: 3900,
-            upn_body: "851200125008",
+            upn_body: "851399925008",
             events: vec![(380, existing("851004")), (20, E::ReviewMeeting)],
         },
         DemoCase {
             forename: "Isla",
             surname: "Begum",
             born_days_ago: 6000,
-            upn_body: "851200125009",
+            upn_body: "851399925009",
             events: vec![
                 (500, existing("851005")),
                 (100, E::ReviewMeeting),
@@ -194,14 +220,14 @@ fn demo_cases() -> Vec<DemoCase> {
             forename: "Jack",
             surname: "Evans",
             born_days_ago: 3850,
-            upn_body: "851200125010",
+            upn_body: "851399925010",
             events: vec![(200, existing("851006")), (30, E::PhaseTransferPlanned { transfer_date: Date::MIN, kind: TransferKind::School })],
         },
         DemoCase {
             forename: "Kara",
             surname: "Lindqvist",
             born_days_ago: 2200,
-            upn_body: "851200125011",
+            upn_body: "851399925011",
             events: vec![
                 (160, req(Requester::SchoolOrSetting)),
                 (125, E::DecidedNotToAssess),
@@ -212,7 +238,7 @@ fn demo_cases() -> Vec<DemoCase> {
             forename: "Leo",
             surname: "Fraser",
             born_days_ago: 6100,
-            upn_body: "851200125012",
+            upn_body: "851399925012",
             events: vec![(140, req(Requester::ParentOrYoungPerson)), (110, E::DecidedToAssess), (40, E::Withdrawn)],
         },
     ]
@@ -223,6 +249,23 @@ fn next_transfer(today: Date) -> Date {
     use chrono::Datelike;
     let year = if today.month() >= 4 { today.year() + 1 } else { today.year() };
     parse_iso_date(&format!("{year}-09-01")).expect("1 September exists")
+}
+
+/// Generate the `portsmouth` profile (LA 851) into the store, with a progress bar on a terminal.
+async fn generate_area(store: &SqliteStore, args: &Args) -> Result<(), Failure> {
+    use crate::commands::generate::{load_la, Batches};
+    let quiet = !std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let bar = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new_spinner() };
+    let la = waymark_synth::profile::portsmouth_la();
+    let sizes = Batches { people: 5000, facts: 100_000 };
+    let loaded = load_la(store, &args.store.actor(), "portsmouth", &la, args.seed, sizes, &bar).await?;
+    bar.finish_and_clear();
+    println!(
+        "Generated the demo local area (LA 851, the portsmouth profile, seed {}; all names invented): {} children and young people, \
+         {} EHC cases, {} placements, {} rows of reference data and person-level facts.",
+        args.seed, loaded.counts.children, loaded.counts.cases, loaded.counts.placements, loaded.fact_rows
+    );
+    Ok(())
 }
 
 /// The demo's children and cases, in the order created.
@@ -372,29 +415,43 @@ fn print_sign_ins(sign_ins: &[SignIn], addr: &str, serving: bool) {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
+    let generated = args.area == Area::Portsmouth;
     let today = match &args.today {
         Some(t) => parse_iso_date(t).map_err(|e| Failure::input(format!("--today: {e}")))?,
+        None if generated => waymark_synth::la::as_of(),
         None => system_clock().today(),
     };
     let clock: Arc<dyn Clock> = match (&args.web.clock_date, &args.today) {
         (Some(_), _) => args.web.clock()?,
         (None, Some(_)) => Arc::new(FixedClock::at_noon(today)),
+        (None, None) if generated => Arc::new(FixedClock::at_noon(today)),
         (None, None) => system_clock(),
     };
     runtime()?.block_on(async move {
         let store = open_store(&args.store).await?;
         let existing = store.list_cases(&args.store.actor()).await.map_err(store_failure)?;
         let sign_ins = if existing.is_empty() {
+            if generated {
+                generate_area(&store, &args).await?;
+            }
             let seeded = seed(&store, &args.store, today).await?;
             let n = seeded.cases.len();
-            println!("Created the demo local area (LA 851, fictional) with {n} children and cases in {}.", args.store.db.path().display());
+            println!(
+                "Added {n} worked examples (children at every stage, held by the demo caseworkers) in {}.",
+                args.store.db.path().display()
+            );
             create_accounts(&store, &args.store, &seeded).await?
         } else {
             println!("Using the {} cases already in {}.", existing.len(), args.store.db.path().display());
             reset_accounts(&store, &args.store).await?
         };
-        println!("Caseload on {today}, overdue first:\n");
-        list_and_print(&store, &args.store, today, false).await?;
+        if generated {
+            let cases = store.list_cases(&args.store.actor()).await.map_err(store_failure)?.len();
+            println!("The demo area stands on {today}: {cases} EHC cases. See them with: waymark case list --today {today}");
+        } else {
+            println!("Caseload on {today}, overdue first:\n");
+            list_and_print(&store, &args.store, today, false).await?;
+        }
         println!("\nSee one case with: waymark case show CASE --format text");
         print_sign_ins(&sign_ins, &args.web.addr, !args.no_serve);
         if let Some(path) = &args.sign_ins_json {

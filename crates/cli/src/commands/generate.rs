@@ -1,5 +1,11 @@
 //! `waymark generate`: a synthetic local area, the same for the same seed, written into the store (and,
 //! with `--out`, as files). `--report` prints each calibrated figure against its target.
+//!
+//! Into the store, each LA's people, cases and placements are bulk loaded ([`BulkStore`]), then its
+//! reference data and person-level facts are written through the import itself
+//! ([`waymark_import::import_reader`]): the same CSV bytes `--out` writes, parsed and checked by the
+//! same rules, in transactions of `--fact-batch` rows, so the store holds exactly what importing the
+//! files would give.
 
 use crate::commands::store::{block_on, open_store, store_failure, StoreArgs};
 use crate::Failure;
@@ -23,13 +29,16 @@ pub struct Args {
     report: bool,
     /// Write files to this folder instead of the store: one SEN2 return per collection year
     /// (`sen2_<year>.xml`; `sen2_<year>_<LA>.xml` for a profile of several LAs), and one import CSV
-    /// per dataset (`<dataset>.csv`: localities, settings, population, census, attendance,
-    /// exclusions, ks2, ks4, imported in that order).
+    /// per dataset (`<dataset>.csv`, for every dataset of `waymark import --list`; import them in
+    /// that order).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// People written per transaction.
     #[arg(long, default_value_t = 5000, hide = true)]
     batch: usize,
+    /// Fact rows written per transaction.
+    #[arg(long, default_value_t = 100_000, hide = true)]
+    fact_batch: usize,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -40,7 +49,7 @@ fn progress(total: u64, quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new(total);
     bar.set_style(
-        ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} people ({per_sec}, {eta} left)")
+        ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len} records ({per_sec}, {eta} left)")
             .expect("valid template")
             .progress_chars("=> "),
     );
@@ -57,44 +66,143 @@ pub fn run(args: Args) -> Result<(), Failure> {
         let actor = args.store.actor();
         let quiet = !std::io::IsTerminal::is_terminal(&std::io::stderr());
         let mut generated: Vec<LaData> = Vec::with_capacity(profile.las.len());
+        let mut facts_generated = Vec::new();
         let mut total = BulkCounts::default();
+        let mut fact_rows = 0u64;
         let bar = progress(0, quiet);
+        let sizes = Batches { people: args.batch.max(1), facts: args.fact_batch.max(1) };
         for la in &profile.las {
-            bar.set_message(la.name.clone());
-            let data = generate_la(la, args.seed);
-            bar.inc_length(data.people.len() as u64);
-            for chunk in data.people.chunks(args.batch.max(1)) {
-                let batch: Vec<BulkPerson> = chunk
-                    .iter()
-                    .map(|p| BulkPerson { child: p.child.clone(), cases: p.cases.clone(), placements: p.placements.clone() })
-                    .collect();
-                let reason = format!("synthetic area: profile {} seed {}", profile.name, args.seed);
-                total += store.load_people(&actor, &batch, &reason).await.map_err(store_failure)?;
-                bar.inc(chunk.len() as u64);
-            }
-            if data.refused_cases > 0 {
-                eprintln!("warning: {} generated case histories were refused by the lifecycle and left out", data.refused_cases);
-            }
+            let loaded = load_la(&store, &actor, profile.name, la, args.seed, sizes, &bar).await?;
+            total += loaded.counts;
+            fact_rows += loaded.fact_rows;
             if args.report {
-                generated.push(data);
+                generated.push(loaded.data);
+                facts_generated.push(loaded.facts);
             }
         }
         bar.finish_and_clear();
         eprintln!(
-            "Generated profile {} (seed {}) into {}: {} children and young people, {} EHC cases with {} events, {} placements.",
+            "Generated profile {} (seed {}) into {}: {} children and young people, {} EHC cases with {} events, {} placements; \
+             {} rows of reference data and person-level facts.",
             profile.name,
             args.seed,
             args.store.db.path().display(),
             total.children,
             total.cases,
             total.events,
-            total.placements
+            total.placements,
+            fact_rows
         );
         if args.report {
-            print!("{}", calibration::report(&profile, &generated));
+            print!("{}", calibration::report_with_facts(&profile, &generated, &facts_generated));
         }
         Ok(())
     })
+}
+
+/// Records written per transaction: people (with their cases and placements), and fact rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Batches {
+    pub people: usize,
+    pub facts: usize,
+}
+
+/// One LA generated into the store.
+pub struct LoadedLa {
+    pub data: LaData,
+    pub facts: waymark_synth::LaFacts,
+    pub counts: BulkCounts,
+    pub fact_rows: u64,
+}
+
+/// Generate one LA of a profile and write it into the store: its people, cases and placements in
+/// bulk, then its reference data and person-level facts through the import. The same for the same
+/// seed. (For any command that needs a generated area in the store.)
+pub async fn load_la(
+    store: &waymark_storage::SqliteStore,
+    actor: &waymark_storage::Actor,
+    profile: &str,
+    la: &waymark_synth::LaProfile,
+    seed: u64,
+    sizes: Batches,
+    bar: &ProgressBar,
+) -> Result<LoadedLa, Failure> {
+    bar.set_message(la.name.clone());
+    let data = generate_la(la, seed);
+    bar.inc_length(data.people.len() as u64);
+    let mut counts = BulkCounts::default();
+    let reason = format!("synthetic area: profile {profile} seed {seed}");
+    for chunk in data.people.chunks(sizes.people.max(1)) {
+        let batch: Vec<BulkPerson> =
+            chunk.iter().map(|p| BulkPerson { child: p.child.clone(), cases: p.cases.clone(), placements: p.placements.clone() }).collect();
+        counts += store.load_people(actor, &batch, &reason).await.map_err(store_failure)?;
+        bar.inc(chunk.len() as u64);
+    }
+    if data.refused_cases > 0 {
+        eprintln!("warning: {} generated case histories were refused by the lifecycle and left out", data.refused_cases);
+    }
+    let facts = waymark_synth::generate_facts(&data, seed);
+    bar.set_message(format!("{} facts", la.name));
+    let rows: usize = facts.row_counts().iter().map(|(_, n)| n).sum();
+    bar.inc_length(rows as u64);
+    let source = format!("synthetic-{profile}-{seed}");
+    let fact_rows = load_facts(store, actor, &data, &facts, &la.localities, &source, sizes.facts.max(1), bar).await?;
+    Ok(LoadedLa { data, facts, counts, fact_rows })
+}
+
+/// Write one LA's reference data and facts into the store through the import: each dataset's CSV
+/// (as `--out` writes it) parsed and checked by the import's rules, `per_batch` rows a transaction.
+/// A refusal is a generator fault and stops the command. Returns the rows written.
+#[allow(clippy::too_many_arguments)]
+async fn load_facts(
+    store: &waymark_storage::SqliteStore,
+    actor: &waymark_storage::Actor,
+    data: &LaData,
+    facts: &waymark_synth::LaFacts,
+    localities: &[String],
+    source: &str,
+    per_batch: usize,
+    bar: &ProgressBar,
+) -> Result<u64, Failure> {
+    use waymark_import::{import_reader, Dataset, ImportError, Options, Progress};
+    let mut written = 0u64;
+    for name in waymark_synth::facts::DATASETS {
+        let dataset = name.parse::<Dataset>().map_err(|e| Failure::other(format!("generated an unknown dataset: {e}")))?;
+        let mut csv = Vec::new();
+        waymark_synth::facts::write_csv(name, &[(data, facts, localities)], true, &mut csv)
+            .map_err(|e| Failure::other(format!("cannot write the {name} rows: {e}")))?;
+        let Some(header_end) = csv.iter().position(|b| *b == b'\n') else { continue };
+        let (header, body) = csv.split_at(header_end + 1);
+        let mut lines = body.split_inclusive(|b| *b == b'\n').peekable();
+        let mut part = 0;
+        while lines.peek().is_some() {
+            part += 1;
+            let mut chunk = header.to_vec();
+            let mut rows = 0u64;
+            for line in lines.by_ref().take(per_batch) {
+                chunk.extend_from_slice(line);
+                rows += 1;
+            }
+            let file = format!("{source}-{}-{name}-{part}.csv", data.la);
+            let options = Options { dry_run: false, progress: false };
+            match import_reader(store, actor, dataset, &file, &file, chunk.as_slice(), options, &Progress::hidden()).await {
+                Ok(_) => {}
+                Err(ImportError::Rejected(rejection)) => {
+                    return Err(Failure::other(format!(
+                        "the generated {name} rows were refused (a generator fault): {}",
+                        rejection.summary(5)
+                    )))
+                }
+                Err(ImportError::Store(e)) => return Err(store_failure(e)),
+                Err(e) => return Err(Failure::other(e.to_string())),
+            }
+            written += rows;
+            if !matches!(name, "localities" | "settings" | "population") {
+                bar.inc(rows);
+            }
+        }
+    }
+    Ok(written)
 }
 
 /// The SEN2 collections generated data covers (the schemas in ../shared/reference/sen2/).

@@ -55,6 +55,12 @@ fn summary(dataset: Dataset, counts: &ImportCounts, dry_run: bool) -> String {
     );
     if !dataset.link_kinds().is_empty() {
         out.push_str(&format!("; {} children created", counts.children_created));
+        // Only when there is something to look at, so a summary with no uncertain matches reads as before.
+        if counts.review_queued > 0 {
+            let pairs = if counts.review_queued == 1 { "pair" } else { "pairs" };
+            let verb = if dry_run { "would be queued" } else { "queued" };
+            out.push_str(&format!("; {} {pairs} {verb} for identity review (waymark identity queue)", counts.review_queued));
+        }
     }
     if dry_run {
         out.push_str(" (dry run: nothing was written)");

@@ -83,7 +83,7 @@ fn list(frameworks: &[waymark_indicators::Framework]) -> String {
             let kind = match i.measure {
                 MeasureKind::Records => "",
                 MeasureKind::Manual => " [manual entry]",
-                MeasureKind::Facts => " [needs person-level facts]",
+                MeasureKind::Facts => " [person-level facts]",
                 MeasureKind::Evidence => " [evidence roll-up]",
             };
             out.push_str(&format!("  {:<44} {}{}\n", i.id, i.title, kind));
@@ -92,11 +92,13 @@ fn list(frameworks: &[waymark_indicators::Framework]) -> String {
     out
 }
 
+/// A generated area with its person-level facts (whatever datasets the generator produces).
 fn synth_table(profile: &str, seed: u64) -> PersonTable {
     let p = waymark_synth::Profile::by_name(profile, seed).expect("clap checked the profile");
     let data: Vec<_> = p.las.iter().map(|l| waymark_synth::generate_la(l, seed)).collect();
-    let areas: Vec<_> = p.las.iter().zip(data.iter()).collect();
-    waymark_indicators::table::from_synth(&areas)
+    let facts: Vec<_> = data.iter().map(|d| waymark_synth::generate_facts(d, seed)).collect();
+    let areas: Vec<_> = p.las.iter().zip(data.iter()).zip(facts.iter()).map(|((l, d), f)| (l, d, f)).collect();
+    waymark_indicators::table::from_synth_with_facts(&areas)
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
@@ -151,7 +153,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     if let Some(dir) = &args.export_facts {
         waymark_indicators::files::write(&table, dir).map_err(|e| Failure::other(e.to_string()))?;
-        eprintln!("Wrote the person table ({} people, {} cases) to {}.", table.persons.len(), table.cases.len(), dir.display());
+        eprintln!(
+            "Wrote the person table ({} people, {} cases, {} facts) to {}.",
+            table.persons.len(),
+            table.cases.len(),
+            table.facts.len(),
+            dir.display()
+        );
         return Ok(());
     }
     let Some(fw_id) = &args.framework else {

@@ -4,6 +4,7 @@ pub mod child;
 pub mod clock;
 pub mod demo;
 pub mod generate;
+pub mod identity;
 pub mod import;
 pub mod indicators;
 pub mod init;

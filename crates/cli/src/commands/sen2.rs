@@ -254,6 +254,12 @@ fn import(args: ImportArgs) -> Result<(), Failure> {
                     "  placements: {} created, {} changed, {} unchanged",
                     r.placements_created, r.placements_changed, r.placements_unchanged
                 );
+                if let Some(s) = &r.settings_recorded {
+                    println!(
+                        "  LA {} SEN2 settings taken from the return's header: DMO {}, DCO {}, DSCO {} (change them with `waymark sen2 settings`)",
+                        s.la, s.dmo, s.dco, s.dsco
+                    );
+                }
                 if r.is_no_change() {
                     println!("Nothing changed: the database already holds this return.");
                 }

@@ -154,7 +154,13 @@ impl Case {
                 case.received = Some(first.date);
                 case.requester = Some(*requester);
             }
-            CaseEventKind::ExistingPlan { plan, .. } => case.plan = Some(plan.clone()),
+            CaseEventKind::ExistingPlan { plan, .. } => {
+                case.plan = Some(plan.clone());
+                // A plan in force was issued by a decision on its contents (ours before Waymark held the
+                // case, or the old LA's on a transfer, SEND Regs 2014 reg 15), and the family may still
+                // mediate or appeal it (CFA 2014 s51(2)(c)).
+                case.decisions.push((AppealableDecision::PlanContents, first.date));
+            }
             _ => unreachable!("checked above"),
         }
         case.history.push(first);

@@ -223,6 +223,21 @@ fn reg_15_a_case_can_start_from_a_plan_transferred_in() {
 }
 
 #[test]
+fn cfa_2014_s51_the_contents_of_a_plan_held_before_waymark_can_be_mediated_and_appealed() {
+    let (id, child) = ids();
+    let history = [
+        ev("2024-03-01", CaseEventKind::ExistingPlan { plan: final_plan(), transferred_from: None }),
+        ev("2025-02-01", CaseEventKind::MediationHeld { decision: AppealableDecision::PlanContents }),
+        ev("2025-03-01", CaseEventKind::AppealLodged { decision: AppealableDecision::PlanContents }),
+    ];
+    let case = Case::replay(id, child, &history).unwrap();
+    assert_eq!(case.disputes().len(), 1);
+    // A plan in force is a decision on its contents; it is not a refusal to assess, which was never made.
+    let e = apply_err(&history, ev("2025-04-01", CaseEventKind::MediationHeld { decision: AppealableDecision::RefusalToAssess }));
+    assert_eq!(e.rule, "dispute_needs_decision");
+}
+
+#[test]
 fn case_events_round_trip_through_json() {
     for e in full_history() {
         let json = serde_json::to_string(&e).unwrap();

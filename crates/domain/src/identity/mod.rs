@@ -13,10 +13,27 @@
 pub mod normalise;
 
 use crate::calendar::Date;
+use crate::child::Child;
 use crate::facts::identity::PersonKeys;
 use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
+
+/// A stored child's record as the matcher sees it: identifiers, names, date of birth, sex, postcode and
+/// ethnicity, in the child's responsible LA. (A social care id is held beside the record, not in it:
+/// the caller adds it.)
+pub fn keys_of(child: &Child) -> PersonKeys {
+    let mut k = PersonKeys::new(child.responsible_la);
+    k.upn = child.upn.clone();
+    k.uln = child.uln.clone();
+    k.nhs_number = child.nhs_number.clone();
+    k.name = Some(child.name.clone());
+    k.date_of_birth = Some(child.date_of_birth);
+    k.sex = Some(child.sex);
+    k.postcode = child.postcode.clone();
+    k.ethnicity = child.ethnicity;
+    k
+}
 
 /// What the matcher concludes about a pair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -376,6 +393,50 @@ pub fn candidate_pairs(records: &[PersonKeys], max_block: usize) -> Vec<(usize, 
         }
     }
     pairs.into_iter().collect()
+}
+
+/// The largest block compared: a blocking key shared by more records than this does not discriminate
+/// (a very common surname sound in one birth year), so its pairs are left to the other keys. The
+/// benchmark and the store use the same value.
+pub const MAX_BLOCK: usize = 500;
+
+/// As [`candidate_pairs`], but only the pairs that involve at least one of the records from
+/// `first_new` on: what to compare when new records join ones already compared among themselves
+/// (an import's new children against the children already stored). Blocks are built over all the
+/// records, so a block's size, and whether it is skipped, is the same as for [`candidate_pairs`].
+pub fn candidate_pairs_touching(records: &[PersonKeys], first_new: usize, max_block: usize) -> Vec<(usize, usize)> {
+    let mut blocks: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        for k in blocking_keys(r) {
+            blocks.entry(k).or_default().push(i);
+        }
+    }
+    let mut pairs = BTreeSet::new();
+    for members in blocks.values() {
+        if members.len() < 2 || members.len() > max_block || members[members.len() - 1] < first_new {
+            continue;
+        }
+        // Members are in index order: pair each new member with every member before it.
+        for (n, &j) in members.iter().enumerate().filter(|&(_, &j)| j >= first_new) {
+            for &i in &members[..n] {
+                if i != j {
+                    pairs.insert((i.min(j), i.max(j)));
+                }
+            }
+        }
+    }
+    pairs.into_iter().collect()
+}
+
+/// As [`scan`], but only pairs involving a record from `first_new` on ([`candidate_pairs_touching`]).
+pub fn scan_touching(records: &[PersonKeys], first_new: usize, thresholds: Thresholds, max_block: usize) -> Vec<ScoredPair> {
+    candidate_pairs_touching(records, first_new, max_block)
+        .into_iter()
+        .filter_map(|(a, b)| {
+            let comparison = compare_with(&records[a], &records[b], thresholds);
+            (comparison.decision != Decision::NonMatch).then_some(ScoredPair { a, b, comparison })
+        })
+        .collect()
 }
 
 /// One pair found by [`scan`]: indexes into the records and the comparison.

@@ -203,3 +203,32 @@ fn a_scan_keeps_matches_and_reviews_and_drops_non_matches() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!((found[0].a, found[0].b, found[0].comparison.decision), (0, 1, Decision::Match));
 }
+
+#[test]
+fn pairs_touching_new_records_are_exactly_the_blocked_pairs_that_involve_one() {
+    let records = vec![
+        amy(),
+        person("Amy", "Jonsen", "2014-09-03", Sex::Female, "PO1 2AB"),
+        person("Noah", "Williams", "2010-11-21", Sex::Male, "SO1 1AA"),
+        person("Johnson", "Amy", "2014-03-09", Sex::Female, "PO9 9ZZ"),
+        person("Noah", "Wiliams", "2010-11-21", Sex::Male, "SO1 1AA"),
+        person("Amy", "Johnson", "2014-03-09", Sex::Female, "PO1 2AB"),
+    ];
+    for first_new in 0..=records.len() {
+        let expected: Vec<(usize, usize)> = candidate_pairs(&records, 100).into_iter().filter(|&(_, j)| j >= first_new).collect();
+        assert_eq!(candidate_pairs_touching(&records, first_new, 100), expected, "first_new {first_new}");
+    }
+    // Pairs among the old records alone are never compared again.
+    assert!(!candidate_pairs_touching(&records, 4, 100).contains(&(0, 1)));
+    assert!(candidate_pairs_touching(&records, 4, 100).contains(&(2, 4)));
+}
+
+#[test]
+fn pairs_touching_new_records_skip_the_same_oversized_blocks() {
+    let records = vec![amy(), amy(), amy()];
+    assert!(candidate_pairs_touching(&records, 2, 2).is_empty());
+    assert_eq!(candidate_pairs_touching(&records, 2, 3), [(0, 2), (1, 2)]);
+    let found = scan_touching(&records, 2, Thresholds::default(), MAX_BLOCK);
+    assert_eq!(found.len(), 2);
+    assert!(found.iter().all(|p| p.comparison.decision == Decision::Match && !p.comparison.auto_merge()));
+}

@@ -100,5 +100,6 @@ pub fn unit_suffix(u: Unit) -> &'static str {
         Unit::Count => "",
         Unit::Percent => "%",
         Unit::RatePer1000 => " per 1,000",
+        Unit::Average => "",
     }
 }

@@ -17,7 +17,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use waymark_domain::case::CaseEvent;
 use waymark_domain::ids::ChildId;
-use waymark_storage::{CaseloadStore, UserStore};
+use waymark_storage::UserStore;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -105,9 +105,11 @@ async fn record(State(state): State<AppState>, ApiSigned(s): ApiSigned, Path(id)
 
 async fn child(State(state): State<AppState>, ApiSigned(s): ApiSigned, Path(id): Path<String>) -> ApiResult {
     let id: ChildId = id.parse().map_err(|_| ApiError::not_found())?;
-    let selection = s.access.selection().ok_or_else(ApiError::not_found)?;
-    let record = state.store.child_record(&s.access.actor(), &selection, id, &state.audit).await?;
-    Ok(Json(super::children::child_json(&record, &s.access, state.clock.today())))
+    if s.access.selection().is_none() {
+        return Err(ApiError::not_found());
+    }
+    let (record, facts) = super::children::load(&state, &s.access, id).await?;
+    Ok(Json(super::children::child_json(&record, &facts, &s.access, state.clock.today())))
 }
 
 async fn pupils(State(state): State<AppState>, ApiSigned(s): ApiSigned) -> ApiResult {

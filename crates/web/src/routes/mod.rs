@@ -11,6 +11,7 @@ mod dashboard;
 mod family;
 mod openapi;
 mod professionals;
+mod sen2;
 
 use crate::error::AppError;
 use crate::session::MaybeSigned;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(family::router())
         .merge(dashboard::router())
         .merge(audit::router())
+        .merge(sen2::router())
         .merge(admin::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })

@@ -14,7 +14,7 @@ pub const PATHS: &[(&str, &str, &str)] = &[
         "A case as the user's role may see it: child summary, statutory clock, advice, plan, placements, timeline",
     ),
     ("/api/v1/cases/{id}/events", "post", "Record events on a case, based on the version you loaded (409 if it changed since)"),
-    ("/api/v1/children/{id}", "get", "A child's multi-agency record as the user's role may see it"),
+    ("/api/v1/children/{id}", "get", "A child's multi-agency record as the user's role may see it, with `fact_sections`: the person-level facts of the sections the role reads"),
     ("/api/v1/pupils", "get", "A SENCO's pupils with SEN support or a plan, and what to send"),
     ("/api/v1/advice-requests", "get", "Advice requested of a professional's service"),
     ("/api/v1/my-cases", "get", "A family's own cases"),

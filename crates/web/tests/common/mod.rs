@@ -15,12 +15,61 @@ use tower::ServiceExt;
 use waymark_domain::calendar::{parse_iso_date, Date};
 use waymark_domain::case::{AdviceParty, CaseEvent, CaseEventKind, Requester};
 use waymark_domain::child::{NewChild, PersonName, SenStatus, Sex};
+use waymark_domain::facts::health::{CheckOutcome, HealthCheck, HealthCheckKind};
+use waymark_domain::facts::school::ElectiveHomeEducation;
+use waymark_domain::facts::social_care::{ChildInNeedEpisode, CinNeed};
+use waymark_domain::facts::{Dataset, Period, PersonFact, PersonKeys};
 use waymark_domain::identifiers::SettingRef;
 use waymark_domain::ids::{CaseId, ChildId, UserId};
 use waymark_domain::need::{NeedCode, RankedNeeds};
 use waymark_domain::placement::Placement;
 use waymark_domain::plan::{PlanContents, Section};
-use waymark_storage::{Actor, FixedClock, NewUser, PlacementStore, Role, Scope, SqliteStore, Store, UserStore};
+use waymark_storage::{
+    Actor, FactStore, FixedClock, ImportBatch, ImportResult, ImportRows, NewUser, NoProgress, PersonRow, PlacementStore, Role, Scope,
+    SqliteStore, Store, UserStore,
+};
+
+/// The fact sections the test area gives every child, with the dataset of each. A fact's source file
+/// is named `facts-SECTION-KID.csv`, so a page shows whose facts of which section it holds.
+pub const FACT_SECTIONS: [(&str, Dataset); 3] =
+    [("ehe", Dataset::ElectiveHomeEducation), ("health", Dataset::HealthChecks), ("social-care", Dataset::ChildInNeed)];
+
+pub fn fact_marker(section: &str, kid: &str) -> String {
+    format!("facts-{section}-{kid}.csv")
+}
+
+/// One fact of each of [`FACT_SECTIONS`] for a child, linked by UPN (and a social care id).
+async fn add_facts(store: &SqliteStore, admin: &Actor, kid: &str, la: &str, upn: &str, n: usize) {
+    for (section, dataset) in FACT_SECTIONS {
+        let mut keys = PersonKeys::new(la.parse().unwrap());
+        keys.upn = Some(upn.parse().unwrap());
+        let fact = match dataset {
+            Dataset::ElectiveHomeEducation => PersonFact::ElectiveHomeEducation(ElectiveHomeEducation {
+                period: Period::new(d("2024-09-01"), Some(d("2025-03-31"))).unwrap(),
+            }),
+            Dataset::HealthChecks => {
+                keys.nhs_number = Some(["9434765919", "9434765927", "9434765935", "9434765943"][n].parse().unwrap());
+                PersonFact::HealthCheck(HealthCheck {
+                    check: HealthCheckKind::Reception,
+                    check_date: d("2017-11-12"),
+                    outcome: CheckOutcome::Completed,
+                })
+            }
+            _ => {
+                keys.social_care_id = Some(format!("SC{la}{n}").parse().unwrap());
+                PersonFact::ChildInNeed(ChildInNeedEpisode {
+                    period: Period::new(d("2024-04-01"), None).unwrap(),
+                    primary_need: CinNeed::N2,
+                })
+            }
+        };
+        let batch = ImportBatch::new(dataset, fact_marker(section, kid), ImportRows::Person(vec![PersonRow { line: 2, keys, fact }]));
+        match store.import(admin, batch, &NoProgress).await.unwrap() {
+            ImportResult::Imported(_) => {}
+            ImportResult::Rejected(p) => panic!("test facts refused: {p:?}"),
+        }
+    }
+}
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -152,6 +201,7 @@ impl TestApp {
             if !more.is_empty() {
                 store.record_case_events(&admin, case.value.id, 1, more, "test").await.unwrap();
             }
+            add_facts(&store, &admin, key, la, &record.upn.clone().unwrap().to_string(), kids.len()).await;
             kids.push(Kid {
                 key,
                 name: format!("{forename} {surname}"),

@@ -1,10 +1,26 @@
 //! Person-level facts and reference data for one generated LA, in the CSV import formats
-//! (docs/import-formats.md): localities, settings, population, the January school census, attendance,
-//! suspensions and permanent exclusions, and key stage 2 and 4 results. Drawn from their own random
-//! stream (purpose [`FACTS_PURPOSE`]), so the people, cases and placements of [`crate::la`] are unchanged.
+//! (docs/import-formats.md), one CSV per dataset of [`DATASETS`]:
+//! - this module: localities, settings, population, the January school census, attendance,
+//!   suspensions and permanent exclusions, and key stage 2 and 4 results;
+//! - [`education`]: reduced timetables, elective home education, EYFSP, phonics, level 2/3 by 19;
+//! - [`social_care`]: child in need episodes, child protection plans, looked-after episodes (with
+//!   out-of-area placements and short-break agreements), disabled children's team, short breaks and
+//!   direct payments;
+//! - [`health`]: the 2-2.5 year review (ASQ-3), reception and year 6/7 checks, learning disability
+//!   annual health checks, and referrals to therapies, autism assessment and CAMHS;
+//! - [`post16`]: monthly post-16 activity (EET, NEET, not known) and youth justice involvement.
 //!
-//! Calibration (national-statistics.md): absence §2g, exclusions §2h, attainment §2i, each by SEN status
-//! on the January census of the year. Figures are measured back in [`crate::calibration`].
+//! Each part draws from its own random stream (purposes [`FACTS_PURPOSE`] and up), so the people, cases
+//! and placements of [`crate::la`] are unchanged, and one part's draws never shift another's.
+//!
+//! Calibration (national-statistics.md): FSM §2e, social care overlap §2f, absence §2g, exclusions
+//! §2h, attainment §2i, each by SEN status on the January census of the year. Figures are measured back
+//! in [`crate::calibration`]. Rates the reference does not give are marked `[U] assumption`.
+
+pub mod education;
+pub mod health;
+pub mod post16;
+pub mod social_care;
 
 use crate::la::{reception_year, LaData, SettingKind, SynthPerson};
 use crate::rng::Draw;
@@ -21,8 +37,35 @@ pub const CENSUS_YEARS: [i32; 3] = [2023, 2024, 2025];
 /// Completed academic years with attendance, exclusions and results.
 pub const FULL_YEARS: [i32; 2] = [2023, 2024];
 
-/// The datasets written, in the order they must be imported.
-pub const DATASETS: [&str; 8] = ["localities", "settings", "population", "census", "attendance", "exclusions", "ks2", "ks4"];
+/// The datasets written, in the order they must be imported (the import's own order).
+pub const DATASETS: [&str; 22] = [
+    "localities",
+    "settings",
+    "population",
+    "census",
+    "attendance",
+    "exclusions",
+    "reduced-timetables",
+    "ehe",
+    "eyfsp",
+    "phonics",
+    "ks2",
+    "ks4",
+    "level-by-19",
+    "cin",
+    "child-protection",
+    "looked-after",
+    "care-services",
+    "two-year-review",
+    "health-checks",
+    "health-referrals",
+    "post16-activity",
+    "youth-justice",
+];
+
+/// Facts are written only about people aged 24 or under on the census that closes the history, so
+/// a file imported within a year of it never meets someone past 25 (CFA 2014 s46).
+pub const MAX_FACT_AGE: i32 = 24;
 
 /// One pupil on one January census.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,6 +140,57 @@ pub struct LaFacts {
     pub exclusions: Vec<ExclusionRow>,
     pub ks2: Vec<Ks2Row>,
     pub ks4: Vec<Ks4Row>,
+    pub education: education::EducationFacts,
+    pub social_care: social_care::SocialCareFacts,
+    pub health: health::HealthFacts,
+    pub post16: post16::Post16Facts,
+}
+
+impl LaFacts {
+    /// Each person's census rows (indices into [`LaFacts::census`]), in year order.
+    pub fn census_by_person(&self, people: usize) -> Vec<Vec<usize>> {
+        let mut out = vec![Vec::new(); people];
+        for (i, r) in self.census.iter().enumerate() {
+            if let Some(v) = out.get_mut(r.person) {
+                v.push(i);
+            }
+        }
+        out
+    }
+
+    /// Rows of every dataset, by dataset name.
+    pub fn row_counts(&self) -> Vec<(&'static str, usize)> {
+        let e = &self.education;
+        let s = &self.social_care;
+        let h = &self.health;
+        let p = &self.post16;
+        vec![
+            ("census", self.census.len()),
+            ("attendance", self.attendance.len()),
+            ("exclusions", self.exclusions.len()),
+            ("reduced-timetables", e.reduced_timetables.len()),
+            ("ehe", e.ehe.len()),
+            ("eyfsp", e.eyfsp.len()),
+            ("phonics", e.phonics.len()),
+            ("ks2", self.ks2.len()),
+            ("ks4", self.ks4.len()),
+            ("level-by-19", e.level_by_19.len()),
+            ("cin", s.cin.len()),
+            ("child-protection", s.child_protection.len()),
+            ("looked-after", s.looked_after.len()),
+            ("care-services", s.care_services.len()),
+            ("two-year-review", h.two_year_reviews.len()),
+            ("health-checks", h.checks.len()),
+            ("health-referrals", h.referrals.len()),
+            ("post16-activity", p.activity.len()),
+            ("youth-justice", p.youth_justice.len()),
+        ]
+    }
+}
+
+/// Whether facts may be written about a person (see [`MAX_FACT_AGE`]).
+pub(crate) fn in_scope(p: &SynthPerson) -> bool {
+    age_on(p.child.date_of_birth, crate::la::as_of()) <= MAX_FACT_AGE
 }
 
 /// January census day of the academic year starting in `year` (third Thursday approximated as the 15th-18th [U]).
@@ -109,7 +203,7 @@ pub fn census_day(year: i32) -> Date {
     date_in_year(year + 1, 1, day).expect("January date")
 }
 
-fn academic_year(year: i32) -> String {
+pub(crate) fn academic_year(year: i32) -> String {
     format!("{year}/{:02}", (year + 1) % 100)
 }
 
@@ -171,6 +265,9 @@ pub fn generate_facts(data: &LaData, seed: u64) -> LaFacts {
             local
         }
     };
+    // Each young person's route at 16 where no placement says (school sixth form, college, work,
+    // NEET...): only those staying at school are on the school census in years 12 and 13.
+    let routes = post16::routes(data, seed);
     for (index, p) in data.people.iter().enumerate() {
         if p.child.upn.is_none() {
             continue;
@@ -192,6 +289,7 @@ pub fn generate_facts(data: &LaData, seed: u64) -> LaFacts {
                 Some(Some(i)) if data.settings[i].kind != SettingKind::FurtherEducation => Some(i),
                 // At college, or somewhere not a school (NEET, elective home education): not on a census.
                 Some(_) => None,
+                None if ncy >= 12 && p.placements.is_empty() && !routes[index].in_school() => None,
                 None if p.placements.is_empty() || ncy <= 11 => {
                     if ncy <= 6 {
                         home_primary
@@ -258,6 +356,11 @@ pub fn generate_facts(data: &LaData, seed: u64) -> LaFacts {
             }
         }
     }
+    let census_of = out.census_by_person(data.people.len());
+    out.education = education::generate(data, &out.census, &census_of, seed);
+    out.social_care = social_care::generate(data, &out.census, seed);
+    out.health = health::generate(data, &out.census, seed);
+    out.post16 = post16::generate(data, &routes, &out.social_care, seed);
     out
 }
 
@@ -305,7 +408,7 @@ fn attendance_and_exclusions(draw: &mut Draw, out: &mut LaFacts, person: usize, 
     }
 }
 
-fn yn(b: bool) -> &'static str {
+pub(crate) fn yn(b: bool) -> &'static str {
     if b {
         "Y"
     } else {
@@ -313,7 +416,7 @@ fn yn(b: bool) -> &'static str {
     }
 }
 
-fn sex(s: Sex) -> &'static str {
+pub(crate) fn sex(s: Sex) -> &'static str {
     if s == Sex::Male {
         "M"
     } else {
@@ -321,12 +424,12 @@ fn sex(s: Sex) -> &'static str {
     }
 }
 
-fn locality_code(i: usize) -> String {
+pub(crate) fn locality_code(i: usize) -> String {
     format!("L{}", i + 1)
 }
 
 /// Quote a CSV value if it needs it.
-fn q(v: &str) -> String {
+pub(crate) fn q(v: &str) -> String {
     if v.contains([',', '"', '\n']) {
         format!("\"{}\"", v.replace('"', "\"\""))
     } else {
@@ -350,6 +453,35 @@ fn identity(data: &LaData, p: &SynthPerson) -> String {
         c.postcode.as_ref().map(|p| p.to_string()).unwrap_or_default(),
         c.ethnicity.as_ref().map(|e| e.to_string()).unwrap_or_default()
     )
+}
+
+/// Every identity column of the import formats, in order.
+pub(crate) const FULL_IDENTITY: &str = "la,upn,uln,nhs_number,social_care_id,forename,surname,date_of_birth,sex,postcode,ethnicity";
+
+/// A person's identity columns ([`FULL_IDENTITY`]) as an agency holding their identifiers would give
+/// them: every identifier the person has (so imports link exactly), and the social care id where
+/// `social_care_id` is given.
+pub(crate) fn full_identity(data: &LaData, p: &SynthPerson, social_care_id: Option<&str>) -> String {
+    let c = &p.child;
+    format!(
+        "{},{},{},{},{},{},{},{},{},{},{}",
+        data.la,
+        c.upn.as_ref().map(|u| u.to_string()).unwrap_or_default(),
+        c.uln.as_ref().map(|u| u.to_string()).unwrap_or_default(),
+        c.nhs_number.as_ref().map(|n| n.to_string()).unwrap_or_default(),
+        social_care_id.unwrap_or(""),
+        q(c.name.forename()),
+        q(c.name.surname()),
+        c.date_of_birth,
+        sex(c.sex),
+        c.postcode.as_ref().map(|p| p.to_string()).unwrap_or_default(),
+        c.ethnicity.as_ref().map(|e| e.to_string()).unwrap_or_default()
+    )
+}
+
+/// A date, or blank.
+pub(crate) fn opt_date(d: Option<Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// Write one dataset's CSV for a set of LAs (with their localities' names from `locality_names`).
@@ -488,6 +620,26 @@ pub fn write_csv<W: Write>(dataset: &str, las: &[(&LaData, &LaFacts, &[String])]
                     let a8 = format!("{}.{:02}", r.attainment8 / 100, r.attainment8 % 100);
                     writeln!(w, "{},{upn},{},{},{a8},{}", data.la, academic_year(r.year), r.urn, yn(r.english_maths_grade4))?;
                 }
+            }
+        }
+        "reduced-timetables" | "ehe" | "eyfsp" | "phonics" | "level-by-19" => {
+            for (i, (data, facts, _)) in las.iter().enumerate() {
+                education::write(dataset, data, facts, i == 0, &mut w)?;
+            }
+        }
+        "cin" | "child-protection" | "looked-after" | "care-services" => {
+            for (i, (data, facts, _)) in las.iter().enumerate() {
+                social_care::write(dataset, data, facts, i == 0, &mut w)?;
+            }
+        }
+        "two-year-review" | "health-checks" | "health-referrals" => {
+            for (i, (data, facts, _)) in las.iter().enumerate() {
+                health::write(dataset, data, facts, i == 0, &mut w)?;
+            }
+        }
+        "post16-activity" | "youth-justice" => {
+            for (i, (data, facts, _)) in las.iter().enumerate() {
+                post16::write(dataset, data, facts, i == 0, &mut w)?;
             }
         }
         other => return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("no synthetic dataset {other}"))),

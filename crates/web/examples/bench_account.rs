@@ -1,0 +1,44 @@
+//! The load benchmark's account (`scripts/bench-web`): in a database `waymark generate` wrote, one LA
+//! caseworker with a throwaway password, and the ids of the LA's cases to request.
+//!
+//! Usage: bench_account --db PATH --la 886 --password-file PATH --case-ids PATH [--today YYYY-MM-DD]
+
+use std::io::Write;
+use std::sync::Arc;
+use waymark_domain::calendar::parse_iso_date;
+use waymark_storage::{Actor, AuditSink, CaseloadStore, FixedClock, NewUser, Role, Scope, Selection, SqliteStore, UserStore};
+
+fn arg(name: &str, default: &str) -> String {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned().unwrap_or_else(|| default.to_owned())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let db = arg("--db", "kent.db");
+    let la: waymark_domain::identifiers::LaCode = arg("--la", "886").parse().map_err(|e| anyhow::anyhow!("--la: {e}"))?;
+    let today = parse_iso_date(&arg("--today", "2026-11-22")).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let store = SqliteStore::open(std::path::Path::new(&db), Arc::new(FixedClock::at_noon(today))).await?;
+    let actor = Actor::new("bench-setup", Scope::LocalAuthority(la));
+    // A throwaway password for this benchmark database only, new each time.
+    let password = waymark_web::session::random_token();
+    let hash = waymark_web::hash_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let new = NewUser {
+        username: "bench.caseworker".into(),
+        display_name: "Bench caseworker".into(),
+        password_hash: hash,
+        role: Role::LaCaseworker,
+        la: Some(la),
+        setting_key: None,
+    };
+    store.create_user(&Actor::new("bench-setup", Scope::All), new).await?;
+    let audit = AuditSink::start(&store);
+    let snapshots = store.case_snapshots(&actor, &Selection::InScope, "case_list", &audit).await?;
+    let mut out = std::fs::File::create(arg("--case-ids", "case-ids.txt"))?;
+    for s in &snapshots {
+        writeln!(out, "{}", s.summary.case_id)?;
+    }
+    std::fs::write(arg("--password-file", "password.txt"), &password)?;
+    eprintln!("bench.caseworker for LA {la}; {} case ids written", snapshots.len());
+    Ok(())
+}

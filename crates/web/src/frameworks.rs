@@ -1,0 +1,659 @@
+//! The performance frameworks' dashboards (issue 5): each framework of `waymark_indicators` (the
+//! built-in packs: `dfe-ehcp`, `portsmouth-2016`, `hertfordshire-2015`, `peterborough-2017`,
+//! `ofsted-area-send`, plus any local definitions) computed over the person table of the user's LA
+//! scope, and turned into pages: each indicator's latest value, target, RAG (words and a tag, never
+//! colour alone), England comparator and trend (an SVG chart followed by its table), grouped by the
+//! framework's outcomes or strands, with a drill-down by LA, locality, need and phase.
+//!
+//! Aggregates only: the person table is read in bulk (audited as list reads, never a child's record),
+//! and no page shows a child. Every framework is computed together (evidence packs cite the others)
+//! once per data generation, day and set of manual values, and cached per LA scope; later views are a
+//! lookup plus one pass over the framework's rows.
+
+use crate::error::AppError;
+use crate::AppState;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::sync::{Arc, LazyLock};
+use waymark_domain::calendar::Date;
+use waymark_indicators::definition::{MeasureKind, Polarity, Unit};
+use waymark_indicators::{Framework, PeriodSel, Rag, ResultRow, Results, Scope, Status};
+use waymark_storage::{Actor, CaseloadStore, IndicatorStore};
+
+/// The frameworks: the built-in packs (parsed once; a broken pack is a build error caught by the
+/// indicators crate's tests) plus definitions from `$WAYMARK_INDICATOR_DEFINITIONS` when set.
+static FRAMEWORKS: LazyLock<Vec<Framework>> = LazyLock::new(|| {
+    let dir = std::env::var_os("WAYMARK_INDICATOR_DEFINITIONS").map(std::path::PathBuf::from);
+    match waymark_indicators::load(dir.as_deref()) {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::warn!(error = %e, "indicator definitions refused; using the built-in packs only");
+            waymark_indicators::load(None).unwrap_or_default()
+        }
+    }
+});
+
+/// Every framework Waymark knows.
+pub fn frameworks() -> &'static [Framework] {
+    &FRAMEWORKS
+}
+
+/// Every framework's results for one LA scope.
+pub struct Computed {
+    pub results: Vec<Results>,
+    /// The areas with results: `england` first when present, then LA codes.
+    pub areas: Vec<String>,
+    pub today: Date,
+    /// When no calendar year is complete yet (a new area, the demo), the year so far is computed
+    /// instead, and the pages say so.
+    pub partial_year: Option<i32>,
+}
+
+impl Computed {
+    pub fn results(&self, framework: &str) -> Option<&Results> {
+        self.results.iter().find(|r| r.framework == framework)
+    }
+}
+
+struct Entry {
+    key: (i64, Date, u64),
+    computed: Arc<Computed>,
+}
+
+/// The computed frameworks per LA scope.
+#[derive(Default)]
+pub struct FrameworkCache {
+    entries: tokio::sync::Mutex<HashMap<String, Entry>>,
+}
+
+/// A fingerprint of the manual values (entered outside the data generation's triggers).
+fn fingerprint(values: &[waymark_storage::ManualValueRecord]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for v in values {
+        (&v.framework, &v.indicator, &v.period, &v.la, &v.cohort, v.value.to_bits()).hash(&mut h);
+    }
+    h.finish()
+}
+
+impl FrameworkCache {
+    /// Every framework for the actor's scope. Audited: loading reads the cases and children as list
+    /// reads (`aggregate`, `child_list`); a cached view writes one `aggregate` list read.
+    pub async fn get(&self, state: &AppState, actor: &Actor) -> Result<Arc<Computed>, AppError> {
+        let scope_key = format!("{:?}", actor.scope);
+        let generation = state.store.data_generation().await?;
+        let today = state.clock.today();
+        let manual = state.store.manual_values(actor).await?;
+        let key = (generation, today, fingerprint(&manual));
+        // Held while computing, so a burst of first views computes once.
+        let mut entries = self.entries.lock().await;
+        if let Some(e) = entries.get(&scope_key).filter(|e| e.key == key) {
+            state.store.audit_list_read(actor, "aggregate", &state.audit).await?;
+            return Ok(e.computed.clone());
+        }
+        let table = waymark_indicators::source::load_from_store(&state.store, actor, today, &state.audit).await?;
+        let manual_values = waymark_indicators::manual::index(
+            &manual
+                .into_iter()
+                .map(|r| waymark_indicators::manual::ManualValue {
+                    framework: r.framework,
+                    indicator: r.indicator,
+                    period: r.period,
+                    la: r.la,
+                    cohort: r.cohort,
+                    value: r.value,
+                })
+                .collect::<Vec<_>>(),
+        );
+        let started = std::time::Instant::now();
+        let computed = tokio::task::spawn_blocking(move || {
+            let all: Vec<&Framework> = frameworks().iter().collect();
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            // Every complete year with data; with none yet, the year so far.
+            let partial_year = table.years().is_empty().then(|| chrono::Datelike::year(&today));
+            let periods = partial_year.map_or(PeriodSel::AllYears, PeriodSel::Year);
+            let results = waymark_indicators::compute_all_threads(
+                &all,
+                &table,
+                &Scope::All,
+                &periods,
+                &manual_values,
+                &waymark_indicators::Loaded::default(),
+                threads,
+            );
+            let mut areas: Vec<String> = Vec::new();
+            if table.las.len() > 1 {
+                areas.push("england".into());
+            }
+            areas.extend(table.las.iter().map(ToString::to_string));
+            Computed { results, areas, today, partial_year }
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("computing the frameworks: {e}")))?;
+        tracing::info!(millis = started.elapsed().as_millis() as u64, "frameworks computed");
+        let computed = Arc::new(computed);
+        entries.insert(scope_key, Entry { key, computed: computed.clone() });
+        Ok(computed)
+    }
+}
+
+/// The drill-down asked for in the query string: each one optional.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Drill {
+    #[serde(default)]
+    pub la: String,
+    #[serde(default)]
+    pub locality: String,
+    #[serde(default)]
+    pub need: String,
+    #[serde(default)]
+    pub phase: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Opt {
+    pub value: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Latest {
+    pub period: String,
+    pub value: String,
+    pub target: String,
+    pub england: String,
+    /// The RAG tag's words and GOV.UK tag colour, and the sentence that explains it.
+    pub rag_label: &'static str,
+    pub rag_colour: &'static str,
+    pub rag_text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorView {
+    pub id: String,
+    pub anchor: String,
+    pub number: String,
+    pub title: String,
+    pub definition: String,
+    pub source: String,
+    pub strand: String,
+    pub measure: &'static str,
+    /// Said plainly where no value can be computed (manual entry, awaiting data, no breakdown).
+    pub notice: Option<String>,
+    pub latest: Option<Latest>,
+    pub svg: Option<String>,
+    pub table: Option<Table>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub indicators: Vec<IndicatorView>,
+}
+
+/// A framework's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameworkView {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub source: String,
+    pub area: String,
+    pub area_label: String,
+    pub cohort: String,
+    pub cohort_label: String,
+    pub groups: Vec<GroupView>,
+    pub summary: Vec<Vec<String>>,
+    pub summary_links: Vec<String>,
+    pub areas: Vec<Opt>,
+    pub localities: Vec<Opt>,
+    pub needs: Vec<Opt>,
+    pub phases: Vec<Opt>,
+    pub drill: DrillSel,
+    pub error: Option<String>,
+    pub query: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct DrillSel {
+    pub la: String,
+    pub locality: String,
+    pub need: String,
+    pub phase: String,
+}
+
+pub fn area_label(area: &str) -> String {
+    if area == "england" {
+        "England (every LA in the data)".into()
+    } else {
+        format!("Local authority {area}")
+    }
+}
+
+fn suffix(u: Unit) -> &'static str {
+    waymark_indicators::render::unit_suffix(u)
+}
+
+fn num(v: f64, u: Unit) -> String {
+    format!("{}{}", waymark_indicators::render::fmt_num(v), suffix(u))
+}
+
+fn opt_num(v: Option<f64>, u: Unit) -> String {
+    v.map_or_else(|| "None".into(), |v| num(v, u))
+}
+
+/// A RAG as words and a GOV.UK tag colour (colour is never the only signal).
+pub fn rag_words(r: Option<Rag>) -> (&'static str, &'static str) {
+    match r {
+        Some(Rag::Green) => ("Green: target met", "green"),
+        Some(Rag::Amber) => ("Amber: close to target", "yellow"),
+        Some(Rag::Red) => ("Red: short of target", "red"),
+        None => ("Not rated", "grey"),
+    }
+}
+
+fn measure_key(m: MeasureKind) -> &'static str {
+    match m {
+        MeasureKind::Records => "records",
+        MeasureKind::Manual => "manual",
+        MeasureKind::Facts => "facts",
+        MeasureKind::Evidence => "evidence",
+    }
+}
+
+fn dim_options(rows: &[ResultRow], area: &str, prefix: &str) -> Vec<Opt> {
+    let set: BTreeSet<&str> =
+        rows.iter().filter(|r| r.la == area).filter_map(|r| r.cohort.strip_prefix(prefix)).filter(|v| !v.contains(" & ")).collect();
+    set.into_iter().map(|v| Opt { value: v.to_owned(), text: v.replace('_', " ") }).collect()
+}
+
+fn with_any(label: &str, mut opts: Vec<Opt>) -> Vec<Opt> {
+    opts.insert(0, Opt { value: String::new(), text: label.to_owned() });
+    opts
+}
+
+/// The cohort a drill-down selects: `all`, `locality=X`, `need=Y`, `locality=X & phase=Z`...
+pub fn cohort_of(locality: &str, dim: Option<(&str, &str)>) -> String {
+    let dim = dim.map(|(k, v)| format!("{k}={v}"));
+    match (locality.is_empty(), dim) {
+        (true, None) => "all".into(),
+        (true, Some(d)) => d,
+        (false, None) => format!("locality={locality}"),
+        (false, Some(d)) => format!("locality={locality} & {d}"),
+    }
+}
+
+/// Build a framework's page for one area and cohort.
+pub fn view(fw: &Framework, results: &Results, areas: &[String], drill: &Drill) -> FrameworkView {
+    let area = if areas.contains(&drill.la) {
+        drill.la.clone()
+    } else {
+        areas.iter().find(|a| *a != "england").or(areas.first()).cloned().unwrap_or_default()
+    };
+    let localities = dim_options(&results.rows, &area, "locality=");
+    let needs = dim_options(&results.rows, &area, "need=");
+    let phases = dim_options(&results.rows, &area, "phase=");
+    let known = |opts: &[Opt], v: &str| if opts.iter().any(|o| o.value == v) { v.to_owned() } else { String::new() };
+    let locality = known(&localities, &drill.locality);
+    let need = known(&needs, &drill.need);
+    let phase = known(&phases, &drill.phase);
+    let mut error = None;
+    let dim = match (need.is_empty(), phase.is_empty()) {
+        (false, false) => {
+            error = Some("Choose a need or a phase, not both: the figures are broken down by one of them at a time".to_owned());
+            Some(("need", need.as_str()))
+        }
+        (false, true) => Some(("need", need.as_str())),
+        (true, false) => Some(("phase", phase.as_str())),
+        (true, true) => None,
+    };
+    let cohort = cohort_of(&locality, dim);
+    let mut cohort_parts = Vec::new();
+    if !locality.is_empty() {
+        cohort_parts.push(format!("locality {locality}"));
+    }
+    if let Some((k, v)) = dim {
+        cohort_parts.push(format!("{} {}", if k == "need" { "primary need" } else { "phase" }, v.replace('_', " ")));
+    }
+    let cohort_label = if cohort_parts.is_empty() { "everyone".to_owned() } else { cohort_parts.join(", ") };
+
+    // One pass over the rows: this area and cohort, per indicator, in period order.
+    let mut by_ind: HashMap<&str, Vec<&ResultRow>> = HashMap::new();
+    for r in results.rows.iter().filter(|r| r.la == area && r.cohort == cohort) {
+        by_ind.entry(r.indicator.as_str()).or_default().push(r);
+    }
+    let mut summary = Vec::new();
+    let mut summary_links = Vec::new();
+    let mut groups: Vec<GroupView> = fw
+        .groups
+        .iter()
+        .map(|g| GroupView { id: g.id.clone(), title: g.title.clone(), description: g.description.clone(), indicators: Vec::new() })
+        .collect();
+    for ind in &fw.indicators {
+        let rows = by_ind.get(ind.id.as_str()).cloned().unwrap_or_default();
+        let anchor = format!("ind-{}", ind.id.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+        let label = if ind.number.is_empty() { ind.title.clone() } else { format!("{} {}", ind.number, ind.title) };
+        let mut v = IndicatorView {
+            id: ind.id.clone(),
+            anchor: anchor.clone(),
+            number: ind.number.clone(),
+            title: ind.title.clone(),
+            definition: ind.definition.clone(),
+            source: ind.source.clone(),
+            strand: ind.strand.clone(),
+            measure: measure_key(ind.measure),
+            notice: None,
+            latest: None,
+            svg: None,
+            table: None,
+        };
+        let latest_row = rows.iter().rev().find(|r| r.value.is_some()).copied();
+        if rows.is_empty() {
+            v.notice = Some(if cohort == "all" {
+                "No figures for this area yet.".to_owned()
+            } else {
+                format!("This indicator is not broken down by {cohort_label}.")
+            });
+        } else if rows.iter().all(|r| r.status == Status::AwaitingData) {
+            v.notice = Some(format!(
+                "Awaiting data: this indicator needs person-level facts ({}) that have not been loaded, so it has no value yet.",
+                if ind.facts.is_empty() { "from partner agencies".to_owned() } else { ind.facts.replace('_', " ") }
+            ));
+        } else if ind.measure == MeasureKind::Manual && latest_row.is_none() {
+            v.notice = Some(
+                "Entered by hand: no value has been entered for any period yet (see docs/indicators.md, \"Manual values\").".to_owned(),
+            );
+        } else if ind.measure == MeasureKind::Manual {
+            v.notice = Some("Entered by hand: no record holds this figure; it was entered as a manual value.".to_owned());
+        }
+        if let Some(r) = latest_row {
+            let (rag_label, rag_colour) = rag_words(r.rag);
+            let rag_text = match (r.rag, r.target, ind.polarity) {
+                (_, _, Polarity::Neutral) => "A higher or lower figure is neither better nor worse, so it is not rated.".to_owned(),
+                (Some(_), Some(t), _) => {
+                    format!("{} in {} against a target of {}.", num(r.value.unwrap_or_default(), ind.unit), r.period, num(t, ind.unit))
+                }
+                (Some(_), None, _) => format!(
+                    "{} in {} against England's {}.",
+                    num(r.value.unwrap_or_default(), ind.unit),
+                    r.period,
+                    opt_num(r.england, ind.unit)
+                ),
+                (None, _, _) => format!("No target is set for {}, so it is not rated.", r.period),
+            };
+            v.latest = Some(Latest {
+                period: r.period.clone(),
+                value: opt_num(r.value, ind.unit),
+                target: r.target.map_or_else(|| "No target".into(), |t| num(t, ind.unit)),
+                england: r.england.map_or_else(|| "Not published".into(), |t| num(t, ind.unit)),
+                rag_label,
+                rag_colour,
+                rag_text,
+            });
+            summary.push(vec![
+                label.clone(),
+                r.period.clone(),
+                opt_num(r.value, ind.unit),
+                r.target.map_or_else(String::new, |t| num(t, ind.unit)),
+                rag_label.to_owned(),
+            ]);
+        } else {
+            let why = match v.notice.as_deref() {
+                Some(n) if n.starts_with("Awaiting") => "Awaiting data",
+                Some(n) if n.starts_with("Entered") => "Manual entry: none entered",
+                Some(_) => "No breakdown",
+                None => "No value",
+            };
+            summary.push(vec![label.clone(), String::new(), why.to_owned(), String::new(), "Not rated".to_owned()]);
+        }
+        summary_links.push(format!("#{anchor}"));
+        if rows.iter().any(|r| r.value.is_some()) {
+            let periods: Vec<String> = rows.iter().map(|r| r.period.clone()).collect();
+            let mut series: Vec<(&str, Vec<Option<f64>>)> = vec![("Value", rows.iter().map(|r| r.value).collect())];
+            if rows.iter().any(|r| r.target.is_some()) {
+                series.push(("Target", rows.iter().map(|r| r.target).collect()));
+            }
+            if cohort == "all" && rows.iter().any(|r| r.england.is_some()) && area != "england" {
+                series.push(("England", rows.iter().map(|r| r.england).collect()));
+            }
+            v.svg = Some(trend_chart(&format!("chart-{anchor}"), &label, &periods, &series, ind.unit));
+            let mut columns = vec!["Period".to_owned(), "Numerator".into(), "Denominator".into(), "Value".into(), "Target".into()];
+            let show_england = rows.iter().any(|r| r.england.is_some());
+            if show_england {
+                columns.push("England".into());
+            }
+            columns.push("Rating".into());
+            let table_rows = rows
+                .iter()
+                .map(|r| {
+                    let mut row = vec![
+                        r.period.clone(),
+                        r.numerator.map_or_else(String::new, |n| n.to_string()),
+                        r.denominator.map_or_else(String::new, |n| n.to_string()),
+                        match r.status {
+                            Status::ManualMissing => "Not entered".into(),
+                            Status::AwaitingData => "Awaiting data".into(),
+                            Status::NoDenominator if r.value.is_none() => "No cases to count".into(),
+                            _ => opt_num(r.value, ind.unit),
+                        },
+                        r.target.map_or_else(String::new, |t| num(t, ind.unit)),
+                    ];
+                    if show_england {
+                        row.push(r.england.map_or_else(String::new, |t| num(t, ind.unit)));
+                    }
+                    row.push(rag_words(r.rag).0.to_owned());
+                    row
+                })
+                .collect();
+            v.table = Some(Table { columns, rows: table_rows });
+        }
+        match groups.iter_mut().find(|g| g.id == ind.group) {
+            Some(g) => g.indicators.push(v),
+            None => groups.push(GroupView {
+                id: ind.group.clone(),
+                title: fw.group_title(&ind.group).to_owned(),
+                description: String::new(),
+                indicators: vec![v],
+            }),
+        }
+    }
+    groups.retain(|g| !g.indicators.is_empty());
+    let query =
+        serde_urlencoded::to_string([("la", &area), ("locality", &locality), ("need", &need), ("phase", &phase)]).unwrap_or_default();
+    FrameworkView {
+        id: fw.id.clone(),
+        title: fw.title.clone(),
+        description: fw.description.clone(),
+        source: fw.source.clone(),
+        area_label: area_label(&area),
+        area: area.clone(),
+        cohort,
+        cohort_label,
+        groups,
+        summary,
+        summary_links,
+        areas: areas.iter().map(|a| Opt { value: a.clone(), text: area_label(a) }).collect(),
+        localities: with_any("Every locality", localities),
+        needs: with_any("Every need", needs),
+        phases: with_any("Every phase", phases),
+        drill: DrillSel { la: area, locality, need, phase },
+        error,
+        query,
+    }
+}
+
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A trend as an SVG line chart on its own scale (from zero), series told apart by line style and
+/// marker as well as colour, with a legend; the data table follows it on the page.
+pub fn trend_chart(id: &str, title: &str, periods: &[String], series: &[(&str, Vec<Option<f64>>)], unit: Unit) -> String {
+    let (w, h, left, right, top, bottom) = (720.0, 300.0, 70.0, 20.0, 40.0, 70.0);
+    let max = series.iter().flat_map(|(_, v)| v.iter().flatten().copied()).fold(0.0_f64, f64::max);
+    let min = series.iter().flat_map(|(_, v)| v.iter().flatten().copied()).fold(0.0_f64, f64::min);
+    let top_value = if unit == Unit::Percent && max <= 100.0 && min >= 0.0 { 100.0 } else { nice_ceiling(max) };
+    let span = (top_value - min).max(1e-9);
+    let plot_h = h - top - bottom;
+    let n = periods.len().max(1);
+    let x = |i: usize| if n == 1 { left + (w - left - right) / 2.0 } else { left + (w - left - right) * i as f64 / (n - 1) as f64 };
+    let y = |v: f64| top + plot_h * (1.0 - (v - min) / span);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="app-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">Trend by period. The same figures are in the table below the chart.</desc>"#,
+        esc(title)
+    );
+    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{top}" x2="{left}" y2="{}"/>"#, h - bottom);
+    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{}" x2="{}" y2="{}"/>"#, h - bottom, w - right, h - bottom);
+    for tick in 0..=4 {
+        let v = min + span * f64::from(tick) / 4.0;
+        let _ = write!(
+            svg,
+            r#"<text class="app-chart__label" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            left - 6.0,
+            y(v) + 4.0,
+            esc(&num((v * 10.0).round() / 10.0, if unit == Unit::RatePer1000 { Unit::Count } else { unit }))
+        );
+    }
+    for (i, p) in periods.iter().enumerate() {
+        let lx = x(i);
+        let _ = write!(
+            svg,
+            r#"<text class="app-chart__label" x="{lx:.1}" y="{}" text-anchor="end" transform="rotate(-30 {lx:.1} {})">{}</text>"#,
+            h - bottom + 16.0,
+            h - bottom + 16.0,
+            esc(p)
+        );
+    }
+    for (j, (name, values)) in series.iter().enumerate() {
+        let class = ["app-chart__line", "app-chart__line app-chart__line--target", "app-chart__line app-chart__line--england"][j.min(2)];
+        let point =
+            ["app-chart__point", "app-chart__point app-chart__point--target", "app-chart__point app-chart__point--england"][j.min(2)];
+        let mut run: Vec<String> = Vec::new();
+        for (i, v) in values.iter().chain(std::iter::once(&None)).enumerate() {
+            match v {
+                Some(v) => {
+                    let (px, py) = (x(i), y(*v));
+                    run.push(format!("{px:.1},{py:.1}"));
+                    if j == 1 {
+                        let _ = write!(svg, r#"<rect class="{point}" x="{:.1}" y="{:.1}" width="8" height="8"/>"#, px - 4.0, py - 4.0);
+                    } else {
+                        let _ = write!(svg, r#"<circle class="{point}" cx="{px:.1}" cy="{py:.1}" r="{}"/>"#, if j == 0 { 5 } else { 3 });
+                    }
+                }
+                None => {
+                    if run.len() > 1 {
+                        let _ = write!(svg, r#"<polyline class="{class}" points="{}"/>"#, run.join(" "));
+                    }
+                    run.clear();
+                }
+            }
+        }
+        let lx = left + 10.0 + 180.0 * j as f64;
+        let _ = write!(
+            svg,
+            r#"<line class="{class}" x1="{lx}" y1="14" x2="{}" y2="14"/><text class="app-chart__label" x="{}" y="19">{}</text>"#,
+            lx + 28.0,
+            lx + 34.0,
+            esc(name)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn nice_ceiling(v: f64) -> f64 {
+    if v <= 0.0 {
+        return 1.0;
+    }
+    let mag = 10f64.powf(v.log10().floor());
+    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
+        if v <= m * mag {
+            return m * mag;
+        }
+    }
+    10.0 * mag
+}
+
+/// The CSV export: exactly `framework,indicator,period,la,cohort,numerator,denominator,value,target,rag`.
+pub fn csv(results: &Results) -> Result<String, AppError> {
+    waymark_indicators::render::csv(std::slice::from_ref(results)).map_err(|e| AppError::Internal(format!("csv: {e}")))
+}
+
+/// The print version from the indicators crate's HTML renderer, and the Content-Security-Policy that
+/// lets its one `<style>` element (and nothing else inline) apply: a hash source.
+pub fn print_html(fw: &Framework, results: &Results, area: &str) -> (String, String) {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let html = waymark_indicators::render::html(fw, results, Some(area));
+    let mut hashes = Vec::new();
+    let mut rest = html.as_str();
+    while let Some(start) = rest.find("<style>") {
+        let after = &rest[start + "<style>".len()..];
+        let Some(end) = after.find("</style>") else { break };
+        let digest = sha2::Sha256::digest(&after.as_bytes()[..end]);
+        hashes.push(format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
+        rest = &after[end..];
+    }
+    let style = if hashes.is_empty() { "'self'".to_owned() } else { hashes.join(" ") };
+    let csp = format!(
+        "default-src 'none'; script-src 'none'; style-src {style}; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; form-action 'none'; base-uri 'none'"
+    );
+    (html, csp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_pack_is_offered() {
+        let ids: Vec<&str> = frameworks().iter().map(|f| f.id.as_str()).collect();
+        for id in ["dfe-ehcp", "portsmouth-2016", "hertfordshire-2015", "peterborough-2017", "ofsted-area-send"] {
+            assert!(ids.contains(&id), "{id} missing from {ids:?}");
+        }
+    }
+
+    #[test]
+    fn a_drill_down_names_the_engines_cohort() {
+        assert_eq!(cohort_of("", None), "all");
+        assert_eq!(cohort_of("PO1", None), "locality=PO1");
+        assert_eq!(cohort_of("", Some(("need", "ASD"))), "need=ASD");
+        assert_eq!(cohort_of("PO1", Some(("phase", "primary"))), "locality=PO1 & phase=primary");
+    }
+
+    #[test]
+    fn rag_is_always_words_as_well_as_a_colour() {
+        for r in [Some(Rag::Green), Some(Rag::Amber), Some(Rag::Red), None] {
+            let (words, colour) = rag_words(r);
+            assert!(words.len() > 8 && !colour.is_empty());
+        }
+    }
+
+    #[test]
+    fn trend_charts_escape_text_and_use_no_inline_style() {
+        let svg = trend_chart("c", "<b>", &["2024".into(), "2025".into()], &[("Value", vec![Some(1.0), None])], Unit::Percent);
+        assert!(svg.contains("&lt;b&gt;") && svg.contains(r#"role="img""#));
+        assert!(!svg.contains("style="));
+    }
+
+    #[test]
+    fn the_print_versions_style_is_allowed_by_its_hash_alone() {
+        let fw = &frameworks()[0];
+        let results = Results { framework: fw.id.clone(), title: fw.title.clone(), rows: vec![], periods: vec![] };
+        let (html, csp) = print_html(fw, &results, "851");
+        assert!(html.contains("<style>"));
+        assert!(csp.contains("style-src 'sha256-") && !csp.contains("unsafe-inline"), "{csp}");
+        assert!(csp.contains("script-src 'none'"));
+    }
+}

@@ -1,0 +1,197 @@
+//! The performance frameworks' dashboards and the SEN2 return page, through the real router.
+
+mod common;
+
+use axum::http::{header, StatusCode};
+use common::TestApp;
+
+#[tokio::test]
+async fn managers_and_board_members_see_every_framework_and_no_one_else_does() {
+    let app = TestApp::new().await;
+    for role in ["manager", "board"] {
+        let b = app.sign_in(role).await;
+        let list = app.get("/dashboard", Some(&b)).await;
+        assert_eq!(list.status, StatusCode::OK);
+        for id in ["dfe-ehcp", "portsmouth-2016", "hertfordshire-2015", "peterborough-2017", "ofsted-area-send"] {
+            assert!(list.body.contains(&format!("/dashboard/frameworks/{id}")), "{role}: {id} not offered");
+            let page = app.get(&format!("/dashboard/frameworks/{id}"), Some(&b)).await;
+            assert_eq!(page.status, StatusCode::OK, "{role} {id}");
+            assert!(page.body.contains("At a glance"), "{role} {id}");
+        }
+    }
+    for role in ["caseworker", "senco", "health", "parent", "admin"] {
+        let b = app.sign_in(role).await;
+        let page = app.get("/dashboard/frameworks/dfe-ehcp", Some(&b)).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{role}");
+        let csv = app.get("/dashboard/frameworks/dfe-ehcp/data.csv", Some(&b)).await;
+        assert_eq!(csv.status, StatusCode::FORBIDDEN, "{role}");
+    }
+}
+
+#[tokio::test]
+async fn a_framework_page_shows_value_target_rag_in_words_and_each_chart_is_followed_by_its_table() {
+    let app = TestApp::new().await;
+    let b = app.sign_in("manager").await;
+    let page = app.get("/dashboard/frameworks/dfe-ehcp", Some(&b)).await;
+    let body = &page.body;
+    // Requests received in 2026: the test area's four requests, counted.
+    assert!(body.contains("Requests received") || body.contains("requests received"), "{body}");
+    let charts = body.matches("<svg class=\"app-chart\"").count();
+    assert!(charts > 0, "no chart");
+    // Every chart is followed (before the next chart) by a table.
+    for part in body.split("<svg class=\"app-chart\"").skip(1) {
+        let next_chart = part.find("<svg").unwrap_or(part.len());
+        assert!(part[..next_chart].contains("<table class=\"govuk-table\""), "a chart without its table");
+    }
+    // RAG is words as well as a colour; where there is no rating it says so.
+    assert!(body.contains("Not rated") || body.contains("target met") || body.contains("short of target"));
+    assert!(!body.contains("style="), "no inline style under the CSP");
+    // A drill-down that is not offered is ignored, not an error; asking for need and phase together is.
+    let both = app.get("/dashboard/frameworks/portsmouth-2016?need=ASD&phase=primary", Some(&b)).await;
+    assert_eq!(both.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn manual_and_facts_indicators_say_plainly_that_they_have_no_value() {
+    let app = TestApp::new().await;
+    let b = app.sign_in("board").await;
+    let page = app.get("/dashboard/frameworks/portsmouth-2016", Some(&b)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Awaiting data"), "facts indicators");
+    assert!(page.body.contains("Entered by hand"), "manual indicators");
+}
+
+#[tokio::test]
+async fn the_drill_down_by_need_shows_the_need_breakdown() {
+    let app = TestApp::new().await;
+    let b = app.sign_in("manager").await;
+    let all = app.get("/dashboard/frameworks/dfe-ehcp", Some(&b)).await;
+    // The need options come from the results: the test area's children all have ASD.
+    if all.body.contains("value=\"ASD\"") {
+        let asd = app.get("/dashboard/frameworks/dfe-ehcp?need=ASD", Some(&b)).await;
+        assert!(asd.body.contains("primary need ASD"), "{}", asd.body.len());
+        assert!(asd.body.contains("selected"), "the choice stays selected");
+    }
+    let unknown = app.get("/dashboard/frameworks/dfe-ehcp?locality=Nowhere", Some(&b)).await;
+    assert!(unknown.body.contains("everyone"), "an unknown locality is ignored");
+}
+
+#[tokio::test]
+async fn exports_are_the_contract_csv_an_xlsx_workbook_and_a_print_page_allowed_only_its_own_style() {
+    let app = TestApp::new().await;
+    let b = app.sign_in("board").await;
+    let csv = app.get("/dashboard/frameworks/dfe-ehcp/data.csv", Some(&b)).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.body.lines().next().unwrap(), "framework,indicator,period,la,cohort,numerator,denominator,value,target,rag");
+    assert!(csv.body.lines().skip(1).all(|l| l.starts_with("dfe-ehcp,")), "one framework only");
+    assert!(csv.body.contains(",851,"), "the LA's rows");
+    let xlsx = app.get("/dashboard/frameworks/dfe-ehcp/data.xlsx", Some(&b)).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(&xlsx.bytes[..2], b"PK", "a zip container");
+    let print = app.get("/dashboard/frameworks/dfe-ehcp/print", Some(&b)).await;
+    assert_eq!(print.status, StatusCode::OK);
+    let csp = print.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    assert!(csp.contains("style-src 'sha256-") && csp.contains("script-src 'none'") && !csp.contains("unsafe"), "{csp}");
+    assert!(!print.body.contains("<script"));
+    // Every other page keeps the strict policy.
+    let page = app.get("/dashboard/frameworks/dfe-ehcp", Some(&b)).await;
+    assert_eq!(page.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap(), waymark_web_csp());
+}
+
+fn waymark_web_csp() -> &'static str {
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
+connect-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+}
+
+#[tokio::test]
+async fn a_framework_view_is_cached_until_the_data_changes_and_every_view_is_audited() {
+    use waymark_storage::{Actor, AuditFilter, Scope, Store};
+    let app = TestApp::new().await;
+    let b = app.sign_in("board").await;
+    let admin = Actor::new("test", Scope::All);
+    let count = || async {
+        let log = app.store.audit_log(&admin, &AuditFilter { limit: 1000, ..Default::default() }).await.unwrap();
+        log.iter().filter(|e| e.subject == "aggregate").count()
+    };
+    let before = count().await;
+    let first = app.get("/dashboard/frameworks/dfe-ehcp", Some(&b)).await.body;
+    let second = app.get("/dashboard/frameworks/dfe-ehcp", Some(&b)).await.body;
+    assert_eq!(first, second);
+    assert!(count().await >= before + 2, "each view, cached or not, is audited");
+}
+
+#[tokio::test]
+async fn the_sen2_page_lists_findings_by_rule_each_linked_to_the_case_to_fix() {
+    let app = TestApp::new().await;
+    let b = app.sign_in("caseworker").await;
+    let page = app.get("/sen2", Some(&b)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // The test area has no return settings: the header rule is an error, about the whole return.
+    assert!(page.body.contains("SEN2-H04"), "{}", page.body);
+    let amber = app.kid("amber");
+    let links_to_records =
+        page.body.contains(&format!("/cases/{}", amber.case)) || page.body.contains(&format!("/children/{}", amber.child));
+    let has_person_findings = page.body.contains("Open the case") || page.body.contains("Open the record");
+    assert!(links_to_records || !has_person_findings);
+    // A child in the 2026 return's period with no UPN, ULN or reason: a finding about that person,
+    // linked to their case.
+    let (child, case) = child_without_upn(&app).await;
+    let page = app.get("/sen2", Some(&b)).await;
+    assert!(
+        page.body.contains(&format!("cases&#x2f;{case}\"")) || page.body.contains(&format!("children&#x2f;{child}\"")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("SEN2-P03") && (page.body.contains("Open the case") || page.body.contains("Open the record")));
+    let y2025 = app.get("/sen2?year=2025", Some(&b)).await;
+    assert_eq!(y2025.status, StatusCode::OK);
+    assert_eq!(app.get("/sen2?year=1999", Some(&b)).await.status, StatusCode::NOT_FOUND);
+    let csv = app.get("/sen2/findings.csv", Some(&b)).await;
+    assert!(csv.body.starts_with("rule,severity,line,path,person,message"), "{}", csv.body);
+    for role in ["board", "senco", "health", "parent"] {
+        let other = app.sign_in(role).await;
+        assert_eq!(app.get("/sen2", Some(&other)).await.status, StatusCode::FORBIDDEN, "{role}");
+    }
+    // An administrator sees child ids only: no names, no links to records they cannot open.
+    let admin = app.sign_in("admin").await;
+    let page = app.get("/sen2", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("Open the case") && !page.body.contains(&amber.name));
+}
+
+async fn child_without_upn(app: &TestApp) -> (waymark_domain::ids::ChildId, waymark_domain::ids::CaseId) {
+    use waymark_domain::case::{CaseEvent, CaseEventKind, Requester};
+    use waymark_domain::child::{NewChild, PersonName, Sex};
+    use waymark_storage::{Actor, Scope, Store};
+    let admin = Actor::new("test-setup", Scope::All);
+    let new = NewChild {
+        name: PersonName::new("Noupn", "Example").unwrap(),
+        date_of_birth: common::d("2015-05-05"),
+        sex: Sex::Male,
+        ethnicity: None,
+        postcode: None,
+        upn: None,
+        uln: None,
+        nhs_number: None,
+        responsible_la: "851".parse().unwrap(),
+    };
+    let child = app.store.create_child(&admin, new, "test").await.unwrap();
+    let request = CaseEvent::new(
+        common::d("2025-03-03"),
+        CaseEventKind::RequestReceived { requester: Requester::ParentOrYoungPerson, in_youth_accommodation: false },
+    );
+    let case = app.store.open_case(&admin, child.value.id, request, "test").await.unwrap();
+    (child.value.id, case.value.id)
+}
+
+#[tokio::test]
+async fn checking_the_return_audits_each_child_read() {
+    use waymark_storage::{Actor, AuditFilter, Scope, Store};
+    let app = TestApp::new().await;
+    let b = app.sign_in("manager").await;
+    app.get("/sen2", Some(&b)).await;
+    let admin = Actor::new("test", Scope::All);
+    let amber = app.kid("amber");
+    let log = app.store.audit_log(&admin, &AuditFilter { child: Some(amber.child), ..Default::default() }).await.unwrap();
+    assert!(log.iter().any(|e| e.subject == "sen2_return"), "{:?}", log.iter().map(|e| &e.subject).collect::<Vec<_>>());
+}
