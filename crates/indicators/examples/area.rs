@@ -87,6 +87,44 @@ fn main() {
         cpu * 1000.0,
         secs * 1000.0 / 50.0
     );
+    // The same on every core: with one area, the threads share out its jobs by period.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("on {threads} threads (one area: the jobs shared out by period):");
+    let best = |run: &dyn Fn()| {
+        let c0 = cpu_seconds();
+        let secs = (0..RUNS)
+            .map(|_| {
+                let t0 = Instant::now();
+                run();
+                t0.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min);
+        (secs, (cpu_seconds() - c0) / RUNS as f64)
+    };
+    for f in &frameworks {
+        let (secs, cpu) = best(&|| {
+            let _ = waymark_indicators::compute_threads(f, &t, &Scope::La(la), &PeriodSel::AllYears, &m, &l, &plain, threads);
+        });
+        let same = waymark_indicators::compute_threads(f, &t, &Scope::La(la), &PeriodSel::AllYears, &m, &l, &plain, threads).rows
+            == compute(f, &t, &Scope::La(la), &PeriodSel::AllYears, &m, &l, &plain).rows;
+        println!(
+            "  {:<20} wall {:>7.1} ms, processor {:>7.1} ms  ratio to 50 ms {:.2}  (same values as one thread: {same})",
+            f.id,
+            secs * 1000.0,
+            cpu * 1000.0,
+            secs * 1000.0 / 50.0
+        );
+    }
+    let (secs, cpu) = best(&|| {
+        let _ = waymark_indicators::compute_all_threads(&refs, &t, &Scope::La(la), &PeriodSel::AllYears, &m, &l, threads);
+    });
+    println!(
+        "  {:<20} wall {:>7.1} ms, processor {:>7.1} ms  ratio to 50 ms {:.2}  (compute_all_threads: every pack together)",
+        "all together",
+        secs * 1000.0,
+        cpu * 1000.0,
+        secs * 1000.0 / 50.0
+    );
 }
 
 /// Processor time (user and system) the process has used, in seconds; NaN where /proc is missing.

@@ -781,18 +781,34 @@ fn compute_las(
     manual: &ManualValues,
     loaded: &Loaded,
     england: bool,
+    share: Option<&[Vec<bool>]>,
 ) -> Vec<(Vec<Keyed>, Partials)> {
     let mut out: Vec<(Vec<Keyed>, Partials)> =
         packs.iter().map(|(_, jobs)| (Vec::new(), (0..jobs.len()).map(|_| None).collect())).collect();
     for &la_pos in las {
         let mut scope = LaScope::new(t, ranges[la_pos]);
         let la = t.las[la_pos].to_string();
-        for ((fw, jobs), (rows, partials)) in packs.iter().zip(out.iter_mut()) {
+        for (pi, ((fw, jobs), (rows, partials))) in packs.iter().zip(out.iter_mut()).enumerate() {
             let fw: &Framework = fw;
-            compute_la(fw, t, la_pos, &la, jobs, manual, loaded, england, &mut scope, rows, partials);
+            let take = share.map(|s| s[pi].as_slice());
+            compute_la(fw, t, la_pos, &la, jobs, take, manual, loaded, england, &mut scope, rows, partials);
         }
     }
     out
+}
+
+/// Which jobs each of `threads` threads counts when there are fewer LAs than threads (one area):
+/// [thread][framework][job]. Jobs are shared out by period, so each thread lists the people of its
+/// own periods only and no list is built twice.
+fn share_by_period(all_jobs: &[Vec<Job>], threads: usize) -> Vec<Vec<Vec<bool>>> {
+    let mut labels: Vec<&str> = Vec::new();
+    for j in all_jobs.iter().flatten() {
+        if !labels.contains(&j.label.as_str()) {
+            labels.push(&j.label);
+        }
+    }
+    let slot = |j: &Job| labels.iter().position(|l| *l == j.label).unwrap_or(0) % threads;
+    (0..threads).map(|k| all_jobs.iter().map(|jobs| jobs.iter().map(|j| slot(j) == k).collect()).collect()).collect()
 }
 
 /// Count one framework's jobs for one LA and its localities.
@@ -803,6 +819,7 @@ fn compute_la(
     la_pos: usize,
     la: &str,
     jobs: &[Job],
+    take: Option<&[bool]>,
     manual: &ManualValues,
     loaded: &Loaded,
     england: bool,
@@ -813,6 +830,9 @@ fn compute_la(
     {
         let la = la.to_owned();
         for (ji, job) in jobs.iter().enumerate() {
+            if take.is_some_and(|t| !t[ji]) {
+                continue; // another thread counts this job
+            }
             let ind = &fw.indicators[job.ind];
             let mk = |locality: Option<String>| RowCtx { fw, ind, label: &job.label, period: &job.period, la: la.clone(), locality };
             let mut buf = Vec::new();
@@ -930,19 +950,34 @@ fn compute_many(
     // The England row sums every LA in the data; with one LA it would only repeat the LA's own row.
     let want_england = matches!(scope, Scope::England) || (matches!(scope, Scope::All) && t.las.len() > 1);
     let show_las = !matches!(scope, Scope::England);
-    let threads = threads.max(1).min(las.len().max(1));
+    let requested_threads = threads.max(1);
+    let threads = requested_threads.min(las.len().max(1));
     let chunk = las.len().div_ceil(threads).max(1);
     let ranges = if las.is_empty() { Vec::new() } else { t.la_ranges() };
     // Per thread, per framework: (rows, England's partial counts).
-    let parts: Vec<Vec<(Vec<Keyed>, Partials)>> = if threads == 1 {
-        vec![compute_las(&packs, t, &ranges, &las, manual, loaded, want_england)]
+    // With fewer LAs than threads (one area), the threads share out the area's jobs by period instead.
+    let by_period = requested_threads > 1 && las.len() < requested_threads && !las.is_empty();
+    let parts: Vec<Vec<(Vec<Keyed>, Partials)>> = if by_period {
+        let shares = share_by_period(&all_jobs, requested_threads);
+        std::thread::scope(|s| {
+            let hs: Vec<_> = shares
+                .iter()
+                .map(|share| {
+                    let (packs, ranges, las) = (&packs, &ranges, &las);
+                    s.spawn(move || compute_las(packs, t, ranges, las, manual, loaded, want_england, Some(share)))
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap_or_else(|_| Vec::new())).collect()
+        })
+    } else if threads == 1 {
+        vec![compute_las(&packs, t, &ranges, &las, manual, loaded, want_england, None)]
     } else {
         std::thread::scope(|s| {
             let hs: Vec<_> = las
                 .chunks(chunk)
                 .map(|g| {
                     let (packs, ranges) = (&packs, &ranges);
-                    s.spawn(move || compute_las(packs, t, ranges, g, manual, loaded, want_england))
+                    s.spawn(move || compute_las(packs, t, ranges, g, manual, loaded, want_england, None))
                 })
                 .collect();
             hs.into_iter().map(|h| h.join().unwrap_or_else(|_| Vec::new())).collect()

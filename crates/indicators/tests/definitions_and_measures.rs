@@ -375,3 +375,30 @@ source = \"EHC casework\"\nnumerator = \"mediations\"\n",
     let e = load(Some(dir.path())).unwrap_err();
     assert!(e.message.contains("group 'nowhere'") && e.file.ends_with("ours.toml") && e.line == 6, "{e}");
 }
+
+/// One area on several threads: the threads share out its jobs by period, and every value, row and
+/// order is the same as on one thread (the web application computes this way on every core).
+#[test]
+fn one_area_on_several_threads_gives_exactly_the_single_threaded_results() {
+    let t = synth("small");
+    let fws = load(None).unwrap();
+    let all: Vec<_> = fws.iter().collect();
+    let la = Scope::La(t.las[0]);
+    let one = compute_all(&all, &t, &la, &PeriodSel::AllYears, &ManualValues::default(), &Loaded::default());
+    for threads in [2, 3, 8] {
+        let many = waymark_indicators::compute_all_threads(
+            &all,
+            &t,
+            &la,
+            &PeriodSel::AllYears,
+            &ManualValues::default(),
+            &Loaded::default(),
+            threads,
+        );
+        assert_eq!(many.len(), one.len());
+        for (a, b) in one.iter().zip(&many) {
+            assert!(!a.rows.is_empty());
+            assert_eq!(a.rows, b.rows, "{} on {threads} threads", a.framework);
+        }
+    }
+}

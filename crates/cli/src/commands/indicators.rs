@@ -13,7 +13,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use waymark_domain::calendar::{parse_iso_date, Date};
 use waymark_indicators::definition::MeasureKind;
-use waymark_indicators::{compute_all, find_framework, manual, render, Loaded, PeriodSel, PersonTable, Scope};
+use waymark_indicators::{compute_all_threads, find_framework, manual, render, Loaded, PeriodSel, PersonTable, Scope};
 use waymark_storage::{AuditSink, IndicatorStore, ManualValueRecord};
 
 #[derive(clap::Args)]
@@ -217,7 +217,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
         } else {
             chosen.clone()
         };
-    let mut results = compute_all(&needed, &table, &scope, &periods, &manual_values, &Loaded::default());
+    // On every core: LAs are spread between the threads, or with one LA its periods are.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut results = compute_all_threads(&needed, &table, &scope, &periods, &manual_values, &Loaded::default(), threads);
     results.retain(|r| chosen.iter().any(|f| f.id == r.framework));
     let la = args.la.as_deref();
     let bytes: Vec<u8> = match args.format.as_str() {
