@@ -529,35 +529,7 @@ async fn do_merge(
     .await
     .map_err(db)?;
 
-    for id in &moved.cases {
-        sqlx::query("update ehc_case set child_id = ? where case_id = ?").bind(&k).bind(id).execute(&mut *conn).await.map_err(db)?;
-    }
-    for id in &moved.placements {
-        sqlx::query("update placement set child_id = ? where placement_id = ?").bind(&k).bind(id).execute(&mut *conn).await.map_err(db)?;
-    }
-    for id in &moved.facts {
-        sqlx::query("update person_fact set child_id = ? where fact_id = ?").bind(&k).bind(id).execute(&mut *conn).await.map_err(db)?;
-    }
-    for (kind, id_la, value) in &moved.identifiers {
-        sqlx::query("update child_identifier set child_id = ?1 where child_id = ?2 and kind = ?3 and la = ?4 and value = ?5")
-            .bind(&k)
-            .bind(&a)
-            .bind(kind)
-            .bind(id_la)
-            .bind(value)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
-    }
-    for user in &moved.user_links {
-        sqlx::query("update app_user_child set child_id = ?1 where child_id = ?2 and user_id = ?3")
-            .bind(&k)
-            .bind(&a)
-            .bind(user)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
-    }
+    move_rows(&mut *conn, &moved, &a, &k).await?;
     sqlx::query("update child set merged_into = ? where child_id = ?").bind(&k).bind(&a).execute(&mut *conn).await.map_err(db)?;
     let id: i64 = sqlx::query_scalar(
         "insert into child_merge (la, kept, absorbed, moved, actor, reason, at) values (?, ?, ?, ?, ?, ?, ?) returning merge_id",
@@ -898,54 +870,7 @@ impl IdentityStore for SqliteStore {
             return Err(StoreError::Invalid(format!("child {} has since been merged again: undo that merge first", record.kept)));
         }
         let (k, a) = (record.kept.to_string(), record.absorbed.to_string());
-        let m = &record.moved;
-        for id in &m.cases {
-            sqlx::query("update ehc_case set child_id = ? where case_id = ? and child_id = ?")
-                .bind(&a)
-                .bind(id)
-                .bind(&k)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        for id in &m.placements {
-            sqlx::query("update placement set child_id = ? where placement_id = ? and child_id = ?")
-                .bind(&a)
-                .bind(id)
-                .bind(&k)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        for id in &m.facts {
-            sqlx::query("update person_fact set child_id = ? where fact_id = ? and child_id = ?")
-                .bind(&a)
-                .bind(id)
-                .bind(&k)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        for (kind, id_la, value) in &m.identifiers {
-            sqlx::query("update child_identifier set child_id = ?1 where child_id = ?2 and kind = ?3 and la = ?4 and value = ?5")
-                .bind(&a)
-                .bind(&k)
-                .bind(kind)
-                .bind(id_la)
-                .bind(value)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
-        for user in &m.user_links {
-            sqlx::query("update app_user_child set child_id = ?1 where child_id = ?2 and user_id = ?3")
-                .bind(&a)
-                .bind(&k)
-                .bind(user)
-                .execute(&mut *tx)
-                .await
-                .map_err(db)?;
-        }
+        move_rows(&mut tx, &record.moved, &k, &a).await?;
         sqlx::query("update child set merged_into = null where child_id = ?").bind(&a).execute(&mut *tx).await.map_err(db)?;
         // The queue entry the merge decided is open again, as it was before: a person decides anew
         // (usually --different), and a scan never merges the pair again.
@@ -1095,4 +1020,57 @@ impl IdentityStore for SqliteStore {
         tx.commit().await.map_err(db)?;
         Ok(events)
     }
+}
+
+/// Move the rows a merge recorded from child `from` to child `to`: a merge moves them to the kept
+/// child, an unmerge moves exactly the same rows back. Each row moves only if it is still `from`'s.
+async fn move_rows(conn: &mut SqliteConnection, moved: &MovedRows, from: &str, to: &str) -> Result<()> {
+    for id in &moved.cases {
+        sqlx::query("update ehc_case set child_id = ?1 where case_id = ?2 and child_id = ?3")
+            .bind(to)
+            .bind(id)
+            .bind(from)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    for id in &moved.placements {
+        sqlx::query("update placement set child_id = ?1 where placement_id = ?2 and child_id = ?3")
+            .bind(to)
+            .bind(id)
+            .bind(from)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    for id in &moved.facts {
+        sqlx::query("update person_fact set child_id = ?1 where fact_id = ?2 and child_id = ?3")
+            .bind(to)
+            .bind(id)
+            .bind(from)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    for (kind, la, value) in &moved.identifiers {
+        sqlx::query("update child_identifier set child_id = ?1 where child_id = ?2 and kind = ?3 and la = ?4 and value = ?5")
+            .bind(to)
+            .bind(from)
+            .bind(kind)
+            .bind(la)
+            .bind(value)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    for user in &moved.user_links {
+        sqlx::query("update app_user_child set child_id = ?1 where child_id = ?2 and user_id = ?3")
+            .bind(to)
+            .bind(from)
+            .bind(user)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    Ok(())
 }
