@@ -111,7 +111,7 @@ INDICATORS = {
                                 [("requests_received", "true")]),
     "request_decisions_within_6_weeks_pct": ind(
         "dfe-ehcp", "percent", "calendar_year",
-        [("requests_received", "assess_decision is not null and date_diff('day', received, assess_decision) <= 42")],
+        [("requests_received", "assess_decision is not null and decision_unknown = 0 and date_diff('day', received, assess_decision) <= 42")],
         [("requests_received", "assess_decision is not null")]),
     "plans_issued": ind("dfe-ehcp", "count", "calendar_year", [("plans_issued", "true")]),
     "assessments_completed": ind("dfe-ehcp", "count", "calendar_year",
@@ -120,14 +120,16 @@ INDICATORS = {
                                        [("plans_issued", "true"), ("not_issue_decisions", "true")]),
     "not_issue_decisions_within_16_weeks_pct": ind(
         "dfe-ehcp", "percent", "calendar_year",
-        [("not_issue_decisions", "date_diff('day', received, not_issue) <= 112")], [("not_issue_decisions", "true")]),
+        [("not_issue_decisions", "received_unknown = 0 and date_diff('day', received, not_issue) <= 112")], [("not_issue_decisions", "true")]),
     "plans_within_20_weeks_incl_exceptions_pct": ind(
         "dfe-ehcp", "percent", "calendar_year",
-        [("plans_issued", "date_diff('day', received, final_issued) <= 140")], [("plans_issued", "true")]),
+        [("plans_issued", "received_unknown = 0 and date_diff('day', received, final_issued) <= 140")], [("plans_issued", "true")]),
     "plans_within_20_weeks_excl_exceptions_pct": ind(
         "dfe-ehcp", "percent", "calendar_year",
-        [("plans_issued", "week20_exception = 0 and date_diff('day', received, final_issued) <= 140")],
+        [("plans_issued", "week20_exception = 0 and received_unknown = 0 and date_diff('day', received, final_issued) <= 140")],
         [("plans_issued", "week20_exception = 0")]),
+    "plans_issued_request_date_unknown": ind("dfe-ehcp", "count", "calendar_year",
+                                             [("plans_issued", "received_unknown = 1")]),
     "caseload_at_census": ind("dfe-ehcp", "count", "census", [("plans_in_force", "true")]),
     "caseload_mainstream_pct": ind("dfe-ehcp", "percent", "census", [("plans_in_force", MAINSTREAM)],
                                    [("plans_in_force", "true")]),
@@ -209,7 +211,7 @@ INDICATORS = {
 
 BASES = {
     "requests_received": "select p.label, c.person, c.case_id, null::bigint as review_id, c.received as anchor "
-                         "from cases c join periods p on c.received between p.start_d and p.end_d",
+                         "from cases c join periods p on c.received_unknown = 0 and c.received between p.start_d and p.end_d",
     "refusals": "select p.label, c.person, c.case_id, null::bigint, c.assess_decision from cases c join periods p "
                 "on c.assess_refused = 1 and c.assess_decision between p.start_d and p.end_d",
     "plans_issued": "select p.label, c.person, c.case_id, null::bigint, c.final_issued from cases c join periods p "

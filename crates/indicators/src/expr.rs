@@ -224,6 +224,8 @@ pub enum Pred {
     NotIssueWithinDays(i64),
     Exception,
     NewAssessment,
+    /// The request's day is not known (a migrated record, SEN2 guide items 2.1 and 2.5).
+    RequestDateUnknown,
     TransferredIn,
     CeaseReason(CeaseReason),
     Delay(Option<DelayStage>, Option<DelayParty>),
@@ -413,6 +415,7 @@ pub fn parse_pred(text: &str) -> Result<Pred, String> {
         "not_issue_within_days" => Pred::NotIssueWithinDays(days_arg(name, arg)?),
         "exception" => Pred::Exception,
         "new_assessment" => Pred::NewAssessment,
+        "request_date_unknown" => Pred::RequestDateUnknown,
         "transferred_in" => Pred::TransferredIn,
         "cease_reason" => Pred::CeaseReason(one_of("cease reason", need_arg("REASON")?, &CEASE_REASONS)?),
         "delay" => {
@@ -575,6 +578,7 @@ impl Pred {
             | NotIssueWithinDays(_)
             | Exception
             | NewAssessment
+            | RequestDateUnknown
             | TransferredIn
             | CeaseReason(_)
             | Delay(..)
@@ -780,9 +784,17 @@ pub fn test(t: &PersonTable, pred: &Pred, rec: &Rec, f: &Facts) -> bool {
         Refused => case().is_some_and(|c| c.assess_decision.is_some() && c.assess_refused),
         Assessed => case().is_some_and(|c| c.assess_decision.is_some() && !c.assess_refused),
         Decided => case().is_some_and(|c| c.assess_decision.is_some()),
-        DecisionWithinDays(n) => case().is_some_and(|c| matches!((c.received, c.assess_decision), (Some(r), Some(d)) if days(r, d) <= *n)),
-        IssuedWithinDays(n) => case().is_some_and(|c| matches!((c.received, c.final_issued), (Some(r), Some(d)) if days(r, d) <= *n)),
-        NotIssueWithinDays(n) => case().is_some_and(|c| matches!((c.received, c.not_issue), (Some(r), Some(d)) if days(r, d) <= *n)),
+        // A day that is not known is never on time (SEN2 guide items 2.1, 2.5).
+        DecisionWithinDays(n) => case().is_some_and(|c| {
+            !c.received_unknown && !c.decision_unknown && matches!((c.received, c.assess_decision), (Some(r), Some(d)) if days(r, d) <= *n)
+        }),
+        IssuedWithinDays(n) => {
+            case().is_some_and(|c| !c.received_unknown && matches!((c.received, c.final_issued), (Some(r), Some(d)) if days(r, d) <= *n))
+        }
+        NotIssueWithinDays(n) => {
+            case().is_some_and(|c| !c.received_unknown && matches!((c.received, c.not_issue), (Some(r), Some(d)) if days(r, d) <= *n))
+        }
+        RequestDateUnknown => case().is_some_and(|c| c.received_unknown),
         Exception => case().is_some_and(|c| c.week20_exception),
         NewAssessment => case().is_some_and(|c| c.received.is_some()),
         TransferredIn => case().is_some_and(|c| c.transferred_in),
@@ -1000,8 +1012,8 @@ pub fn for_each_record(
             for i in cases.0..cases.1 {
                 let c = &t.cases[i as usize];
                 let anchor = match base {
-                    Base::RequestsReceived => c.received.filter(|d| period.contains(*d)),
-                    Base::AssessDecisions => c.received.and(c.assess_decision).filter(|d| period.contains(*d)),
+                    Base::RequestsReceived => c.received.filter(|d| !c.received_unknown && period.contains(*d)),
+                    Base::AssessDecisions => c.received.and(c.assess_decision).filter(|d| !c.decision_unknown && period.contains(*d)),
                     Base::Refusals => c.assess_decision.filter(|d| c.assess_refused && period.contains(*d)),
                     Base::PlansIssued => c.received.and(c.final_issued).filter(|d| period.contains(*d)),
                     Base::NotIssueDecisions => c.received.and(c.not_issue).filter(|d| period.contains(*d)),

@@ -147,13 +147,13 @@ pub fn write(t: &PersonTable, dir: &Path) -> Result<(), FilesError> {
     let mut c = open("cases.csv")?;
     writeln!(
         c,
-        "case_id,person,received,assess_decision,assess_refused,not_issue,final_issued,existing,transferred_in,week20_exception,ceased,cease_reason,withdrawn,transferred_out,delays"
+        "case_id,person,received,assess_decision,assess_refused,not_issue,final_issued,existing,transferred_in,week20_exception,ceased,cease_reason,withdrawn,transferred_out,delays,received_unknown,decision_unknown"
     )
     .map_err(err("cases.csv"))?;
     for (i, r) in t.cases.iter().enumerate() {
         writeln!(
             c,
-            "{i},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{i},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.person,
             opt_date(r.received),
             opt_date(r.assess_decision),
@@ -167,7 +167,9 @@ pub fn write(t: &PersonTable, dir: &Path) -> Result<(), FilesError> {
             r.cease_reason.map_or("", cease_key),
             opt_date(r.withdrawn),
             opt_date(r.transferred_out),
-            r.delays
+            r.delays,
+            u8::from(r.received_unknown),
+            u8::from(r.decision_unknown)
         )
         .map_err(err("cases.csv"))?;
     }
@@ -411,7 +413,7 @@ pub fn read(dir: &Path) -> Result<PersonTable, FilesError> {
     let mut r = Reader::open(
         dir,
         "cases.csv",
-        "case_id,person,received,assess_decision,assess_refused,not_issue,final_issued,existing,transferred_in,week20_exception,ceased,cease_reason,withdrawn,transferred_out,delays",
+        "case_id,person,received,assess_decision,assess_refused,not_issue,final_issued,existing,transferred_in,week20_exception,ceased,cease_reason,withdrawn,transferred_out,delays,received_unknown,decision_unknown",
     )?;
     while r.next()? {
         let cease_reason = match r.text(11) {
@@ -430,6 +432,8 @@ pub fn read(dir: &Path) -> Result<PersonTable, FilesError> {
         t.cases.push(CaseRow {
             person,
             received: r.date(2, "received")?,
+            received_unknown: r.text(15) == "1",
+            decision_unknown: r.text(16) == "1",
             assess_decision: r.date(3, "assess_decision")?,
             assess_refused: r.text(4) == "1",
             not_issue: r.date(5, "not_issue")?,

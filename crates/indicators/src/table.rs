@@ -189,6 +189,11 @@ pub fn delay_bit(stage: DelayStage, party: DelayParty) -> u16 {
 pub struct CaseRow {
     pub person: u32,
     pub received: Option<Date>,
+    /// The request's day is not known (SEN2 guide items 2.1, 2.5): `received` is only the latest it could
+    /// have been, so no time limit is measured from it and it is never a request of a period.
+    pub received_unknown: bool,
+    /// The day of the decision to assess is not known (RequestOutcome H): `assess_decision` is a bound.
+    pub decision_unknown: bool,
     /// The LA's first decision whether to assess, and whether it was to refuse.
     pub assess_decision: Option<Date>,
     pub assess_refused: bool,
@@ -385,6 +390,8 @@ impl TableBuilder {
         let mut row = CaseRow {
             person,
             received: case.received(),
+            received_unknown: case.unknown_dates().received,
+            decision_unknown: case.unknown_dates().decided_to_assess,
             assess_decision: None,
             assess_refused: false,
             not_issue: None,

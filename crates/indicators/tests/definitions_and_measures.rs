@@ -38,7 +38,10 @@ fn ev(date: &str, kind: E) -> CaseEvent {
 }
 
 fn request(date: &str) -> CaseEvent {
-    ev(date, E::RequestReceived { requester: Requester::ParentOrYoungPerson, in_youth_accommodation: false })
+    ev(
+        date,
+        E::RequestReceived { requester: Requester::ParentOrYoungPerson, in_youth_accommodation: false, unknown_dates: Default::default() },
+    )
 }
 
 /// A plan issued `days` after a request on `received`, with advice on time.

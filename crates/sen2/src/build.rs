@@ -197,7 +197,11 @@ fn build_request(child: &Child, case: &Case, c: Collection) -> Option<Built> {
         "A"
     };
     r.outcome = Some(outcome.to_owned());
-    if !historical {
+    if historical {
+        // SEN2 guide items 2.1 and 2.5: ReceivedDate is not required for H but is written wherever
+        // Waymark knows it, so DfE can measure the plan (RYA and RequestSource are not needed for H).
+        r.received_date = case.received_known().filter(|_| existing.is_none());
+    } else {
         r.received_date = case.received();
         r.request_source = case.requester().map(|q| q.sen2_code().to_string());
         if let E::RequestReceived { in_youth_accommodation, .. } = hist[0].kind {

@@ -22,6 +22,7 @@ use crate::model::*;
 use waymark_domain::calendar::{add_days, date_in_year, sub_days, Date};
 use waymark_domain::case::{
     AppealableDecision as D, Case, CaseEvent, CaseEventKind as E, CeaseReason, ExceptionReason, Requester, ReviewOutcome, TransferKind,
+    UnknownDates,
 };
 use waymark_domain::child::{NewChild, PersonName, Sex};
 use waymark_domain::identifiers::{LaCode, SettingCode, SettingRef};
@@ -178,15 +179,49 @@ fn request_events(ctx: &Ctx, r: &Request) -> Result<Vec<CaseEvent>, ImportError>
         plan_contents = Some(plan);
     } else {
         let (received, assess_date) = if ro == "H" {
-            // Decision to assess before the period; room for a 15-day draft before an issued plan.
+            // SEN2 guide item 2.5: H, the decision to assess was made before the collection period, so
+            // RequestOutcomeDate is blank (item 2.4) and its day is not known. ReceivedDate is not
+            // required for H (item 2.1) but is kept wherever the file gives it: it starts the 20-week
+            // clock. A day the file does not give is marked unknown, and the events take the latest day
+            // it could have been (before the period, leaving room for a 15-day draft before an issued
+            // plan) so the history replays; no time limit is measured from it.
             let issued = a.and_then(|a| a.outcome_date);
-            let d = issued.map_or(sub_days(p0, 1), |f| sub_days(p0, 1).min(sub_days(f, 15)));
-            ev.add(d, 0, E::RequestReceived { requester: Requester::Other, in_youth_accommodation: false });
-            ev.add(d, 3, E::DecidedToAssess);
-            (d, Some(d))
+            let latest = issued.map_or(sub_days(p0, 1), |f| sub_days(p0, 1).min(sub_days(f, 15)));
+            let given = r.received_date;
+            if let Some(g) = given.filter(|g| *g >= p0) {
+                return Err(ctx.err(
+                    &r.lines,
+                    "ReceivedDate",
+                    format!(
+                        "the request was received on {g}, in the collection period, but RequestOutcome H says the decision to assess was made before the period began on {p0}: correct the outcome (Y) or the date"
+                    ),
+                ));
+            }
+            let d0 = given.unwrap_or(latest);
+            let decided = latest.max(d0);
+            let unknown_dates = UnknownDates { received: given.is_none(), decided_to_assess: true };
+            ev.add(
+                d0,
+                0,
+                E::RequestReceived {
+                    requester: if given.is_some() { requester(r.request_source.as_deref()) } else { Requester::Other },
+                    in_youth_accommodation: one(&r.rya),
+                    unknown_dates,
+                },
+            );
+            ev.add(decided, 3, E::DecidedToAssess);
+            (d0, Some(decided))
         } else {
             let d0 = *need(ctx, &r.lines, "ReceivedDate", &r.received_date)?;
-            ev.add(d0, 0, E::RequestReceived { requester: requester(r.request_source.as_deref()), in_youth_accommodation: one(&r.rya) });
+            ev.add(
+                d0,
+                0,
+                E::RequestReceived {
+                    requester: requester(r.request_source.as_deref()),
+                    in_youth_accommodation: one(&r.rya),
+                    unknown_dates: UnknownDates::default(),
+                },
+            );
             let later = d0.max(p0);
             let decided = match ro {
                 "Y" => {

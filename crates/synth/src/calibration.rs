@@ -128,7 +128,7 @@ fn clock_input_of(events: &[waymark_domain::case::CaseEvent]) -> Option<(Date, C
         };
         out.push(ClockEvent { date: e.date, kind });
     }
-    Some((received, ClockInput { received: Some(received), events: out }))
+    Some((received, ClockInput { received: Some(received), received_unknown: false, events: out }))
 }
 
 fn tally(data: &LaData) -> Tally {

@@ -551,7 +551,10 @@ impl Gen<'_> {
             (Requester::SocialCare, 3.0),
             (Requester::Other, 2.0),
         ]);
-        let mut ev = vec![CaseEvent::new(received, E::RequestReceived { requester, in_youth_accommodation: self.draw.chance(0.002) })];
+        let mut ev = vec![CaseEvent::new(
+            received,
+            E::RequestReceived { requester, in_youth_accommodation: self.draw.chance(0.002), unknown_dates: Default::default() },
+        )];
         let case_id = CaseId::from_uuid(self.draw.uuid());
         let u = self.draw.unit();
         // Reg 13(2): whether the plan, if one follows, is on time, by the LA's rate in the year it is due.

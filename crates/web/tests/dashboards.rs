@@ -178,7 +178,11 @@ async fn child_without_upn(app: &TestApp) -> (waymark_domain::ids::ChildId, waym
     let child = app.store.create_child(&admin, new, "test").await.unwrap();
     let request = CaseEvent::new(
         common::d("2025-03-03"),
-        CaseEventKind::RequestReceived { requester: Requester::ParentOrYoungPerson, in_youth_accommodation: false },
+        CaseEventKind::RequestReceived {
+            requester: Requester::ParentOrYoungPerson,
+            in_youth_accommodation: false,
+            unknown_dates: Default::default(),
+        },
     );
     let case = app.store.open_case(&admin, child.value.id, request, "test").await.unwrap();
     (child.value.id, case.value.id)

@@ -228,7 +228,11 @@ pub fn run(cmd: Command) -> Result<(), Failure> {
             let first = match (&a.received, &a.existing_plan) {
                 (Some(r), _) => CaseEvent::new(
                     parse_iso_date(r).map_err(|e| Failure::input(format!("--received: {e}")))?,
-                    CaseEventKind::RequestReceived { requester: requester(&a.requester)?, in_youth_accommodation: a.youth_accommodation },
+                    CaseEventKind::RequestReceived {
+                        requester: requester(&a.requester)?,
+                        in_youth_accommodation: a.youth_accommodation,
+                        unknown_dates: Default::default(),
+                    },
                 ),
                 (None, Some(p)) => CaseEvent::new(
                     parse_iso_date(p).map_err(|e| Failure::input(format!("--existing-plan: {e}")))?,

@@ -108,7 +108,7 @@ struct DemoCase {
 }
 
 fn demo_cases() -> Vec<DemoCase> {
-    let req = |r| E::RequestReceived { requester: r, in_youth_accommodation: false };
+    let req = |r| E::RequestReceived { requester: r, in_youth_accommodation: false, unknown_dates: Default::default() };
     let draft = || E::DraftIssued { plan: PlanContents::default() };
     let existing = |urn| E::ExistingPlan { plan: plan(urn), transferred_from: None };
     vec![

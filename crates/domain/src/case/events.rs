@@ -7,6 +7,27 @@ use crate::identifiers::{LaCode, SettingRef};
 use crate::plan::PlanContents;
 use serde::{Deserialize, Serialize};
 
+/// Dates of a request that a migrated record did not give. SEN2 guide item 2.5: RequestOutcome H means
+/// the decision to assess was made before the collection period; RequestOutcomeDate is then blank (item
+/// 2.4) and ReceivedDate may be (item 2.1). The events still carry the latest day each could have been, so
+/// the history replays in order, but no time limit is measured from a day that is not known: such a plan
+/// is never "within 20 weeks" (it is counted among the plans with no request date instead).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct UnknownDates {
+    /// The day the request was received is not known (the event's date is a bound, not the day).
+    #[serde(default)]
+    pub received: bool,
+    /// The day the LA decided to assess is not known.
+    #[serde(default)]
+    pub decided_to_assess: bool,
+}
+
+impl UnknownDates {
+    pub fn is_none(&self) -> bool {
+        !self.received && !self.decided_to_assess
+    }
+}
+
 /// Who asked for the assessment, or brought the child to the LA's attention (CFA 2014 s36(1), s24;
 /// SEN2 item 2.2 RequestSource 1-5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -103,6 +124,9 @@ pub enum CaseEventKind {
         requester: Requester,
         #[serde(default)]
         in_youth_accommodation: bool,
+        /// Dates a migrated record did not give (see [`UnknownDates`]); none for a request Waymark saw.
+        #[serde(default, skip_serializing_if = "UnknownDates::is_none")]
+        unknown_dates: UnknownDates,
     },
     DecidedToAssess,
     DecidedNotToAssess,

@@ -8,7 +8,7 @@
 mod events;
 mod vocab;
 
-pub use events::{AppealableDecision, CaseEvent, CaseEventKind, CeaseReason, Requester};
+pub use events::{AppealableDecision, CaseEvent, CaseEventKind, CeaseReason, Requester, UnknownDates};
 pub use vocab::{AdviceParty, DelayParty, ExceptionReason, ReviewOutcome, TransferKind};
 
 use crate::calendar::{add_days, Date};
@@ -113,6 +113,7 @@ pub struct Case {
     pub child: ChildId,
     stage: Stage,
     received: Option<Date>,
+    unknown_dates: UnknownDates,
     requester: Option<Requester>,
     advice: BTreeMap<AdviceParty, AdviceRecord>,
     plan: Option<PlanContents>,
@@ -141,6 +142,7 @@ impl Case {
             child,
             stage,
             received: None,
+            unknown_dates: UnknownDates::default(),
             requester: None,
             advice: BTreeMap::new(),
             plan: None,
@@ -150,9 +152,10 @@ impl Case {
             history: Vec::new(),
         };
         match &first.kind {
-            CaseEventKind::RequestReceived { requester, .. } => {
+            CaseEventKind::RequestReceived { requester, unknown_dates, .. } => {
                 case.received = Some(first.date);
                 case.requester = Some(*requester);
+                case.unknown_dates = *unknown_dates;
             }
             CaseEventKind::ExistingPlan { plan, .. } => {
                 case.plan = Some(plan.clone());
@@ -186,8 +189,18 @@ impl Case {
     pub fn stage(&self) -> &Stage {
         &self.stage
     }
+    /// The request's day (or, where [`Case::unknown_dates`] says it is not known, the latest it could
+    /// have been).
     pub fn received(&self) -> Option<Date> {
         self.received
+    }
+    /// The request's day where it is known: the day the 20-week clock starts.
+    pub fn received_known(&self) -> Option<Date> {
+        self.received.filter(|_| !self.unknown_dates.received)
+    }
+    /// Which of the request's dates a migrated record did not give.
+    pub fn unknown_dates(&self) -> UnknownDates {
+        self.unknown_dates
     }
     pub fn requester(&self) -> Option<Requester> {
         self.requester
@@ -633,7 +646,7 @@ impl Case {
                 Some(ClockEvent { date: e.date, kind })
             })
             .collect();
-        ClockInput { received: self.received, events }
+        ClockInput { received: self.received, received_unknown: self.unknown_dates.received, events }
     }
 }
 

@@ -33,7 +33,14 @@ fn final_plan() -> PlanContents {
 fn full_history() -> Vec<CaseEvent> {
     use CaseEventKind as E;
     vec![
-        ev("2026-01-05", E::RequestReceived { requester: Requester::ParentOrYoungPerson, in_youth_accommodation: false }),
+        ev(
+            "2026-01-05",
+            E::RequestReceived {
+                requester: Requester::ParentOrYoungPerson,
+                in_youth_accommodation: false,
+                unknown_dates: Default::default(),
+            },
+        ),
         ev("2026-02-13", E::DecidedToAssess),
         ev("2026-02-16", E::AdviceRequested { party: AdviceParty::Health }),
         ev("2026-02-16", E::AdviceRequested { party: AdviceParty::Education }),
@@ -182,7 +189,10 @@ fn withdrawal_at_any_stage_before_a_plan_closes_the_case() {
 fn cfa_2014_s51_a_refusal_to_assess_reopens_only_after_mediation_or_appeal() {
     use CaseEventKind as E;
     let h = vec![
-        ev("2026-01-05", E::RequestReceived { requester: Requester::SchoolOrSetting, in_youth_accommodation: false }),
+        ev(
+            "2026-01-05",
+            E::RequestReceived { requester: Requester::SchoolOrSetting, in_youth_accommodation: false, unknown_dates: Default::default() },
+        ),
         ev("2026-02-10", E::DecidedNotToAssess),
     ];
     let e = apply_err(&h, ev("2026-03-01", E::DecidedToAssess));

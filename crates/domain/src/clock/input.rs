@@ -11,6 +11,9 @@ pub struct ClockInput {
     /// Day 1: the request received, or the LA becoming responsible (reg 5(1)). `None` for a case that
     /// starts from an existing plan.
     pub received: Option<Date>,
+    /// `received` is only the latest day the request could have been (a migrated record that did not
+    /// give it, SEN2 guide items 2.1 and 2.5): no time limit is measured from it.
+    pub received_unknown: bool,
     pub events: Vec<ClockEvent>,
 }
 
@@ -128,7 +131,7 @@ impl RawClockInput {
         for (i, raw) in self.events.into_iter().enumerate() {
             events.push(raw.parse(i + 1)?);
         }
-        Ok((ClockInput { received, events }, today))
+        Ok((ClockInput { received, received_unknown: false, events }, today))
     }
 }
 

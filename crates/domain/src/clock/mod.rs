@@ -216,6 +216,15 @@ pub fn evaluate(input: &ClockInput, today: Date) -> Result<ClockReport, ClockErr
         ClockReport { steps: Vec::new(), weeks_to_final: None, within_20_weeks: None, week20_exception: None, delays: Vec::new() };
     if let Some(received) = sorted.received {
         assessment_steps(&facts, received, &mut steps, &mut report);
+        if sorted.received_unknown {
+            // SEN2 guide items 2.1 and 2.5: a request whose day is not known. Every limit of the
+            // assessment counts from that day, so none can be measured, and the plan is never "within 20
+            // weeks" (nor late): it is reported as a plan with no request date.
+            steps.clear();
+            report.weeks_to_final = None;
+            report.within_20_weeks = None;
+            report.delays.clear();
+        }
     }
     plan_steps(&facts, &mut steps);
     // A closed case (withdrawn, ceased, moved away) drops limits not yet due when it closed; one that was

@@ -213,6 +213,24 @@ fn reg_13_3_an_on_time_plan_with_an_exception_in_its_period_is_an_sen2_week20_ex
     assert_eq!(r.within_20_weeks, Some(true));
 }
 
+#[test]
+fn sen2_guide_items_2_1_and_2_5_a_request_of_unknown_date_is_never_within_twenty_weeks() {
+    // A migrated plan: the request's day was not given, so the event carries only the latest it could
+    // have been (five weeks before the final plan). Nothing is measured from it.
+    let events = vec![
+        ClockEvent { date: d("2024-12-31"), kind: ClockEventKind::DecidedToAssess },
+        ClockEvent { date: d("2025-01-20"), kind: ClockEventKind::DraftIssued },
+        ClockEvent { date: d("2025-02-04"), kind: ClockEventKind::FinalIssued },
+    ];
+    let known = evaluate(&ClockInput { received: Some(d("2024-12-31")), received_unknown: false, events: events.clone() }, d("2025-03-01"))
+        .unwrap();
+    assert_eq!(known.within_20_weeks, Some(true), "with a known date the plan is in time");
+    let unknown = evaluate(&ClockInput { received: Some(d("2024-12-31")), received_unknown: true, events }, d("2025-03-01")).unwrap();
+    assert_eq!(unknown.within_20_weeks, None);
+    assert_eq!(unknown.weeks_to_final, None);
+    assert!(unknown.steps.iter().all(|s| s.step != "final_plan" && s.step != "decision_to_assess"), "{:?}", unknown.steps);
+}
+
 fn closure_case(advice_requested: &str, closure_start: &str, closure_end: &str) -> String {
     format!(
         r#"{{"received": "2026-05-04", "today": "2026-11-01", "events": [
@@ -513,7 +531,7 @@ proptest! {
             ClockEvent { date: got, kind: ClockEventKind::AdviceReceived { party: AdviceParty::Health } },
             ClockEvent { date: fin, kind: ClockEventKind::FinalIssued },
         ];
-        let without = evaluate(&ClockInput { received: Some(received), events: base.clone() }, today).unwrap();
+        let without = evaluate(&ClockInput { received: Some(received), received_unknown: false, events: base.clone() }, today).unwrap();
         let mut with_events = base;
         for (i, (reason, start, len)) in exceptions.iter().enumerate() {
             // Give each exception its own reason slot so none overlaps another of the same reason.
@@ -522,7 +540,7 @@ proptest! {
             with_events.push(ClockEvent { date: at((start + len).min(400)), kind: ClockEventKind::ExceptionEnded { reason: *reason, party: None } });
             if i > 0 { break; }
         }
-        let with = evaluate(&ClockInput { received: Some(received), events: with_events }, today).unwrap();
+        let with = evaluate(&ClockInput { received: Some(received), received_unknown: false, events: with_events }, today).unwrap();
         let dues = |r: &ClockReport| r.steps.iter().map(|s| (s.step.clone(), s.due)).collect::<Vec<_>>();
         prop_assert_eq!(dues(&without), dues(&with));
         // And an exception can only turn a miss into an excused miss, never change met/late.

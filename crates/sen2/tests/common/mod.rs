@@ -46,7 +46,7 @@ pub fn plan(urn: &str) -> PlanContents {
 }
 
 pub fn req(date: &str, who: Requester) -> CaseEvent {
-    CaseEvent::new(d(date), E::RequestReceived { requester: who, in_youth_accommodation: false })
+    CaseEvent::new(d(date), E::RequestReceived { requester: who, in_youth_accommodation: false, unknown_dates: Default::default() })
 }
 
 pub fn ev(date: &str, kind: E) -> CaseEvent {

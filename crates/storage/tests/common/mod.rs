@@ -57,7 +57,14 @@ pub fn new_child() -> NewChild {
 }
 
 pub fn request(date: &str) -> CaseEvent {
-    CaseEvent::new(d(date), CaseEventKind::RequestReceived { requester: Requester::ParentOrYoungPerson, in_youth_accommodation: false })
+    CaseEvent::new(
+        d(date),
+        CaseEventKind::RequestReceived {
+            requester: Requester::ParentOrYoungPerson,
+            in_youth_accommodation: false,
+            unknown_dates: Default::default(),
+        },
+    )
 }
 
 pub fn event(date: &str, kind: CaseEventKind) -> CaseEvent {

@@ -175,7 +175,11 @@ impl TestApp {
             store.record_placement(&admin, child.value.id, placement, "test").await.unwrap();
             let request = ev(
                 "2026-08-03",
-                CaseEventKind::RequestReceived { requester: Requester::ParentOrYoungPerson, in_youth_accommodation: false },
+                CaseEventKind::RequestReceived {
+                    requester: Requester::ParentOrYoungPerson,
+                    in_youth_accommodation: false,
+                    unknown_dates: Default::default(),
+                },
             );
             let case = store.open_case(&admin, child.value.id, request, "test").await.unwrap();
             let more: Vec<CaseEvent> = match key {
