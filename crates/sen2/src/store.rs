@@ -15,7 +15,7 @@ use crate::writer::Sen2Writer;
 use std::io::{Read, Write};
 use waymark_domain::identifiers::LaCode;
 use waymark_domain::ids::ChildId;
-use waymark_storage::{Actor, LaSettingsStore, Sen2ImportReport, Sen2Source, Sen2Store, SqliteStore, StoreError};
+use waymark_storage::{Actor, LaSettingsStore, Sen2ImportReport, Sen2Reading, Sen2Source, Sen2Store, SqliteStore, StoreError};
 
 /// Children read from the store per batch: memory stays bounded by one batch whatever the LA's size.
 pub const BATCH: u32 = 1000;
@@ -90,12 +90,13 @@ async fn each_person(
     actor: &Actor,
     la: LaCode,
     c: Collection,
+    reading: Sen2Reading,
     mut f: impl FnMut(crate::BuiltPerson, ChildId) -> Result<(), Sen2StoreError>,
 ) -> Result<u64, Sen2StoreError> {
     let mut after: Option<i64> = None;
     let mut read = 0u64;
     loop {
-        let batch = store.sen2_sources(actor, Some(la), after, BATCH).await?;
+        let batch = store.sen2_sources(actor, Some(la), after, BATCH, reading).await?;
         read += batch.sources.len() as u64;
         for source in &batch.sources {
             if let Some(b) = built(source, c) {
@@ -127,7 +128,8 @@ pub async fn export<W: Write>(
     out: W,
 ) -> Result<(W, ExportSummary), Sen2StoreError> {
     let mut writer = Sen2Writer::new(out, c, header)?;
-    let read = each_person(store, actor, la, c, |b, _| writer.write_person(&b.person).map_err(Sen2StoreError::from)).await?;
+    let read =
+        each_person(store, actor, la, c, Sen2Reading::Export, |b, _| writer.write_person(&b.person).map_err(Sen2StoreError::from)).await?;
     let persons = writer.persons();
     let out = writer.finish()?;
     tracing::info!(children_read = read, persons, "SEN2 return exported");
@@ -156,7 +158,9 @@ pub async fn check(store: &SqliteStore, actor: &Actor, la: LaCode, c: Collection
     }
     let mut ctx = RuleContext::new(c, Some(la.to_string()));
     let mut index = 0usize;
-    each_person(store, actor, la, c, |b, child| {
+    // The findings are an aggregate view: one audit entry for the check, not one per child.
+    store.sen2_audit_check(actor, la).await?;
+    each_person(store, actor, la, c, Sen2Reading::Check, |b, child| {
         index += 1;
         let start = findings.len();
         rules::check_person(&b.person, index, &mut ctx, &mut findings);

@@ -46,18 +46,33 @@ pub struct Sen2Batch {
     pub next: Option<i64>,
 }
 
+/// Why children are read for the return, which decides how the reads are audited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sen2Reading {
+    /// The return is written out (a file leaves Waymark with every child in it): each child read is
+    /// audited (subject `sen2_return`).
+    Export,
+    /// The return is checked and only its findings are shown (the SEN2 page, `sen2 check`): an
+    /// aggregate read, audited once by [`Sen2Store::sen2_audit_check`], not once per child.
+    Check,
+}
+
 /// Reading for the SEN2 return, beside [`crate::Store`].
 pub trait Sen2Store: Send + Sync {
     /// Up to `limit` children (of `la`, or every LA in scope), in the order they were recorded, from
     /// the cursor `after` (`None` for the start), each with its cases and placements. Call again with
-    /// the batch's `next` to page through every child; each child read is audited.
+    /// the batch's `next` to page through every child; for an export each child read is audited.
     fn sen2_sources(
         &self,
         actor: &Actor,
         la: Option<LaCode>,
         after: Option<i64>,
         limit: u32,
+        reading: Sen2Reading,
     ) -> impl Future<Output = Result<Sen2Batch>> + Send;
+
+    /// One audit entry for a check of `la`'s return (subject `sen2_check`): what was read, by whom.
+    fn sen2_audit_check(&self, actor: &Actor, la: LaCode) -> impl Future<Output = Result<()>> + Send;
 
     /// The LAs with children in the actor's scope (to pick the return's LA when only one is held).
     fn sen2_las(&self, actor: &Actor) -> impl Future<Output = Result<Vec<LaCode>>> + Send;
@@ -163,11 +178,34 @@ impl Sen2Store for SqliteStore {
         rows.iter().map(|r| parse_col(r, "la", "LA code")).collect()
     }
 
-    async fn sen2_sources(&self, actor: &Actor, la: Option<LaCode>, after: Option<i64>, limit: u32) -> Result<Sen2Batch> {
+    async fn sen2_audit_check(&self, actor: &Actor, la: LaCode) -> Result<()> {
+        check_request(actor, None)?;
+        if actor.scope.la().is_some_and(|own| own != la) {
+            return Err(StoreError::OutOfScope { la });
+        }
+        let now = self.now();
+        let mut tx = self.begin_write().await?;
+        let audit = Audit { action: AuditAction::Read, subject: "sen2_check", la: Some(la), child: None, case: None, actor };
+        write_audit(&mut tx, &now, audit).await?;
+        tx.commit().await.map_err(db)
+    }
+
+    async fn sen2_sources(
+        &self,
+        actor: &Actor,
+        la: Option<LaCode>,
+        after: Option<i64>,
+        limit: u32,
+        reading: Sen2Reading,
+    ) -> Result<Sen2Batch> {
         check_request(actor, None)?;
         let limit = limit.clamp(1, MAX_SEN2_BATCH);
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        // A check only reads (its one audit entry is written apart), so it never waits for the write lock.
+        let mut tx = match reading {
+            Sen2Reading::Export => self.begin_write().await?,
+            Sen2Reading::Check => self.pool.begin().await.map_err(db)?,
+        };
         let rows = sqlx::query(
             "select rowid as position, child_id, version, data from child where (?1 is null or la = ?1) and (?2 is null or la = ?2) \
              and (?3 is null or rowid > ?3) order by rowid limit ?4",
@@ -192,15 +230,17 @@ impl Sen2Store for SqliteStore {
         let mut out = Vec::with_capacity(children.len());
         for child in children {
             let id = child.value.id;
-            let audit = Audit {
-                action: AuditAction::Read,
-                subject: "sen2_return",
-                la: Some(child.value.responsible_la),
-                child: Some(id),
-                case: None,
-                actor,
-            };
-            write_audit(&mut tx, &now, audit).await?;
+            if reading == Sen2Reading::Export {
+                let audit = Audit {
+                    action: AuditAction::Read,
+                    subject: "sen2_return",
+                    la: Some(child.value.responsible_la),
+                    child: Some(id),
+                    case: None,
+                    actor,
+                };
+                write_audit(&mut tx, &now, audit).await?;
+            }
             out.push(Sen2Source {
                 cases: cases.remove(&id).unwrap_or_default(),
                 placements: placements.remove(&id).unwrap_or_default(),

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use waymark_storage::{AuditFilter, InPost, LaSettings, LaSettingsStore, Sen2Store, Store, StoreError};
+use waymark_storage::{AuditFilter, InPost, LaSettings, LaSettingsStore, Sen2Reading, Sen2Store, Store, StoreError};
 
 fn settings(la: &str) -> LaSettings {
     LaSettings {
@@ -60,7 +60,7 @@ async fn sen2_sources_page_through_children_in_scope_and_audit_each_read() {
     let mut seen = Vec::new();
     let mut after = None;
     loop {
-        let batch = store.sen2_sources(&portsmouth(), None, after, 2).await.unwrap();
+        let batch = store.sen2_sources(&portsmouth(), None, after, 2, Sen2Reading::Export).await.unwrap();
         seen.extend(batch.sources.iter().map(|s| s.child.value.id));
         match batch.next {
             Some(n) => after = Some(n),
@@ -68,9 +68,27 @@ async fn sen2_sources_page_through_children_in_scope_and_audit_each_read() {
         }
     }
     assert_eq!(seen, ids[..4].to_vec(), "Portsmouth's four children, in the order recorded; Kent's child is out of scope");
-    let first = store.sen2_sources(&admin(), Some("851".parse().unwrap()), None, 10).await.unwrap();
+    let first = store.sen2_sources(&admin(), Some("851".parse().unwrap()), None, 10, Sen2Reading::Export).await.unwrap();
     assert_eq!(first.sources[0].cases.len(), 1);
     assert_eq!(store.sen2_las(&admin()).await.unwrap().len(), 2);
     let audit = store.audit_log(&admin(), &AuditFilter { child: Some(ids[0]), ..Default::default() }).await.unwrap();
     assert!(audit.iter().any(|a| a.subject == "sen2_return"), "{audit:?}");
+}
+
+#[tokio::test]
+async fn a_check_of_the_sen2_return_is_one_aggregate_audit_entry_not_one_per_child() {
+    let store = waymark_storage::SqliteStore::open_in_memory(clock()).await.unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        ids.push(store.create_child(&admin(), new_child_in("851", false), "test").await.unwrap().value.id);
+    }
+    let all = AuditFilter::default();
+    let before = store.audit_log(&admin(), &all).await.unwrap().len();
+    let la: waymark_domain::identifiers::LaCode = "851".parse().unwrap();
+    store.sen2_audit_check(&portsmouth(), la).await.unwrap();
+    let batch = store.sen2_sources(&portsmouth(), Some(la), None, 10, Sen2Reading::Check).await.unwrap();
+    assert_eq!(batch.sources.len(), 3);
+    let after = store.audit_log(&admin(), &all).await.unwrap();
+    assert_eq!(after.len(), before + 1, "one entry for the check: {after:?}");
+    assert!(after.iter().any(|a| a.subject == "sen2_check" && a.child_id.is_none()), "{after:?}");
 }

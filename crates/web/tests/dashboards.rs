@@ -189,13 +189,18 @@ async fn child_without_upn(app: &TestApp) -> (waymark_domain::ids::ChildId, waym
 }
 
 #[tokio::test]
-async fn checking_the_return_audits_each_child_read() {
+async fn checking_the_return_is_one_aggregate_audit_entry_not_one_per_child() {
     use waymark_storage::{Actor, AuditFilter, Scope, Store};
     let app = TestApp::new().await;
+    let admin = Actor::new("test", Scope::All);
+    let all = AuditFilter::default();
+    let before = app.store.audit_log(&admin, &all).await.unwrap();
     let b = app.sign_in("manager").await;
     app.get("/sen2", Some(&b)).await;
-    let admin = Actor::new("test", Scope::All);
-    let amber = app.kid("amber");
-    let log = app.store.audit_log(&admin, &AuditFilter { child: Some(amber.child), ..Default::default() }).await.unwrap();
-    assert!(log.iter().any(|e| e.subject == "sen2_return"), "{:?}", log.iter().map(|e| &e.subject).collect::<Vec<_>>());
+    let after = app.store.audit_log(&admin, &all).await.unwrap();
+    let new: Vec<_> = after.iter().filter(|e| !before.contains(e)).collect();
+    let checks: Vec<_> = new.iter().filter(|e| e.subject == "sen2_check").collect();
+    assert_eq!(checks.len(), 1, "{new:?}");
+    assert!(checks[0].child_id.is_none() && checks[0].la.is_some());
+    assert!(!new.iter().any(|e| e.subject == "sen2_return"), "no per-child entries for a view: {new:?}");
 }

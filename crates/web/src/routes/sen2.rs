@@ -2,8 +2,8 @@
 //! collection year over the user's LA, grouped by rule (errors first), each finding linked to the case
 //! or child to fix. Only the LA's own staff get it: caseworkers and managers (who see the children,
 //! so each finding names the person and links to their record) and administrators (who see no child:
-//! child ids only, as on the audit log). Every child read for the check is audited by the store
-//! (subject `sen2_return`), like an export.
+//! child ids only, as on the audit log). The check is an aggregate view: one audit entry names it
+//! (subject `sen2_check`, with the LA), not one per child; opening a case from it is audited as ever.
 
 use crate::access::Can;
 use crate::error::AppError;
