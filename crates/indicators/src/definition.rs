@@ -54,8 +54,9 @@ pub enum MeasureKind {
     Evidence,
 }
 
-/// A RAG rule: green when the target is met (by polarity), amber when within `amber_within` (percent
-/// of the target, or percentage points with `points = true`), red otherwise.
+/// A RAG rule's band: green when the comparator is met (by polarity), amber when within `amber_within`
+/// (percent of the comparator, or percentage points with `points = true`), red otherwise. What is
+/// compared with is one rule for every measure (`engine::rate`): the local target, else England.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RagRule {
@@ -63,7 +64,8 @@ pub struct RagRule {
     pub amber_within: f64,
     #[serde(default)]
     pub points: bool,
-    /// Compare with `target` (default) or with the England value.
+    /// Accepted for definitions written before ratings followed one rule; it no longer changes what a
+    /// value is compared with (the local target where set, else England's figure).
     #[serde(default)]
     pub against: RagAgainst,
 }

@@ -1,7 +1,7 @@
 //! Computing a framework: for each indicator, scope (England, each LA, each locality), period and
 //! cohort, the numerator, denominator and value, with its target, RAG rating and comparators.
 
-use crate::definition::{Cohort, Dimension, Framework, Indicator, MeasureKind, Polarity, RagAgainst, Unit};
+use crate::definition::{Cohort, Dimension, Framework, Indicator, MeasureKind, Polarity, Unit};
 use crate::expr::{attendance_totals, facts, for_each_record, person_in_base_term, test, Base, Expr, Facts, Field, Phase, Rec};
 use crate::facts::FactKind;
 use crate::period::{year_of_label, Period};
@@ -93,6 +93,54 @@ pub struct ResultRow {
     pub status: Status,
     pub england: Option<f64>,
     pub neighbours: Option<f64>,
+    /// What the rating compared the value with (the local target, or England's latest figure).
+    pub comparator: Option<Comparator>,
+    /// Why there is no rating, where there is none.
+    pub not_rated: Option<NotRated>,
+}
+
+/// What a value was rated against: the one rule of [`rate`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparator {
+    pub against: Against,
+    /// The period of the figure compared with (England's latest may be an earlier year).
+    pub period: String,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Against {
+    /// The local target for the period (set in the application, else the pack's).
+    Target,
+    /// England's figure for the period, else its latest published before it.
+    England,
+}
+
+/// Why a value has no rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotRated {
+    /// No value to rate (awaiting data, not entered, nothing to count).
+    NoValue,
+    /// Higher or lower is neither better nor worse.
+    Neutral,
+    /// A count with no local target: a count cannot be compared with England's.
+    CountWithoutTarget,
+    /// No local target and no England figure.
+    NoComparator,
+}
+
+impl NotRated {
+    /// The reason in a sentence, for pages and exports.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            Self::NoValue => "There is no value to rate.",
+            Self::Neutral => "A higher or lower figure is neither better nor worse, so it is not rated.",
+            Self::CountWithoutTarget => "A count is rated only against a local target, and none is set for this period.",
+            Self::NoComparator => "No local target is set and England has no published figure to compare with.",
+        }
+    }
 }
 
 /// Every value computed for a framework.
@@ -111,15 +159,23 @@ impl Results {
     }
 }
 
-/// Values entered by hand: (framework, indicator, period, la, cohort) → value.
+/// Values and targets entered by hand: values by (framework, indicator, period, la, cohort); local
+/// targets by (framework, indicator, period, la), which take the place of the pack's for that LA.
 #[derive(Debug, Clone, Default)]
 pub struct ManualValues {
     pub values: HashMap<(String, String, String, String, String), f64>,
+    pub targets: HashMap<(String, String, String, String), f64>,
 }
 
 impl ManualValues {
     pub fn get(&self, fw: &str, ind: &str, period: &str, la: &str, cohort: &str) -> Option<f64> {
         self.values.get(&(fw.to_owned(), ind.to_owned(), period.to_owned(), la.to_owned(), cohort.to_owned())).copied()
+    }
+    pub fn target(&self, fw: &str, ind: &str, period: &str, la: &str) -> Option<f64> {
+        if self.targets.is_empty() {
+            return None;
+        }
+        self.targets.get(&(fw.to_owned(), ind.to_owned(), period.to_owned(), la.to_owned())).copied()
     }
 }
 
@@ -146,23 +202,44 @@ pub fn value_of(unit: Unit, num: u64, den: Option<u64>) -> Option<f64> {
     }
 }
 
-/// RAG against a target (or the England value), by polarity.
-pub fn rag(ind: &Indicator, value: Option<f64>, target: Option<f64>, england: Option<f64>) -> Option<Rag> {
-    let v = value?;
-    let goal = match ind.rag.against {
-        RagAgainst::Target => target?,
-        RagAgainst::England => england?,
+/// England's figure to rate a period against: the same period's, else the latest published before it.
+pub fn england_for<'a>(ind: &'a Indicator, period: &str) -> Option<(&'a str, f64)> {
+    if let Some((p, v)) = ind.england.get_key_value(period) {
+        return Some((p.as_str(), *v));
+    }
+    ind.england.iter().rfind(|(p, _)| p.as_str() < period).map(|(p, v)| (p.as_str(), *v))
+}
+
+/// The rating rule, one for every measure: against the local target for the period where one is set,
+/// else against England's figure for the period (or its latest before it); green when the value meets it
+/// (by polarity), amber within the band the pack declares (`amber_within`, in percent of the comparator
+/// or in points), red otherwise. A count is rated only against a local target, never against England's
+/// count. Returns the rating and what it compared with, or why there is none.
+pub fn rate(ind: &Indicator, value: Option<f64>, target: Option<f64>, period: &str) -> Result<(Rag, Comparator), NotRated> {
+    let v = value.ok_or(NotRated::NoValue)?;
+    if ind.polarity == Polarity::Neutral {
+        return Err(NotRated::Neutral);
+    }
+    let comparator = match target {
+        Some(t) => Comparator { against: Against::Target, period: period.to_owned(), value: t },
+        None if ind.unit == Unit::Count => return Err(NotRated::CountWithoutTarget),
+        None => match england_for(ind, period) {
+            Some((p, e)) => Comparator { against: Against::England, period: p.to_owned(), value: e },
+            None => return Err(NotRated::NoComparator),
+        },
     };
-    let better = match ind.polarity {
-        Polarity::HigherIsBetter => v - goal,
-        Polarity::LowerIsBetter => goal - v,
-        Polarity::Neutral => return None,
-    };
-    if better >= 0.0 {
-        return Some(Rag::Green);
+    let goal = comparator.value;
+    let better = if ind.polarity == Polarity::HigherIsBetter { v - goal } else { goal - v };
+    if better >= -1e-9 {
+        return Ok((Rag::Green, comparator));
     }
     let margin = if ind.rag.points { ind.rag.amber_within } else { goal.abs() * ind.rag.amber_within / 100.0 };
-    Some(if -better <= margin + 1e-9 { Rag::Amber } else { Rag::Red })
+    Ok((if -better <= margin + 1e-9 { Rag::Amber } else { Rag::Red }, comparator))
+}
+
+/// The rating alone (see [`rate`]).
+pub fn rag(ind: &Indicator, value: Option<f64>, target: Option<f64>, period: &str) -> Option<Rag> {
+    rate(ind, value, target, period).ok().map(|(r, _)| r)
 }
 
 /// Counts for one expression in one area and period: per cohort, per SEN status (for gaps) and per
@@ -638,6 +715,7 @@ fn sen_index(s: crate::expr::SenSel) -> &'static [usize] {
 struct RowCtx<'a> {
     fw: &'a Framework,
     ind: &'a Indicator,
+    manual: &'a ManualValues,
     label: &'a str,
     period: &'a Period,
     la: String,
@@ -655,8 +733,11 @@ impl RowCtx<'_> {
 
     fn row(&self, cohort: String, numerator: Option<u64>, denominator: Option<u64>, value: Option<f64>, status: Status) -> ResultRow {
         let _ = self.period;
-        let target = self.ind.targets.get(self.label).copied();
+        // A local target set for the LA applies to its localities and breakdowns too, like the pack's.
+        let target =
+            self.manual.target(&self.fw.id, &self.ind.id, self.label, &self.la).or_else(|| self.ind.targets.get(self.label).copied());
         let england = self.ind.england.get(self.label).copied();
+        let rating = rate(self.ind, value, target, self.label);
         ResultRow {
             framework: self.fw.id.clone(),
             indicator: self.ind.id.clone(),
@@ -667,10 +748,12 @@ impl RowCtx<'_> {
             denominator,
             value,
             target,
-            rag: rag(self.ind, value, target, england),
+            rag: rating.as_ref().ok().map(|(r, _)| *r),
             status,
             england,
             neighbours: self.ind.neighbours.get(self.label).copied(),
+            comparator: rating.as_ref().ok().map(|(_, c)| c.clone()),
+            not_rated: rating.err(),
         }
     }
 
@@ -834,7 +917,8 @@ fn compute_la(
                 continue; // another thread counts this job
             }
             let ind = &fw.indicators[job.ind];
-            let mk = |locality: Option<String>| RowCtx { fw, ind, label: &job.label, period: &job.period, la: la.clone(), locality };
+            let mk =
+                |locality: Option<String>| RowCtx { fw, ind, manual, label: &job.label, period: &job.period, la: la.clone(), locality };
             let mut buf = Vec::new();
             // A facts measure is counted where the LA holds every kind of fact it reads.
             let counted = match ind.measure {
@@ -1024,7 +1108,7 @@ fn assemble(
     }
     for (ji, job) in jobs.iter().enumerate() {
         let ind = &fw.indicators[job.ind];
-        let ctx = |la: String| RowCtx { fw, ind, label: &job.label, period: &job.period, la, locality: None };
+        let ctx = |la: String| RowCtx { fw, ind, manual, label: &job.label, period: &job.period, la, locality: None };
         let mut buf = Vec::new();
         if want_england {
             match ind.measure {

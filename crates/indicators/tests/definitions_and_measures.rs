@@ -237,16 +237,60 @@ fn rag_is_green_on_target_amber_within_the_margin_and_red_beyond_by_polarity() {
     let fws = load(None).unwrap();
     let pb = find_framework(&fws, "peterborough-2017").unwrap();
     let higher = pb.indicators.iter().find(|i| i.id == "plans_within_20_weeks_pct").unwrap();
-    assert_eq!(rag(higher, Some(90.0), Some(90.0), None), Some(Rag::Green));
-    assert_eq!(rag(higher, Some(86.0), Some(90.0), None), Some(Rag::Amber)); // within 5% of 90 = 4.5
-    assert_eq!(rag(higher, Some(85.0), Some(90.0), None), Some(Rag::Red));
-    assert_eq!(rag(higher, None, Some(90.0), None), None);
+    assert_eq!(rag(higher, Some(90.0), Some(90.0), "2025"), Some(Rag::Green));
+    assert_eq!(rag(higher, Some(86.0), Some(90.0), "2025"), Some(Rag::Amber)); // within 5% of 90 = 4.5
+    assert_eq!(rag(higher, Some(85.0), Some(90.0), "2025"), Some(Rag::Red));
+    assert_eq!(rag(higher, None, Some(90.0), "2025"), None);
     let mut lower = higher.clone();
     lower.polarity = waymark_indicators::definition::Polarity::LowerIsBetter;
-    assert_eq!(rag(&lower, Some(80.0), Some(90.0), None), Some(Rag::Green));
-    assert_eq!(rag(&lower, Some(94.0), Some(90.0), None), Some(Rag::Amber));
-    assert_eq!(rag(&lower, Some(95.0), Some(90.0), None), Some(Rag::Red));
+    assert_eq!(rag(&lower, Some(80.0), Some(90.0), "2025"), Some(Rag::Green));
+    assert_eq!(rag(&lower, Some(94.0), Some(90.0), "2025"), Some(Rag::Amber));
+    assert_eq!(rag(&lower, Some(95.0), Some(90.0), "2025"), Some(Rag::Red));
     assert_eq!(value_of(waymark_indicators::definition::Unit::Percent, 1, Some(0)), None);
+}
+
+#[test]
+fn every_measure_is_rated_by_one_rule_local_target_first_then_englands_latest_figure() {
+    use waymark_indicators::engine::{rate, Against, NotRated};
+    let fws = load(None).unwrap();
+    let dfe = find_framework(&fws, "dfe-ehcp").unwrap();
+    let timely = dfe.indicators.iter().find(|i| i.id == "plans_within_20_weeks_excl_exceptions_pct").unwrap();
+    // England 2024 is 46.4 (no 2025 figure yet): 2025 is rated against it, saying which year.
+    let (r, c) = rate(timely, Some(40.0), None, "2025").unwrap();
+    assert_eq!((r, c.against, c.period.as_str(), c.value), (Rag::Red, Against::England, "2024", 46.4));
+    let (r, c) = rate(timely, Some(44.0), None, "2024").unwrap();
+    assert_eq!((r, c.period.as_str()), (Rag::Amber, "2024"), "within the pack's band of 5 points");
+    // A local target for the period wins over England.
+    let (r, c) = rate(timely, Some(40.0), Some(35.0), "2025").unwrap();
+    assert_eq!((r, c.against, c.value), (Rag::Green, Against::Target, 35.0));
+    // Counts are rated only against a local target; neutral measures never; no value, no rating.
+    let count = dfe.indicators.iter().find(|i| i.id == "plans_issued_request_date_unknown").unwrap();
+    assert_eq!(rate(count, Some(3.0), None, "2025").unwrap_err(), NotRated::CountWithoutTarget);
+    assert_eq!(rate(count, Some(3.0), Some(0.0), "2025").unwrap().0, Rag::Red);
+    let neutral = dfe.indicators.iter().find(|i| i.id == "requests_received").unwrap();
+    assert_eq!(rate(neutral, Some(300.0), Some(100.0), "2025").unwrap_err(), NotRated::Neutral);
+    assert_eq!(rate(timely, None, Some(50.0), "2025").unwrap_err(), NotRated::NoValue);
+    let mut no_england = timely.clone();
+    no_england.england.clear();
+    assert_eq!(rate(&no_england, Some(50.0), None, "2025").unwrap_err(), NotRated::NoComparator);
+    // Before England's first published year there is nothing to compare with.
+    assert_eq!(rate(timely, Some(50.0), None, "2015").unwrap_err(), NotRated::NoComparator);
+}
+
+#[test]
+fn a_target_set_in_the_application_rates_the_las_rows_for_that_period() {
+    let fws = load(None).unwrap();
+    let dfe = find_framework(&fws, "dfe-ehcp").unwrap();
+    let t = synth("small");
+    let mut manual = ManualValues::default();
+    let la = t.las[0].to_string();
+    manual.targets.insert(("dfe-ehcp".into(), "plans_issued".into(), "2024".into(), la.clone()), 1.0e9);
+    let r = waymark_indicators::compute(dfe, &t, &Scope::All, &PeriodSel::Year(2024), &manual, &Loaded::default(), &[]);
+    let row = r.rows.iter().find(|x| x.indicator == "plans_issued" && x.la == la && x.cohort == "all").unwrap();
+    assert_eq!(row.target, Some(1.0e9));
+    assert_eq!(row.rag, None, "plans issued is neutral: a target is shown but not rated");
+    let row = r.rows.iter().find(|x| x.indicator == "plans_issued_request_date_unknown" && x.la == la && x.cohort == "all").unwrap();
+    assert_eq!(row.not_rated, Some(waymark_indicators::engine::NotRated::CountWithoutTarget));
 }
 
 fn synth(name: &str) -> PersonTable {
