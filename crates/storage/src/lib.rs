@@ -46,7 +46,7 @@ pub use facts::{
 pub use identity::{
     IdentityEvent, IdentityStore, MergeRecord, MovedRows, ReviewDecision, ReviewEntry, ReviewStatus, ScanOptions, ScanReport,
 };
-pub use indicators::{IndicatorStore, ManualValueRecord};
+pub use indicators::{IndicatorStore, ManualValueRecord, TargetChange, TargetRecord, DEFAULT_SUPPRESSION_THRESHOLD};
 pub use la_settings::{InPost, LaSettings, LaSettingsStore};
 pub use placements::{setting_key, PlacementRecord, PlacementStore};
 pub use sen2::{
