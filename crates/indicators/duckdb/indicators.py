@@ -148,10 +148,11 @@ INDICATORS = {
         [("review_meetings", "true")]),
     "appeal_rate_pct": ind("dfe-ehcp", "percent", "calendar_year", [("appeals_lodged", "true")], APPEALABLE),
     # Portsmouth 2016, Appendix I.
-    "p1_1_ehc_plan_pct": ind("portsmouth-2016", "percent", "academic_year", [("pupils", "status = 'E'")],
-                             [("pupils", "true")]),
-    "p1_2_sen_support_pct": ind("portsmouth-2016", "percent", "academic_year", [("pupils", "status = 'K'")],
-                                [("pupils", "true")]),
+    # 1.1 and 1.2: of every pupil on the spring census (the seed's "pupils that attended Portsmouth schools").
+    "p1_1_ehc_plan_pct": ind("portsmouth-2016", "percent", "academic_year", [("census_pupils", "status = 'E'")],
+                             [("census_pupils", "true")], needs=[["census"]]),
+    "p1_2_sen_support_pct": ind("portsmouth-2016", "percent", "academic_year", [("census_pupils", "status = 'K'")],
+                                [("census_pupils", "true")], needs=[["census"]]),
     "p2_1_ehc_plan_mainstream_pct": ind("portsmouth-2016", "percent", "academic_year",
                                         [("pupils", f"status = 'E' and {MAINSTREAM}")], [("pupils", "status = 'E'")]),
     "p3_unit_or_rp_pct": ind("portsmouth-2016", "percent", "academic_year",
@@ -266,7 +267,7 @@ def load(con, facts_dir):
                 "'case_id': 'BIGINT', 'person': 'BIGINT', 'received': 'DATE', 'assess_decision': 'DATE', "
                 "'assess_refused': 'INTEGER', 'not_issue': 'DATE', 'final_issued': 'DATE', 'existing': 'DATE', "
                 "'transferred_in': 'INTEGER', 'week20_exception': 'INTEGER', 'ceased': 'DATE', 'cease_reason': 'VARCHAR', "
-                "'withdrawn': 'DATE', 'transferred_out': 'DATE', 'delays': 'INTEGER'})")
+                "'withdrawn': 'DATE', 'transferred_out': 'DATE', 'delays': 'INTEGER', 'received_unknown': 'INTEGER', 'decision_unknown': 'INTEGER'})")
     con.execute(f"create table reviews as select row_number() over () - 1 as review_id, * from read_csv('{facts_dir}/reviews.csv', "
                 f"{opts}, types = {{'case_id': 'BIGINT', 'due': 'DATE', 'meeting': 'DATE', 'decision': 'DATE', 'outcome': 'VARCHAR'}})")
     con.execute(f"create table disputes as select * from read_csv('{facts_dir}/disputes.csv', {opts}, "
@@ -335,7 +336,7 @@ def enrich(base):
            year(recs.anchor) - year(pe.birth_month) - (month(recs.anchor) < month(pe.birth_month))::int as age,
            coalesce(pv.personal_budget, 0) as personal_budget,
            c.received, c.assess_decision, c.assess_refused, c.not_issue, c.final_issued, c.week20_exception,
-           c.cease_reason, c.delays, rv.meeting, rv.decision
+           c.received_unknown, c.decision_unknown, c.cease_reason, c.delays, rv.meeting, rv.decision
     from recs join persons pe using (person) join periods pr on pr.label = recs.label
     left join sen_at sa on sa.person = recs.person and sa.anchor = recs.anchor
     left join pl_at pa on pa.person = recs.person and pa.anchor = recs.anchor

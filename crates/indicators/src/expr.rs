@@ -88,6 +88,48 @@ pub enum Base {
     HealthChecks,
 }
 
+/// What a base set counts, in words, for chart titles ("out of new plans issued").
+pub fn base_words(base: Base) -> &'static str {
+    match base {
+        Base::RequestsReceived => "requests received",
+        Base::AssessDecisions => "decisions whether to assess",
+        Base::Refusals => "decisions not to assess",
+        Base::PlansIssued => "new plans issued",
+        Base::NotIssueDecisions => "decisions not to issue a plan",
+        Base::PlansInForce => "EHC plans in force",
+        Base::PlansCeased => "plans ceased",
+        Base::ReviewsDue => "annual reviews due",
+        Base::ReviewMeetings => "review meetings held",
+        Base::ReviewDecisions => "review decisions",
+        Base::AppealsLodged => "appeals lodged",
+        Base::Mediations => "mediations held",
+        Base::Pupils => "pupils known to attend a school",
+        Base::Residents => "children and young people aged 0-25",
+        Base::CensusPupils => "pupils on the spring school census",
+        Base::Attendance => "pupils with attendance records",
+        Base::Eyfsp => "children assessed at the end of the early years",
+        Base::Phonics => "pupils taking the phonics check",
+        Base::Ks2 => "pupils at the end of key stage 2",
+        Base::Ks4 => "pupils at the end of key stage 4",
+        Base::LevelBy19 => "young people aged 19",
+        Base::Post16Activity => "young people aged 16 to 18",
+        Base::Suspensions => "suspensions",
+        Base::HealthReferrals => "health referrals",
+        Base::HealthChecks => "health checks",
+    }
+}
+
+/// A predicate's SEN status in words ("with an EHC plan"), where it is one.
+pub fn sen_words(p: &Pred) -> Option<&'static str> {
+    match p {
+        Pred::Sen(SenSel::EhcPlan) => Some("with an EHC plan"),
+        Pred::Sen(SenSel::SenSupport) => Some("on SEN support"),
+        Pred::Sen(SenSel::AnySen) => Some("with SEN"),
+        Pred::Sen(SenSel::NoSen) => Some("with no SEN"),
+        _ => None,
+    }
+}
+
 impl Base {
     pub const ALL: [(&'static str, Base); 25] = [
         ("requests_received", Base::RequestsReceived),

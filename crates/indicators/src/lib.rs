@@ -25,6 +25,7 @@ pub mod facts;
 pub mod files;
 pub mod manual;
 pub mod period;
+pub mod present;
 pub mod render;
 pub mod source;
 pub mod table;

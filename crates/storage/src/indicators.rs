@@ -88,16 +88,15 @@ impl IndicatorStore for SqliteStore {
         }
         let now = self.now();
         let mut tx = self.begin_write().await?;
-        let current: Option<(i64, Option<f64>)> = sqlx::query_as(
-            "select version, value from indicator_target where framework = ? and indicator = ? and period = ? and la = ?",
-        )
-        .bind(&t.framework)
-        .bind(&t.indicator)
-        .bind(&t.period)
-        .bind(&t.la)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?;
+        let current: Option<(i64, Option<f64>)> =
+            sqlx::query_as("select version, value from indicator_target where framework = ? and indicator = ? and period = ? and la = ?")
+                .bind(&t.framework)
+                .bind(&t.indicator)
+                .bind(&t.period)
+                .bind(&t.la)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
         if current.map_or(t.value.is_none(), |(_, old)| old == t.value) {
             return Ok(false);
         }
