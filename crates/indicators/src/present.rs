@@ -13,7 +13,7 @@ pub fn count(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -82,6 +82,16 @@ pub fn rating_sentence(ind: &Indicator, row: &ResultRow) -> String {
         ),
     };
     format!("Rated against {against}: green {direction} it, amber within {}, red beyond.", band(ind))
+}
+
+/// What a row's rating compared with, in a few words ("England 2024", "Local target for 2025"), or why
+/// it has no rating.
+pub fn rated_against(row: &ResultRow) -> String {
+    match &row.comparator {
+        Some(c) if c.against == Against::Target => format!("Local target for {}", c.period),
+        Some(c) => format!("England {}", c.period),
+        None => row.not_rated.map_or_else(String::new, |n| n.sentence().to_owned()),
+    }
 }
 
 /// Small numbers kept from board pages and exports, as DfE's statistics do: a count from 1 to the

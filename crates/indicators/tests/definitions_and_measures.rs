@@ -377,7 +377,7 @@ fn outputs_csv_has_the_exact_columns_html_puts_a_table_after_every_chart_and_xls
     let fws = load(None).unwrap();
     let fw = find_framework(&fws, "dfe-ehcp").unwrap();
     let r = results.iter().find(|r| r.framework == "dfe-ehcp").unwrap();
-    let html = render::html(fw, r, Some("851"));
+    let html = render::html(fw, r, Some("851"), waymark_indicators::present::Suppression::NONE);
     let svgs = html.matches("<svg").count();
     assert!(svgs >= 10, "{svgs} charts");
     for (i, part) in html.split("<svg").enumerate().skip(1) {
@@ -390,7 +390,7 @@ fn outputs_csv_has_the_exact_columns_html_puts_a_table_after_every_chart_and_xls
         "no scripts or external resources"
     );
     assert!(html.contains("@media print") && html.contains("<caption>") && html.contains("scope=\"col\""));
-    let xlsx = render::xlsx(fw, r, Some("851")).unwrap();
+    let xlsx = render::xlsx(fw, r, Some("851"), waymark_indicators::present::Suppression::NONE).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
     let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
     assert!(names.iter().any(|n| n == "xl/charts/chart1.xml"), "{names:?}");

@@ -106,8 +106,11 @@ async fn import(xml: &str) -> SqliteStore {
     store
 }
 
-/// `dfe-ehcp`'s 2025 values for LA 851: (indicator, numerator, denominator, value).
-async fn timeliness(store: &SqliteStore) -> Vec<(String, Option<u64>, Option<u64>, Option<f64>)> {
+/// One of `dfe-ehcp`'s 2025 values for LA 851: (indicator, numerator, denominator, value).
+type Figure = (String, Option<u64>, Option<u64>, Option<f64>);
+
+/// `dfe-ehcp`'s 2025 values for LA 851.
+async fn timeliness(store: &SqliteStore) -> Vec<Figure> {
     let audit = AuditSink::start(store);
     let table = waymark_indicators::source::load_from_store(store, &actor(), d("2026-01-31"), &audit).await.unwrap();
     let packs = waymark_indicators::load(None).unwrap();
@@ -123,7 +126,7 @@ async fn timeliness(store: &SqliteStore) -> Vec<(String, Option<u64>, Option<u64
         .collect()
 }
 
-fn find<'a>(rows: &'a [(String, Option<u64>, Option<u64>, Option<f64>)], id: &str) -> &'a (String, Option<u64>, Option<u64>, Option<f64>) {
+fn find<'a>(rows: &'a [Figure], id: &str) -> &'a Figure {
     rows.iter().find(|r| r.0 == id).unwrap_or_else(|| panic!("{id} missing from {rows:?}"))
 }
 

@@ -33,6 +33,8 @@ pub enum Can {
     ChildRecords,
     /// The SEN2 return's errors and queries for the LA (LA staff only).
     Sen2Return,
+    /// Set the LA's local targets for indicators and its small-number threshold (SEND managers).
+    SetTargets,
 }
 
 /// A section of a child's multi-agency record holding person-level facts from one agency's datasets.
@@ -183,6 +185,7 @@ impl Access {
             Can::OwnJourney => matches!(role, R::ParentCarer | R::YoungPerson),
             Can::ChildRecords => self.selection().is_some(),
             Can::Sen2Return => matches!(role, R::LaCaseworker | R::SendManager | R::LaAdmin),
+            Can::SetTargets => role == R::SendManager,
         }
     }
 

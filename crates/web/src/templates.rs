@@ -29,6 +29,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "journey.html",
     "dashboard.html",
     "framework.html",
+    "target.html",
+    "small_numbers.html",
     "sen2.html",
     "audit.html",
     "admin_users.html",

@@ -4,6 +4,7 @@ mod common;
 
 use axum::http::{header, StatusCode};
 use common::TestApp;
+use waymark_indicators::definition::Unit;
 
 #[tokio::test]
 async fn managers_and_board_members_see_every_framework_and_no_one_else_does() {
@@ -69,7 +70,9 @@ async fn the_drill_down_by_need_shows_the_need_breakdown() {
     // The need options come from the results: the test area's children all have ASD.
     if all.body.contains("value=\"ASD\"") {
         let asd = app.get("/dashboard/frameworks/dfe-ehcp?need=ASD", Some(&b)).await;
-        assert!(asd.body.contains("primary need ASD"), "{}", asd.body.len());
+        // The code is shown by its name, never as the code.
+        assert!(asd.body.contains("primary need Autistic spectrum disorder"), "{}", asd.body.len());
+        assert!(asd.body.contains(">Autistic spectrum disorder</option>"), "the option reads as the need's name");
         assert!(asd.body.contains("selected"), "the choice stays selected");
     }
     let unknown = app.get("/dashboard/frameworks/dfe-ehcp?locality=Nowhere", Some(&b)).await;
@@ -203,4 +206,82 @@ async fn checking_the_return_is_one_aggregate_audit_entry_not_one_per_child() {
     assert_eq!(checks.len(), 1, "{new:?}");
     assert!(checks[0].child_id.is_none() && checks[0].la.is_some());
     assert!(!new.iter().any(|e| e.subject == "sen2_return"), "no per-child entries for a view: {new:?}");
+}
+
+/// The CSV row of one indicator for LA 851, everyone, in its latest period: period, la, cohort,
+/// numerator, denominator, value, target, rag.
+fn csv_row(csv: &str, indicator: &str) -> Vec<String> {
+    csv.lines()
+        .rfind(|l| l.starts_with(&format!("dfe-ehcp,{indicator},")) && l.contains(",851,all,"))
+        .unwrap_or_else(|| panic!("{indicator} missing"))
+        .split(',')
+        .skip(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_manager_sets_a_target_and_the_figure_is_rated_against_it_with_who_when_and_why_kept() {
+    let app = TestApp::new().await;
+    let board = app.sign_in("board").await;
+    let path = "/dashboard/frameworks/dfe-ehcp/targets/request_decisions_within_6_weeks_pct";
+    assert_eq!(app.get(path, Some(&board)).await.status, StatusCode::FORBIDDEN, "board members read, they do not set targets");
+    let m = app.sign_in("manager").await;
+    let form = app.get(path, Some(&m)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("No local target has been set"));
+    // A reason is required, and the error names the field.
+    let refused = app.post_form(path, Some(&m), &[("csrf", &m.csrf), ("period", "2026"), ("value", "50"), ("reason", "")]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("href=\"#reason\""), "{}", refused.body);
+    let saved = app
+        .post_form(path, Some(&m), &[("csrf", &m.csrf), ("period", "2026"), ("value", "50%"), ("reason", "Agreed by the SEND board")])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app.get("/dashboard/frameworks/dfe-ehcp", Some(&m)).await;
+    assert!(page.body.contains("Rated against the local target for 2026 of 50%"), "the rule is stated beside the rating");
+    let csv = app.get("/dashboard/frameworks/dfe-ehcp/data.csv", Some(&m)).await;
+    assert_eq!(csv_row(&csv.body, "request_decisions_within_6_weeks_pct")[6], "50", "the export carries the target");
+    let history = app.get(path, Some(&m)).await;
+    assert!(history.body.contains("Agreed by the SEND board") && history.body.contains("(SEND manager)"), "who and why are kept");
+}
+
+#[tokio::test]
+async fn small_numbers_show_as_c_on_board_pages_and_exports_until_the_la_changes_its_threshold() {
+    let app = TestApp::new().await;
+    let board = app.sign_in("board").await;
+    // LA 851 has three requests this year: 1 to 5 is hidden by default.
+    let csv = app.get("/dashboard/frameworks/dfe-ehcp/data.csv", Some(&board)).await.body;
+    let row = csv_row(&csv, "requests_received");
+    assert_eq!((row[3].as_str(), row[5].as_str()), ("c", "c"), "{row:?}");
+    let page = app.get("/dashboard/frameworks/dfe-ehcp", Some(&board)).await.body;
+    assert!(page.contains("counts from 1 to 5 are shown as c"));
+    let print = app.get("/dashboard/frameworks/dfe-ehcp/print", Some(&board)).await.body;
+    assert!(print.contains("<td>c</td>"), "the printable version hides them too");
+    assert_eq!(app.get("/dashboard/small-numbers", Some(&board)).await.status, StatusCode::FORBIDDEN);
+    let m = app.sign_in("manager").await;
+    let r = app.post_form("/dashboard/small-numbers", Some(&m), &[("csrf", &m.csrf), ("threshold", "0"), ("reason", "Internal use")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let csv = app.get("/dashboard/frameworks/dfe-ehcp/data.csv", Some(&board)).await.body;
+    assert_eq!(csv_row(&csv, "requests_received")[5], "3");
+}
+
+#[tokio::test]
+async fn one_measure_shows_the_same_value_on_the_page_the_print_version_and_the_csv() {
+    let app = TestApp::new().await;
+    let m = app.sign_in("manager").await;
+    app.post_form("/dashboard/small-numbers", Some(&m), &[("csrf", &m.csrf), ("threshold", "0"), ("reason", "Compare exports")]).await;
+    let csv = app.get("/dashboard/frameworks/dfe-ehcp/data.csv", Some(&m)).await.body;
+    let page = app.get("/dashboard/frameworks/dfe-ehcp", Some(&m)).await.body;
+    let print = app.get("/dashboard/frameworks/dfe-ehcp/print?la=851", Some(&m)).await.body;
+    let mut compared = 0;
+    for indicator in ["requests_received", "request_decisions_within_6_weeks_pct", "plans_within_20_weeks_incl_exceptions_pct"] {
+        let row = csv_row(&csv, indicator);
+        let Ok(v) = row[5].parse::<f64>() else { continue };
+        let shown = waymark_indicators::present::value(v, if indicator.ends_with("_pct") { Unit::Percent } else { Unit::Count });
+        assert!(page.contains(&format!(">{shown}<")), "{indicator}: {shown} on the page");
+        assert!(print.contains(&format!("<td>{shown}</td>")), "{indicator}: {shown} in the print version");
+        compared += 1;
+    }
+    assert!(compared >= 2, "{compared} measures compared");
 }

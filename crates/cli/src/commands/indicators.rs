@@ -64,6 +64,10 @@ pub struct Args {
     /// The day the data runs to (default: today); only what had happened by then counts.
     #[arg(long)]
     today: Option<String>,
+    /// Show counts from 1 to N (and any percentage that would reveal them) as `c`, as on board pages
+    /// (default 0: an analyst's full figures).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    suppress: u32,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -222,11 +226,15 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let mut results = compute_all_threads(&needed, &table, &scope, &periods, &manual_values, &Loaded::default(), threads);
     results.retain(|r| chosen.iter().any(|f| f.id == r.framework));
     let la = args.la.as_deref();
+    let suppression = waymark_indicators::present::Suppression { threshold: args.suppress };
     let bytes: Vec<u8> = match args.format.as_str() {
+        "csv" if args.suppress > 0 => {
+            render::csv_suppressed(&results, &chosen, suppression).map_err(|e| Failure::other(e.to_string()))?.into_bytes()
+        }
         "csv" => render::csv(&results).map_err(|e| Failure::other(e.to_string()))?.into_bytes(),
         "json" => serde_json::to_vec_pretty(&render::json(&chosen, &results)).map_err(|e| Failure::other(e.to_string()))?,
         "html" if chosen.len() != 1 => return Err(Failure::input("--format html is one framework's report: choose one --framework")),
-        "html" => render::html(chosen[0], &results[0], la).into_bytes(),
+        "html" => render::html(chosen[0], &results[0], la, suppression).into_bytes(),
         _ => {
             if args.out.is_none() {
                 return Err(Failure::input("--format xlsx writes a file: give --out FILE.xlsx"));
@@ -234,7 +242,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             if chosen.len() != 1 {
                 return Err(Failure::input("--format xlsx is one framework's board pack: choose one --framework"));
             }
-            render::xlsx(chosen[0], &results[0], la).map_err(|e| Failure::other(e.to_string()))?
+            render::xlsx(chosen[0], &results[0], la, suppression).map_err(|e| Failure::other(e.to_string()))?
         }
     };
     match &args.out {

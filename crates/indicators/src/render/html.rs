@@ -1,9 +1,10 @@
 //! A printable HTML report for board papers: no scripts and no external resources; each chart an inline
 //! SVG with a title and description, followed by the table of its data.
 
-use super::{fmt_num, main_area, trend, unit_suffix};
+use super::{main_area, trend};
 use crate::definition::{Framework, Indicator, MeasureKind};
 use crate::engine::{Results, Status};
+use crate::present::{self, Suppression};
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
@@ -18,76 +19,25 @@ th,td{border:1px solid #b1b4b6;padding:.2rem .5rem;text-align:right}th[scope=row
 figure{margin:1rem 0}svg{max-width:100%;height:auto}\
 @media print{body{max-width:none;margin:0}section.indicator{break-inside:avoid}h2{break-before:page}a{color:inherit;text-decoration:none}}";
 
-fn svg_chart(ind: &Indicator, id: &str, periods: &[String], series: &[(String, Vec<Option<f64>>, &str, bool)]) -> String {
-    let (w, h, left, right, top, bottom) = (640.0, 260.0, 60.0, 150.0, 20.0, 40.0);
-    let values: Vec<f64> = series.iter().flat_map(|s| s.1.iter().flatten().copied()).collect();
-    let max = values.iter().copied().fold(0.0f64, f64::max);
-    let min = values.iter().copied().fold(0.0f64, f64::min);
-    let span = if max - min <= 0.0 { 1.0 } else { max - min };
-    let n = periods.len().max(1);
-    let x = |i: usize| left + (w - left - right) * if n == 1 { 0.5 } else { i as f64 / (n - 1) as f64 };
-    let y = |v: f64| top + (h - top - bottom) * (1.0 - (v - min) / span);
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-t {id}-d\">\
-<title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">Line chart of {} by period; the same figures are in the table below.</desc>",
-        esc(&ind.title),
-        esc(&ind.title)
-    );
-    s.push_str(&format!("<line x1=\"{left}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#0b0c0c\"/>", h - bottom, w - right, h - bottom));
-    s.push_str(&format!("<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{}\" stroke=\"#0b0c0c\"/>", h - bottom));
-    for v in [min, min + span / 2.0, max] {
-        s.push_str(&format!(
-            "<text x=\"{}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
-            left - 6.0,
-            y(v) + 4.0,
-            fmt_num((v * 10.0).round() / 10.0)
-        ));
-    }
-    for (i, p) in periods.iter().enumerate() {
-        s.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
-            x(i),
-            h - bottom + 16.0,
-            esc(p)
-        ));
-    }
-    for (k, (name, vals, colour, dashed)) in series.iter().enumerate() {
-        let pts: Vec<String> = vals.iter().enumerate().filter_map(|(i, v)| v.map(|v| format!("{:.1},{:.1}", x(i), y(v)))).collect();
-        let dash = if *dashed { " stroke-dasharray=\"6 4\"" } else { "" };
-        if pts.len() > 1 {
-            s.push_str(&format!("<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash} points=\"{}\"/>", pts.join(" ")));
-        }
-        for p in &pts {
-            let (px, py) = p.split_once(',').unwrap_or(("0", "0"));
-            s.push_str(&format!("<circle cx=\"{px}\" cy=\"{py}\" r=\"3.5\" fill=\"{colour}\"/>"));
-        }
-        let ly = top + 16.0 * k as f64 + 6.0;
-        s.push_str(&format!(
-            "<line x1=\"{}\" y1=\"{ly}\" x2=\"{}\" y2=\"{ly}\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash}/><text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
-            w - right + 10.0,
-            w - right + 30.0,
-            w - right + 35.0,
-            ly + 4.0,
-            esc(name)
-        ));
-    }
-    s.push_str("</svg>");
-    s
-}
-
 /// The report for one framework and area (an LA code, or England when `la` is `None`).
-pub fn html(fw: &Framework, results: &Results, la: Option<&str>) -> String {
+pub fn html(fw: &Framework, results: &Results, la: Option<&str>, suppression: Suppression) -> String {
     let area = main_area(results, la);
     let area_name = if area == "england" { "England".to_owned() } else { format!("local authority {area}") };
     let mut out = format!(
-        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>{} — {}</title><style>{CSS}</style></head><body><main>\
-<h1>{}</h1><p>{} Figures for {}. Source definitions: {}.</p>",
+        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>{} — {}</title><style>{CSS}{}</style></head><body><main>\
+<h1>{}</h1><p>{} Figures for {}. Source definitions: {}.{}</p>",
         esc(&fw.title),
         esc(&area_name),
+        super::svg::CSS,
         esc(&fw.title),
         esc(&fw.description),
         esc(&area_name),
-        esc(&fw.source)
+        esc(&fw.source),
+        if suppression.threshold > 0 {
+            format!(" Counts from 1 to {} are shown as c, with any percentage that would reveal them.", suppression.threshold)
+        } else {
+            String::new()
+        }
     );
     let mut chart_no = 0;
     for g in &fw.groups {
@@ -122,70 +72,34 @@ pub fn html(fw: &Framework, results: &Results, la: Option<&str>) -> String {
                 out.push_str(&format!("<p class=\"note\">{why}</p></section>"));
                 continue;
             }
-            let periods: Vec<String> = rows.iter().map(|r| r.period.clone()).collect();
-            let mut series = vec![(
-                if area == "england" { "England".to_owned() } else { format!("LA {area}") },
-                rows.iter().map(|r| r.value).collect::<Vec<_>>(),
-                "#1d70b8",
-                false,
-            )];
-            if area != "england" && ind.unit != crate::definition::Unit::Count {
-                let eng: Vec<Option<f64>> = periods
-                    .iter()
-                    .map(|p| {
-                        results
-                            .rows
-                            .iter()
-                            .find(|r| r.indicator == ind.id && r.la == "england" && r.cohort == "all" && &r.period == p)
-                            .and_then(|r| r.value)
-                    })
-                    .collect();
-                if eng.iter().any(Option::is_some) {
-                    series.push(("England (computed)".into(), eng, "#505a5f", true));
-                }
-            }
-            let published: Vec<Option<f64>> = rows.iter().map(|r| r.england).collect();
-            // A count for one LA is not drawn against England's count, which would flatten it.
-            let comparable = ind.unit != crate::definition::Unit::Count || area == "england";
-            if comparable && published.iter().any(Option::is_some) {
-                series.push(("England (published)".into(), published, "#912b88", true));
-            }
-            let targets: Vec<Option<f64>> = rows.iter().map(|r| r.target).collect();
-            if targets.iter().any(Option::is_some) {
-                series.push(("Target".into(), targets, "#00703c", true));
-            }
             chart_no += 1;
             let id = format!("chart{chart_no}");
             out.push_str(&format!(
-                "<figure aria-labelledby=\"{id}-cap\">{}<figcaption id=\"{id}-cap\">{}{} — {}; data in the table that follows.</figcaption></figure>",
-                svg_chart(ind, &id, &periods, &series),
-                esc(&ind.title),
-                if unit_suffix(ind.unit).is_empty() { String::new() } else { format!(" ({})", unit_suffix(ind.unit).trim()) },
-                esc(&area_name)
+                "<figure aria-labelledby=\"{id}-cap\">{}<figcaption id=\"{id}-cap\">{}; the figures are in the table that follows.</figcaption></figure>",
+                super::svg::indicator_trend(ind, &rows, &area_name, &id, area != "england", suppression),
+                esc(&present::chart_title(ind, &area_name)),
             ));
             out.push_str(&format!(
                 "<table><caption>Data for: {}</caption><thead><tr><th scope=\"col\">Period</th><th scope=\"col\">Numerator</th><th scope=\"col\">Denominator</th>\
-<th scope=\"col\">Value</th><th scope=\"col\">Target</th><th scope=\"col\">England</th><th scope=\"col\">Statistical neighbours</th><th scope=\"col\">RAG</th></tr></thead><tbody>",
+<th scope=\"col\">Value</th><th scope=\"col\">Target</th><th scope=\"col\">England</th><th scope=\"col\">Statistical neighbours</th><th scope=\"col\">Rating</th><th scope=\"col\">How it is rated</th></tr></thead><tbody>",
                 esc(&ind.title)
             ));
             for r in &rows {
-                let f = |v: Option<f64>| v.map(fmt_num).unwrap_or_else(|| "–".into());
-                let eng = series
-                    .iter()
-                    .find(|s| s.0 == "England (computed)")
-                    .and_then(|s| periods.iter().position(|p| *p == r.period).and_then(|i| s.1[i]))
-                    .or(r.england);
+                let f = |v: Option<f64>| v.map(|v| present::value(v, ind.unit)).unwrap_or_else(|| "-".into());
+                let shown = suppression.show(ind.unit, r);
+                let (words, _) = present::rating_words(r.rag);
                 out.push_str(&format!(
-                    "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"rag{}\">{}</td></tr>",
+                    "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"rag{}\">{}</td><td class=\"text\">{}</td></tr>",
                     esc(&r.period),
-                    r.numerator.map_or("–".into(), |n| n.to_string()),
-                    r.denominator.map_or("–".into(), |n| n.to_string()),
-                    f(r.value),
+                    shown.numerator,
+                    shown.denominator,
+                    shown.value,
                     f(r.target),
-                    f(eng),
+                    if ind.unit == crate::definition::Unit::Count && area != "england" { "-".to_owned() } else { f(r.england) },
                     f(r.neighbours),
                     r.rag.map_or(String::new(), |g| format!(" rag-{}", g.as_str())),
-                    r.rag.map_or("–", |g| g.as_str())
+                    words,
+                    esc(&present::rating_sentence(ind, r)),
                 ));
             }
             out.push_str("</tbody></table>");

@@ -1,6 +1,7 @@
 //! Outputs: CSV (one row per value), JSON, an XLSX board pack and a printable HTML report.
 
 mod html;
+pub mod svg;
 mod xlsx;
 
 pub use html::html;
@@ -41,6 +42,39 @@ pub fn csv(results: &[Results]) -> Result<String, csv::Error> {
                 &opt(r.numerator),
                 &opt(r.denominator),
                 &r.value.map(fmt_num).unwrap_or_default(),
+                &r.target.map(fmt_num).unwrap_or_default(),
+                r.rag.map_or("", |g| g.as_str()),
+            ])?;
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// CSV of every row as a board export: the same columns, with counts from 1 to the threshold (and any
+/// percentage or rate that would reveal them) written as `c`.
+pub fn csv_suppressed(
+    results: &[Results],
+    frameworks: &[&Framework],
+    suppression: crate::present::Suppression,
+) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(CSV_HEADER)?;
+    for res in results {
+        let fw = frameworks.iter().find(|f| f.id == res.framework);
+        for r in &res.rows {
+            let unit = fw.and_then(|f| f.indicators.iter().find(|i| i.id == r.indicator)).map_or(Unit::Count, |i| i.unit);
+            let hidden = suppression.hides_row(unit, r);
+            let c = |v: String| if hidden { crate::present::SUPPRESSED.to_owned() } else { v };
+            w.write_record([
+                r.framework.as_str(),
+                &r.indicator,
+                &r.period,
+                &r.la,
+                &r.cohort,
+                &c(opt(r.numerator)),
+                &c(opt(r.denominator)),
+                &c(r.value.map(fmt_num).unwrap_or_default()),
                 &r.target.map(fmt_num).unwrap_or_default(),
                 r.rag.map_or("", |g| g.as_str()),
             ])?;

@@ -1,0 +1,206 @@
+//! The one SVG chart renderer: every chart on a page, in the printable report and in the board pack's
+//! HTML is drawn here. Charts are styled by class (`app-chart__*`: the web's stylesheet and the print
+//! report's [`CSS`]), have a title and description for assistive technology, never rely on colour alone
+//! (line styles and markers differ), and are always followed by a table of the same figures.
+
+use crate::definition::Unit;
+use crate::present;
+use std::fmt::Write as _;
+
+/// The chart classes for a standalone page (the print report); the web application has its own copy in
+/// its stylesheet.
+pub const CSS: &str = ".app-chart{max-width:100%;height:auto;overflow:visible}.app-chart__bar{fill:#1d70b8}.app-chart__bar--alt{fill:#00703c}\
+.app-chart__line{fill:none;stroke:#1d70b8;stroke-width:3}.app-chart__point{fill:#1d70b8;stroke:#fff;stroke-width:1}\
+.app-chart__axis{stroke:#0b0c0c;stroke-width:1}.app-chart__label{font-family:arial,sans-serif;font-size:14px;fill:#0b0c0c}\
+.app-chart__line--target{stroke:#0b0c0c;stroke-dasharray:8 5;stroke-width:2}.app-chart__line--england{stroke:#00703c;stroke-dasharray:2 4;stroke-width:3}\
+.app-chart__point--target{fill:#0b0c0c}.app-chart__point--england{fill:#00703c}";
+
+fn num(v: f64, u: Unit) -> String {
+    present::value(v, u)
+}
+
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A trend as an SVG line chart on its own scale (from zero), series told apart by line style and
+/// marker as well as colour, with a legend; the data table follows it on the page.
+pub fn line_chart(id: &str, title: &str, periods: &[String], series: &[(&str, Vec<Option<f64>>)], unit: Unit) -> String {
+    let (w, h, left, right, top, bottom) = (720.0, 300.0, 70.0, 20.0, 40.0, 70.0);
+    let max = series.iter().flat_map(|(_, v)| v.iter().flatten().copied()).fold(0.0_f64, f64::max);
+    let min = series.iter().flat_map(|(_, v)| v.iter().flatten().copied()).fold(0.0_f64, f64::min);
+    let top_value = if unit == Unit::Percent && max <= 100.0 && min >= 0.0 { 100.0 } else { nice_ceiling(max) };
+    let span = (top_value - min).max(1e-9);
+    let plot_h = h - top - bottom;
+    let n = periods.len().max(1);
+    let x = |i: usize| if n == 1 { left + (w - left - right) / 2.0 } else { left + (w - left - right) * i as f64 / (n - 1) as f64 };
+    let y = |v: f64| top + plot_h * (1.0 - (v - min) / span);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="app-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">Trend by period. The same figures are in the table below the chart.</desc>"#,
+        esc(title)
+    );
+    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{top}" x2="{left}" y2="{}"/>"#, h - bottom);
+    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{}" x2="{}" y2="{}"/>"#, h - bottom, w - right, h - bottom);
+    for tick in 0..=4 {
+        let v = min + span * f64::from(tick) / 4.0;
+        let _ = write!(
+            svg,
+            r#"<text class="app-chart__label" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            left - 6.0,
+            y(v) + 4.0,
+            esc(&num((v * 10.0).round() / 10.0, if unit == Unit::RatePer1000 { Unit::Count } else { unit }))
+        );
+    }
+    for (i, p) in periods.iter().enumerate() {
+        let lx = x(i);
+        let _ = write!(
+            svg,
+            r#"<text class="app-chart__label" x="{lx:.1}" y="{}" text-anchor="end" transform="rotate(-30 {lx:.1} {})">{}</text>"#,
+            h - bottom + 16.0,
+            h - bottom + 16.0,
+            esc(p)
+        );
+    }
+    for (j, (name, values)) in series.iter().enumerate() {
+        let class = ["app-chart__line", "app-chart__line app-chart__line--target", "app-chart__line app-chart__line--england"][j.min(2)];
+        let point =
+            ["app-chart__point", "app-chart__point app-chart__point--target", "app-chart__point app-chart__point--england"][j.min(2)];
+        let mut run: Vec<String> = Vec::new();
+        for (i, v) in values.iter().chain(std::iter::once(&None)).enumerate() {
+            match v {
+                Some(v) => {
+                    let (px, py) = (x(i), y(*v));
+                    run.push(format!("{px:.1},{py:.1}"));
+                    if j == 1 {
+                        let _ = write!(svg, r#"<rect class="{point}" x="{:.1}" y="{:.1}" width="8" height="8"/>"#, px - 4.0, py - 4.0);
+                    } else {
+                        let _ = write!(svg, r#"<circle class="{point}" cx="{px:.1}" cy="{py:.1}" r="{}"/>"#, if j == 0 { 5 } else { 3 });
+                    }
+                }
+                None => {
+                    if run.len() > 1 {
+                        let _ = write!(svg, r#"<polyline class="{class}" points="{}"/>"#, run.join(" "));
+                    }
+                    run.clear();
+                }
+            }
+        }
+        let lx = left + 10.0 + 180.0 * j as f64;
+        let _ = write!(
+            svg,
+            r#"<line class="{class}" x1="{lx}" y1="14" x2="{}" y2="14"/><text class="app-chart__label" x="{}" y="19">{}</text>"#,
+            lx + 28.0,
+            lx + 34.0,
+            esc(name)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn nice_ceiling(v: f64) -> f64 {
+    if v <= 0.0 {
+        return 1.0;
+    }
+    let mag = 10f64.powf(v.log10().floor());
+    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
+        if v <= m * mag {
+            return m * mag;
+        }
+    }
+    10.0 * mag
+}
+
+/// A bar chart (one or two series) as SVG; values are drawn to scale with labelled axes.
+pub fn bar_chart(id: &str, title: &str, labels: &[String], series: &[(&str, Vec<f64>)], unit: &str) -> String {
+    let (w, h, left, bottom, top) = (720.0, 340.0, 50.0, 120.0, 24.0);
+    let max = series.iter().flat_map(|(_, v)| v.iter().copied()).fold(0.0_f64, f64::max).max(1.0);
+    let plot_h = h - bottom - top;
+    let n = labels.len().max(1) as f64;
+    let group = (w - left - 10.0) / n;
+    let bar = (group * 0.8) / series.len().max(1) as f64;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="app-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">The same figures are in the table below the chart.</desc>"#,
+        esc(title)
+    );
+    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{top}" x2="{left}" y2="{}"/>"#, h - bottom);
+    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{}" x2="{}" y2="{}"/>"#, h - bottom, w - 10.0, h - bottom);
+    for tick in 0..=4 {
+        let v = max * f64::from(tick) / 4.0;
+        let y = h - bottom - plot_h * f64::from(tick) / 4.0;
+        let _ = write!(
+            svg,
+            r#"<text class="app-chart__label" x="{}" y="{}" text-anchor="end">{}{}</text>"#,
+            left - 6.0,
+            y + 4.0,
+            present::number(v),
+            esc(unit)
+        );
+    }
+    for (i, label) in labels.iter().enumerate() {
+        let x0 = left + group * i as f64 + group * 0.1;
+        for (j, (_, values)) in series.iter().enumerate() {
+            let v = values.get(i).copied().unwrap_or(0.0);
+            let bh = plot_h * v / max;
+            let class = if j == 0 { "app-chart__bar" } else { "app-chart__bar app-chart__bar--alt" };
+            let _ = write!(
+                svg,
+                r#"<rect class="{class}" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}"/>"#,
+                x0 + bar * j as f64,
+                h - bottom - bh,
+                bar.max(1.0),
+                bh
+            );
+        }
+        let lx = left + group * i as f64 + group / 2.0;
+        let _ = write!(
+            svg,
+            r#"<text class="app-chart__label" x="{lx:.1}" y="{}" text-anchor="end" transform="rotate(-35 {lx:.1} {})">{}</text>"#,
+            h - bottom + 14.0,
+            h - bottom + 14.0,
+            esc(label)
+        );
+    }
+    if series.len() > 1 {
+        for (j, (name, _)) in series.iter().enumerate() {
+            let x = left + 10.0 + 200.0 * j as f64;
+            let class = if j == 0 { "app-chart__bar" } else { "app-chart__bar app-chart__bar--alt" };
+            let _ = write!(
+                svg,
+                r#"<rect class="{class}" x="{x}" y="2" width="12" height="12"/><text class="app-chart__label" x="{}" y="13">{}</text>"#,
+                x + 16.0,
+                esc(name)
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// An indicator's trend for one area and cohort, in period order: its value, the target where one is
+/// set, and England's figure for rates, percentages and averages (a count is never drawn against
+/// England's on one axis). A value hidden by small-number suppression is not drawn. The title says what
+/// is measured and out of what.
+pub fn indicator_trend(
+    ind: &crate::definition::Indicator,
+    rows: &[&crate::engine::ResultRow],
+    area_name: &str,
+    id: &str,
+    england: bool,
+    suppression: present::Suppression,
+) -> String {
+    let periods: Vec<String> = rows.iter().map(|r| r.period.clone()).collect();
+    let values = rows.iter().map(|r| if suppression.hides_row(ind.unit, r) { None } else { r.value }).collect();
+    let mut series: Vec<(&str, Vec<Option<f64>>)> = vec![("Value", values)];
+    if rows.iter().any(|r| r.target.is_some()) {
+        series.push(("Target", rows.iter().map(|r| r.target).collect()));
+    }
+    if england && ind.unit != Unit::Count && rows.iter().any(|r| r.england.is_some()) {
+        series.push(("England", rows.iter().map(|r| r.england).collect()));
+    }
+    line_chart(id, &present::chart_title(ind, area_name), &periods, &series, ind.unit)
+}
