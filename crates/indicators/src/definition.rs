@@ -449,12 +449,13 @@ pub fn parse_framework(file: &str, text: &str) -> Result<(Framework, bool), Defi
 }
 
 /// The built-in packs, embedded in the binary.
-pub const BUILTIN: [(&str, &str); 5] = [
+pub const BUILTIN: [(&str, &str); 6] = [
     ("dfe-ehcp.toml", include_str!("../packs/dfe-ehcp.toml")),
     ("portsmouth-2016.toml", include_str!("../packs/portsmouth-2016.toml")),
     ("hertfordshire-2015.toml", include_str!("../packs/hertfordshire-2015.toml")),
     ("peterborough-2017.toml", include_str!("../packs/peterborough-2017.toml")),
     ("ofsted-area-send.toml", include_str!("../packs/ofsted-area-send.toml")),
+    ("casework.toml", include_str!("../packs/casework.toml")),
 ];
 
 /// Every framework: the built-in packs, then each `*.toml` in `dir` (if given), which adds a framework

@@ -682,9 +682,16 @@ struct Job {
     period: Period,
 }
 
-fn jobs(fw: &Framework, years: &[i32]) -> Vec<Job> {
+fn jobs(fw: &Framework, years: &[i32], as_of: Option<waymark_domain::calendar::Date>) -> Vec<Job> {
     let mut out = Vec::new();
     for (i, ind) in fw.indicators.iter().enumerate() {
+        if ind.period == crate::period::PeriodKind::Month {
+            // Months run up to the data's day, whichever years are chosen for the rest.
+            for (label, period) in as_of.map(Period::last_twelve_months).unwrap_or_default() {
+                out.push(Job { ind: i, label, period });
+            }
+            continue;
+        }
         for &y in years {
             for (label, period) in Period::for_year(ind.period, y) {
                 out.push(Job { ind: i, label, period });
@@ -1025,7 +1032,7 @@ fn compute_many(
     threads: usize,
 ) -> Vec<Results> {
     let years = years_of(t, periods);
-    let all_jobs: Vec<Vec<Job>> = fws.iter().map(|fw| jobs(fw, &years)).collect();
+    let all_jobs: Vec<Vec<Job>> = fws.iter().map(|fw| jobs(fw, &years, t.as_of)).collect();
     let packs: Vec<(&Framework, &[Job])> = fws.iter().zip(&all_jobs).map(|(fw, j)| (*fw, j.as_slice())).collect();
     let las: Vec<usize> = match scope {
         Scope::All | Scope::England => (0..t.las.len()).collect(),

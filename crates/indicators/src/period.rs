@@ -19,10 +19,13 @@ pub enum PeriodKind {
     FinancialYear,
     Quarter,
     Census,
+    /// Calendar months: the twelve months up to the data's day (the month so far included), so a
+    /// manager sees this month against the last ones.
+    Month,
 }
 
 impl PeriodKind {
-    pub const NAMES: &'static str = "calendar_year, academic_year, financial_year, quarter, census";
+    pub const NAMES: &'static str = "calendar_year, academic_year, financial_year, quarter, census, month";
 }
 
 /// One period of one kind.
@@ -89,7 +92,27 @@ impl Period {
                 let day = census_day(year + 1);
                 vec![(day.to_string(), Period { start: ymd(year, 1, 1), end: day, reference: day, kind_order: 4 })]
             }
+            PeriodKind::Month => (1..=12).map(|m| Self::month(year, m)).collect(),
         }
+    }
+
+    /// One calendar month, labelled `2026-03`; snapshot measures are taken on its last day.
+    pub fn month(year: i32, month: u32) -> (String, Period) {
+        let start = ymd(year, month, 1);
+        let end = if month == 12 { ymd(year, 12, 31) } else { ymd(year, month + 1, 1) - Duration::days(1) };
+        (format!("{year}-{month:02}"), Period { start, end, reference: end, kind_order: 5 })
+    }
+
+    /// The twelve months up to and including the month of `day`, oldest first.
+    pub fn last_twelve_months(day: Date) -> Vec<(String, Period)> {
+        let (y, m) = (day.year(), day.month() as i32);
+        (0..12)
+            .rev()
+            .map(|back| {
+                let k = y * 12 + (m - 1) - back;
+                Self::month(k.div_euclid(12), (k.rem_euclid(12) + 1) as u32)
+            })
+            .collect()
     }
 
     pub fn contains(&self, d: Date) -> bool {
@@ -105,6 +128,7 @@ impl fmt::Display for PeriodKind {
             Self::FinancialYear => "financial year",
             Self::Quarter => "quarter",
             Self::Census => "census date",
+            Self::Month => "month",
         })
     }
 }

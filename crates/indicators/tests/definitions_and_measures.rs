@@ -93,7 +93,7 @@ fn value(r: &Results, indicator: &str) -> (Option<u64>, Option<u64>, Option<f64>
 fn every_built_in_pack_parses_and_portsmouth_has_every_main_and_secondary_indicator() {
     let fws = load(None).unwrap();
     let ids: Vec<&str> = fws.iter().map(|f| f.id.as_str()).collect();
-    assert_eq!(ids, ["dfe-ehcp", "portsmouth-2016", "hertfordshire-2015", "peterborough-2017", "ofsted-area-send"]);
+    assert_eq!(ids, ["dfe-ehcp", "portsmouth-2016", "hertfordshire-2015", "peterborough-2017", "ofsted-area-send", "casework"]);
     let pm = find_framework(&fws, "portsmouth-2016").unwrap();
     for n in 1..=41 {
         let n = n.to_string();
@@ -311,7 +311,7 @@ fn every_pack_runs(name: &str) {
     let t = synth(name);
     let fws = load(None).unwrap();
     let results = all_packs(&t);
-    assert_eq!(results.len(), 5);
+    assert_eq!(results.len(), 6);
     let ofsted = results.iter().find(|r| r.framework == "ofsted-area-send").unwrap();
     assert!(
         ofsted.rows.iter().any(|r| r.indicator == "needs_identified_and_assessed" && r.value.is_some()),
@@ -448,4 +448,28 @@ fn one_area_on_several_threads_gives_exactly_the_single_threaded_results() {
             assert_eq!(a.rows, b.rows, "{} on {threads} threads", a.framework);
         }
     }
+}
+
+#[test]
+fn the_casework_pack_counts_twelve_months_to_the_datas_day_with_the_same_definitions_as_dfe() {
+    let t = synth("small");
+    let fws = load(None).unwrap();
+    let case = find_framework(&fws, "casework").unwrap();
+    let dfe = find_framework(&fws, "dfe-ehcp").unwrap();
+    let la = t.las[0].to_string();
+    let months = waymark_indicators::compute(case, &t, &Scope::All, &PeriodSel::AllYears, &ManualValues::default(), &Loaded::default(), &[]);
+    let as_of = t.as_of.unwrap();
+    let labels: Vec<&str> =
+        months.rows.iter().filter(|r| r.indicator == "plans_issued" && r.la == la && r.cohort == "all").map(|r| r.period.as_str()).collect();
+    assert_eq!(labels.len(), 12, "{labels:?}");
+    assert_eq!(*labels.last().unwrap(), as_of.format("%Y-%m").to_string(), "up to the data's month");
+    // The months of a whole calendar year add up to the DfE measure's year: one engine, one number.
+    let year = chrono::Datelike::year(&as_of) - 1;
+    let year_rows = waymark_indicators::compute(dfe, &t, &Scope::All, &PeriodSel::Year(year), &ManualValues::default(), &Loaded::default(), &[]);
+    let dfe_plans = year_rows.rows.iter().find(|r| r.indicator == "plans_issued" && r.la == la && r.cohort == "all").unwrap().numerator;
+    let mut tm = t.clone();
+    tm.as_of = chrono::NaiveDate::from_ymd_opt(year, 12, 31);
+    let dec = waymark_indicators::compute(case, &tm, &Scope::All, &PeriodSel::AllYears, &ManualValues::default(), &Loaded::default(), &[]);
+    let sum: u64 = dec.rows.iter().filter(|r| r.indicator == "plans_issued" && r.la == la && r.cohort == "all").filter_map(|r| r.numerator).sum();
+    assert_eq!(Some(sum), dfe_plans, "January to December of {year} add up to DfE's {year}");
 }
