@@ -44,6 +44,22 @@ pub fn value(v: f64, unit: Unit) -> String {
     format!("{}{}", number(v), crate::render::unit_suffix(unit))
 }
 
+/// A period's label as people read it: a month `2026-03` is "March 2026"; other labels (`2025`,
+/// `2024/25`, `2025-Q1`, a census date) already read plainly.
+pub fn period_words(label: &str) -> String {
+    const MONTHS: [&str; 12] =
+        ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    let b = label.as_bytes();
+    if b.len() == 7 && b[4] == b'-' {
+        if let (Ok(y), Ok(m)) = (label[..4].parse::<i32>(), label[5..].parse::<usize>()) {
+            if (1..=12).contains(&m) {
+                return format!("{} {y}", MONTHS[m - 1]);
+            }
+        }
+    }
+    label.to_owned()
+}
+
 /// Red, amber or green in words, with a GOV.UK tag colour (colour is never the only signal).
 pub fn rating_words(rag: Option<Rag>) -> (&'static str, &'static str) {
     match rag {
@@ -70,7 +86,7 @@ pub fn rating_sentence(ind: &Indicator, row: &ResultRow) -> String {
     };
     let direction = if ind.polarity == Polarity::LowerIsBetter { "at or below" } else { "at or above" };
     let against = match c.against {
-        Against::Target => format!("the local target for {} of {}", c.period, value(c.value, ind.unit)),
+        Against::Target => format!("the local target for {} of {}", period_words(&c.period), value(c.value, ind.unit)),
         Against::England if c.period == row.period => {
             format!("England's figure for {} of {} (no local target is set)", c.period, value(c.value, ind.unit))
         }
@@ -78,7 +94,7 @@ pub fn rating_sentence(ind: &Indicator, row: &ResultRow) -> String {
             "England's latest published figure, {} for {} (none is published yet for {}, and no local target is set)",
             value(c.value, ind.unit),
             c.period,
-            row.period
+            period_words(&row.period)
         ),
     };
     format!("Rated against {against}: green {direction} it, amber within {}, red beyond.", band(ind))
@@ -88,7 +104,7 @@ pub fn rating_sentence(ind: &Indicator, row: &ResultRow) -> String {
 /// it has no rating.
 pub fn rated_against(row: &ResultRow) -> String {
     match &row.comparator {
-        Some(c) if c.against == Against::Target => format!("Local target for {}", c.period),
+        Some(c) if c.against == Against::Target => format!("Local target for {}", period_words(&c.period)),
         Some(c) => format!("England {}", c.period),
         None => row.not_rated.map_or_else(String::new, |n| n.sentence().to_owned()),
     }
@@ -297,6 +313,8 @@ mod tests {
         assert_eq!(number(-2.25), "-2.3");
         assert_eq!(value(36.4, Unit::Percent), "36.4%");
         assert_eq!(value(4.1, Unit::RatePer1000), "4.1 per 1,000");
+        assert_eq!(period_words("2026-03"), "March 2026");
+        assert_eq!(period_words("2024/25"), "2024/25");
     }
 
     #[test]

@@ -457,19 +457,26 @@ fn the_casework_pack_counts_twelve_months_to_the_datas_day_with_the_same_definit
     let case = find_framework(&fws, "casework").unwrap();
     let dfe = find_framework(&fws, "dfe-ehcp").unwrap();
     let la = t.las[0].to_string();
-    let months = waymark_indicators::compute(case, &t, &Scope::All, &PeriodSel::AllYears, &ManualValues::default(), &Loaded::default(), &[]);
+    let months =
+        waymark_indicators::compute(case, &t, &Scope::All, &PeriodSel::AllYears, &ManualValues::default(), &Loaded::default(), &[]);
     let as_of = t.as_of.unwrap();
-    let labels: Vec<&str> =
-        months.rows.iter().filter(|r| r.indicator == "plans_issued" && r.la == la && r.cohort == "all").map(|r| r.period.as_str()).collect();
+    let labels: Vec<&str> = months
+        .rows
+        .iter()
+        .filter(|r| r.indicator == "plans_issued" && r.la == la && r.cohort == "all")
+        .map(|r| r.period.as_str())
+        .collect();
     assert_eq!(labels.len(), 12, "{labels:?}");
     assert_eq!(*labels.last().unwrap(), as_of.format("%Y-%m").to_string(), "up to the data's month");
     // The months of a whole calendar year add up to the DfE measure's year: one engine, one number.
     let year = chrono::Datelike::year(&as_of) - 1;
-    let year_rows = waymark_indicators::compute(dfe, &t, &Scope::All, &PeriodSel::Year(year), &ManualValues::default(), &Loaded::default(), &[]);
+    let year_rows =
+        waymark_indicators::compute(dfe, &t, &Scope::All, &PeriodSel::Year(year), &ManualValues::default(), &Loaded::default(), &[]);
     let dfe_plans = year_rows.rows.iter().find(|r| r.indicator == "plans_issued" && r.la == la && r.cohort == "all").unwrap().numerator;
     let mut tm = t.clone();
     tm.as_of = chrono::NaiveDate::from_ymd_opt(year, 12, 31);
     let dec = waymark_indicators::compute(case, &tm, &Scope::All, &PeriodSel::AllYears, &ManualValues::default(), &Loaded::default(), &[]);
-    let sum: u64 = dec.rows.iter().filter(|r| r.indicator == "plans_issued" && r.la == la && r.cohort == "all").filter_map(|r| r.numerator).sum();
+    let sum: u64 =
+        dec.rows.iter().filter(|r| r.indicator == "plans_issued" && r.la == la && r.cohort == "all").filter_map(|r| r.numerator).sum();
     assert_eq!(Some(sum), dfe_plans, "January to December of {year} add up to DfE's {year}");
 }

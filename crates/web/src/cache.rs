@@ -13,6 +13,7 @@ use waymark_storage::{Actor, CaseSnapshot, CaseloadStore, Selection};
 
 /// Everything computed from one LA's cases on one day.
 pub struct Computed {
+    #[allow(dead_code)] // kept for the pages that list cases from the cache
     pub snapshots: Vec<CaseSnapshot>,
     /// Caseload rows in the default order: overdue first, then soonest due.
     pub rows: Vec<CaseloadRow>,

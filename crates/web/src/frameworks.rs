@@ -399,7 +399,7 @@ pub fn view(
             let shown = suppression.show(ind.unit, r);
             let comparable = ind.unit != Unit::Count || area == "england";
             v.latest = Some(Latest {
-                period: r.period.clone(),
+                period: present::period_words(&r.period),
                 value: shown.value.clone(),
                 target: r.target.map_or_else(|| "No target set".into(), |t| num(t, ind.unit)),
                 england: match r.england {
@@ -414,7 +414,7 @@ pub fn view(
             });
             summary.push(vec![
                 label.clone(),
-                r.period.clone(),
+                present::period_words(&r.period),
                 shown.value,
                 r.target.map_or_else(String::new, |t| num(t, ind.unit)),
                 rag_label.to_owned(),
@@ -451,7 +451,7 @@ pub fn view(
                 .map(|r| {
                     let shown = suppression.show(ind.unit, r);
                     let mut row = vec![
-                        r.period.clone(),
+                        present::period_words(&r.period),
                         shown.numerator,
                         shown.denominator,
                         match r.status {

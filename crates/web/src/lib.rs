@@ -18,7 +18,6 @@
 pub mod access;
 mod assets;
 mod cache;
-mod dashboard;
 pub mod error;
 mod forms;
 mod frameworks;

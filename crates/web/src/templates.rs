@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "journey.html",
     "dashboard.html",
     "framework.html",
+    "framework_groups.html",
     "target.html",
     "small_numbers.html",
     "sen2.html",

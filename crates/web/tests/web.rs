@@ -390,11 +390,23 @@ async fn the_dashboard_has_each_chart_followed_by_its_table_and_exports_without_
     let board = app.sign_in("board").await;
     let page = app.get("/dashboard", Some(&board)).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(page.body.matches("<svg").count(), 3);
-    assert_eq!(page.body.matches("<table class=\"govuk-table\">").count(), 3);
+    // Cases by stage, then the casework pack: each chart followed by its table.
+    assert!(page.body.contains("Cases by stage on"));
+    let svgs = page.body.matches("<svg").count();
+    assert!(svgs >= 3, "{svgs}");
+    for part in page.body.split("<svg").skip(1) {
+        let after = part.split_once("</svg>").unwrap().1;
+        let table = after.find("<table").expect("a table after each chart");
+        assert!(after.find("<svg").is_none_or(|s| table < s), "each chart is followed by its own table");
+    }
     let csv = app.get("/dashboard.csv", Some(&board)).await;
     assert!(csv.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
-    assert!(csv.body.contains("\"Cases by stage\"") && csv.body.contains("\"Assessing\",\"2\""), "{}", csv.body);
+    assert_eq!(csv.body.lines().next().unwrap(), "framework,indicator,period,la,cohort,numerator,denominator,value,target,rag");
+    assert!(csv.body.lines().skip(1).all(|l| l.starts_with("casework,")), "{}", csv.body);
+    let api = app.get("/api/v1/dashboard", Some(&board)).await.json();
+    let keys: Vec<&str> = api["panels"].as_array().unwrap().iter().map(|p| p["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["stage", "flow", "timeliness"], "the API keeps its panels");
+    assert_eq!(api["panels"][0]["table"]["rows"][2], serde_json::json!(["Assessing", "2"]), "{api}");
     let xlsx = app.get("/dashboard.xlsx", Some(&board)).await;
     assert_eq!(&xlsx.bytes[..2], b"PK", "an XLSX is a zip");
     assert_eq!(app.get("/caseload", Some(&board)).await.status, StatusCode::FORBIDDEN);

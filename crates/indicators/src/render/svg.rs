@@ -193,7 +193,7 @@ pub fn indicator_trend(
     england: bool,
     suppression: present::Suppression,
 ) -> String {
-    let periods: Vec<String> = rows.iter().map(|r| r.period.clone()).collect();
+    let periods: Vec<String> = rows.iter().map(|r| present::period_words(&r.period)).collect();
     let values = rows.iter().map(|r| if suppression.hides_row(ind.unit, r) { None } else { r.value }).collect();
     let mut series: Vec<(&str, Vec<Option<f64>>)> = vec![("Value", values)];
     if rows.iter().any(|r| r.target.is_some()) {

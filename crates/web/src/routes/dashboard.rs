@@ -1,14 +1,14 @@
 //! The manager's and board's dashboards: aggregates only, each chart followed by its table.
 //!
-//! * `/dashboard`: the performance frameworks to choose from, then the live casework panels (cases by
-//!   stage, requests and plans by month, 20-week timeliness) with CSV, XLSX and print exports and a
-//!   drill-down by stage (managers can go on to the filtered caseload, board members cannot).
+//! * `/dashboard`: the performance frameworks to choose from, cases by stage today (with a drill-down by
+//!   stage; managers can go on to the filtered caseload, board members cannot), then the built-in
+//!   `casework` pack month by month (requests, new plans, 20-week timeliness, plans in force) from the
+//!   indicators crate like every framework, with its CSV, XLSX and print exports.
 //! * `/dashboard/frameworks/ID`: one framework (see [`crate::frameworks`]) with a GET form to drill
 //!   down by LA, locality, need and phase; `/data.csv`, `/data.xlsx` and `/print` export it with the
 //!   indicators crate's renderers.
 
 use crate::access::Can;
-use crate::dashboard::{stage_breakdown, to_csv, to_xlsx, Casework, Framework, Panel};
 use crate::error::AppError;
 use crate::frameworks::{self, Drill};
 use crate::session::Signed;
@@ -312,22 +312,124 @@ async fn framework_print(
     Ok(([(header::CONTENT_SECURITY_POLICY, csp), (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned())], html).into_response())
 }
 
-pub async fn panels(state: &AppState, signed: &Signed) -> Result<(Vec<Panel>, &'static str), AppError> {
+/// The dashboard's measures: the built-in `casework` pack, month by month, from the same engine and
+/// cache as every framework page.
+const CASEWORK: &str = "casework";
+
+/// A table of the dashboard's API panels.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Panel {
+    pub key: &'static str,
+    pub title: String,
+    pub description: String,
+    pub table: frameworks::Table,
+    pub rag: Option<serde_json::Value>,
+}
+
+/// Cases by stage today, from the caseload (a live count, linked to each stage's breakdown).
+fn stages(data: &crate::cache::Computed) -> frameworks::Table {
+    let mut by_stage: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for r in &data.rows {
+        *by_stage.entry(r.stage.as_str()).or_default() += 1;
+    }
+    frameworks::Table {
+        columns: vec!["Stage".into(), "Cases".into()],
+        rows: STAGES
+            .iter()
+            .map(|s| vec![stage_label(s).to_owned(), waymark_indicators::present::count(by_stage.get(s).copied().unwrap_or(0) as u64)])
+            .collect(),
+    }
+}
+
+/// The dashboard's panels for the API (`/api/v1/dashboard`): cases by stage, requests and new plans by
+/// month, and 20-week timeliness by month, each a table of the casework pack's figures (small numbers
+/// suppressed as on the page).
+pub async fn panels(state: &AppState, signed: &Signed) -> Result<(Vec<Panel>, String), AppError> {
     signed.access.require(Can::Dashboard)?;
-    let data = state.caseload.get(state, &signed.access.actor(), "aggregate").await?;
-    let framework = Casework::default();
-    tracing::debug!(framework = framework.key(), "dashboard computed");
-    Ok((framework.panels(&data), framework.title()))
+    let caseload = state.caseload.get(state, &signed.access.actor(), "aggregate").await?;
+    let (fw, data) = computed(state, signed, CASEWORK).await?;
+    let results = data.results(&fw.id).ok_or(AppError::NotFound)?;
+    let area = pick_area(&data.areas, "");
+    let s = data.suppression;
+    let series = |id: &str| -> Vec<(&waymark_indicators::Indicator, Vec<&waymark_indicators::ResultRow>)> {
+        fw.indicators
+            .iter()
+            .filter(|i| i.id == id)
+            .map(|i| (i, results.rows.iter().filter(|r| r.indicator == i.id && r.la == area && r.cohort == "all").collect()))
+            .collect()
+    };
+    let month_table = |first: &str, ids: &[(&str, &str)]| {
+        let cols: Vec<_> = ids.iter().flat_map(|(id, _)| series(id)).collect();
+        let months: Vec<String> = cols.first().map(|(_, rows)| rows.iter().map(|r| r.period.clone()).collect()).unwrap_or_default();
+        frameworks::Table {
+            columns: std::iter::once(first.to_owned()).chain(ids.iter().map(|(_, name)| (*name).to_owned())).collect(),
+            rows: months
+                .iter()
+                .enumerate()
+                .map(|(m, label)| {
+                    std::iter::once(label.clone())
+                        .chain(cols.iter().map(|(ind, rows)| rows.get(m).map_or_else(String::new, |r| s.show(ind.unit, r).value)))
+                        .collect()
+                })
+                .collect(),
+        }
+    };
+    let latest_rating = series("plans_within_20_weeks_excl_exceptions_pct").into_iter().find_map(|(ind, rows)| {
+        rows.iter().rev().find(|r| r.value.is_some()).map(
+            |r| json!({"status": r.rag.map_or("not_rated", |g| g.as_str()), "text": waymark_indicators::present::rating_sentence(ind, r)}),
+        )
+    });
+    let panels = vec![
+        Panel {
+            key: "stage",
+            title: "Cases by stage".into(),
+            description: format!("Every case on {}, by where it is in the EHC process.", crate::views::long_date(caseload.today)),
+            table: stages(&caseload),
+            rag: None,
+        },
+        Panel {
+            key: "flow",
+            title: "Requests for assessment and new plans, by month".into(),
+            description: "Requests received and final plans issued after an assessment, in each of the last 12 months.".into(),
+            table: month_table("Month", &[("requests_received", "Requests"), ("plans_issued", "New plans")]),
+            rag: None,
+        },
+        Panel {
+            key: "timeliness",
+            title: "New plans issued within 20 weeks".into(),
+            description: "The percentage of final plans issued within 20 weeks of the request (SEND Regulations 2014, regulation 13(2)), by the month they were issued; including every plan, and excluding plans where an exception in regulation 13(3) applied.".into(),
+            table: month_table(
+                "Month",
+                &[
+                    ("plans_issued", "New plans"),
+                    ("plans_within_20_weeks_incl_exceptions_pct", "Within 20 weeks"),
+                    ("plans_within_20_weeks_excl_exceptions_pct", "Within 20 weeks, excluding exceptions"),
+                ],
+            ),
+            rag: latest_rating,
+        },
+    ];
+    Ok((panels, fw.title.clone()))
 }
 
 async fn render_dashboard(state: &AppState, signed: &Signed, print: bool) -> Result<Html<String>, AppError> {
-    let (panels, title) = panels(state, signed).await?;
+    signed.access.require(Can::Dashboard)?;
+    let caseload = state.caseload.get(state, &signed.access.actor(), "aggregate").await?;
+    let (fw, data) = computed(state, signed, CASEWORK).await?;
+    let results = data.results(&fw.id).ok_or(AppError::NotFound)?;
+    let view =
+        frameworks::view(fw, results, &data.areas, &frameworks::Drill::default(), data.suppression, signed.access.can(Can::SetTargets));
     let la = signed.user().la.map(|l| l.to_string()).unwrap_or_default();
+    let drill: Vec<(String, String)> = STAGES.iter().map(|s| (stage_label(s).to_owned(), format!("/dashboard/stage/{s}"))).collect();
     let context = page(
         signed,
         "Dashboard",
         "/dashboard",
-        json!({"panels": panels, "framework": title, "la": la, "print": print, "today": crate::views::long_date(state.clock.today()), "frameworks": framework_list(), "can_set_targets": signed.access.can(Can::SetTargets)}),
+        json!({
+            "fw": view, "stages": stages(&caseload), "stage_links": drill, "la": la, "print": print,
+            "today": crate::views::long_date(state.clock.today()), "frameworks": framework_list(),
+            "can_set_targets": signed.access.can(Can::SetTargets),
+        }),
     );
     Ok(Html(render("dashboard.html", &context)?))
 }
@@ -336,33 +438,31 @@ async fn show(State(state): State<AppState>, signed: Signed) -> Result<Html<Stri
     render_dashboard(&state, &signed, false).await
 }
 
-async fn print(State(state): State<AppState>, signed: Signed) -> Result<Html<String>, AppError> {
-    render_dashboard(&state, &signed, true).await
+async fn print(State(state): State<AppState>, signed: Signed) -> Result<Response, AppError> {
+    framework_print(State(state), signed, Path(CASEWORK.to_owned()), Query(frameworks::Drill::default())).await
 }
 
 async fn csv(State(state): State<AppState>, signed: Signed) -> Result<Response, AppError> {
-    let (panels, _) = panels(&state, &signed).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"waymark-dashboard.csv\""),
-        ],
-        to_csv(&panels),
-    )
-        .into_response())
+    framework_csv(State(state), signed, Path(CASEWORK.to_owned())).await
 }
 
 async fn xlsx(State(state): State<AppState>, signed: Signed) -> Result<Response, AppError> {
-    let (panels, _) = panels(&state, &signed).await?;
-    let bytes = to_xlsx(&panels).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"waymark-dashboard.xlsx\""),
-        ],
-        bytes,
-    )
-        .into_response())
+    framework_xlsx(State(state), signed, Path(CASEWORK.to_owned()), Query(frameworks::Drill::default())).await
+}
+
+/// Drill-down into one stage: cases by primary need and by whom the next step waits on. Counts only.
+fn stage_breakdown(data: &crate::cache::Computed, stage: &str) -> (frameworks::Table, frameworks::Table) {
+    let mut by_need: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut by_wait: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for r in data.rows.iter().filter(|r| r.stage == stage) {
+        *by_need.entry(r.primary_need.unwrap_or("Not recorded").to_owned()).or_default() += 1;
+        *by_wait.entry(r.waiting_on_label.unwrap_or("Nothing due").to_owned()).or_default() += 1;
+    }
+    let table = |first: &str, map: std::collections::BTreeMap<String, usize>| frameworks::Table {
+        columns: vec![first.into(), "Cases".into()],
+        rows: map.into_iter().map(|(k, v)| vec![k, waymark_indicators::present::count(v as u64)]).collect(),
+    };
+    (table("Primary need", by_need), table("Waiting on", by_wait))
 }
 
 async fn stage(State(state): State<AppState>, signed: Signed, Path(stage): Path<String>) -> Result<Html<String>, AppError> {
