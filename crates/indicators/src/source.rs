@@ -2,8 +2,8 @@
 //! cases, `child_list` for the children), within the actor's scope, plus the public reference list of
 //! settings (for each placement's kind and locality).
 //!
-//! Person-level facts come from the store's `FactStore::dataset_facts`, one read per dataset, each
-//! scoped to the actor and audited as one list read. A child's free school meals and locality come from
+//! Person-level facts come from the store's `FactStore::facts_for_aggregates`: every dataset in one read
+//! (child and fact only, no agency identity), scoped to the actor and audited as one list read. A child's free school meals and locality come from
 //! their latest school census that records them; without one, the locality is the one the census most
 //! often gives pupils of their postcode district (else the district itself), and free school meals are
 //! unknown. Locality codes (census
@@ -32,10 +32,9 @@ pub async fn load_from_store<S: CaseloadStore + FactStore>(
     let names: HashMap<(String, String), String> =
         store.localities(actor).await?.into_iter().map(|l| ((l.la.to_string(), l.code.as_str().to_owned()), l.name)).collect();
     let mut facts: HashMap<ChildId, Vec<PersonFact>> = HashMap::new();
-    for dataset in waymark_domain::facts::Dataset::ALL.iter().filter(|d| d.kind() == DatasetKind::Person) {
-        for f in store.dataset_facts(actor, *dataset).await? {
-            facts.entry(f.child_id).or_default().push(f.fact);
-        }
+    let datasets: Vec<_> = waymark_domain::facts::Dataset::ALL.iter().copied().filter(|d| d.kind() == DatasetKind::Person).collect();
+    for (child, fact) in store.facts_for_aggregates(actor, &datasets).await? {
+        facts.entry(child).or_default().push(fact);
     }
     let lookup = reference_lookup_named(&settings, |s| {
         let code = s.locality.as_ref()?.as_str().to_owned();

@@ -318,6 +318,11 @@ pub trait FactStore: Send + Sync {
     /// Every fact of a dataset about children in the actor's scope, by date. Audited as one list read.
     fn dataset_facts(&self, actor: &Actor, dataset: Dataset) -> impl Future<Output = Result<Vec<StoredFact>>> + Send;
 
+    /// Every person-level fact of the given datasets about children in the actor's scope, as (child,
+    /// fact) only, for aggregates (the indicators' person table): no agency identity or provenance is
+    /// read, no write lock is taken, and the whole read is one audit entry (`fact_list`).
+    fn facts_for_aggregates(&self, actor: &Actor, datasets: &[Dataset]) -> impl Future<Output = Result<Vec<(ChildId, PersonFact)>>> + Send;
+
     /// Every setting, by URN (public reference data: not limited by scope).
     fn settings(&self, actor: &Actor) -> impl Future<Output = Result<Vec<Setting>>> + Send;
 
@@ -1074,6 +1079,36 @@ impl FactStore for SqliteStore {
         tx.commit().await.map_err(db)?;
         tracing::debug!(child_id = %child, facts = facts.len(), "facts of a child read");
         Ok(facts)
+    }
+
+    async fn facts_for_aggregates(&self, actor: &Actor, datasets: &[Dataset]) -> Result<Vec<(ChildId, PersonFact)>> {
+        check_request(actor, None)?;
+        let mut out = Vec::new();
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        for dataset in datasets {
+            let rows: Vec<(i64, String, String)> = sqlx::query_as(
+                "select f.fact_id, f.child_id, f.data from person_fact f join child c on c.child_id = f.child_id \
+                 where f.dataset = ?1 and (?2 is null or c.la = ?2) order by f.period_start, f.fact_id",
+            )
+            .bind(dataset.name())
+            .bind(scope_la(actor))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+            out.reserve(rows.len());
+            for (fact_id, child, data) in rows {
+                let child: ChildId = child.parse().map_err(|_| StoreError::Corrupt(format!("fact {fact_id}: bad child id")))?;
+                out.push((child, fact_from_json(&data, fact_id)?));
+            }
+        }
+        tx.commit().await.map_err(db)?;
+        let now = self.now();
+        let mut tx = self.begin_write().await?;
+        let audit = Audit { action: AuditAction::Read, subject: "fact_list", la: actor.scope.la(), child: None, case: None, actor };
+        write_audit(&mut tx, &now, audit).await?;
+        tx.commit().await.map_err(db)?;
+        tracing::debug!(facts = out.len(), "person facts read for aggregates");
+        Ok(out)
     }
 
     async fn dataset_facts(&self, actor: &Actor, dataset: Dataset) -> Result<Vec<StoredFact>> {

@@ -317,6 +317,15 @@ async fn an_actor_may_import_and_read_only_their_own_las_rows() {
     assert_eq!(kents.len(), 1);
     assert!(store.dataset_facts(&herts(), Dataset::Census).await.unwrap().is_empty());
     assert!(store.child_facts(&herts(), kents[0].child_id).await.unwrap_err().is_not_found());
+    // The aggregate read gives the same facts within the same scope, and is one audit entry.
+    let all = AuditFilter::default();
+    let before = store.audit_log(&admin(), &all).await.unwrap().len();
+    let facts = store.facts_for_aggregates(&kent(), &[Dataset::Census, Dataset::Attendance]).await.unwrap();
+    assert_eq!(facts.iter().map(|(c, _)| *c).collect::<Vec<_>>(), vec![kents[0].child_id]);
+    assert!(store.facts_for_aggregates(&herts(), &[Dataset::Census]).await.unwrap().is_empty());
+    let log = store.audit_log(&admin(), &all).await.unwrap();
+    assert_eq!(log.len(), before + 2, "one list read for each of the two aggregate reads");
+    assert!(log.iter().take(2).all(|e| e.subject == "fact_list" && e.child_id.is_none()));
 }
 
 #[tokio::test]
