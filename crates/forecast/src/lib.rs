@@ -16,6 +16,7 @@
 
 pub mod backtest;
 pub mod capacity;
+pub mod derive;
 pub mod engine;
 pub mod inputs;
 pub mod model;

@@ -90,15 +90,23 @@ pub struct Report {
     pub dropped: Vec<DroppedRow>,
 }
 
-/// A group's keys, counts per simulation and costs per simulation.
-type GroupDraws = (Vec<String>, Vec<f64>, Vec<f64>);
-
 struct Grouper<'a> {
     model: &'a Model,
     layout: Layout,
 }
 
 impl Grouper<'_> {
+    fn group_index(&self, g: Grouping, idx: usize) -> usize {
+        let (ay, need, setting) = self.layout.decode(idx);
+        match g {
+            Grouping::Total => 0,
+            Grouping::Ncy => (ay - crate::model::NCY_LO) as usize,
+            Grouping::Need => need as usize,
+            Grouping::Setting => setting as usize,
+            Grouping::State => idx,
+        }
+    }
+
     fn group(&self, g: Grouping, idx: usize) -> (usize, Vec<String>) {
         let (ay, need, setting) = self.layout.decode(idx);
         let m = self.model;
@@ -194,30 +202,48 @@ impl Report {
         let g = Grouper { model, layout: model.layout() };
         let costs = g.costs();
         let nsims = run.states.len();
+        let ncells = g.layout.len();
         let mut tables = BTreeMap::new();
         for grouping in Grouping::ALL {
+            // Each cell's group, as a dense index; the keys are made once per group that has children.
+            let group_of: Vec<usize> = (0..ncells).map(|idx| g.group_index(grouping, idx)).collect();
+            let ngroups = group_of.iter().max().map_or(1, |m| m + 1);
             let mut rows = Vec::new();
+            let mut counts = vec![0.0f64; ngroups * nsims];
+            let mut cost = vec![0.0f64; ngroups * nsims];
+            let mut any = vec![false; ngroups];
+            let mut key_cell = vec![usize::MAX; ngroups];
             for (yi, y) in run.years.iter().enumerate() {
-                // group -> (keys, counts per simulation, costs per simulation)
-                let mut acc: BTreeMap<usize, GroupDraws> = BTreeMap::new();
+                counts.iter_mut().for_each(|x| *x = 0.0);
+                cost.iter_mut().for_each(|x| *x = 0.0);
+                any.iter_mut().for_each(|x| *x = false);
                 for (si, sim) in run.states.iter().enumerate() {
                     for (idx, &c) in sim[yi].iter().enumerate() {
                         if c == 0 {
                             continue;
                         }
-                        let (k, keys) = g.group(grouping, idx);
-                        let e = acc.entry(k).or_insert_with(|| (keys, vec![0.0; nsims], vec![0.0; nsims]));
-                        e.1[si] += c as f64;
-                        e.2[si] += c as f64 * costs[idx];
+                        let k = group_of[idx];
+                        counts[k * nsims + si] += c as f64;
+                        cost[k * nsims + si] += c as f64 * costs[idx];
+                        any[k] = true;
+                        key_cell[k] = idx;
                     }
                 }
-                if grouping == Grouping::Total && acc.is_empty() {
-                    acc.insert(0, (vec![], vec![0.0; nsims], vec![0.0; nsims]));
+                if grouping == Grouping::Total {
+                    any[0] = true;
+                    if key_cell[0] == usize::MAX {
+                        key_cell[0] = 0;
+                    }
                 }
-                for (_, (keys, mut counts, cost)) in acc {
-                    let (mean, sd, q) = describe(&mut counts);
-                    let cost_mean = cost.iter().sum::<f64>() / (nsims.max(1) as f64);
-                    rows.push(Row { calendar_year: *y, keys, figures: Figures::Simulated { mean, sd, q, cost_mean } });
+                for k in (0..ngroups).filter(|k| any[*k]) {
+                    let values = &mut counts[k * nsims..(k + 1) * nsims];
+                    let (mean, sd, q) = describe(values);
+                    let cost_mean = cost[k * nsims..(k + 1) * nsims].iter().sum::<f64>() / (nsims.max(1) as f64);
+                    rows.push(Row {
+                        calendar_year: *y,
+                        keys: g.group(grouping, key_cell[k]).1,
+                        figures: Figures::Simulated { mean, sd, q, cost_mean },
+                    });
                 }
             }
             tables.insert(grouping, rows);
