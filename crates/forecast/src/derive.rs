@@ -39,6 +39,10 @@ pub struct Derived {
     pub inputs: Inputs,
     pub texts: [(&'static str, String); 4],
     pub notes: Vec<String>,
+    /// The first and last years of general population the store holds.
+    pub population_years: (i32, i32),
+    /// Years whose population was taken from the nearest year held.
+    pub population_filled: Vec<i32>,
 }
 
 /// NCY from age: a child aged 5 on 31 August starts Year 1, so NCY = age - 5. Population figures are
@@ -151,8 +155,9 @@ pub fn derive(
         }
     }
     if !filled.is_empty() {
+        // [U] No population projection is held: the nearest year's figures by age stand in.
         notes.push(format!(
-            "The store has general population for {pfirst} to {plast}; for {} the nearest year's figures by age were used [U: no population projection held].",
+            "The store has general population for {pfirst} to {plast}; for {} the nearest year's figures by age were used.",
             filled.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
         ));
     }
@@ -193,8 +198,51 @@ pub fn derive(
         (crate::inputs::VALID_STATES_FILE, vs),
         (crate::inputs::COSTS_FILE, cost_text),
     ];
-    Ok(Derived { inputs, texts, notes })
+    Ok(Derived { inputs, texts, notes, population_years: (pfirst, plast), population_filled: filled })
 }
+
+/// The setting codes derived from the store, with the NCYs each usually takes. [U] These ranges are
+/// Waymark's assumptions (nursery to Year 13 in mainstream, to Year 14 (age 19) in special schools, to
+/// age 25 in further education); observed children outside them widen them.
+pub fn setting_infos() -> Vec<SettingInfo> {
+    let s =
+        |code: &str, group: &str, min: i32, max: i32| SettingInfo { code: code.into(), group: group.into(), min_ncy: min, max_ncy: max };
+    vec![
+        s("early_years", "early_years", -4, 0),
+        s("mainstream", "mainstream", -1, 13),
+        s("mainstream_resourced", "mainstream", -1, 13),
+        s("independent_mainstream", "mainstream", -1, 13),
+        s("special", "special", -1, 14),
+        s("independent_special", "special", -1, 14),
+        s("non_maintained_special", "special", -1, 14),
+        s("alternative_provision", "other", 1, 13),
+        s("further_education", "post16", 12, 20),
+        s("elective_home_education", "other", 1, 13),
+        s("neet", "post16", 12, 20),
+        s("other_arrangements", "other", -4, 20),
+        s("other", "other", -4, 20),
+        s("unknown", "other", -4, 20),
+    ]
+}
+
+/// The default cost per child per year by setting. [U] Illustrative figures, not published statistics:
+/// replace them with the LA's own table (`--costs`, or the forecast page's cost table).
+pub const DEFAULT_COSTS: [(&str, f64); 14] = [
+    ("early_years", 6_000.0),
+    ("mainstream", 9_000.0),
+    ("mainstream_resourced", 15_000.0),
+    ("independent_mainstream", 25_000.0),
+    ("special", 25_000.0),
+    ("independent_special", 60_000.0),
+    ("non_maintained_special", 50_000.0),
+    ("alternative_provision", 20_000.0),
+    ("further_education", 10_000.0),
+    ("elective_home_education", 2_000.0),
+    ("neet", 1_000.0),
+    ("other_arrangements", 10_000.0),
+    ("other", 10_000.0),
+    ("unknown", 0.0),
+];
 
 #[cfg(test)]
 mod tests {

@@ -22,6 +22,8 @@ pub mod inputs;
 pub mod model;
 pub mod report;
 pub mod scenario;
+#[cfg(feature = "person-table")]
+pub mod source;
 
 pub use engine::{project_expected, projection_years, simulate, DropReason, ExpectedRun, SimulatedRun};
 pub use inputs::{InputError, InputTexts, Inputs, Place, Transition};

@@ -29,6 +29,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "journey.html",
     "dashboard.html",
     "framework.html",
+    "forecast.html",
     "sen2.html",
     "audit.html",
     "admin_users.html",

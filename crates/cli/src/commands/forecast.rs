@@ -10,17 +10,16 @@
 
 use crate::commands::store::{block_on, open_store, store_failure, StoreArgs};
 use crate::Failure;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use waymark_domain::calendar::{parse_iso_date, Date};
+use waymark_domain::calendar::parse_iso_date;
 use waymark_domain::identifiers::LaCode;
 use waymark_forecast::backtest::Backtest;
 use waymark_forecast::capacity::Capacity;
-use waymark_forecast::derive::{self, CensusState, PopulationRow, SettingInfo};
+use waymark_forecast::derive::{self, setting_infos, PopulationRow, DEFAULT_COSTS};
 use waymark_forecast::report::Report;
+use waymark_forecast::source::census_states;
 use waymark_forecast::{comparison_csv, project_expected, projection_years, simulate, InputTexts, Inputs, Model, Scenario};
-use waymark_indicators::table::{age_at_start_of_academic_year, PersonTable, SettingKind};
 use waymark_storage::{Actor, AuditSink, FactStore, Scope};
 
 #[derive(clap::Args)]
@@ -95,102 +94,6 @@ fn read_inputs(dir: &Path) -> Result<Inputs, Failure> {
         .map_err(|e| Failure::input(format!("{}: {e}", dir.display())))
 }
 
-/// The setting codes derived from the store, with the NCYs each usually takes. [U] These ranges are
-/// Waymark's assumptions (nursery to Year 13 in mainstream, to Year 14 (age 19) in special schools, to
-/// age 25 in further education); observed children outside them widen them.
-pub fn setting_infos() -> Vec<SettingInfo> {
-    let s =
-        |code: &str, group: &str, min: i32, max: i32| SettingInfo { code: code.into(), group: group.into(), min_ncy: min, max_ncy: max };
-    vec![
-        s("early_years", "early_years", -4, 0),
-        s("mainstream", "mainstream", -1, 13),
-        s("mainstream_resourced", "mainstream", -1, 13),
-        s("independent_mainstream", "mainstream", -1, 13),
-        s("special", "special", -1, 14),
-        s("independent_special", "special", -1, 14),
-        s("non_maintained_special", "special", -1, 14),
-        s("alternative_provision", "other", 1, 13),
-        s("further_education", "post16", 12, 20),
-        s("elective_home_education", "other", 1, 13),
-        s("neet", "post16", 12, 20),
-        s("other_arrangements", "other", -4, 20),
-        s("other", "other", -4, 20),
-        s("unknown", "other", -4, 20),
-    ]
-}
-
-/// The default cost per child per year by setting. [U] Illustrative figures, not published statistics:
-/// replace them with the LA's own table (`--costs`, or the forecast page's cost table).
-pub const DEFAULT_COSTS: [(&str, f64); 14] = [
-    ("early_years", 6_000.0),
-    ("mainstream", 9_000.0),
-    ("mainstream_resourced", 15_000.0),
-    ("independent_mainstream", 25_000.0),
-    ("special", 25_000.0),
-    ("independent_special", 60_000.0),
-    ("non_maintained_special", 50_000.0),
-    ("alternative_provision", 20_000.0),
-    ("further_education", 10_000.0),
-    ("elective_home_education", 2_000.0),
-    ("neet", 1_000.0),
-    ("other_arrangements", 10_000.0),
-    ("other", 10_000.0),
-    ("unknown", 0.0),
-];
-
-/// Each person's place at each January census, from the indicators' person table, for one LA.
-pub fn census_states(table: &PersonTable, la: LaCode, as_of: Date) -> Vec<CensusState> {
-    use waymark_indicators::period::census_day;
-    let Some(la_index) = table.las.iter().position(|l| *l == la) else { return Vec::new() };
-    let mut cases: HashMap<u32, Vec<usize>> = HashMap::new();
-    for (i, c) in table.cases.iter().enumerate() {
-        cases.entry(c.person).or_default().push(i);
-    }
-    let first_plan = table.cases.iter().filter_map(|c| c.plan_start()).map(|d| chrono::Datelike::year(&d)).min();
-    let Some(first_plan) = first_plan else { return Vec::new() };
-    let last_year = chrono::Datelike::year(&as_of);
-    let years: Vec<i32> = (first_plan.max(last_year - 15)..=last_year).filter(|y| census_day(*y) <= as_of).collect();
-    let mut out = Vec::new();
-    for (pi, p) in table.persons.iter().enumerate() {
-        if p.la as usize != la_index {
-            continue;
-        }
-        let Some(mine) = cases.get(&(pi as u32)) else { continue };
-        for &y in &years {
-            let d = census_day(y);
-            let ncy = age_at_start_of_academic_year(p.birth_month, d) - 5;
-            if !(-5..=25).contains(&ncy) {
-                continue;
-            }
-            let has_plan = mine.iter().any(|c| table.cases[*c].plan_in_force(d));
-            let place = has_plan.then(|| {
-                let need = table.sen[p.sen.0 as usize..p.sen.1 as usize]
-                    .iter()
-                    .filter(|s| s.from <= d)
-                    .filter_map(|s| s.need)
-                    .next_back()
-                    .map(|n| n.code().to_string())
-                    .unwrap_or_else(|| "UNKNOWN".into());
-                let setting = table.placements[p.placements.0 as usize..p.placements.1 as usize]
-                    .iter()
-                    .filter(|pl| pl.entry <= d && pl.leaving.is_none_or(|l| l > d))
-                    .max_by_key(|pl| pl.entry)
-                    .map(|pl| {
-                        if pl.unit_or_rp && pl.kind == SettingKind::Mainstream {
-                            "mainstream_resourced".to_string()
-                        } else {
-                            pl.kind.key().to_string()
-                        }
-                    })
-                    .unwrap_or_else(|| SettingKind::Unknown.key().to_string());
-                (need, setting)
-            });
-            out.push(CensusState { person: pi as u32, year: y, ncy, place });
-        }
-    }
-    out
-}
-
 fn parse_costs(path: &Path) -> Result<Vec<(String, String, f64)>, Failure> {
     let text = read(path)?;
     let f = path.display().to_string();
@@ -249,7 +152,7 @@ fn inputs_from_store(args: &Args, years_ahead: usize) -> Result<FromStore, Failu
         .collect();
     let mut notes = Vec::new();
     if args.costs.is_none() {
-        notes.push("Costs are Waymark's illustrative defaults per setting [U]: give the LA's own with --costs.".to_string());
+        notes.push("Costs are Waymark's illustrative defaults per setting: give the LA's own with --costs.".to_string());
     }
     let d = derive::derive(&states, &population, &setting_infos(), &costs, years_ahead)
         .map_err(|e| Failure::input(format!("LA {code}: {e}")))?;
