@@ -34,6 +34,8 @@ enum Command {
     Demo(commands::demo::Args),
     /// Generate a synthetic local area (calibrated to national statistics; the same for the same seed).
     Generate(commands::generate::Args),
+    /// Forecast children with EHC plans, their places and cost (witan.send's model): expected or simulated, scenarios, back-test.
+    Forecast(commands::forecast::Args),
     /// One record per child across agencies: scan for duplicates, review and decide pairs, merge and unmerge.
     #[command(subcommand)]
     Identity(commands::identity::Command),
@@ -86,6 +88,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => commands::audit::run(args),
         Command::Demo(args) => commands::demo::run(args),
         Command::Generate(args) => commands::generate::run(args),
+        Command::Forecast(args) => commands::forecast::run(args),
         Command::Identity(cmd) => commands::identity::run(cmd),
         Command::Import(args) => commands::import::run(args),
         Command::Indicators(args) => commands::indicators::run(args),

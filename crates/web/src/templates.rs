@@ -32,6 +32,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "framework_groups.html",
     "target.html",
     "small_numbers.html",
+    "forecast.html",
     "sen2.html",
     "audit.html",
     "admin_users.html",

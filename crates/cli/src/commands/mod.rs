@@ -3,6 +3,7 @@ pub mod case;
 pub mod child;
 pub mod clock;
 pub mod demo;
+pub mod forecast;
 pub mod generate;
 pub mod identity;
 pub mod import;

@@ -9,6 +9,7 @@ mod cases;
 mod children;
 mod dashboard;
 mod family;
+mod forecast;
 mod openapi;
 mod professionals;
 mod sen2;
@@ -33,6 +34,7 @@ pub fn router(state: AppState) -> Router {
         .merge(professionals::router())
         .merge(family::router())
         .merge(dashboard::router())
+        .merge(forecast::router())
         .merge(audit::router())
         .merge(sen2::router())
         .merge(admin::router())

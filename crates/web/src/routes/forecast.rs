@@ -1,0 +1,500 @@
+//! `/forecast`: the forecast of children and young people with EHC plans, their settings and cost, for
+//! SEND managers and board members (crate `waymark-forecast`, docs/forecasting.md).
+//!
+//! The inputs are derived from the store for the user's LA as `waymark forecast --from-store` derives
+//! them (the indicators' person table: one scoped, audited aggregate read), then the page shows a fan
+//! chart of 500 seeded simulations with its data table, the settings in the last year, a scenario
+//! (more or fewer new plans, fewer moves from mainstream to special schools) compared with the baseline,
+//! and the back-test error of the last observed year. `/forecast/data.csv?table=...` exports each table.
+//! The chart code is kept here, small and separate, while the shared charts are reworked.
+
+use crate::access::Can;
+use crate::error::AppError;
+use crate::session::Signed;
+use crate::templates::{page, render};
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::json;
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::sync::{Arc, LazyLock};
+use waymark_domain::calendar::Date;
+use waymark_forecast::backtest::Backtest;
+use waymark_forecast::derive::{setting_infos, DEFAULT_COSTS};
+use waymark_forecast::report::{Figures, Grouping, Report};
+use waymark_forecast::scenario::{Change, What};
+use waymark_forecast::{project_expected, projection_years, simulate, Model, Scenario};
+use waymark_storage::{CaseloadStore, FactStore, Scope};
+
+/// Years projected, and simulations behind the fan chart.
+const YEARS: usize = 5;
+const SIMULATIONS: usize = 500;
+const SEED: u64 = 1;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/forecast", get(show)).route("/forecast/data.csv", get(data_csv))
+}
+
+/// What the page needs, computed once per LA scope and data generation.
+struct Prepared {
+    la: String,
+    problem: Option<String>,
+    model: Option<Model>,
+    years: Vec<i32>,
+    simulated: Option<Report>,
+    expected: Option<Report>,
+    backtest: Option<Backtest>,
+    notes: Vec<String>,
+    observed_from: i32,
+}
+
+type CacheEntry = ((i64, Date), Arc<Prepared>);
+
+static CACHE: LazyLock<tokio::sync::Mutex<HashMap<String, CacheEntry>>> = LazyLock::new(Default::default);
+
+async fn prepared(state: &AppState, signed: &Signed) -> Result<Arc<Prepared>, AppError> {
+    signed.access.require(Can::Dashboard)?;
+    let actor = signed.access.actor();
+    let scope_key = format!("{:?}", actor.scope);
+    let key = (state.store.data_generation().await?, state.clock.today());
+    let mut cache = CACHE.lock().await;
+    if let Some((k, p)) = cache.get(&scope_key) {
+        if *k == key {
+            state.store.audit_list_read(&actor, "aggregate", &state.audit).await?;
+            return Ok(p.clone());
+        }
+    }
+    let today = key.1;
+    let table = waymark_indicators::source::load_from_store(&state.store, &actor, today, &state.audit).await?;
+    let population = state.store.population(&actor).await?;
+    let la = match actor.scope {
+        Scope::LocalAuthority(la) => Some(la),
+        Scope::All => table.las.first().copied(),
+    };
+    let computed = tokio::task::spawn_blocking(move || {
+        let Some(la) = la else {
+            return Prepared {
+                la: String::new(),
+                problem: Some("There are no records to forecast from yet.".into()),
+                model: None,
+                years: vec![],
+                simulated: None,
+                expected: None,
+                backtest: None,
+                notes: vec![],
+                observed_from: 0,
+            };
+        };
+        let states = waymark_forecast::source::census_states(&table, la, today);
+        let population: Vec<_> = population
+            .iter()
+            .filter(|c| c.la() == la)
+            .map(|c| waymark_forecast::derive::PopulationRow { year: c.year(), age: i32::from(c.age()), count: u64::from(c.count()) })
+            .collect();
+        let costs: Vec<_> = DEFAULT_COSTS.iter().map(|(s, c)| ("*".to_string(), s.to_string(), *c)).collect();
+        let fail = |m: String| Prepared {
+            la: la.to_string(),
+            problem: Some(m),
+            model: None,
+            years: vec![],
+            simulated: None,
+            expected: None,
+            backtest: None,
+            notes: vec![],
+            observed_from: 0,
+        };
+        let derived = match waymark_forecast::derive::derive(&states, &population, &setting_infos(), &costs, YEARS) {
+            Ok(d) => d,
+            Err(e) => return fail(format!("A forecast cannot be made from these records: {e}.")),
+        };
+        let model = match Model::estimate(&derived.inputs) {
+            Ok(m) => m,
+            Err(e) => return fail(format!("A forecast cannot be made from these records: {e}.")),
+        };
+        let years = match projection_years(&model, Some(YEARS)) {
+            Ok(y) => y,
+            Err(e) => return fail(e),
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let simulated = Report::from_simulations(&model, &simulate(&model, &years, SIMULATIONS, SEED, threads, None));
+        let expected = Report::from_expected(&model, &project_expected(&model, &years, None));
+        let backtest = Backtest::run(&derived.inputs, 1).ok();
+        let mut notes = Vec::new();
+        let (pf, pl) = derived.population_years;
+        if derived.population_filled.iter().any(|y| *y > pl) {
+            notes.push(format!(
+                "The area's population by age is held up to {pl}; later years use the {pl} figures, as no population projection is held."
+            ));
+        }
+        if derived.population_filled.iter().any(|y| *y < pf) {
+            notes.push(format!("Years before {pf} use the {pf} population figures."));
+        }
+        notes.push("Costs are illustrative figures per setting, not the local authority's own.".into());
+        let observed_from = derived.inputs.transitions.iter().map(|t| t.calendar_year).min().unwrap_or(0);
+        Prepared {
+            la: la.to_string(),
+            problem: None,
+            model: Some(model),
+            years,
+            simulated: Some(simulated),
+            expected: Some(expected),
+            backtest,
+            notes,
+            observed_from,
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("forecast: {e}")))?;
+    let computed = Arc::new(computed);
+    cache.insert(scope_key, (key, computed.clone()));
+    Ok(computed)
+}
+
+/// Plain-English names of the settings the store's inputs use.
+fn setting_label(code: &str) -> String {
+    match code {
+        "early_years" => "Early years settings",
+        "mainstream" => "Mainstream schools",
+        "mainstream_resourced" => "Resourced provision or SEN units in mainstream schools",
+        "independent_mainstream" => "Independent mainstream schools",
+        "special" => "State-funded special schools",
+        "independent_special" => "Independent special schools",
+        "non_maintained_special" => "Non-maintained special schools",
+        "alternative_provision" => "Alternative provision",
+        "further_education" => "Further education and sixth form colleges",
+        "elective_home_education" => "Educated at home",
+        "neet" => "Not in education, employment or training",
+        "other_arrangements" => "Other arrangements",
+        "other" => "Other settings",
+        "unknown" => "Setting not recorded",
+        other => return other.replace('_', " "),
+    }
+    .to_string()
+}
+
+const SPECIAL: [&str; 3] = ["special", "independent_special", "non_maintained_special"];
+const MAINSTREAM: [&str; 3] = ["mainstream", "mainstream_resourced", "independent_mainstream"];
+
+/// The scenario asked for in the query string.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Ask {
+    #[serde(default)]
+    joiners: String,
+    #[serde(default)]
+    moves: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    table: String,
+}
+
+fn percent(text: &str, field: &str, label: &str, errors: &mut Vec<(String, String)>) -> Option<f64> {
+    let t = text.trim().trim_end_matches('%').trim();
+    if t.is_empty() {
+        return None;
+    }
+    match t.parse::<f64>() {
+        Ok(v) if (-100.0..=200.0).contains(&v) => Some(v),
+        _ => {
+            errors.push((field.to_string(), format!("{label} must be a percentage between -100 and 200, like 10 or -20")));
+            None
+        }
+    }
+}
+
+fn scenario(p: &Prepared, ask: &Ask, errors: &mut Vec<(String, String)>) -> Option<Scenario> {
+    let model = p.model.as_ref()?;
+    let joiners = percent(&ask.joiners, "joiners", "The change in new plans", errors);
+    let moves = percent(&ask.moves, "moves", "The change in moves to special schools", errors);
+    let from = match ask.from.trim() {
+        "" => p.years.get(1).copied(),
+        t => match t.parse::<i32>() {
+            Ok(y) if p.years.contains(&y) && y != p.years[0] => Some(y),
+            _ => {
+                errors.push(("from".into(), "Choose a year from the list".into()));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() || (joiners.is_none() && moves.is_none()) {
+        return None;
+    }
+    let idx = |code: &str| model.settings.iter().position(|s| s == code).map(|i| i as u16);
+    let mut sc = Scenario { name: "Scenario".into(), ..Default::default() };
+    let mut words = Vec::new();
+    if let Some(j) = joiners {
+        sc.changes.push(Change {
+            what: What::Joiners,
+            factor: 1.0 + j / 100.0,
+            from,
+            until: None,
+            need: None,
+            setting: None,
+            from_setting: None,
+            to_setting: None,
+        });
+        words.push(format!("new plans {j:+}%"));
+    }
+    if let Some(m) = moves {
+        for f in MAINSTREAM.iter().filter_map(|c| idx(c)) {
+            for t in SPECIAL.iter().filter_map(|c| idx(c)) {
+                sc.changes.push(Change {
+                    what: What::Moves,
+                    factor: 1.0 + m / 100.0,
+                    from,
+                    until: None,
+                    need: None,
+                    setting: None,
+                    from_setting: Some(f),
+                    to_setting: Some(t),
+                });
+            }
+        }
+        words.push(format!("moves from mainstream to special schools {m:+}%"));
+    }
+    sc.name = format!("{} from {}", words.join(", "), from.unwrap_or_default());
+    Some(sc)
+}
+
+fn whole(x: f64) -> String {
+    let n = x.round() as i64;
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn money(x: f64) -> String {
+    if x < 0.0 {
+        format!("-£{}", whole(-x))
+    } else {
+        format!("£{}", whole(x))
+    }
+}
+
+fn plus_minus(x: f64) -> String {
+    if x.round() > 0.0 {
+        format!("+{}", whole(x))
+    } else {
+        whole(x)
+    }
+}
+
+/// The fan chart: the 5-95% and 25-75% bands of the simulations, their median and the exact
+/// expectation, by year. Presentation attributes only (the page's CSP allows no inline style).
+fn fan_chart(rows: &[(i32, [f64; 5], f64)]) -> String {
+    let (w, h, left, right, top, bottom) = (720.0, 320.0, 70.0, 20.0, 50.0, 50.0);
+    if rows.is_empty() {
+        return String::new();
+    }
+    let max = rows.iter().map(|r| r.1[4].max(r.2)).fold(0.0_f64, f64::max);
+    let min = rows.iter().map(|r| r.1[0].min(r.2)).fold(f64::MAX, f64::min);
+    let lo = (min * 0.9 / 10.0).floor() * 10.0;
+    let hi = (max * 1.05 / 10.0).ceil() * 10.0;
+    let span = (hi - lo).max(1.0);
+    let n = rows.len();
+    let x = |i: usize| if n == 1 { left } else { left + (w - left - right) * i as f64 / (n - 1) as f64 };
+    let y = |v: f64| top + (h - top - bottom) * (1.0 - (v - lo) / span);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="app-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="fan-title fan-desc" xmlns="http://www.w3.org/2000/svg"><title id="fan-title">Children and young people with EHC plans: forecast range by year</title><desc id="fan-desc">The darker band holds half of the simulated futures, the lighter band nine in ten; the line is the expected number. The same figures are in the table below the chart.</desc>"#
+    );
+    let band = |a: usize, b: usize| -> String {
+        let mut pts: Vec<String> = rows.iter().enumerate().map(|(i, r)| format!("{:.1},{:.1}", x(i), y(r.1[b]))).collect();
+        pts.extend(rows.iter().enumerate().rev().map(|(i, r)| format!("{:.1},{:.1}", x(i), y(r.1[a]))));
+        pts.join(" ")
+    };
+    let _ = write!(svg, r##"<polygon points="{}" fill="#1d70b8" fill-opacity="0.18"/>"##, band(0, 4));
+    let _ = write!(svg, r##"<polygon points="{}" fill="#1d70b8" fill-opacity="0.35"/>"##, band(1, 3));
+    let line: Vec<String> = rows.iter().enumerate().map(|(i, r)| format!("{:.1},{:.1}", x(i), y(r.2))).collect();
+    let _ = write!(svg, r##"<polyline points="{}" fill="none" stroke="#0b0c0c" stroke-width="3"/>"##, line.join(" "));
+    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{top}" x2="{left}" y2="{}"/>"#, h - bottom);
+    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{}" x2="{}" y2="{}"/>"#, h - bottom, w - right, h - bottom);
+    for t in 0..=4 {
+        let v = lo + span * f64::from(t) / 4.0;
+        let _ =
+            write!(svg, r#"<text class="app-chart__label" x="{}" y="{:.1}" text-anchor="end">{}</text>"#, left - 6.0, y(v) + 4.0, whole(v));
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let _ =
+            write!(svg, r#"<text class="app-chart__label" x="{:.1}" y="{}" text-anchor="middle">{}</text>"#, x(i), h - bottom + 20.0, r.0);
+    }
+    let _ = write!(
+        svg,
+        r##"<rect x="{left}" y="10" width="24" height="12" fill="#1d70b8" fill-opacity="0.18"/><text class="app-chart__label" x="{}" y="21">9 in 10 futures</text><rect x="{}" y="10" width="24" height="12" fill="#1d70b8" fill-opacity="0.35"/><text class="app-chart__label" x="{}" y="21">half of futures</text><line x1="{}" y1="16" x2="{}" y2="16" stroke="#0b0c0c" stroke-width="3"/><text class="app-chart__label" x="{}" y="21">expected</text>"##,
+        left + 30.0,
+        left + 170.0,
+        left + 200.0,
+        left + 330.0,
+        left + 358.0,
+        left + 364.0
+    );
+    svg.push_str("</svg>");
+    svg
+}
+
+fn table(columns: &[&str], rows: Vec<Vec<String>>) -> serde_json::Value {
+    json!({"columns": columns, "rows": rows})
+}
+
+async fn show(State(state): State<AppState>, signed: Signed, Query(ask): Query<Ask>) -> Result<Html<String>, AppError> {
+    let p = prepared(&state, &signed).await?;
+    let mut errors = Vec::new();
+    let mut view =
+        json!({"la": p.la, "problem": p.problem, "notes": p.notes, "ask": {"joiners": ask.joiners, "moves": ask.moves, "from": ask.from}});
+    if let (Some(model), Some(sim), Some(exp)) = (&p.model, &p.simulated, &p.expected) {
+        let expected: HashMap<i32, f64> = exp.totals().into_iter().collect();
+        let fan: Vec<(i32, [f64; 5], f64)> = sim
+            .rows(Grouping::Total)
+            .iter()
+            .filter_map(|r| match r.figures {
+                Figures::Simulated { q, .. } => Some((r.calendar_year, q, expected.get(&r.calendar_year).copied().unwrap_or(0.0))),
+                Figures::Expected { .. } => None,
+            })
+            .collect();
+        let first = p.years[0];
+        let last = *p.years.last().unwrap_or(&first);
+        let totals_table = table(
+            &["Year", "Expected", "Low (1 in 20)", "Lower quarter", "Middle", "Upper quarter", "High (1 in 20)", "Expected yearly cost"],
+            exp.rows(Grouping::Total)
+                .iter()
+                .zip(&fan)
+                .map(|(r, f)| {
+                    let year = if r.calendar_year == first { format!("{} (now)", r.calendar_year) } else { r.calendar_year.to_string() };
+                    vec![
+                        year,
+                        whole(r.figures.central()),
+                        whole(f.1[0]),
+                        whole(f.1[1]),
+                        whole(f.1[2]),
+                        whole(f.1[3]),
+                        whole(f.1[4]),
+                        money(r.figures.cost()),
+                    ]
+                })
+                .collect(),
+        );
+        let by_setting = |year: i32| -> HashMap<String, (f64, f64)> {
+            exp.rows(Grouping::Setting)
+                .iter()
+                .filter(|r| r.calendar_year == year)
+                .map(|r| (r.keys[0].clone(), (r.figures.central(), r.figures.cost())))
+                .collect()
+        };
+        let (now, then) = (by_setting(first), by_setting(last));
+        let mut settings: Vec<&String> = model.settings.iter().collect();
+        settings.sort_by(|a, b| then.get(*b).map_or(0.0, |v| v.0).total_cmp(&then.get(*a).map_or(0.0, |v| v.0)));
+        let settings_table = table(
+            &["Setting", &format!("{first} (now)"), &format!("{last} (expected)"), "Change", &format!("Yearly cost in {last}")],
+            settings
+                .iter()
+                .filter(|s| now.contains_key(s.as_str()) || then.contains_key(s.as_str()))
+                .map(|s| {
+                    let (a, b) = (now.get(*s).map_or(0.0, |v| v.0), then.get(*s).map_or((0.0, 0.0), |v| *v));
+                    vec![setting_label(s), whole(a), whole(b.0), plus_minus(b.0 - a), money(b.1)]
+                })
+                .collect(),
+        );
+        let scenario_view = match scenario(&p, &ask, &mut errors) {
+            Some(sc) => {
+                let alt = Report::from_expected(model, &project_expected(model, &p.years, Some(&sc)));
+                let costs = |r: &Report| -> HashMap<i32, f64> {
+                    r.rows(Grouping::Total).iter().map(|x| (x.calendar_year, x.figures.cost())).collect()
+                };
+                let (bc, sc_costs) = (costs(exp), costs(&alt));
+                let rows: Vec<Vec<String>> = waymark_forecast::compare(exp, &alt)
+                    .into_iter()
+                    .map(|(y, b, s, d)| {
+                        let cd = sc_costs.get(&y).copied().unwrap_or(0.0) - bc.get(&y).copied().unwrap_or(0.0);
+                        vec![y.to_string(), whole(b), whole(s), plus_minus(d), money(cd)]
+                    })
+                    .collect();
+                let special = |r: &Report| -> f64 {
+                    r.rows(Grouping::Setting)
+                        .iter()
+                        .filter(|x| x.calendar_year == last && SPECIAL.contains(&x.keys[0].as_str()))
+                        .map(|x| x.figures.central())
+                        .sum()
+                };
+                json!({
+                    "name": sc.name,
+                    "table": table(&["Year", "Baseline", "Scenario", "Difference", "Difference in yearly cost"], rows),
+                    "special": format!("In special schools in {last}: {} in the baseline, {} in the scenario.", whole(special(exp)), whole(special(&alt))),
+                })
+            }
+            None => serde_json::Value::Null,
+        };
+        let backtest_view = p.backtest.as_ref().map(|bt| {
+            let rows: Vec<Vec<String>> = bt
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.setting.as_deref().map(setting_label).unwrap_or_else(|| "All settings".into()),
+                        whole(r.observed),
+                        whole(r.expected),
+                        r.ape().map(|a| format!("{a:.1}%")).unwrap_or_else(|| "not applicable".into()),
+                    ]
+                })
+                .collect();
+            let year = bt.rows.first().map(|r| r.calendar_year).unwrap_or_default();
+            json!({
+                "year": year,
+                "mape": bt.mape_total().map(|m| format!("{m:.1}%")),
+                "table": table(&["Setting", "Actual", "Forecast", "Error"], rows),
+            })
+        });
+        let dropped: f64 = exp.dropped.iter().map(|d| d.count).sum();
+        view["forecast"] = json!({
+            "first": first,
+            "last": last,
+            "observed_from": p.observed_from,
+            "simulations": SIMULATIONS,
+            "svg": fan_chart(&fan),
+            "totals": totals_table,
+            "settings": settings_table,
+            "scenario": scenario_view,
+            "backtest": backtest_view,
+            "years": p.years[1..].iter().map(|y| json!({"value": y.to_string(), "text": y.to_string()})).collect::<Vec<_>>(),
+            "dropped": (dropped >= 0.5).then(|| whole(dropped)),
+        });
+    }
+    view["errors"] = json!(errors.iter().map(|(f, m)| json!({"href": f, "text": m})).collect::<Vec<_>>());
+    view["error_for"] = json!(errors.iter().map(|(f, m)| (f.clone(), m.clone())).collect::<HashMap<_, _>>());
+    let context = page(&signed, "Forecast", "/dashboard", json!({ "f": view }));
+    Ok(Html(render("forecast.html", &context)?))
+}
+
+async fn data_csv(State(state): State<AppState>, signed: Signed, Query(ask): Query<Ask>) -> Result<Response, AppError> {
+    let p = prepared(&state, &signed).await?;
+    let (name, body) = match (ask.table.as_str(), &p.simulated, &p.backtest) {
+        ("totals" | "", Some(r), _) => ("totals", r.csv(Grouping::Total)),
+        ("setting", Some(r), _) => ("by-setting", r.csv(Grouping::Setting)),
+        ("need", Some(r), _) => ("by-need", r.csv(Grouping::Need)),
+        ("ncy", Some(r), _) => ("by-year-group", r.csv(Grouping::Ncy)),
+        ("backtest", _, Some(b)) => ("backtest", b.csv()),
+        _ => return Err(AppError::NotFound),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"waymark-forecast-{name}.csv\"")),
+        ],
+        body,
+    )
+        .into_response())
+}
