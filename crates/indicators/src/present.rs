@@ -39,6 +39,35 @@ pub fn number(v: f64) -> String {
     }
 }
 
+/// A number rounded to a whole one, with separators: `-1,235`.
+pub fn whole(x: f64) -> String {
+    let n = x.round();
+    let s = count(n.abs() as u64);
+    if n < 0.0 {
+        format!("-{s}")
+    } else {
+        s
+    }
+}
+
+/// Money in whole pounds: `£1,234,567`, `-£300`.
+pub fn money(x: f64) -> String {
+    if x.round() < 0.0 {
+        format!("-£{}", whole(-x))
+    } else {
+        format!("£{}", whole(x))
+    }
+}
+
+/// A change with its sign: `+12`, `-3`, `0`.
+pub fn signed(x: f64) -> String {
+    if x.round() > 0.0 {
+        format!("+{}", whole(x))
+    } else {
+        whole(x)
+    }
+}
+
 /// A value in its unit: `35.2%`, `1,204`, `4.1 per 1,000`.
 pub fn value(v: f64, unit: Unit) -> String {
     format!("{}{}", number(v), crate::render::unit_suffix(unit))
@@ -314,6 +343,10 @@ mod tests {
         assert_eq!(value(36.4, Unit::Percent), "36.4%");
         assert_eq!(value(4.1, Unit::RatePer1000), "4.1 per 1,000");
         assert_eq!(period_words("2026-03"), "March 2026");
+        assert_eq!(
+            (money(1234567.4), money(-300.0), signed(12.2), signed(-3.0)),
+            ("£1,234,567".into(), "-£300".into(), "+12".into(), "-3".into())
+        );
         assert_eq!(period_words("2024/25"), "2024/25");
     }
 

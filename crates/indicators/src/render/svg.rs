@@ -204,3 +204,68 @@ pub fn indicator_trend(
     }
     line_chart(id, &present::chart_title(ind, area_name), &periods, &series, ind.unit)
 }
+
+/// A fan chart (a forecast's uncertainty): per period, the 5-95% and 25-75% bands of simulations
+/// (`[q05, q25, q50, q75, q95]`) and the expected value as a line. Presentation attributes only (the page's CSP allows no inline style).
+pub fn fan_chart(id: &str, title: &str, rows: &[(String, [f64; 5], f64)]) -> String {
+    let (w, h, left, right, top, bottom) = (720.0, 320.0, 70.0, 20.0, 50.0, 50.0);
+    if rows.is_empty() {
+        return String::new();
+    }
+    let max = rows.iter().map(|r| r.1[4].max(r.2)).fold(0.0_f64, f64::max);
+    let min = rows.iter().map(|r| r.1[0].min(r.2)).fold(f64::MAX, f64::min);
+    let lo = (min * 0.9 / 10.0).floor() * 10.0;
+    let hi = (max * 1.05 / 10.0).ceil() * 10.0;
+    let span = (hi - lo).max(1.0);
+    let n = rows.len();
+    let x = |i: usize| if n == 1 { left } else { left + (w - left - right) * i as f64 / (n - 1) as f64 };
+    let y = |v: f64| top + (h - top - bottom) * (1.0 - (v - lo) / span);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="app-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">The darker band holds half of the simulated futures, the lighter band nine in ten; the line is the expected number. The same figures are in the table below the chart.</desc>"#,
+        esc(title)
+    );
+    let band = |a: usize, b: usize| -> String {
+        let mut pts: Vec<String> = rows.iter().enumerate().map(|(i, r)| format!("{:.1},{:.1}", x(i), y(r.1[b]))).collect();
+        pts.extend(rows.iter().enumerate().rev().map(|(i, r)| format!("{:.1},{:.1}", x(i), y(r.1[a]))));
+        pts.join(" ")
+    };
+    let _ = write!(svg, r##"<polygon points="{}" fill="#1d70b8" fill-opacity="0.18"/>"##, band(0, 4));
+    let _ = write!(svg, r##"<polygon points="{}" fill="#1d70b8" fill-opacity="0.35"/>"##, band(1, 3));
+    let line: Vec<String> = rows.iter().enumerate().map(|(i, r)| format!("{:.1},{:.1}", x(i), y(r.2))).collect();
+    let _ = write!(svg, r##"<polyline points="{}" fill="none" stroke="#0b0c0c" stroke-width="3"/>"##, line.join(" "));
+    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{top}" x2="{left}" y2="{}"/>"#, h - bottom);
+    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{}" x2="{}" y2="{}"/>"#, h - bottom, w - right, h - bottom);
+    for t in 0..=4 {
+        let v = lo + span * f64::from(t) / 4.0;
+        let _ = write!(
+            svg,
+            r#"<text class="app-chart__label" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            left - 6.0,
+            y(v) + 4.0,
+            present::whole(v)
+        );
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let _ = write!(
+            svg,
+            r#"<text class="app-chart__label" x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
+            x(i),
+            h - bottom + 20.0,
+            esc(&r.0)
+        );
+    }
+    let _ = write!(
+        svg,
+        r##"<rect x="{left}" y="10" width="24" height="12" fill="#1d70b8" fill-opacity="0.18"/><text class="app-chart__label" x="{}" y="21">9 in 10 futures</text><rect x="{}" y="10" width="24" height="12" fill="#1d70b8" fill-opacity="0.35"/><text class="app-chart__label" x="{}" y="21">half of futures</text><line x1="{}" y1="16" x2="{}" y2="16" stroke="#0b0c0c" stroke-width="3"/><text class="app-chart__label" x="{}" y="21">expected</text>"##,
+        left + 30.0,
+        left + 170.0,
+        left + 200.0,
+        left + 330.0,
+        left + 358.0,
+        left + 364.0
+    );
+    svg.push_str("</svg>");
+    svg
+}
