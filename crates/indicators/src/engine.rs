@@ -132,6 +132,16 @@ pub enum NotRated {
 }
 
 impl NotRated {
+    /// The reason in a few words, for a table cell.
+    pub fn short(self) -> &'static str {
+        match self {
+            Self::NoValue => "No value",
+            Self::Neutral => "Not rated: neither higher nor lower is better",
+            Self::CountWithoutTarget => "No local target (a count)",
+            Self::NoComparator => "No target or England figure",
+        }
+    }
+
     /// The reason in a sentence, for pages and exports.
     pub fn sentence(self) -> &'static str {
         match self {

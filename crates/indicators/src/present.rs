@@ -135,7 +135,7 @@ pub fn rated_against(row: &ResultRow) -> String {
     match &row.comparator {
         Some(c) if c.against == Against::Target => format!("Local target for {}", period_words(&c.period)),
         Some(c) => format!("England {}", c.period),
-        None => row.not_rated.map_or_else(String::new, |n| n.sentence().to_owned()),
+        None => row.not_rated.map_or_else(String::new, |n| n.short().to_owned()),
     }
 }
 
@@ -179,9 +179,9 @@ impl Suppression {
     pub fn show(self, unit: Unit, row: &ResultRow) -> Shown {
         let hide = self.hides_row(unit, row);
         let n = |v: Option<u64>| match v {
-            _ if hide => SUPPRESSED.to_owned(),
-            Some(v) => count(v),
             None => "-".to_owned(),
+            Some(_) if hide => SUPPRESSED.to_owned(),
+            Some(v) => count(v),
         };
         Shown {
             numerator: n(row.numerator),
@@ -353,7 +353,8 @@ mod tests {
     #[test]
     fn counts_from_one_to_the_threshold_show_as_c_with_the_percentages_that_would_reveal_them() {
         let s = Suppression { threshold: 5 };
-        assert_eq!(s.show(Unit::Count, &row(Some(3), None, Some(3.0))).value, "c");
+        let small = s.show(Unit::Count, &row(Some(3), None, Some(3.0)));
+        assert_eq!((small.numerator.as_str(), small.denominator.as_str(), small.value.as_str()), ("c", "-", "c"), "no denominator stays -");
         assert_eq!(s.show(Unit::Count, &row(Some(0), None, Some(0.0))).value, "0", "zero is not disclosive");
         assert_eq!(s.show(Unit::Count, &row(Some(6), None, Some(6.0))).value, "6");
         let pct = s.show(Unit::Percent, &row(Some(2), Some(40), Some(5.0)));

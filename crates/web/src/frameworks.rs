@@ -444,8 +444,12 @@ pub fn view(
             if show_england {
                 columns.push("England".into());
             }
-            columns.push("Rating".into());
-            columns.push("Rated against".into());
+            // A measure that is never rated (neutral) shows no rating columns at all.
+            let rated = ind.polarity != waymark_indicators::definition::Polarity::Neutral;
+            if rated {
+                columns.push("Rating".into());
+                columns.push("Rated against".into());
+            }
             let table_rows = rows
                 .iter()
                 .map(|r| {
@@ -465,8 +469,10 @@ pub fn view(
                     if show_england {
                         row.push(r.england.map_or_else(String::new, |t| num(t, ind.unit)));
                     }
-                    row.push(rag_words(r.rag).0.to_owned());
-                    row.push(present::rated_against(r));
+                    if rated {
+                        row.push(rag_words(r.rag).0.to_owned());
+                        row.push(present::rated_against(r));
+                    }
                     row
                 })
                 .collect();
