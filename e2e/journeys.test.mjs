@@ -249,6 +249,33 @@ test('a board member reads a framework dashboard: aggregates only, manual and aw
   await page.context().close()
 })
 
+test('a board member reads the forecast: a fan chart with its table, a what-if against the baseline, the back-test and a download', async () => {
+  const page = await newPage()
+  await signIn(page, 'demo.board')
+  // The first view derives the forecast from the whole area's records and simulates: allow it time.
+  const response = await page.goto(base + '/forecast', { timeout: 300000 })
+  assert.equal(response.status(), 200)
+  await axe(page, 'forecast')
+  await page.screenshot({ path: join(ARTIFACTS, 'forecast.png'), fullPage: true })
+  assert.equal(await page.locator('svg.app-chart').count(), 1)
+  assert.equal(await page.locator('svg.app-chart + table').count(), 1, 'the chart is followed by its table')
+  await page.getByRole('heading', { name: 'How far to trust it' }).waitFor()
+  await page.getByLabel('Change in new EHC plans (%)').fill('10')
+  await page.getByRole('button', { name: 'Compare' }).click()
+  await page.waitForLoadState()
+  await page.getByText(/Scenario: new plans \+10%/).waitFor()
+  await axe(page, 'forecast with a scenario')
+  await page.getByLabel('Change in new EHC plans (%)').fill('lots')
+  await page.getByRole('button', { name: 'Compare' }).click()
+  await page.waitForLoadState()
+  await page.locator('.govuk-error-summary').waitFor()
+  await axe(page, 'forecast with a mistake in the what-if')
+  const csv = await page.request.get(base + '/forecast/data.csv?table=totals')
+  assert.equal(csv.status(), 200)
+  assert.equal((await csv.text()).split('\n')[0], 'calendar-year,mean,sd,q05,q25,q50,q75,q95,cost-mean')
+  await page.context().close()
+})
+
 test('a caseworker and a manager check the SEN2 return and go from a finding to the case to fix', async () => {
   for (const who of ['demo.caseworker', 'demo.manager']) {
     const page = await newPage()

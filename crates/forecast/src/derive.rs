@@ -132,6 +132,19 @@ pub fn derive(
     if pop.is_empty() {
         return Err("the store holds no general population for this LA (population by age): import it first".into());
     }
+    // The general population can be no smaller than the children who joined from it (a population
+    // carried from another year, or a sparse one at the youngest ages, can be): raised to that number.
+    let mut joined: BTreeMap<(i32, i32), u64> = BTreeMap::new();
+    for years in by_person.values() {
+        for (y, a) in years {
+            if let Some(b) = years.get(&(y + 1)) {
+                if a.place.is_none() && b.place.is_some() {
+                    *joined.entry((*y, a.ncy + 1)).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut raised = BTreeSet::new();
     let horizon = last + years_ahead as i32;
     let (pfirst, plast) = (*pop.keys().next().expect("pop"), *pop.keys().next_back().expect("pop"));
     let mut pop_text = String::from("calendar-year,academic-year,population\n");
@@ -150,7 +163,15 @@ pub fn derive(
         if src != y {
             filled.push(y);
         }
-        for (ncy, n) in &pop[&src] {
+        let mut row = pop[&src].clone();
+        for ((_, ncy), j) in joined.range((y, i32::MIN)..=(y, i32::MAX)) {
+            let n = row.entry(*ncy).or_default();
+            if *n < *j {
+                *n = *j;
+                raised.insert(*ncy);
+            }
+        }
+        for (ncy, n) in &row {
             pop_text.push_str(&format!("{y},{ncy},{n}\n"));
         }
     }
@@ -159,6 +180,13 @@ pub fn derive(
         notes.push(format!(
             "The store has general population for {pfirst} to {plast}; for {} the nearest year's figures by age were used.",
             filled.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
+        ));
+    }
+
+    if !raised.is_empty() {
+        notes.push(format!(
+            "At academic year {} the general population held was smaller than the children who joined plans from it in some years; it was raised to their number.",
+            raised.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
         ));
     }
 
@@ -282,6 +310,21 @@ mod tests {
         assert!(d.texts[3].1.contains("ASD,special,25000\n"));
         assert!(d.notes.iter().any(|n| n.contains("No cost for the settings mainstream")));
         assert_eq!(d.inputs.transitions.len(), 3);
+    }
+
+    #[test]
+    fn a_population_smaller_than_its_joiners_is_raised_to_them_and_said_so() {
+        let states = vec![
+            st(1, 2023, -4, None),
+            st(1, 2024, -3, Some(("PD", "early_years"))),
+            st(2, 2023, -4, None),
+            st(2, 2024, -3, Some(("PD", "early_years"))),
+        ];
+        let population = vec![PopulationRow { year: 2023, age: 2, count: 1 }];
+        let d = derive(&states, &population, &setting_infos(), &[], 1).unwrap();
+        assert!(d.texts[1].1.contains("2023,-3,2\n"), "{}", d.texts[1].1);
+        assert!(d.notes.iter().any(|n| n.contains("academic year -3")));
+        crate::Model::estimate(&d.inputs).unwrap();
     }
 
     #[test]

@@ -25,6 +25,28 @@ pub async fn load_from_store<S: CaseloadStore + FactStore>(
     as_of: Date,
     audit: &AuditSink,
 ) -> Result<PersonTable, StoreError> {
+    load(store, actor, as_of, audit, true).await
+}
+
+/// The same table without the person-level facts (no fact is read, so none is in the table; localities
+/// come from postcode districts alone): the children, their SEN status, placements and cases, for
+/// uses such as the forecast that need only those. The same two audited reads.
+pub async fn load_casework_from_store<S: CaseloadStore + FactStore>(
+    store: &S,
+    actor: &Actor,
+    as_of: Date,
+    audit: &AuditSink,
+) -> Result<PersonTable, StoreError> {
+    load(store, actor, as_of, audit, false).await
+}
+
+async fn load<S: CaseloadStore + FactStore>(
+    store: &S,
+    actor: &Actor,
+    as_of: Date,
+    audit: &AuditSink,
+    with_facts: bool,
+) -> Result<PersonTable, StoreError> {
     let snapshots = store.case_snapshots(actor, &Selection::InScope, "aggregate", audit).await?;
     let mut children = store.children(actor, &Selection::InScope, audit).await?;
     let settings = store.settings(actor).await?;
@@ -32,9 +54,11 @@ pub async fn load_from_store<S: CaseloadStore + FactStore>(
     let names: HashMap<(String, String), String> =
         store.localities(actor).await?.into_iter().map(|l| ((l.la.to_string(), l.code.as_str().to_owned()), l.name)).collect();
     let mut facts: HashMap<ChildId, Vec<PersonFact>> = HashMap::new();
-    let datasets: Vec<_> = waymark_domain::facts::Dataset::ALL.iter().copied().filter(|d| d.kind() == DatasetKind::Person).collect();
-    for (child, fact) in store.facts_for_aggregates(actor, &datasets).await? {
-        facts.entry(child).or_default().push(fact);
+    if with_facts {
+        let datasets: Vec<_> = waymark_domain::facts::Dataset::ALL.iter().copied().filter(|d| d.kind() == DatasetKind::Person).collect();
+        for (child, fact) in store.facts_for_aggregates(actor, &datasets).await? {
+            facts.entry(child).or_default().push(fact);
+        }
     }
     let lookup = reference_lookup_named(&settings, |s| {
         let code = s.locality.as_ref()?.as_str().to_owned();

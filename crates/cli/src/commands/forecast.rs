@@ -140,7 +140,7 @@ fn inputs_from_store(args: &Args, years_ahead: usize) -> Result<FromStore, Failu
         // The forecast reads one LA: the actor is narrowed to it, so the store's scope check applies.
         let actor = Actor::new(args.store.actor.clone(), Scope::LocalAuthority(la));
         let audit = AuditSink::start(&store);
-        let table = waymark_indicators::source::load_from_store(&store, &actor, as_of, &audit).await.map_err(store_failure)?;
+        let table = waymark_indicators::source::load_casework_from_store(&store, &actor, as_of, &audit).await.map_err(store_failure)?;
         let population = store.population(&actor).await.map_err(store_failure)?;
         Ok((table, population))
     })?;

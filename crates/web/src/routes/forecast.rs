@@ -68,7 +68,7 @@ async fn prepared(state: &AppState, signed: &Signed) -> Result<Arc<Prepared>, Ap
         }
     }
     let today = key.1;
-    let table = waymark_indicators::source::load_from_store(&state.store, &actor, today, &state.audit).await?;
+    let table = waymark_indicators::source::load_casework_from_store(&state.store, &actor, today, &state.audit).await?;
     let population = state.store.population(&actor).await?;
     let la = match actor.scope {
         Scope::LocalAuthority(la) => Some(la),
