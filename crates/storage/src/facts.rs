@@ -595,6 +595,10 @@ impl SqliteStore {
             })
             .collect();
         w.audit(&mut tx, &audits).await?;
+        // Facts feed the dashboards: the cached figures are computed again (once per import, not per row).
+        if !audits.is_empty() {
+            sqlx::query("update data_generation set generation = generation + 1 where id = 1").execute(&mut *tx).await.map_err(db)?;
+        }
         tx.commit().await.map_err(db)?;
         progress.written(rows.len() as u64);
         tracing::info!(
@@ -1004,6 +1008,8 @@ impl SqliteStore {
             }
             ImportRows::Person(_) => {}
         }
+        // Reference data (settings, localities, population) changes what the dashboards show.
+        sqlx::query("update data_generation set generation = generation + 1 where id = 1").execute(&mut *tx).await.map_err(db)?;
         tx.commit().await.map_err(db)?;
         progress.written(batch.rows.len() as u64);
         tracing::info!(

@@ -420,3 +420,20 @@ async fn stored_facts_are_re_read_through_the_domains_checks() {
     let err = store.dataset_facts(&admin(), Dataset::Census).await.unwrap_err();
     assert!(matches!(err, waymark_storage::StoreError::Corrupt(_)), "{err:?}");
 }
+
+#[tokio::test]
+async fn an_import_that_changes_facts_moves_the_data_generation_once_and_a_repeat_does_not() {
+    use waymark_storage::CaseloadStore;
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_with_settings(dir.path()).await;
+    let batch = person_batch(Dataset::Census, vec![row(2, keys("919", Some(UPN_A), true), census("117001", true))]);
+    let before = store.data_generation().await.unwrap();
+    imported(&store, &herts(), batch.clone()).await;
+    let after = store.data_generation().await.unwrap();
+    assert!(after > before, "the dashboards' cached figures are computed again after new facts");
+    imported(&store, &herts(), batch).await;
+    assert_eq!(store.data_generation().await.unwrap(), after, "an import that changes nothing changes no figure");
+    // A changed fact about a child already held (no child row is written) still moves it.
+    imported(&store, &herts(), person_batch(Dataset::Census, vec![row(2, keys("919", Some(UPN_A), true), census("117001", false))])).await;
+    assert!(store.data_generation().await.unwrap() > after, "a changed fact is a changed figure");
+}
