@@ -370,22 +370,22 @@ pub fn stage_breakdown(data: &Computed, stage: &str) -> (Table, Table) {
 }
 
 /// Every panel's table as CSV, one block per panel.
+///
+/// Through Waymark's one CSV writer: every cell quoted, spreadsheet formulas neutralised.
 pub fn to_csv(panels: &[Panel]) -> String {
-    let cell = |s: &str| {
-        // Quote every cell; neutralise spreadsheet formulas.
-        let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
-        format!("\"{}\"", s.replace('"', "\"\""))
-    };
-    let mut out = String::new();
+    let mut w = waymark_safe_output::CsvWriter::quoting_all(Vec::new());
     for p in panels {
-        let _ = writeln!(out, "{}", cell(&p.title));
-        let _ = writeln!(out, "{}", p.table.columns.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+        let _ = w.write_record([&p.title]);
+        let _ = w.write_record(&p.table.columns);
         for row in &p.table.rows {
-            let _ = writeln!(out, "{}", row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+            let _ = w.write_record(row);
         }
-        out.push('\n');
+        w = match w.write_blank_line() {
+            Ok(w) => w,
+            Err(_) => return String::new(),
+        };
     }
-    out
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// Every panel's table as a worksheet of an XLSX workbook.
