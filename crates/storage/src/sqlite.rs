@@ -122,6 +122,31 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// How many children the database holds (any scope): a bulk load checks it is loading into a
+    /// database without people.
+    pub async fn count_all_children(&self) -> Result<i64> {
+        sqlx::query_scalar("select count(*) from child").fetch_one(&self.pool).await.map_err(db)
+    }
+
+    /// Write a consistent copy of the whole database to `path` (`VACUUM INTO`), which must not exist:
+    /// a bulk load builds on the copy and replaces the database with it only when complete.
+    pub async fn copy_into(&self, path: &Path) -> Result<()> {
+        let text = path.to_str().ok_or_else(|| StoreError::Invalid("the copy's path is not UTF-8".into()))?;
+        sqlx::query("vacuum into ?").bind(text).execute(&self.pool).await.map_err(db)?;
+        Ok(())
+    }
+
+    /// Copy every committed change from the write-ahead log into the database file and empty the log,
+    /// so the file alone holds the whole database (before it is moved).
+    pub async fn checkpoint(&self) -> Result<()> {
+        let row = sqlx::query("pragma wal_checkpoint(TRUNCATE)").fetch_one(&self.pool).await.map_err(db)?;
+        let busy: i64 = row.try_get(0).map_err(db)?;
+        if busy != 0 {
+            return Err(StoreError::Database("the write-ahead log could not be checkpointed: the database is in use".into()));
+        }
+        Ok(())
+    }
+
     /// Wait for work in progress to finish and close the database.
     pub async fn close(self) {
         self.pool.close().await;
