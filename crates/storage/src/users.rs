@@ -530,14 +530,23 @@ impl UserStore for SqliteStore {
             return Ok(None);
         }
         // Write the sliding expiry at most once a minute: a page view is then a read, not a write.
+        // Issue 12: while an import holds the write lock, the page is served after at most half a
+        // second and the expiry is written in the background when the lock is free.
         if now_at - last_seen_at > chrono::TimeDelta::minutes(1) {
-            sqlx::query("update web_session set last_seen_at = ?, expires_at = ? where token_hash = ?")
-                .bind(&now)
-                .bind(timestamp(expires_at))
-                .bind(token_hash)
-                .execute(&self.pool)
-                .await
-                .map_err(db)?;
+            let (pool, token_hash, expires) = (self.pool.clone(), token_hash.to_owned(), timestamp(expires_at));
+            let update = tokio::spawn(async move {
+                let result = sqlx::query("update web_session set last_seen_at = ?, expires_at = ? where token_hash = ?")
+                    .bind(&now)
+                    .bind(expires)
+                    .bind(token_hash)
+                    .execute(&pool)
+                    .await;
+                if let Err(e) = result {
+                    tracing::info!(error = %e, "a session's expiry could not be extended this time");
+                }
+            });
+            // Wait a little (always enough without a long writer), never the busy timeout.
+            let _ = tokio::time::timeout(std::time::Duration::from_millis(500), update).await;
         }
         Ok(Some(SessionRecord {
             user: user_from_row(&row)?,

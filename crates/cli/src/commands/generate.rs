@@ -110,7 +110,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         remove_journal_files(&target)?;
         std::fs::rename(&building, &target)
             .map_err(|e| Failure::other(format!("cannot move the generated area into {}: {e}", target.display())))?;
-        remove_journal_files(&building)?;
+        remove_database_files(&building)?;
         eprintln!(
             "Generated profile {} (seed {}) into {}: {} children and young people, {} EHC cases with {} events, {} placements; \
              {} rows of reference data and person-level facts.",
@@ -139,7 +139,7 @@ fn building_path(target: &std::path::Path) -> PathBuf {
 
 /// Remove a database file and its WAL and shared-memory files, where present.
 fn remove_database_files(path: &std::path::Path) -> Result<(), Failure> {
-    remove_files(path, &["", "-wal", "-shm"])
+    remove_files(path, &["", "-wal", "-shm", "-read-audit", "-read-audit-wal", "-read-audit-shm"])
 }
 
 fn remove_journal_files(path: &std::path::Path) -> Result<(), Failure> {
