@@ -206,6 +206,21 @@ impl SqliteStore {
         tx.commit().await.map_err(db)
     }
 
+    /// Record a refused read of a child's record (issue 12: probing leaves a trace): who tried which
+    /// child or case, under the subject `refused_<what>`, in the read-audit database. No LA is
+    /// recorded (the record may not exist or be outside the actor's scope), so only administrators of
+    /// every LA see these entries.
+    pub async fn audit_refused_read(&self, actor: &Actor, what: &'static str, child: Option<ChildId>, case: Option<CaseId>) -> Result<()> {
+        let subject = match what {
+            "case" => "refused_case",
+            "child" => "refused_child",
+            _ => "refused_record",
+        };
+        let mut main = self.pool.acquire().await.map_err(db)?;
+        let audit = Audit { action: AuditAction::Read, subject, la: None, child, case, actor };
+        self.write_read_audits(&mut main, &[(self.now(), audit)]).await
+    }
+
     /// One read's audit entry (see [`Self::write_read_audits`]).
     pub(crate) async fn write_read_audit(&self, main: &mut SqliteConnection, at: &str, audit: Audit<'_>) -> Result<()> {
         self.write_read_audits(main, &[(at.to_owned(), audit)]).await

@@ -113,7 +113,11 @@ async fn load(parts: &Parts, state: &AppState) -> Result<Option<Signed>, AppErro
     let token_hash = sha256_hex(token);
     let record: Option<SessionRecord> =
         state.store.touch_session(&token_hash, state.config.session_idle, state.config.session_absolute).await?;
-    Ok(record.map(|r| Signed { access: Access::new(r.user, state.clock.today()), csrf: r.csrf_token, token_hash }))
+    let signed = record.map(|r| Signed { access: Access::new(r.user, state.clock.today()), csrf: r.csrf_token, token_hash });
+    if let (Some(s), Some(context)) = (&signed, parts.extensions.get::<crate::security::RequestContext>()) {
+        context.set_user(s.access.user.id.to_string(), s.access.actor());
+    }
+    Ok(signed)
 }
 
 impl FromRequestParts<AppState> for Signed {

@@ -157,3 +157,23 @@ async fn reads_during_a_long_import_all_answer_and_are_audited() {
         entries.len()
     );
 }
+
+#[tokio::test]
+async fn a_refused_read_of_another_childs_case_or_record_is_audited_with_who_tried_what() {
+    use waymark_storage::{Actor, AuditFilter, Scope, Store};
+    let app = TestApp::new().await;
+    let kent = app.sign_in("kentcaseworker").await;
+    let amber = app.kid("amber").clone();
+    for path in [format!("/cases/{}", amber.case), format!("/children/{}", amber.child), format!("/api/v1/cases/{}", amber.case)] {
+        let reply = app.get(&path, Some(&kent)).await;
+        assert!(matches!(reply.status.as_u16(), 403 | 404), "{path}: {}", reply.status);
+        assert!(reply.headers.get("x-request-id").is_some(), "every response names its request");
+    }
+    let entries = app.store.audit_log(&Actor::new("test", Scope::All), &AuditFilter::default()).await.unwrap();
+    let refused: Vec<_> = entries.iter().filter(|e| e.subject.starts_with("refused_")).collect();
+    assert_eq!(refused.len(), 3, "{refused:?}");
+    assert_eq!(refused.iter().filter(|e| e.case_id == Some(amber.case)).count(), 2);
+    assert_eq!(refused.iter().filter(|e| e.child_id == Some(amber.child)).count(), 1);
+    let who = app.users["kentcaseworker"].to_string();
+    assert!(refused.iter().all(|e| e.actor_label.contains(&who)), "{refused:?}");
+}
