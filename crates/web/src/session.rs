@@ -75,10 +75,22 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     })
 }
 
-/// A `Set-Cookie` header value with Waymark's attributes.
+/// A cookie's name as sent: with the `__Host-` prefix when cookies are secure, so the browser accepts
+/// it only from this host over HTTPS with `Path=/` and no `Domain` (a sibling subdomain cannot set
+/// or overwrite it). Plain names with `--insecure-cookies` (browsers refuse the prefix over HTTP).
+pub fn cookie_name(state: &AppState, name: &str) -> String {
+    if state.config.secure_cookies {
+        format!("__Host-{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// A `Set-Cookie` header value with Waymark's attributes; `name` is given without its prefix.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: Option<i64>) -> HeaderValue {
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
     let age = max_age_secs.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
+    let name = cookie_name(state, name);
     HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{age}"))
         .unwrap_or_else(|_| HeaderValue::from_static("waymark_invalid=1"))
 }
@@ -109,7 +121,7 @@ impl Signed {
 }
 
 async fn load(parts: &Parts, state: &AppState) -> Result<Option<Signed>, AppError> {
-    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Ok(None) };
+    let Some(token) = cookie(&parts.headers, &cookie_name(state, SESSION_COOKIE)) else { return Ok(None) };
     let token_hash = sha256_hex(token);
     let record: Option<SessionRecord> =
         state.store.touch_session(&token_hash, state.config.session_idle, state.config.session_absolute).await?;
