@@ -51,3 +51,20 @@ fn a_200_mb_text_node_is_refused_naming_its_line_without_reading_it_all() {
     assert!(fatal.message.contains("longer than 1 MB"), "{}", fatal.message);
     assert!(given.get() < 4 << 20, "read {} bytes of 200 MB", given.get());
 }
+
+/// Found by `scripts/fuzz` (sen2-xml): a byte order mark inside a date made the date check slice
+/// inside a character and panic. Every crash input the fuzzer saved is kept in
+/// `fuzz/corpus/sen2-xml/` and replayed here.
+#[test]
+fn fuzz_regression_a_non_ascii_character_inside_a_date_is_a_finding_not_a_panic() {
+    let xml = "<?xml version=\"1.0\"?>\n<Message><Header><CollectionDetails><Collection>SEN2</Collection><Year>2025</Year>\
+               <ReferenceDate>2025-01-\u{feff}16</ReferenceDate><Year>2025-01-16-1\u{feff}6</Year></CollectionDetails><Source><DateTime>2025-01-16T09:0\u{feff}0:00</DateTime>\
+               </Source></Header></Message>";
+    let v = waymark_sen2::validate(xml.as_bytes(), None);
+    assert!(v.findings.iter().any(|f| f.path.ends_with("ReferenceDate")), "{:?}", v.findings);
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/corpus/sen2-xml");
+    for entry in std::fs::read_dir(corpus).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let _ = waymark_sen2::validate(bytes.as_slice(), None);
+    }
+}
