@@ -177,3 +177,14 @@ async fn a_refused_read_of_another_childs_case_or_record_is_audited_with_who_tri
     let who = app.users["kentcaseworker"].to_string();
     assert!(refused.iter().all(|e| e.actor_label.contains(&who)), "{refused:?}");
 }
+
+#[tokio::test]
+async fn an_api_query_string_error_is_the_documented_json_error() {
+    let app = TestApp::new().await;
+    let cw = app.sign_in("caseworker").await;
+    let reply = app.get("/api/v1/caseload?stage=assessing&stage=requested", Some(&cw)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let body = reply.json();
+    assert_eq!(body["error"]["code"], "bad_query", "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("stage"), "{body}");
+}
