@@ -130,3 +130,30 @@ fn into_the_store_the_facts_are_exactly_what_importing_the_files_gives() {
         }
     }
 }
+
+#[test]
+fn generate_is_all_or_nothing_a_failed_run_leaves_no_children_and_a_rerun_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("area.db");
+    waymark(&db)
+        .args(["generate", "--profile", "small", "--seed", "7"])
+        .env("WAYMARK_TEST_GENERATE_FAIL_AFTER_LAS", "1")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("stopped by"));
+    waymark(&db)
+        .args(["case", "list", "--today", "2026-01-15", "--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("[]"));
+    // The re-run (before: "UNIQUE constraint failed: child.child_id") builds the whole area.
+    waymark(&db).args(["generate", "--profile", "small", "--seed", "7"]).assert().success();
+    waymark(&db).args(["case", "list", "--today", "2026-01-15"]).assert().success().stdout(predicate::str::contains("plan_active"));
+    assert!(!dir.path().join("area.db.generating").exists());
+    // Into a database that already holds people: refused before anything is written.
+    waymark(&db)
+        .args(["generate", "--profile", "small", "--seed", "8"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("new database file"));
+}

@@ -19,16 +19,19 @@ pub struct RowError {
     pub message: String,
 }
 
+/// Printed on a terminal: the file's own text (column, value, message quoting it) has its control
+/// characters made visible, so escape codes in a file cannot act on the terminal.
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} line {}", self.file, self.line)?;
+        use waymark_safe_output::printable;
+        write!(f, "{} line {}", printable(&self.file), self.line)?;
         if !self.column.is_empty() {
-            write!(f, ", column {}", self.column)?;
+            write!(f, ", column {}", printable(&self.column))?;
         }
         if !self.value.is_empty() {
-            write!(f, ", value '{}'", self.value)?;
+            write!(f, ", value '{}'", printable(&self.value))?;
         }
-        write!(f, ": {} [{}]", self.message, self.rule)
+        write!(f, ": {} [{}]", printable(&self.message), self.rule)
     }
 }
 

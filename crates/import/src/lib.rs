@@ -25,6 +25,7 @@ pub use docs::formats_markdown;
 pub use error::{ImportError, Rejection, RowError};
 pub use format::{format, Column, Format, Kind};
 pub use progress::{Progress, LARGE_FILE_BYTES};
+pub use reader::{MAX_COLUMNS, MAX_FIELD_BYTES, MAX_RECORD_BYTES};
 pub use report::{write_report, REPORT_COLUMNS};
 pub use waymark_domain::facts::Dataset;
 pub use waymark_storage::ImportCounts;

@@ -20,6 +20,8 @@ use waymark_storage::{ImportBatch, ImportRows};
 /// that position.
 #[derive(Default)]
 struct LineStarts {
+    /// Where the record being read began (the end of the previous one).
+    record_start: u64,
     offset: u64,
     line: u64,
     at_line_start: bool,
@@ -33,8 +35,33 @@ struct Tracked<R> {
     lines: Rc<RefCell<LineStarts>>,
 }
 
+/// The longest record (row or header) read, in bytes: beyond it the read stops, so one endless
+/// record (a missing closing quote, or a hostile file) cannot fill memory.
+pub const MAX_RECORD_BYTES: u64 = 4 << 20;
+/// The most columns a header may name: Excel's limit (16,384), wider than any real import file.
+pub const MAX_COLUMNS: usize = 16_384;
+/// The longest value one cell may hold.
+pub const MAX_FIELD_BYTES: usize = 64 << 10;
+/// The most header problems listed one by one (the rest are counted in one more problem), so a wide
+/// header of unknown columns gives a short report.
+const MAX_HEADER_ERRORS: usize = 50;
+
 impl<R: Read> Read for Tracked<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        {
+            let s = self.lines.borrow();
+            if s.offset.saturating_sub(s.record_start) > MAX_RECORD_BYTES {
+                let line = s.starts.iter().find(|&&(offset, _)| offset >= s.record_start).map_or(s.line, |&(_, line)| line);
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "line {line}: the record starting here is longer than {} MB (the most one row may be); \
+                         check for a quote that is never closed, and that this is a CSV file",
+                        MAX_RECORD_BYTES >> 20
+                    ),
+                ));
+            }
+        }
         let n = self.inner.read(buf)?;
         let mut s = self.lines.borrow_mut();
         for &byte in &buf[..n] {
@@ -83,6 +110,7 @@ impl<R: Read> Records<R> {
         }
         let from = record.position().map_or(0, |p| p.byte());
         let mut lines = self.lines.borrow_mut();
+        lines.record_start = self.reader.position().byte();
         while lines.starts.front().is_some_and(|&(offset, _)| offset < from) {
             lines.starts.pop_front();
         }
@@ -123,7 +151,20 @@ fn error(file: &str, line: u64, column: &str, value: &str, rule: &str, message: 
 fn read_header(format: &Format, file: &str, header: &ByteRecord) -> Result<HashMap<&'static str, usize>, Vec<RowError>> {
     let mut errors = Vec::new();
     let mut index = HashMap::new();
+    let known: Vec<&str> = format.columns.iter().map(|c| c.name).collect();
+    let known = known.join(", ");
     for (i, cell) in header.iter().enumerate() {
+        if cell.len() > MAX_FIELD_BYTES {
+            errors.push(error(
+                file,
+                1,
+                "",
+                "",
+                "value_too_long",
+                format!("column {} of the header is longer than a column name can be", i + 1),
+            ));
+            continue;
+        }
         let Some(name) = column_name(cell) else {
             errors.push(error(file, 1, "", "", "encoding", "the header is not UTF-8 text: save the file as UTF-8 CSV"));
             continue;
@@ -133,14 +174,13 @@ fn read_header(format: &Format, file: &str, header: &ByteRecord) -> Result<HashM
                 errors.push(error(file, 1, "", "", "header_blank_column", format!("column {} of the header has no name", i + 1)))
             }
             None => {
-                let known: Vec<&str> = format.columns.iter().map(|c| c.name).collect();
                 errors.push(error(
                     file,
                     1,
                     &name,
                     &name,
                     "header_unknown_column",
-                    format!("{} files have no such column; the columns are: {}", format.dataset, known.join(", ")),
+                    format!("{} files have no such column; the columns are: {known}", format.dataset),
                 ));
             }
             Some(c) => {
@@ -152,6 +192,13 @@ fn read_header(format: &Format, file: &str, header: &ByteRecord) -> Result<HashM
     }
     for c in format.columns.iter().filter(|c| c.required && !index.contains_key(c.name)) {
         errors.push(error(file, 1, c.name, "", "header_missing_column", format!("{} files must have this column", format.dataset)));
+    }
+    if errors.len() > MAX_HEADER_ERRORS {
+        // The rejection report writes every problem beside the file's columns: a header of many unknown
+        // columns would make it quadratic in the header's width (issue 12).
+        let more = errors.len() - MAX_HEADER_ERRORS;
+        errors.truncate(MAX_HEADER_ERRORS);
+        errors.push(error(file, 1, "", "", "header_many_problems", format!("and {more} more problems with the header's columns")));
     }
     if errors.is_empty() {
         Ok(index)
@@ -187,12 +234,35 @@ pub(crate) fn read_rows<R: Read>(
 ) -> Result<ReadOutcome, ImportError> {
     let format = format(dataset);
     let mut records = Records::new(input);
-    let read_err = |e: csv::Error| ImportError::Read { file: file.to_owned(), message: e.to_string() };
+    let read_err = |e: csv::Error| ImportError::Read {
+        file: file.to_owned(),
+        message: match e.kind() {
+            csv::ErrorKind::Io(io) => io.to_string(),
+            _ => e.to_string(),
+        },
+    };
     let mut record = ByteRecord::new();
     let empty = |rows| ReadOutcome { batch: ImportBatch::new(dataset, source_name, ImportRows::empty(dataset)), rows, errors: Vec::new() };
     if records.next(&mut record).map_err(read_err)?.is_none() {
         let mut outcome = empty(0);
         outcome.errors.push(error(file, 1, "", "", "header_missing", "the file is empty: its first line must name the columns"));
+        return Ok(outcome);
+    }
+    if record.len() > MAX_COLUMNS {
+        let mut outcome = empty(0);
+        outcome.errors.push(error(
+            file,
+            1,
+            "",
+            "",
+            "header_too_wide",
+            format!(
+                "the header names {} columns, more than the {MAX_COLUMNS} a file may have ({} files have {})",
+                record.len(),
+                format.dataset,
+                format.columns.len()
+            ),
+        ));
         return Ok(outcome);
     }
     let index = match read_header(&format, file, &record) {
@@ -212,6 +282,18 @@ pub(crate) fn read_rows<R: Read>(
             continue;
         }
         rows += 1;
+        if let Some(i) = record.iter().position(|f| f.len() > MAX_FIELD_BYTES) {
+            let column = index.iter().find(|&(_, &at)| at == i).map_or_else(|| format!("column {}", i + 1), |(name, _)| (*name).to_owned());
+            errors.push(error(
+                file,
+                line,
+                &column,
+                "",
+                "value_too_long",
+                format!("a value is {} bytes long, more than the {MAX_FIELD_BYTES} a cell may hold", record.get(i).map_or(0, <[u8]>::len)),
+            ));
+            continue;
+        }
         let text = match StringRecord::from_byte_record(record.clone()) {
             Ok(text) => text,
             Err(_) => {

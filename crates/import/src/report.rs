@@ -1,6 +1,7 @@
 //! The rejection report: one CSV line per problem, naming the file, line, column, value, rule and
 //! message, followed by the rejected row's own values under its own column names, so the person
-//! fixing the file sees each problem beside the row it is in.
+//! fixing the file sees each problem beside the row it is in. Written through Waymark's one CSV writer,
+//! so a cell like `=HYPERLINK(...)` copied from the file cannot run as a formula in a spreadsheet.
 
 use crate::error::Rejection;
 use crate::reader::Records;
@@ -17,7 +18,7 @@ pub const REPORT_COLUMNS: [&str; 6] = ["file", "line", "column", "value", "rule"
 pub fn write_report(report: &Path, source: &Path, rejection: &Rejection) -> io::Result<()> {
     let lines: BTreeSet<u64> = rejection.errors.iter().map(|e| e.line).collect();
     let (header, rows) = rejected_rows(source, &lines)?;
-    let mut out = csv::Writer::from_path(report)?;
+    let mut out = waymark_safe_output::CsvWriter::create(report)?;
     let mut head: Vec<Vec<u8>> = REPORT_COLUMNS.iter().map(|c| c.as_bytes().to_vec()).collect();
     head.extend(header.iter().map(<[u8]>::to_vec));
     out.write_record(&head)?;

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use std::io::{self, Write};
 use waymark_domain::ids::{CaseId, ChildId};
+use waymark_safe_output::printable;
 
 /// `error`: DfE's COLLECT would refuse the return until it is fixed. `query`: DfE asks the LA to
 /// explain or confirm it.
@@ -65,14 +66,6 @@ impl std::str::FromStr for Format {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 /// Print findings in `format`. Text ends with a summary line of errors and queries.
 pub fn write_findings(out: &mut impl Write, findings: &[Finding], format: Format, source: &str) -> io::Result<()> {
     match format {
@@ -81,34 +74,30 @@ pub fn write_findings(out: &mut impl Write, findings: &[Finding], format: Format
             writeln!(out)
         }
         Format::Csv => {
+            // Waymark's one CSV writer: a name like `=HYPERLINK(...)` from the file cannot run as a formula.
             let with_ids = findings.iter().any(|f| f.child_id.is_some());
+            let mut w = waymark_safe_output::CsvWriter::new(&mut *out);
+            let mut head = vec!["rule", "severity", "line", "path", "person", "message"];
             if with_ids {
-                writeln!(out, "rule,severity,line,path,person,message,child_id,case_id")?;
-            } else {
-                writeln!(out, "rule,severity,line,path,person,message")?;
+                head.extend(["child_id", "case_id"]);
             }
+            w.write_record(&head)?;
             for f in findings {
-                write!(
-                    out,
-                    "{},{},{},{},{},{}",
-                    f.rule,
-                    f.severity.as_str(),
+                let mut record = vec![
+                    f.rule.to_string(),
+                    f.severity.as_str().to_owned(),
                     f.line.map(|l| l.to_string()).unwrap_or_default(),
-                    csv_field(&f.path),
-                    csv_field(f.person.as_deref().unwrap_or("")),
-                    csv_field(&f.message)
-                )?;
+                    f.path.clone(),
+                    f.person.clone().unwrap_or_default(),
+                    f.message.clone(),
+                ];
                 if with_ids {
-                    write!(
-                        out,
-                        ",{},{}",
-                        f.child_id.map(|c| c.to_string()).unwrap_or_default(),
-                        f.case_id.map(|c| c.to_string()).unwrap_or_default()
-                    )?;
+                    record.push(f.child_id.map(|c| c.to_string()).unwrap_or_default());
+                    record.push(f.case_id.map(|c| c.to_string()).unwrap_or_default());
                 }
-                writeln!(out)?;
+                w.write_record(&record)?;
             }
-            Ok(())
+            w.flush()
         }
         Format::Text => {
             for f in findings {
@@ -116,13 +105,23 @@ pub fn write_findings(out: &mut impl Write, findings: &[Finding], format: Format
                     Some(l) => format!("{source}:{l}"),
                     None => source.to_owned(),
                 };
-                let who = f.person.as_deref().map(|p| format!(" [{p}]")).unwrap_or_default();
+                // The file's own text (the person, the path, a message quoting a value) is printed with its
+                // control characters made visible: escape codes in a return cannot act on the terminal.
+                let who = f.person.as_deref().map(|p| format!(" [{}]", printable(p))).unwrap_or_default();
                 let ids = match (f.child_id, f.case_id) {
                     (Some(ch), Some(ca)) => format!(" (child {ch}, case {ca})"),
                     (Some(ch), None) => format!(" (child {ch})"),
                     _ => String::new(),
                 };
-                writeln!(out, "{at}: {} {}{who} {}: {}{ids}", f.severity.as_str(), f.rule, f.path, f.message)?;
+                writeln!(
+                    out,
+                    "{}: {} {}{who} {}: {}{ids}",
+                    printable(&at),
+                    f.severity.as_str(),
+                    f.rule,
+                    printable(&f.path),
+                    printable(&f.message)
+                )?;
             }
             let (errors, queries) = count(findings);
             writeln!(out, "{errors} errors, {queries} queries")
@@ -134,4 +133,43 @@ pub fn write_findings(out: &mut impl Write, findings: &[Finding], format: Format
 pub fn count(findings: &[Finding]) -> (usize, usize) {
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     (errors, findings.len() - errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hostile() -> Finding {
+        Finding {
+            rule: "SEN2-1510",
+            severity: Severity::Error,
+            line: Some(12),
+            path: "/Message/Persons/Person[1]/Forename".into(),
+            person: Some("=HYPERLINK(\"http://evil.example\",\"x\")\x1b[2J".into()),
+            message: "@SUM(1+1) is not allowed".into(),
+            child_id: None,
+            case_id: None,
+        }
+    }
+
+    #[test]
+    fn owasp_csv_injection_findings_csv_neutralises_a_name_copied_from_the_return() {
+        let mut out = Vec::new();
+        write_findings(&mut out, &[hostile()], Format::Csv, "f.xml").unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("rule,severity,line,path,person,message"), "the columns are unchanged");
+        let row = lines.next().unwrap();
+        assert!(row.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")"), "{row}");
+        assert!(row.ends_with(",'@SUM(1+1) is not allowed"), "{row}");
+    }
+
+    #[test]
+    fn terminal_escape_codes_from_the_return_are_made_visible_in_text_findings() {
+        let mut out = Vec::new();
+        write_findings(&mut out, &[hostile()], Format::Text, "f.xml").unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.replace('\n', "").chars().any(char::is_control), "{text:?}");
+        assert!(text.contains("?[2J"), "{text}");
+    }
 }

@@ -17,31 +17,52 @@ pub struct XmlError {
     pub message: String,
 }
 
-/// A buffered reader that counts the newlines in what the XML parser consumes.
+/// The most bytes the parser may consume for one event (a tag, a text node, a CDATA section): SEN2
+/// values are codes, dates and names, so 1 MB is far beyond any real one. Past it the read stops, so
+/// one huge text node cannot fill memory (issue 12: 200 MB once cost 1.85 GB).
+pub const MAX_EVENT_BYTES: u64 = 1 << 20;
+
+/// A buffered reader that counts the newlines in what the XML parser consumes, and the bytes consumed
+/// since the last event.
 struct LineCounter<R> {
     inner: io::BufReader<R>,
     newlines: u64,
+    since_event: u64,
 }
 
 impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.since_event > MAX_EVENT_BYTES {
+            return Err(too_big());
+        }
         let n = self.inner.read(buf)?;
         self.newlines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        self.since_event += n as u64;
         Ok(n)
     }
 }
 
 impl<R: Read> BufRead for LineCounter<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.since_event > MAX_EVENT_BYTES {
+            return Err(too_big());
+        }
         self.inner.fill_buf()
     }
     fn consume(&mut self, amt: usize) {
         if let Ok(buf) = self.inner.fill_buf() {
             let amt = amt.min(buf.len());
             self.newlines += buf[..amt].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.since_event += amt as u64;
         }
         self.inner.consume(amt);
     }
+}
+
+const TOO_BIG: &str = "a tag or value is longer than 1 MB, far longer than any SEN2 value: is this the right file?";
+
+fn too_big() -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, TOO_BIG)
 }
 
 /// What the reader hands over as it goes.
@@ -129,7 +150,7 @@ impl Sen2Reader {
     /// Read the whole input. Structural findings gather in `self.findings`; `on_item` sees each header
     /// and person as soon as it is complete.
     pub fn read(&mut self, input: impl Read, mut on_item: impl FnMut(Item, &mut Vec<Finding>)) -> Result<(), XmlError> {
-        let counter = LineCounter { inner: io::BufReader::with_capacity(1 << 16, input), newlines: 0 };
+        let counter = LineCounter { inner: io::BufReader::with_capacity(1 << 16, input), newlines: 0, since_event: 0 };
         let mut reader = quick_xml::Reader::from_reader(counter);
         reader.config_mut().expand_empty_elements = true;
         reader.config_mut().check_end_names = true;
@@ -140,10 +161,16 @@ impl Sen2Reader {
         loop {
             let event = reader.read_event_into(&mut buf);
             let line = reader.get_ref().newlines + 1;
+            let over = reader.get_ref().since_event > MAX_EVENT_BYTES;
+            reader.get_mut().since_event = 0;
             let event = match event {
                 Ok(e) => e,
+                Err(_) if over => return Err(XmlError { line, message: TOO_BIG.into() }),
                 Err(e) => return Err(XmlError { line, message: format!("the file is not well-formed XML: {e}") }),
             };
+            if self.text.len() as u64 > MAX_EVENT_BYTES {
+                return Err(XmlError { line, message: TOO_BIG.into() });
+            }
             match event {
                 Event::Start(start) => {
                     if skip_depth > 0 {

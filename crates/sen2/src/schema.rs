@@ -244,7 +244,9 @@ fn all_digits(s: &str) -> bool {
 /// xs:date's lexical form (YYYY-MM-DD, optionally with a time zone), returning the calendar date.
 pub fn parse_xs_date(text: &str) -> Option<waymark_domain::calendar::Date> {
     let t = text.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\n' || c == '\r');
-    if t.len() < 10 {
+    // Non-ASCII (a byte order mark inside a date, found by fuzzing) is never a date, and splitting
+    // inside a character would panic.
+    if t.len() < 10 || !t.is_char_boundary(10) || !t[..10].is_ascii() {
         return None;
     }
     let (date, zone) = t.split_at(10);
@@ -261,6 +263,7 @@ pub fn parse_xs_date(text: &str) -> Option<waymark_domain::calendar::Date> {
 fn valid_zone(z: &str) -> bool {
     let b = z.as_bytes();
     b.len() == 6
+        && z.is_ascii()
         && (b[0] == b'+' || b[0] == b'-')
         && all_digits(&z[1..3])
         && b[3] == b':'
@@ -276,7 +279,7 @@ fn valid_date_time(text: &str) -> bool {
         return false;
     }
     // hh:mm:ss(.s+)?(zone)?
-    if time.len() < 8 {
+    if time.len() < 8 || !time.is_char_boundary(8) || !time[..8].is_ascii() {
         return false;
     }
     let (hms, rest) = time.split_at(8);

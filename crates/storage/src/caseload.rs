@@ -10,7 +10,7 @@
 //! queue every page view behind its own disk flush. A read returns its data only after its audit entry
 //! is committed: nothing is shown that is not in the audit log.
 
-use crate::sqlite::{col, db, parse_col, parse_timestamp, scope_la, write_audit, Audit};
+use crate::sqlite::{col, db, parse_col, parse_timestamp, scope_la, Audit};
 use crate::{Actor, AuditAction, CaseSummary, RecordedEvent, Result, SqliteStore, StoreError};
 use serde::Serialize;
 use sqlx::sqlite::SqliteRow;
@@ -131,12 +131,14 @@ impl AuditSink {
 }
 
 async fn write_batch(store: &SqliteStore, batch: &[Pending]) -> Result<()> {
-    let mut tx = store.begin_write().await?;
-    for p in batch {
-        let audit = Audit { action: AuditAction::Read, subject: p.subject, la: p.la, child: p.child, case: p.case, actor: &p.actor };
-        write_audit(&mut tx, &p.at, audit).await?;
-    }
-    tx.commit().await.map_err(db)
+    let mut main = store.pool.acquire().await.map_err(db)?;
+    let entries: Vec<(String, Audit<'_>)> = batch
+        .iter()
+        .map(|p| {
+            (p.at.clone(), Audit { action: AuditAction::Read, subject: p.subject, la: p.la, child: p.child, case: p.case, actor: &p.actor })
+        })
+        .collect();
+    store.write_read_audits(&mut main, &entries).await
 }
 
 /// Bulk, selection-limited reads, beside [`crate::Store`].

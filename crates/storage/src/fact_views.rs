@@ -3,7 +3,7 @@
 //! not see. Scoped by the actor's LA like every read (a child outside it is not found) and audited as a
 //! read of the child's facts (subject `facts`), with ids only.
 
-use crate::sqlite::{check_request, col, db, not_found, parse_timestamp, scope_la, write_audit, Audit};
+use crate::sqlite::{check_request, col, db, not_found, parse_timestamp, scope_la, Audit};
 use crate::{Actor, AuditAction, Result, SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -30,7 +30,7 @@ impl SqliteStore {
             return Ok(Vec::new());
         }
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_read().await?;
         let la: String = sqlx::query_scalar("select la from child where child_id = ?1 and (?2 is null or la = ?2)")
             .bind(child.to_string())
             .bind(scope_la(actor))
@@ -64,7 +64,7 @@ impl SqliteStore {
             });
         }
         let audit = Audit { action: AuditAction::Read, subject: "facts", la: Some(la), child: Some(child), case: None, actor };
-        write_audit(&mut tx, &now, audit).await?;
+        self.write_read_audit(&mut tx, &now, audit).await?;
         tx.commit().await.map_err(db)?;
         tracing::debug!(child_id = %child, facts = out.len(), datasets = datasets.len(), "facts of a child read for a record page");
         Ok(out)

@@ -21,7 +21,7 @@
 //!   child. Reference data is public and not audited; each import is logged in `import_run`.
 
 use crate::identity::{match_new_children, queue_new_children, NewChildKeys};
-use crate::sqlite::{check_request, col, db, load_child, parse_col, parse_timestamp, scope_la, to_json, write_audit, Audit};
+use crate::sqlite::{check_request, col, db, load_child, parse_col, parse_timestamp, scope_la, to_json, Audit};
 use crate::{Actor, AuditAction, Result, SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -1068,7 +1068,7 @@ impl FactStore for SqliteStore {
     async fn child_facts(&self, actor: &Actor, child: ChildId) -> Result<Vec<StoredFact>> {
         check_request(actor, None)?;
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_read().await?;
         let owner = load_child(&mut tx, actor, child).await?;
         let sql = format!("select {FACT_COLUMNS} from person_fact f where f.child_id = ? order by f.dataset, f.period_start, f.fact_id");
         let rows = sqlx::query(&sql).bind(child.to_string()).fetch_all(&mut *tx).await.map_err(db)?;
@@ -1081,7 +1081,7 @@ impl FactStore for SqliteStore {
             case: None,
             actor,
         };
-        write_audit(&mut tx, &now, audit).await?;
+        self.write_read_audit(&mut tx, &now, audit).await?;
         tx.commit().await.map_err(db)?;
         tracing::debug!(child_id = %child, facts = facts.len(), "facts of a child read");
         Ok(facts)
@@ -1090,7 +1090,7 @@ impl FactStore for SqliteStore {
     async fn facts_for_aggregates(&self, actor: &Actor, datasets: &[Dataset]) -> Result<Vec<(ChildId, PersonFact)>> {
         check_request(actor, None)?;
         let mut out = Vec::new();
-        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut tx = self.begin_read().await?;
         for dataset in datasets {
             let rows: Vec<(i64, String, String)> = sqlx::query_as(
                 "select f.fact_id, f.child_id, f.data from person_fact f join child c on c.child_id = f.child_id \
@@ -1107,11 +1107,9 @@ impl FactStore for SqliteStore {
                 out.push((child, fact_from_json(&data, fact_id)?));
             }
         }
-        tx.commit().await.map_err(db)?;
         let now = self.now();
-        let mut tx = self.begin_write().await?;
         let audit = Audit { action: AuditAction::Read, subject: "fact_list", la: actor.scope.la(), child: None, case: None, actor };
-        write_audit(&mut tx, &now, audit).await?;
+        self.write_read_audit(&mut tx, &now, audit).await?;
         tx.commit().await.map_err(db)?;
         tracing::debug!(facts = out.len(), "person facts read for aggregates");
         Ok(out)
@@ -1120,7 +1118,7 @@ impl FactStore for SqliteStore {
     async fn dataset_facts(&self, actor: &Actor, dataset: Dataset) -> Result<Vec<StoredFact>> {
         check_request(actor, None)?;
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_read().await?;
         let sql = format!(
             "select {FACT_COLUMNS} from person_fact f join child c on c.child_id = f.child_id \
              where f.dataset = ?1 and (?2 is null or c.la = ?2) order by f.period_start, f.fact_id"
@@ -1128,7 +1126,7 @@ impl FactStore for SqliteStore {
         let rows = sqlx::query(&sql).bind(dataset.name()).bind(scope_la(actor)).fetch_all(&mut *tx).await.map_err(db)?;
         let facts = rows.iter().map(stored_fact).collect::<Result<Vec<_>>>()?;
         let audit = Audit { action: AuditAction::Read, subject: "fact_list", la: actor.scope.la(), child: None, case: None, actor };
-        write_audit(&mut tx, &now, audit).await?;
+        self.write_read_audit(&mut tx, &now, audit).await?;
         tx.commit().await.map_err(db)?;
         tracing::debug!(dataset = dataset.name(), facts = facts.len(), "facts of a dataset listed");
         Ok(facts)

@@ -216,7 +216,7 @@ impl PlacementStore for SqliteStore {
 
     async fn placements_for_child(&self, actor: &Actor, child: ChildId) -> Result<Vec<Versioned<PlacementRecord>>> {
         check_request(actor, None)?;
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_read().await?;
         let owner = load_child(&mut tx, actor, child).await?;
         let rows =
             sqlx::query("select placement_id, child_id, version, data from placement where child_id = ? order by entry_date, created_at")
@@ -234,7 +234,7 @@ impl PlacementStore for SqliteStore {
             case: None,
             actor,
         };
-        write_audit(&mut tx, &now, audit).await?;
+        self.write_read_audit(&mut tx, &now, audit).await?;
         tx.commit().await.map_err(db)?;
         Ok(placements)
     }

@@ -184,9 +184,9 @@ impl Sen2Store for SqliteStore {
             return Err(StoreError::OutOfScope { la });
         }
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_read().await?;
         let audit = Audit { action: AuditAction::Read, subject: "sen2_check", la: Some(la), child: None, case: None, actor };
-        write_audit(&mut tx, &now, audit).await?;
+        self.write_read_audit(&mut tx, &now, audit).await?;
         tx.commit().await.map_err(db)
     }
 
@@ -204,7 +204,7 @@ impl Sen2Store for SqliteStore {
         // A check only reads (its one audit entry is written apart), so it never waits for the write lock.
         let mut tx = match reading {
             Sen2Reading::Export => self.begin_write().await?,
-            Sen2Reading::Check => self.pool.begin().await.map_err(db)?,
+            Sen2Reading::Check => self.begin_read().await?,
         };
         let rows = sqlx::query(
             "select rowid as position, child_id, version, data from child where (?1 is null or la = ?1) and (?2 is null or la = ?2) \

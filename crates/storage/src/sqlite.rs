@@ -45,6 +45,9 @@ const MAX_EVENTS_PER_CALL: usize = 1000;
 #[derive(Clone)]
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
+    /// The read-audit database (ADR 0014): its own file, so a read's audit entry never waits for the
+    /// main database's write lock.
+    pub(crate) reads: SqlitePool,
     pub(crate) clock: Arc<dyn Clock>,
     path: Option<PathBuf>,
 }
@@ -76,14 +79,24 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
+        let reads = read_audit_path(path);
         let pool = SqlitePoolOptions::new()
             .max_connections(POOL_SIZE)
             .connect_with(options)
             .await
             .map_err(|e| open_err(describe_open_error(&e)))?;
         migrate(&pool).await.map_err(open_err)?;
+        let reads_options = SqliteConnectOptions::new()
+            .filename(&reads)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(BUSY_TIMEOUT);
+        let reads =
+            SqlitePoolOptions::new().max_connections(2).connect_with(reads_options).await.map_err(|e| open_err(describe_open_error(&e)))?;
+        sqlx::raw_sql(READ_AUDIT_SCHEMA).execute(&reads).await.map_err(|e| open_err(describe_open_error(&e)))?;
         tracing::debug!("database opened and schema up to date");
-        Ok(Self { pool, clock, path: Some(path.to_owned()) })
+        Ok(Self { pool, reads, clock, path: Some(path.to_owned()) })
     }
 
     /// A private database in memory, gone when the store is dropped: for tests and demonstrations.
@@ -100,7 +113,16 @@ impl SqliteStore {
             .await
             .map_err(|e| open_err(describe_open_error(&e)))?;
         migrate(&pool).await.map_err(open_err)?;
-        Ok(Self { pool, clock, path: None })
+        let reads = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(SqliteConnectOptions::new().in_memory(true))
+            .await
+            .map_err(|e| open_err(describe_open_error(&e)))?;
+        sqlx::raw_sql(READ_AUDIT_SCHEMA).execute(&reads).await.map_err(|e| open_err(describe_open_error(&e)))?;
+        Ok(Self { pool, reads, clock, path: None })
     }
 
     /// The database file, or `None` in memory.
@@ -122,9 +144,86 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// How many children the database holds (any scope): a bulk load checks it is loading into a
+    /// database without people.
+    pub async fn count_all_children(&self) -> Result<i64> {
+        sqlx::query_scalar("select count(*) from child").fetch_one(&self.pool).await.map_err(db)
+    }
+
+    /// Write a consistent copy of the whole database to `path` (`VACUUM INTO`), which must not exist:
+    /// a bulk load builds on the copy and replaces the database with it only when complete.
+    pub async fn copy_into(&self, path: &Path) -> Result<()> {
+        let text = path.to_str().ok_or_else(|| StoreError::Invalid("the copy's path is not UTF-8".into()))?;
+        sqlx::query("vacuum into ?").bind(text).execute(&self.pool).await.map_err(db)?;
+        Ok(())
+    }
+
+    /// Copy every committed change from the write-ahead log into the database file and empty the log,
+    /// so the file alone holds the whole database (before it is moved).
+    pub async fn checkpoint(&self) -> Result<()> {
+        let row = sqlx::query("pragma wal_checkpoint(TRUNCATE)").fetch_one(&self.pool).await.map_err(db)?;
+        let busy: i64 = row.try_get(0).map_err(db)?;
+        if busy != 0 {
+            return Err(StoreError::Database("the write-ahead log could not be checkpointed: the database is in use".into()));
+        }
+        Ok(())
+    }
+
     /// Wait for work in progress to finish and close the database.
     pub async fn close(self) {
         self.pool.close().await;
+        self.reads.close().await;
+    }
+
+    /// Begin a transaction for a read: it takes no lock on the main database (WAL readers never wait
+    /// for a writer); its audit entry goes to the read-audit database ([`Self::write_read_audits`]).
+    pub(crate) async fn begin_read(&self) -> Result<Transaction<'static, Sqlite>> {
+        self.pool.begin().await.map_err(db)
+    }
+
+    /// Commit the audit entries of reads to the read-audit database, in one transaction (group
+    /// commit). `main` is the read's own connection, for where the main log stands. An error means
+    /// the reads must be refused: no read goes unaudited.
+    pub(crate) async fn write_read_audits(&self, main: &mut SqliteConnection, entries: &[(String, Audit<'_>)]) -> Result<()> {
+        let after: i64 = sqlx::query_scalar("select coalesce(max(audit_id), 0) from audit_log").fetch_one(&mut *main).await.map_err(db)?;
+        let mut tx = self.reads.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
+        for (at, audit) in entries {
+            sqlx::query(
+                "insert into audit_log (at, actor, action, subject, la, child_id, case_id, after_audit_id) values (?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(at)
+            .bind(audit.actor.label.trim())
+            .bind(audit.action.as_str())
+            .bind(audit.subject)
+            .bind(audit.la.map(|la| la.to_string()))
+            .bind(audit.child.map(|id| id.to_string()))
+            .bind(audit.case.map(|id| id.to_string()))
+            .bind(after)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    /// Record a refused read of a child's record (issue 12: probing leaves a trace): who tried which
+    /// child or case, under the subject `refused_<what>`, in the read-audit database. No LA is
+    /// recorded (the record may not exist or be outside the actor's scope), so only administrators of
+    /// every LA see these entries.
+    pub async fn audit_refused_read(&self, actor: &Actor, what: &'static str, child: Option<ChildId>, case: Option<CaseId>) -> Result<()> {
+        let subject = match what {
+            "case" => "refused_case",
+            "child" => "refused_child",
+            _ => "refused_record",
+        };
+        let mut main = self.pool.acquire().await.map_err(db)?;
+        let audit = Audit { action: AuditAction::Read, subject, la: None, child, case, actor };
+        self.write_read_audits(&mut main, &[(self.now(), audit)]).await
+    }
+
+    /// One read's audit entry (see [`Self::write_read_audits`]).
+    pub(crate) async fn write_read_audit(&self, main: &mut SqliteConnection, at: &str, audit: Audit<'_>) -> Result<()> {
+        self.write_read_audits(main, &[(at.to_owned(), audit)]).await
     }
 
     /// Begin a transaction that holds the write lock from its first statement.
@@ -136,6 +235,40 @@ impl SqliteStore {
         timestamp(self.clock.now())
     }
 }
+
+/// The read-audit database beside a database file: `<file>-read-audit`.
+pub fn read_audit_path(path: &Path) -> String {
+    format!("{}-read-audit", path.display())
+}
+
+/// The schema of the read-audit database (ADR 0014), a second SQLite file beside the main one. The
+/// audit entries of reads live in their own file, so a read's entry never waits for the main
+/// database's write lock, which an import may hold for minutes; entries of changes stay in the
+/// main database, in the change's own transaction. Append-only, as `audit_log` is.
+pub const READ_AUDIT_SCHEMA: &str = "\
+create table if not exists audit_log (
+    audit_id    integer primary key autoincrement,
+    at          text not null,
+    actor       text not null,
+    action      text not null check (action = 'read'),
+    subject     text not null,
+    la          text,
+    child_id    text,
+    case_id     text,
+    -- The newest entry of the main audit log when this read happened: the two logs interleave in order.
+    after_audit_id integer not null
+) strict;
+create index if not exists read_audit_child on audit_log (child_id) where child_id is not null;
+create index if not exists read_audit_case on audit_log (case_id) where case_id is not null;
+create trigger if not exists read_audit_no_update before update on audit_log
+begin
+    select raise(abort, 'audit_log is append-only');
+end;
+create trigger if not exists read_audit_no_delete before delete on audit_log
+begin
+    select raise(abort, 'audit_log is append-only');
+end;
+";
 
 async fn migrate(pool: &SqlitePool) -> std::result::Result<(), String> {
     MIGRATOR.run(pool).await.map_err(|e| match e {
@@ -260,6 +393,8 @@ pub(crate) struct Audit<'a> {
     pub(crate) actor: &'a Actor,
 }
 
+/// Write one audit row in the main database, in the change's own transaction. (Reads that are not
+/// part of a change use [`SqliteStore::write_read_audit`].)
 pub(crate) async fn write_audit(conn: &mut SqliteConnection, at: &str, audit: Audit<'_>) -> Result<()> {
     sqlx::query("insert into audit_log (at, actor, action, subject, la, child_id, case_id) values (?, ?, ?, ?, ?, ?, ?)")
         .bind(at)
@@ -437,11 +572,11 @@ impl Store for SqliteStore {
     async fn get_child(&self, actor: &Actor, id: ChildId) -> Result<Versioned<Child>> {
         check_request(actor, None)?;
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_read().await?;
         let child = load_child(&mut tx, actor, id).await?;
         let audit =
             Audit { action: AuditAction::Read, subject: "child", la: Some(child.value.responsible_la), child: Some(id), case: None, actor };
-        write_audit(&mut tx, &now, audit).await?;
+        self.write_read_audit(&mut tx, &now, audit).await?;
         tx.commit().await.map_err(db)?;
         tracing::debug!(child_id = %id, version = child.version, "child read");
         Ok(child)
@@ -663,12 +798,12 @@ impl Store for SqliteStore {
     async fn get_case(&self, actor: &Actor, id: CaseId) -> Result<Versioned<Case>> {
         check_request(actor, None)?;
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_read().await?;
         let row = load_case_row(&mut tx, actor, id).await?;
         let events = load_events(&mut tx, id).await?;
         let case = replay(id, &row, &events)?;
         let audit = Audit { action: AuditAction::Read, subject: "case", la: Some(row.la), child: Some(row.child), case: Some(id), actor };
-        write_audit(&mut tx, &now, audit).await?;
+        self.write_read_audit(&mut tx, &now, audit).await?;
         tx.commit().await.map_err(db)?;
         tracing::debug!(case_id = %id, version = row.version, "case read");
         Ok(Versioned { value: case, version: row.version })
@@ -677,12 +812,12 @@ impl Store for SqliteStore {
     async fn case_history(&self, actor: &Actor, id: CaseId) -> Result<Vec<RecordedEvent>> {
         check_request(actor, None)?;
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_read().await?;
         let row = load_case_row(&mut tx, actor, id).await?;
         let events = load_events(&mut tx, id).await?;
         let audit =
             Audit { action: AuditAction::Read, subject: "case_history", la: Some(row.la), child: Some(row.child), case: Some(id), actor };
-        write_audit(&mut tx, &now, audit).await?;
+        self.write_read_audit(&mut tx, &now, audit).await?;
         tx.commit().await.map_err(db)?;
         tracing::debug!(case_id = %id, events = events.len(), "case history read");
         Ok(events)
@@ -691,14 +826,14 @@ impl Store for SqliteStore {
     async fn cases_for_child(&self, actor: &Actor, child: ChildId) -> Result<Vec<CaseSummary>> {
         check_request(actor, None)?;
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_read().await?;
         let la = load_child(&mut tx, actor, child).await?.value.responsible_la;
         let sql =
             format!("select {SUMMARY_COLUMNS} from ehc_case where child_id = ?1 and (?2 is null or la = ?2) order by created_at, rowid");
         let rows = sqlx::query(&sql).bind(child.to_string()).bind(scope_la(actor)).fetch_all(&mut *tx).await.map_err(db)?;
         let cases = rows.iter().map(summary).collect::<Result<Vec<_>>>()?;
         let audit = Audit { action: AuditAction::Read, subject: "cases_for_child", la: Some(la), child: Some(child), case: None, actor };
-        write_audit(&mut tx, &now, audit).await?;
+        self.write_read_audit(&mut tx, &now, audit).await?;
         tx.commit().await.map_err(db)?;
         tracing::debug!(child_id = %child, cases = cases.len(), "cases of a child listed");
         Ok(cases)
@@ -707,12 +842,12 @@ impl Store for SqliteStore {
     async fn list_cases(&self, actor: &Actor) -> Result<Vec<CaseSummary>> {
         check_request(actor, None)?;
         let now = self.now();
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_read().await?;
         let sql = format!("select {SUMMARY_COLUMNS} from ehc_case where (?1 is null or la = ?1) order by created_at, rowid");
         let rows = sqlx::query(&sql).bind(scope_la(actor)).fetch_all(&mut *tx).await.map_err(db)?;
         let cases = rows.iter().map(summary).collect::<Result<Vec<_>>>()?;
         let audit = Audit { action: AuditAction::Read, subject: "case_list", la: actor.scope.la(), child: None, case: None, actor };
-        write_audit(&mut tx, &now, audit).await?;
+        self.write_read_audit(&mut tx, &now, audit).await?;
         tx.commit().await.map_err(db)?;
         tracing::debug!(cases = cases.len(), "cases listed");
         Ok(cases)
@@ -721,18 +856,42 @@ impl Store for SqliteStore {
     async fn audit_log(&self, actor: &Actor, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
         check_request(actor, None)?;
         let limit = filter.limit.min(AuditFilter::MAX_LIMIT);
-        let rows = sqlx::query(
-            "select at, actor, action, subject, la, child_id, case_id from audit_log \
+        // Both logs, each filtered and limited, merged newest first: by time, then by where the read
+        // stood in the main log (a read sorts after the change it followed).
+        let query = |sql: &'static str| {
+            sqlx::query(sql)
+                .bind(scope_la(actor))
+                .bind(filter.child.map(|id| id.to_string()))
+                .bind(filter.case.map(|id| id.to_string()))
+                .bind(i64::from(limit))
+        };
+        let main = query(
+            "select at, actor, action, subject, la, child_id, case_id, audit_id as seq, 0 as src, audit_id from audit_log \
              where (?1 is null or la = ?1) and (?2 is null or child_id = ?2) and (?3 is null or case_id = ?3) \
              order by audit_id desc limit ?4",
         )
-        .bind(scope_la(actor))
-        .bind(filter.child.map(|id| id.to_string()))
-        .bind(filter.case.map(|id| id.to_string()))
-        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
         .map_err(db)?;
+        let reads = query(
+            "select at, actor, action, subject, la, child_id, case_id, after_audit_id as seq, 1 as src, audit_id from audit_log \
+             where (?1 is null or la = ?1) and (?2 is null or child_id = ?2) and (?3 is null or case_id = ?3) \
+             order by audit_id desc limit ?4",
+        )
+        .fetch_all(&self.reads)
+        .await
+        .map_err(db)?;
+        let mut rows: Vec<SqliteRow> = main.into_iter().chain(reads).collect();
+        let key = |r: &SqliteRow| -> (String, i64, i64, i64) {
+            (
+                r.try_get("at").unwrap_or_default(),
+                r.try_get("seq").unwrap_or(0),
+                r.try_get("src").unwrap_or(0),
+                r.try_get("audit_id").unwrap_or(0),
+            )
+        };
+        rows.sort_by_key(|r| std::cmp::Reverse(key(r)));
+        rows.truncate(limit as usize);
         rows.iter()
             .map(|row| {
                 let action: String = col(row, "action")?;

@@ -239,6 +239,19 @@ pub trait UserStore: Send + Sync {
     /// Forget the failures under `key` (after a successful sign-in).
     fn clear_login_failures(&self, key: &str) -> impl Future<Output = Result<()>> + Send;
 
+    /// Count a sign-in attempt before its password is checked, atomically: under one write lock, if every
+    /// `(key, limit)` has fewer than `limit` entries since `now - window`, an entry is added under each key
+    /// and their ids returned; otherwise nothing is added and `None` returned (throttled). Entries older
+    /// than `window` are pruned. Parallel attempts are therefore checked at most `limit` times per key.
+    fn claim_sign_in_attempt(
+        &self,
+        keys: &[(String, i64)],
+        window: chrono::TimeDelta,
+    ) -> impl Future<Output = Result<Option<Vec<i64>>>> + Send;
+
+    /// Withdraw the entries of an attempt that turned out to be right (they were counted before the check).
+    fn release_sign_in_attempt(&self, ids: &[i64]) -> impl Future<Output = Result<()>> + Send;
+
     /// Make `user` (an LA caseworker or manager of the case's LA) the caseworker holding `case`. Audited
     /// as an update of the case.
     fn assign_case(&self, actor: &Actor, case: CaseId, user: UserId) -> impl Future<Output = Result<()>> + Send;
@@ -517,14 +530,23 @@ impl UserStore for SqliteStore {
             return Ok(None);
         }
         // Write the sliding expiry at most once a minute: a page view is then a read, not a write.
+        // Issue 12: while an import holds the write lock, the page is served after at most half a
+        // second and the expiry is written in the background when the lock is free.
         if now_at - last_seen_at > chrono::TimeDelta::minutes(1) {
-            sqlx::query("update web_session set last_seen_at = ?, expires_at = ? where token_hash = ?")
-                .bind(&now)
-                .bind(timestamp(expires_at))
-                .bind(token_hash)
-                .execute(&self.pool)
-                .await
-                .map_err(db)?;
+            let (pool, token_hash, expires) = (self.pool.clone(), token_hash.to_owned(), timestamp(expires_at));
+            let update = tokio::spawn(async move {
+                let result = sqlx::query("update web_session set last_seen_at = ?, expires_at = ? where token_hash = ?")
+                    .bind(&now)
+                    .bind(expires)
+                    .bind(token_hash)
+                    .execute(&pool)
+                    .await;
+                if let Err(e) = result {
+                    tracing::info!(error = %e, "a session's expiry could not be extended this time");
+                }
+            });
+            // Wait a little (always enough without a long writer), never the busy timeout.
+            let _ = tokio::time::timeout(std::time::Duration::from_millis(500), update).await;
         }
         Ok(Some(SessionRecord {
             user: user_from_row(&row)?,
@@ -566,6 +588,50 @@ impl UserStore for SqliteStore {
 
     async fn clear_login_failures(&self, key: &str) -> Result<()> {
         sqlx::query("delete from login_failure where key = ?").bind(key).execute(&self.pool).await.map_err(db)?;
+        Ok(())
+    }
+
+    async fn claim_sign_in_attempt(&self, keys: &[(String, i64)], window: chrono::TimeDelta) -> Result<Option<Vec<i64>>> {
+        let now_at = self.clock.now();
+        let now = timestamp(now_at);
+        let since = timestamp(now_at - window);
+        // BEGIN IMMEDIATE: the count and the insert happen under one write lock, so two parallel
+        // attempts cannot both read a count below the limit.
+        let mut tx = self.begin_write().await?;
+        sqlx::query("delete from login_failure where at < ?").bind(&since).execute(&mut *tx).await.map_err(db)?;
+        for (key, limit) in keys {
+            let n: i64 = sqlx::query_scalar("select count(*) from login_failure where key = ? and at >= ?")
+                .bind(key)
+                .bind(&since)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+            if n >= *limit {
+                tx.rollback().await.map_err(db)?;
+                return Ok(None);
+            }
+        }
+        let mut ids = Vec::with_capacity(keys.len());
+        for (key, _) in keys {
+            let id: i64 = sqlx::query_scalar("insert into login_failure (key, at) values (?, ?) returning failure_id")
+                .bind(key)
+                .bind(&now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
+            ids.push(id);
+        }
+        sqlx::query("delete from web_session where expires_at < ?").bind(&now).execute(&mut *tx).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(Some(ids))
+    }
+
+    async fn release_sign_in_attempt(&self, ids: &[i64]) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        for id in ids {
+            sqlx::query("delete from login_failure where failure_id = ?").bind(id).execute(&mut *tx).await.map_err(db)?;
+        }
+        tx.commit().await.map_err(db)?;
         Ok(())
     }
 

@@ -211,3 +211,28 @@ async fn a_case_is_assigned_only_to_an_active_caseworker_of_its_la() {
     assert!(s.case_assignments(&kent()).await.unwrap().is_empty());
     assert!(s.assign_case(&kent(), case, cw.id).await.unwrap_err().is_not_found());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_sign_in_claims_pass_at_most_the_limit_per_key_and_a_release_gives_one_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = clock();
+    let s = SqliteStore::open(&dir.path().join("w.db"), c.clone()).await.unwrap();
+    let window = TimeDelta::minutes(15);
+    let mut tasks = Vec::new();
+    for _ in 0..30 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move { s.claim_sign_in_attempt(&[("acct".into(), 5), ("addr".into(), 50)], window).await.unwrap() }));
+    }
+    let mut passed = Vec::new();
+    for t in tasks {
+        if let Some(ids) = t.await.unwrap() {
+            passed.push(ids);
+        }
+    }
+    assert_eq!(passed.len(), 5, "exactly the limit of parallel claims pass");
+    assert!(s.claim_sign_in_attempt(&[("acct".into(), 5)], window).await.unwrap().is_none());
+    s.release_sign_in_attempt(&passed[0]).await.unwrap();
+    assert!(s.claim_sign_in_attempt(&[("acct".into(), 5)], window).await.unwrap().is_some());
+    c.advance(TimeDelta::minutes(16));
+    assert!(s.claim_sign_in_attempt(&[("acct".into(), 5)], window).await.unwrap().is_some(), "the window passes");
+}

@@ -59,7 +59,9 @@ fn cookie(headers: &str, name: &str) -> Option<String> {
 async fn sign_in(addr: &str, user: &str, password: &str) -> anyhow::Result<String> {
     let mut s = TcpStream::connect(addr).await?;
     let page = exchange(&mut s, &format!("GET /sign-in HTTP/1.1\r\nHost: {addr}\r\n\r\n")).await?;
-    let pre = cookie(&page.headers, "waymark_signin").ok_or_else(|| anyhow::anyhow!("no sign-in cookie"))?;
+    let pre = cookie(&page.headers, "waymark_signin")
+        .or_else(|| cookie(&page.headers, "__Host-waymark_signin"))
+        .ok_or_else(|| anyhow::anyhow!("no sign-in cookie"))?;
     let token = pre.split_once('=').map(|(_, v)| v.to_owned()).unwrap_or_default();
     let body = format!("csrf={token}&username={user}&password={password}");
     let req = format!(
@@ -68,7 +70,9 @@ async fn sign_in(addr: &str, user: &str, password: &str) -> anyhow::Result<Strin
     );
     let reply = exchange(&mut s, &req).await?;
     anyhow::ensure!(reply.status == 303, "sign-in answered {}: {}", reply.status, String::from_utf8_lossy(&reply.body));
-    cookie(&reply.headers, "waymark_session").ok_or_else(|| anyhow::anyhow!("no session cookie"))
+    cookie(&reply.headers, "waymark_session")
+        .or_else(|| cookie(&reply.headers, "__Host-waymark_session"))
+        .ok_or_else(|| anyhow::anyhow!("no session cookie"))
 }
 
 #[tokio::main]

@@ -8,9 +8,10 @@
 //!   before there is a session, uses a double-submit cookie (`waymark_signin`).
 //! * Passwords are argon2id hashes (the crate's default parameters). An unknown username is checked
 //!   against a fixed hash, so the time taken does not reveal whether an account exists.
-//! * Throttling: more than [`crate::Config::max_account_failures`] failures for one username, or
+//! * Throttling: [`crate::Config::max_account_failures`] failures for one username, or
 //!   [`crate::Config::max_address_failures`] from one address, within the throttle window lock it until
-//!   the window has passed since the latest failure. Failures are stored by the SHA-256 of the username
+//!   the window has passed since the latest failure. Each attempt is counted atomically before its
+//!   password is checked, so parallel guesses cannot overtake the count (issue 12). Failures are stored by the SHA-256 of the username
 //!   or address, never in clear, and pruned after the window.
 
 use crate::access::Access;
@@ -74,10 +75,22 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     })
 }
 
-/// A `Set-Cookie` header value with Waymark's attributes.
+/// A cookie's name as sent: with the `__Host-` prefix when cookies are secure, so the browser accepts
+/// it only from this host over HTTPS with `Path=/` and no `Domain` (a sibling subdomain cannot set
+/// or overwrite it). Plain names with `--insecure-cookies` (browsers refuse the prefix over HTTP).
+pub fn cookie_name(state: &AppState, name: &str) -> String {
+    if state.config.secure_cookies {
+        format!("__Host-{name}")
+    } else {
+        name.to_owned()
+    }
+}
+
+/// A `Set-Cookie` header value with Waymark's attributes; `name` is given without its prefix.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: Option<i64>) -> HeaderValue {
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
     let age = max_age_secs.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
+    let name = cookie_name(state, name);
     HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{age}"))
         .unwrap_or_else(|_| HeaderValue::from_static("waymark_invalid=1"))
 }
@@ -108,11 +121,15 @@ impl Signed {
 }
 
 async fn load(parts: &Parts, state: &AppState) -> Result<Option<Signed>, AppError> {
-    let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Ok(None) };
+    let Some(token) = cookie(&parts.headers, &cookie_name(state, SESSION_COOKIE)) else { return Ok(None) };
     let token_hash = sha256_hex(token);
     let record: Option<SessionRecord> =
         state.store.touch_session(&token_hash, state.config.session_idle, state.config.session_absolute).await?;
-    Ok(record.map(|r| Signed { access: Access::new(r.user, state.clock.today()), csrf: r.csrf_token, token_hash }))
+    let signed = record.map(|r| Signed { access: Access::new(r.user, state.clock.today()), csrf: r.csrf_token, token_hash });
+    if let (Some(s), Some(context)) = (&signed, parts.extensions.get::<crate::security::RequestContext>()) {
+        context.set_user(s.access.user.id.to_string(), s.access.actor());
+    }
+    Ok(signed)
 }
 
 impl FromRequestParts<AppState> for Signed {
@@ -169,15 +186,19 @@ fn address_key(address: &str) -> String {
 }
 
 /// Check a username and password, applying the throttling rules.
+///
+/// The attempt is counted *before* the password is checked, in one write transaction per attempt
+/// ([`UserStore::claim_sign_in_attempt`]): a burst of parallel guesses is checked at most
+/// `max_account_failures` times per account and `max_address_failures` times per address, and the
+/// rest are refused without a check. A right password withdraws its own count and forgets the account's
+/// earlier failures, as before.
 pub async fn attempt_sign_in(state: &AppState, username: &str, password: &str, address: &str) -> Result<SignInOutcome, AppError> {
-    let since = state.clock.now() - state.config.throttle_window;
     let (account_key, address_key) = (account_key(username), address_key(address));
-    let (account_failures, _) = state.store.login_failures_since(&account_key, since).await?;
-    let (address_failures, _) = state.store.login_failures_since(&address_key, since).await?;
-    if account_failures >= state.config.max_account_failures || address_failures >= state.config.max_address_failures {
+    let keys = [(account_key.clone(), state.config.max_account_failures), (address_key, state.config.max_address_failures)];
+    let Some(claim) = state.store.claim_sign_in_attempt(&keys, state.config.throttle_window).await? else {
         tracing::info!("sign-in refused: too many recent failures");
         return Ok(SignInOutcome::Throttled);
-    }
+    };
     let found = state.store.user_for_sign_in(username).await?;
     let password = password.to_owned();
     let (user, hash) = match found {
@@ -189,12 +210,13 @@ pub async fn attempt_sign_in(state: &AppState, username: &str, password: &str, a
         .map_err(|e| AppError::Internal(format!("password check failed: {e}")))?;
     match user {
         Some(user) if ok => {
+            state.store.release_sign_in_attempt(&claim).await?;
             state.store.clear_login_failures(&account_key).await?;
             tracing::info!(user_id = %user.id, "signed in");
             Ok(SignInOutcome::Ok { user })
         }
         _ => {
-            state.store.record_login_failure(&[account_key, address_key], state.config.throttle_window).await?;
+            // The failure was counted when the attempt was claimed.
             tracing::info!("sign-in failed");
             Ok(SignInOutcome::WrongDetails)
         }

@@ -48,6 +48,13 @@ async fn logs_carry_routes_statuses_and_ids_but_never_a_name_upn_username_or_pas
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("route=\"/cases/{id}\"") && logs.contains("status=200"), "{logs}");
     assert!(logs.contains(&amber.case.to_string()), "ids are logged");
+    // Issue 12: each request line carries a request id and the signed-in user's id.
+    let user = app.users["caseworker"].to_string();
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("route=\"/cases/{id}\"") && l.contains(&format!("user_id=\"{user}\"")) && l.contains("request_id=")),
+        "{logs}"
+    );
     for secret in [amber.name.as_str(), amber.upn.as_str(), "Amberly", "Test caseworker", "a wrong password", PASSWORD, &cw.csrf] {
         assert!(!logs.contains(secret), "the logs hold {secret}");
     }

@@ -16,7 +16,7 @@ async fn signing_in_with_a_wrong_password_is_refused_with_an_error_summary_and_n
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("govuk-error-summary") && reply.body.contains("Enter a correct username and password"));
     assert!(reply.body.contains("href=\"#username\""), "the summary links to the field");
-    assert!(!reply.headers.get_all(header::SET_COOKIE).iter().any(|c| c.to_str().unwrap().starts_with("waymark_session=")));
+    assert!(!reply.headers.get_all(header::SET_COOKIE).iter().any(|c| c.to_str().unwrap().contains("waymark_session=")));
     let blank = app.try_sign_in("", "").await;
     assert!(blank.body.contains("Enter your username") && blank.body.contains("Enter your password"));
 }
@@ -28,7 +28,7 @@ async fn signing_in_sets_a_secure_http_only_same_site_cookie_and_goes_to_the_rol
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert_eq!(reply.location(), "/pupils");
     let cookie = reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
-    assert!(cookie.starts_with("waymark_session="));
+    assert!(cookie.starts_with("__Host-waymark_session="), "the __Host- prefix when secure: {cookie}");
     for attribute in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
         assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
     }
@@ -39,6 +39,7 @@ async fn cookies_can_be_made_for_plain_http_only_when_configured() {
     let app = TestApp::with_config(waymark_web::Config { secure_cookies: false, ..Default::default() }).await;
     let reply = app.try_sign_in("senco", PASSWORD).await;
     assert!(!reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().contains("Secure"));
+    assert!(reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().starts_with("waymark_session="), "no prefix over plain HTTP");
 }
 
 #[tokio::test]

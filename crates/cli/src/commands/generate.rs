@@ -62,7 +62,25 @@ pub fn run(args: Args) -> Result<(), Failure> {
         return write_files(&profile, args.seed, dir, args.report);
     }
     block_on(async move {
-        let store = open_store(&args.store).await?;
+        // All or nothing (issue 12): the area is built on a copy of the database beside it
+        // (`<db>.generating`) and replaces the database, by one rename, only when complete. A crash
+        // leaves the database as it was and a stale copy that the next run removes first.
+        let target = args.store.db.path();
+        let building = building_path(&target);
+        remove_database_files(&building)?;
+        {
+            let store = open_store(&args.store).await?;
+            let children = store.count_all_children().await.map_err(store_failure)?;
+            if children > 0 {
+                return Err(Failure::input(format!(
+                    "{} already holds {children} children and young people: generate into a new database file (--db)",
+                    target.display()
+                )));
+            }
+            store.copy_into(&building).await.map_err(store_failure)?;
+            store.close().await;
+        }
+        let store = waymark_storage::SqliteStore::open(&building, crate::commands::store::system_clock()).await.map_err(store_failure)?;
         let actor = args.store.actor();
         let quiet = !std::io::IsTerminal::is_terminal(&std::io::stderr());
         let mut generated: Vec<LaData> = Vec::with_capacity(profile.las.len());
@@ -71,8 +89,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
         let mut fact_rows = 0u64;
         let bar = progress(0, quiet);
         let sizes = Batches { people: args.batch.max(1), facts: args.fact_batch.max(1) };
-        for la in &profile.las {
+        let fail_after = std::env::var("WAYMARK_TEST_GENERATE_FAIL_AFTER_LAS").ok().and_then(|v| v.parse::<usize>().ok());
+        for (i, la) in profile.las.iter().enumerate() {
             let loaded = load_la(&store, &actor, profile.name, la, args.seed, sizes, &bar).await?;
+            if fail_after == Some(i + 1) {
+                // For the all-or-nothing test: a failure after part of the area is written.
+                return Err(Failure::other("stopped by WAYMARK_TEST_GENERATE_FAIL_AFTER_LAS (a test of all-or-nothing)".to_owned()));
+            }
             total += loaded.counts;
             fact_rows += loaded.fact_rows;
             if args.report {
@@ -81,6 +104,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
             }
         }
         bar.finish_and_clear();
+        store.checkpoint().await.map_err(store_failure)?;
+        store.close().await;
+        // The old database's journal files (none after a clean close); the rename replaces the file atomically.
+        remove_journal_files(&target)?;
+        std::fs::rename(&building, &target)
+            .map_err(|e| Failure::other(format!("cannot move the generated area into {}: {e}", target.display())))?;
+        remove_database_files(&building)?;
         eprintln!(
             "Generated profile {} (seed {}) into {}: {} children and young people, {} EHC cases with {} events, {} placements; \
              {} rows of reference data and person-level facts.",
@@ -98,6 +128,35 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
         Ok(())
     })
+}
+
+/// Where an area is built before it replaces the database.
+fn building_path(target: &std::path::Path) -> PathBuf {
+    let mut name = target.as_os_str().to_owned();
+    name.push(".generating");
+    PathBuf::from(name)
+}
+
+/// Remove a database file and its WAL and shared-memory files, where present.
+fn remove_database_files(path: &std::path::Path) -> Result<(), Failure> {
+    remove_files(path, &["", "-wal", "-shm", "-read-audit", "-read-audit-wal", "-read-audit-shm"])
+}
+
+fn remove_journal_files(path: &std::path::Path) -> Result<(), Failure> {
+    remove_files(path, &["-wal", "-shm"])
+}
+
+fn remove_files(path: &std::path::Path, suffixes: &[&str]) -> Result<(), Failure> {
+    for suffix in suffixes {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        match std::fs::remove_file(&name) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Failure::other(format!("cannot remove {}: {e}", PathBuf::from(name).display()))),
+        }
+    }
+    Ok(())
 }
 
 /// Records written per transaction: people (with their cases and placements), and fact rows.

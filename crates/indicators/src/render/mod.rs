@@ -27,9 +27,9 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(String::new, |x| x.to_string())
 }
 
-/// CSV of every row.
+/// CSV of every row, through Waymark's one CSV writer (formula-leading cells neutralised).
 pub fn csv(results: &[Results]) -> Result<String, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = waymark_safe_output::CsvWriter::new(Vec::new());
     w.write_record(CSV_HEADER)?;
     for res in results {
         for r in &res.rows {
@@ -47,7 +47,7 @@ pub fn csv(results: &[Results]) -> Result<String, csv::Error> {
             ])?;
         }
     }
-    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    let bytes = w.into_inner()?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 

@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::session::ApiSigned;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,6 +18,20 @@ use serde_json::{json, Value};
 use waymark_domain::case::CaseEvent;
 use waymark_domain::ids::ChildId;
 use waymark_storage::UserStore;
+
+/// A query string read for the API: a bad one is the documented JSON error (`bad_query`, 400), not
+/// axum's plain-text rejection (issue 12).
+pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+            .map(Self)
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_query", format!("the query string is not valid: {e}")))
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -47,7 +61,7 @@ async fn me(ApiSigned(s): ApiSigned) -> ApiResult {
     })))
 }
 
-async fn caseload(State(state): State<AppState>, ApiSigned(s): ApiSigned, Query(filters): Query<Filters>) -> ApiResult {
+async fn caseload(State(state): State<AppState>, ApiSigned(s): ApiSigned, ApiQuery(filters): ApiQuery<Filters>) -> ApiResult {
     s.access.require(Can::Caseload)?;
     let actor = s.access.actor();
     let computed = state.caseload.get(&state, &actor, "case_list").await?;
@@ -141,7 +155,7 @@ async fn dashboard(State(state): State<AppState>, ApiSigned(s): ApiSigned) -> Ap
     Ok(Json(json!({"framework": title, "panels": panels})))
 }
 
-async fn audit(State(state): State<AppState>, ApiSigned(s): ApiSigned, Query(q): Query<AuditQuery>) -> ApiResult {
+async fn audit(State(state): State<AppState>, ApiSigned(s): ApiSigned, ApiQuery(q): ApiQuery<AuditQuery>) -> ApiResult {
     let (rows, errors) = super::audit::entries(&state, &s, &q).await?;
     if let Some(e) = errors.0.first() {
         return Err(ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &e.field, e.text.clone()));

@@ -57,7 +57,7 @@ async fn submit(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let form = FormData::parse(&body);
-    let expected = cookie(&headers, session::SIGNIN_COOKIE).unwrap_or_default();
+    let expected = cookie(&headers, &session::cookie_name(&state, session::SIGNIN_COOKIE)).unwrap_or_default();
     if !same_secret(&form.get("csrf"), expected) {
         return Err(AppError::Csrf);
     }

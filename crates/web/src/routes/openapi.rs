@@ -73,7 +73,7 @@ pub fn spec() -> Value {
         "paths": paths,
         "components": {
             "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": "waymark_session"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "__Host-waymark_session", "description": "Named waymark_session when the server runs with --insecure-cookies (plain HTTP)."},
                 "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"}
             },
             "responses": {
