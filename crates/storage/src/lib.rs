@@ -35,7 +35,7 @@ mod users;
 
 pub use actor::{Actor, Scope, MAX_ACTOR_LABEL};
 pub use bulk::{BulkCounts, BulkPerson, BulkStore};
-pub use caseload::{AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, Selection};
+pub use caseload::{AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, FoundChild, Selection};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Result, StoreError};
 pub use fact_views::FactView;

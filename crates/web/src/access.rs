@@ -33,6 +33,9 @@ pub enum Can {
     ChildRecords,
     /// The SEN2 return's errors and queries for the LA (LA staff only).
     Sen2Return,
+    /// The child search: staff who reach children's records (not families, administrators or board
+    /// members); it finds only the children of the role's selection.
+    FindChild,
 }
 
 /// A section of a child's multi-agency record holding person-level facts from one agency's datasets.
@@ -183,6 +186,7 @@ impl Access {
             Can::OwnJourney => matches!(role, R::ParentCarer | R::YoungPerson),
             Can::ChildRecords => self.selection().is_some(),
             Can::Sen2Return => matches!(role, R::LaCaseworker | R::SendManager | R::LaAdmin),
+            Can::FindChild => self.selection().is_some() && !matches!(role, R::ParentCarer | R::YoungPerson),
         }
     }
 
@@ -296,6 +300,9 @@ impl Access {
         }
         if self.can(Can::Pupils) {
             links.push(("/pupils", "Your pupils"));
+        }
+        if self.can(Can::FindChild) {
+            links.push(("/children", "Find a child"));
         }
         if self.can(Can::AdviceRequests) {
             links.push(("/advice", "Advice requests"));

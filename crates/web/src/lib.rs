@@ -22,6 +22,8 @@ mod dashboard;
 pub mod error;
 mod forms;
 mod frameworks;
+mod messages;
+mod query;
 mod routes;
 mod security;
 pub mod session;

@@ -34,6 +34,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "admin_users.html",
     "admin_user.html",
     "accessibility.html",
+    "search.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

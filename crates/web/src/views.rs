@@ -83,7 +83,8 @@ pub fn step_label(step: &str) -> String {
     }
     match step {
         "decision_to_assess" => "Decision whether to assess",
-        "decision_not_to_issue" => "Decision not to issue a plan",
+        // Reg 10: within 16 weeks the LA decides whether to issue, and must tell the family if it will not.
+        "decision_not_to_issue" => "Decision whether to issue a plan",
         "final_plan" => "Final plan (20 weeks)",
         "annual_review" => "Annual review",
         "review_decision" => "Decision after the review",
@@ -180,6 +181,12 @@ pub struct CaseloadRow {
     pub case_id: CaseId,
     pub child_id: ChildId,
     pub child_name: String,
+    /// `EHC-` and the first 8 characters of the case id (see [`waymark_domain::search::case_reference`]).
+    pub case_reference: String,
+    pub date_of_birth: Date,
+    /// The child, for searching (not sent to the API as a whole).
+    #[serde(skip)]
+    pub child: Child,
     pub upn: Option<String>,
     pub stage: String,
     pub stage_label: &'static str,
@@ -203,6 +210,9 @@ pub fn caseload_row(s: &CaseSnapshot, today: Date) -> CaseloadRow {
         case_id: s.summary.case_id,
         child_id: s.summary.child_id,
         child_name: format!("{} {}", s.child.name.forename(), s.child.name.surname()),
+        case_reference: waymark_domain::search::case_reference(s.summary.case_id),
+        date_of_birth: s.child.date_of_birth,
+        child: s.child.clone(),
         upn: s.child.upn.as_ref().map(ToString::to_string),
         stage: s.summary.stage.clone(),
         stage_label: stage_label(&s.summary.stage),
@@ -301,11 +311,39 @@ pub fn section_key(section: Section) -> &'static str {
     }
 }
 
+/// The reason kept when a web entry had neither a note nor an advice summary (never shown).
+pub const NO_NOTE: &str = "Recorded on the case page";
+
+/// The note of a timeline entry as people wrote it: nothing for the fixed phrases, and entries saved
+/// before notes were kept apart lose their old "Title (web)." prefix and "Note:" label.
+pub fn note_text(reason: &str) -> Option<String> {
+    let mut text = reason.trim();
+    if let Some(i) = text.find(" (web)") {
+        text = text[i + " (web)".len()..].trim_start_matches('.').trim();
+    }
+    let text = text.replace(". Note: ", "\n").replace("Advice summary: ", "Summary of the advice: ");
+    let text = text.trim();
+    (!text.is_empty() && text != NO_NOTE && text != "test" && text != "recorded through the API").then(|| text.to_owned())
+}
+
+/// Who recorded an entry, as people read it: "Sam Patel (LA caseworker)", or the system for imports
+/// and the command line.
+pub fn recorded_by(actor_label: &str, people: &[waymark_storage::UserRecord]) -> String {
+    match actor_label.strip_prefix("user:").and_then(|id| people.iter().find(|u| u.id.to_string() == id)) {
+        Some(u) => format!("{} ({})", u.display_name, u.role.label()),
+        None if actor_label.starts_with("user:") => "A user of another team".into(),
+        None => "Waymark (an import or the command line)".into(),
+    }
+}
+
 /// The timeline, newest first; reasons only for LA staff; advice events only for the parties seen.
 pub fn timeline(events: &[RecordedEvent], access: &Access) -> Vec<Value> {
     let parties = access.advice_parties();
-    events
-        .iter()
+    // In date order (late paperwork in its place), entries of one date in the order recorded.
+    let mut ordered: Vec<&RecordedEvent> = events.iter().collect();
+    ordered.sort_by_key(|r| (r.event.date, r.seq));
+    ordered
+        .into_iter()
         .rev()
         .filter(|r| match &r.event.kind {
             CaseEventKind::AdviceRequested { party } | CaseEventKind::AdviceReceived { party } => parties.contains(party),
@@ -316,7 +354,8 @@ pub fn timeline(events: &[RecordedEvent], access: &Access) -> Vec<Value> {
                 "date": long_date(r.event.date),
                 "what": event_label(&r.event),
                 "recorded": r.recorded_at.format("%-d %B %Y %H:%M").to_string(),
-                "reason": access.sees_reasons().then(|| r.reason.clone()),
+                "reason": access.sees_reasons().then(|| note_text(&r.reason)).flatten(),
+                "actor": r.actor_label,
             })
         })
         .collect()

@@ -11,6 +11,7 @@ mod dashboard;
 mod family;
 mod openapi;
 mod professionals;
+mod search;
 mod sen2;
 
 use crate::error::AppError;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(sen2::router())
         .merge(admin::router())
+        .merge(search::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)

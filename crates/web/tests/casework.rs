@@ -1,0 +1,142 @@
+//! Daily casework (issue 11): finding anyone, the caseworker's own caseload, late paperwork, plain
+//! English, the day's work and its calendar, names for settings and LAs, placements in the web, and the
+//! professionals' lists.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use waymark_storage::{Actor, Scope, UserStore};
+
+async fn assign(app: &TestApp, kid: &str, user: &str) {
+    let admin = Actor::new("test-setup", Scope::All);
+    app.store.assign_case(&admin, app.kid(kid).case, app.users[user]).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_caseworker_opens_on_their_own_cases_and_can_see_the_teams() {
+    let app = TestApp::new().await;
+    assign(&app, "amber", "caseworker").await;
+    assign(&app, "basil", "caseworker2").await;
+    let cw = app.sign_in("caseworker").await;
+    let mine = app.get("/caseload", Some(&cw)).await.body;
+    assert!(mine.contains("Quayle, Amberly") && !mine.contains("Underhay") && !mine.contains("Wetherspoon"));
+    let all = app.get("/caseload?scope=all", Some(&cw)).await.body;
+    assert!(all.contains("Quayle") && all.contains("Underhay") && all.contains("Wetherspoon") && !all.contains("Vantongeren"));
+    // A manager sees the team's by default.
+    let manager = app.sign_in("manager").await;
+    assert!(app.get("/caseload", Some(&manager)).await.body.contains("Underhay"));
+    // The API: the same default, `scope` said, `date_of_birth` added, existing keys kept.
+    let api = app.get("/api/v1/caseload", Some(&cw)).await.json();
+    assert_eq!(api["scope"], "mine");
+    let items = api["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["date_of_birth"], "2012-04-01");
+    for key in ["case_id", "child_id", "child_name", "upn", "stage", "next_step", "next_due", "caseworker", "caseworker_name"] {
+        assert!(items[0].get(key).is_some(), "{key} kept");
+    }
+}
+
+#[tokio::test]
+async fn the_caseload_finds_a_child_by_name_identifier_date_of_birth_or_case_reference() {
+    let app = TestApp::new().await;
+    let cw = app.sign_in("caseworker").await;
+    let amber = app.kid("amber").clone();
+    let reference = waymark_domain::search::case_reference(amber.case);
+    for q in ["quayle", "QUAYLE amb", "Quäyle", amber.upn.as_str(), amber.upn.to_lowercase().as_str(), reference.as_str()] {
+        let path = format!("/api/v1/caseload?scope=all&q={}", urlencode(q));
+        let items = app.get(&path, Some(&cw)).await.json()["items"].as_array().unwrap().clone();
+        assert_eq!(items.len(), 1, "{q}");
+        assert_eq!(items[0]["case_id"], amber.case.to_string(), "{q}");
+    }
+    // Everyone in the test area was born on 1 April 2012: the three in this LA, by surname.
+    for q in ["1/4/2012", "01-04-2012", "2012-04-01"] {
+        let body = app.get(&format!("/caseload?scope=all&q={}", urlencode(q)), Some(&cw)).await.body;
+        let (a, b, d) = (body.find("Quayle,").unwrap(), body.find("Underhay,").unwrap(), body.find("Wetherspoon,").unwrap());
+        assert!(a < b && b < d, "{q}: sorted by surname");
+        assert!(body.contains("1 April 2012"), "with the date of birth");
+        assert!(!body.contains("Vantongeren"));
+    }
+    let none = app.get("/caseload?scope=all&q=nobody", Some(&cw)).await;
+    assert_eq!(none.status, StatusCode::OK);
+    assert!(none.body.contains("No cases match"));
+}
+
+#[tokio::test]
+async fn the_child_search_finds_only_the_children_the_role_may_see() {
+    let app = TestApp::new().await;
+    // The SENCO at 851001 sees Amberly and Daramola, not Basilio (851002) nor Coralie (another LA).
+    let senco = app.sign_in("senco").await;
+    let found = app.get("/children?q=1%2F4%2F2012", Some(&senco)).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.body.contains("Quayle, Amberly") && found.body.contains("Wetherspoon, Daramola"));
+    assert!(!found.body.contains("Underhay") && !found.body.contains("Vantongeren"));
+    assert!(app.get("/children?q=underhay", Some(&senco)).await.body.contains("No child you may see matches"));
+    // Health sees the child whose health advice was asked in its LA.
+    let health = app.get("/children?q=2012-04-01", Some(&app.sign_in("health").await)).await.body;
+    assert!(health.contains("Quayle") && !health.contains("Underhay") && !health.contains("Vantongeren"));
+    // A caseworker finds by UPN; a board member and a parent have no child search.
+    let cw = app.sign_in("caseworker").await;
+    assert!(app.get(&format!("/children?q={}", app.kid("basil").upn), Some(&cw)).await.body.contains("Underhay, Basilio"));
+    assert_eq!(app.get("/children?q=quayle", Some(&app.sign_in("board").await)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/children?q=quayle", Some(&app.sign_in("parent").await)).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_query_parameter_that_cannot_be_read_gets_a_govuk_error_page() {
+    let app = TestApp::new().await;
+    let cw = app.sign_in("caseworker").await;
+    let reply = app.get("/caseload?page=abc", Some(&cw)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(reply.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(reply.body.contains("govuk-heading-l") && reply.body.contains("page number"), "{}", reply.body);
+}
+
+pub fn urlencode(text: &str) -> String {
+    serde_urlencoded::to_string([("v", text)]).unwrap().trim_start_matches("v=").to_owned()
+}
+
+#[tokio::test]
+async fn late_paperwork_is_recorded_at_its_real_date_and_a_refusal_comes_before_check_your_answers() {
+    use serde_json::json;
+    let app = TestApp::new().await;
+    let cw = app.sign_in("caseworker").await;
+    let amber = app.kid("amber").clone();
+    // The education advice arrived on 20 October and is recorded first (version 5).
+    let body = json!({"expected_version": 4, "events": [{"date": "2026-10-20", "type": "advice_received", "party": "education"}]});
+    let ok = app.post_json(&format!("/api/v1/cases/{}/events", amber.case), &cw, &body, true).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    // The health advice, received on 1 October, is recorded afterwards with its real date.
+    let form = [
+        ("csrf", cw.csrf.as_str()),
+        ("version", "5"),
+        ("party", "health"),
+        ("date-day", "1"),
+        ("date-month", "10"),
+        ("date-year", "2026"),
+        ("note", "Posted to the wrong office"),
+    ];
+    let check = app.post_form(&format!("/cases/{}/actions/advice-received", amber.case), Some(&cw), &form).await;
+    assert_eq!(check.status, StatusCode::OK, "{}", check.body);
+    assert!(check.body.contains("Check your answers"));
+    let saved = app.post_form(&format!("/cases/{}/actions/advice-received/confirm", amber.case), Some(&cw), &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app.get(&format!("/cases/{}", amber.case), Some(&cw)).await.body;
+    assert!(page.contains("1 October 2026"));
+    // The timeline says who recorded each entry and keeps the note as written, without engine words.
+    assert!(page.contains("Recorded by Test caseworker (LA caseworker)"), "{page}");
+    assert!(page.contains("Posted to the wrong office") && !page.contains("(web)") && !page.contains("Note:"));
+    // A decision to issue dated before the decision to assess (1 September) is refused on the question
+    // page, in words, before check your answers.
+    let early =
+        [("csrf", cw.csrf.as_str()), ("version", "6"), ("decision", "yes"), ("date-day", "20"), ("date-month", "8"), ("date-year", "2026")];
+    let refused = app.post_form(&format!("/cases/{}/actions/decision-to-issue", amber.case), Some(&cw), &early).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("no assessment was under way") && !refused.body.contains("Check your answers"), "{}", refused.body);
+    // The API: late paperwork accepted, a late entry that breaks the history refused with the rule as code.
+    let late = json!({"expected_version": 6, "events": [{"date": "2026-08-20", "type": "decided_not_to_assess"}]});
+    let reply = app.post_json(&format!("/api/v1/cases/{}/events", amber.case), &cw, &late, true).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.json()["error"]["code"], "late_event_breaks_history");
+    assert!(!reply.json()["error"]["message"].as_str().unwrap().contains('_'));
+}
