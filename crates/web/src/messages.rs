@@ -110,6 +110,39 @@ pub fn refusal(t: &TransitionError, events: &[CaseEvent]) -> String {
     }
 }
 
+/// What an audit entry was about, in words (the audit log's internal subject names stay in the
+/// API and the CSV).
+pub fn audit_subject(subject: &str) -> String {
+    match subject {
+        "case" => "A case",
+        "case_record" => "A case's page",
+        "case_history" => "A case's history",
+        "case_list" => "A list of cases",
+        "case_assignment" => "A case's caseworker",
+        "cases_for_child" => "A child's cases",
+        "child" => "A child's details",
+        "child_record" => "A child's record",
+        "child_list" => "A list of children",
+        "child_search" => "A search for a child",
+        "child_history" => "A child's history",
+        "child_merge" => "Two records of one child joined",
+        "aggregate" => "Figures for the area",
+        "placement" | "placements" => "Placements at schools or settings",
+        "facts" | "fact_list" => "Records from other services",
+        "identity_review" | "identity_review_list" | "identity_scan" | "identity_history" => "Matching records of one child",
+        "user" => "A user's account",
+        "user_child_link" => "A family's link to a child",
+        "sen2_return" => "The SEN2 return",
+        "bulk_load" => "A bulk load of records",
+        "calendar" => "A calendar feed",
+        "my_work" => "A list of work to do",
+        "la_settings" => "The council's return settings",
+        "establishments" => "Schools and settings",
+        other => return crate::forms::capitalise(&other.replace('_', " ")),
+    }
+    .to_owned()
+}
+
 /// A store failure a person can act on, in words; `None` for failures that are the service's fault
 /// (shown as the generic error page).
 pub fn store_error(e: &StoreError) -> Option<String> {

@@ -140,3 +140,139 @@ async fn late_paperwork_is_recorded_at_its_real_date_and_a_refusal_comes_before_
     assert_eq!(reply.json()["error"]["code"], "late_event_breaks_history");
     assert!(!reply.json()["error"]["message"].as_str().unwrap().contains('_'));
 }
+
+/// The text a person reads on a page: tags, scripts, styles and attribute values removed.
+fn visible_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        out.push(' ');
+        let lower = rest[start..].to_ascii_lowercase();
+        let skip_to = if lower.starts_with("<script") {
+            lower.find("</script>").map(|i| i + 9)
+        } else if lower.starts_with("<style") {
+            lower.find("</style>").map(|i| i + 8)
+        } else {
+            rest[start..].find('>').map(|i| i + 1)
+        };
+        match skip_to {
+            Some(n) => rest = &rest[start + n..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out.replace("&#x27;", "'").replace("&quot;", "\"").replace("&amp;", "&")
+}
+
+/// Internal words: snake_case names (rule ids, event and stage names, enum values) and raw framework
+/// errors.
+fn internal_words(text: &str) -> Vec<String> {
+    let mut found: Vec<String> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| {
+            let t = w.trim_matches('_');
+            t.contains('_') && t.chars().any(|c| c.is_ascii_lowercase()) && !t.starts_with("facts_")
+        })
+        .map(str::to_owned)
+        .collect();
+    for raw in ["Failed to deserialize", "invalid digit", "TransitionError", "StoreError", "cannot record "] {
+        if text.contains(raw) {
+            found.push(raw.to_owned());
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn no_page_any_role_meets_shows_an_internal_name() {
+    let app = TestApp::new().await;
+    assign(&app, "amber", "caseworker").await;
+    let amber = app.kid("amber").clone();
+    let mut pages: Vec<(&str, String)> = Vec::new();
+    for role in ["caseworker", "manager", "senco", "health", "socialcare", "ep", "parent", "youngperson", "board", "admin"] {
+        for path in [
+            "/".to_owned(),
+            "/caseload".into(),
+            "/caseload?scope=all&q=quayle".into(),
+            "/caseload?page=abc".into(),
+            format!("/cases/{}", amber.case),
+            format!("/children/{}", amber.child),
+            "/children?q=2012-04-01".into(),
+            "/pupils".into(),
+            "/advice".into(),
+            "/my-journey".into(),
+            format!("/my-journey/{}", amber.case),
+            "/my-work".into(),
+            "/account".into(),
+            "/dashboard".into(),
+            "/sen2".into(),
+            "/audit".into(),
+            "/admin/users".into(),
+            format!("/admin/users/{}", app.users["parent"]),
+            "/accessibility".into(),
+            "/no-such-page".into(),
+        ] {
+            pages.push((role, path));
+        }
+    }
+    // Every action form a caseworker can open on the case.
+    for action in [
+        "request-advice",
+        "advice-received",
+        "decision-to-issue",
+        "issue-draft",
+        "exception-start",
+        "exception-end",
+        "withdraw",
+        "transfer-out",
+    ] {
+        pages.push(("caseworker", format!("/cases/{}/actions/{action}", amber.case)));
+    }
+    let mut problems = Vec::new();
+    let mut browsers = std::collections::HashMap::new();
+    for (role, path) in &pages {
+        if !browsers.contains_key(role) {
+            browsers.insert(*role, app.sign_in(role).await);
+        }
+        let reply = app.get(path, Some(&browsers[role])).await;
+        if reply.status.is_redirection() {
+            continue;
+        }
+        let words = internal_words(&visible_text(&reply.body));
+        if !words.is_empty() {
+            problems.push(format!("{role} {path} ({}): {words:?}", reply.status));
+        }
+    }
+    // A refusal and a form with errors, as the caseworker meets them.
+    let cw = &browsers["caseworker"];
+    let early =
+        [("csrf", cw.csrf.as_str()), ("version", "4"), ("decision", "yes"), ("date-day", "20"), ("date-month", "8"), ("date-year", "2026")];
+    for (path, form) in [
+        (format!("/cases/{}/actions/decision-to-issue", amber.case), &early[..]),
+        (format!("/cases/{}/actions/decision-to-issue/confirm", amber.case), &early[..]),
+        (format!("/cases/{}/actions/advice-received", amber.case), &early[..2]),
+    ] {
+        let reply = app.post_form(&path, Some(cw), form).await;
+        let words = internal_words(&visible_text(&reply.body));
+        if !words.is_empty() {
+            problems.push(format!("POST {path} ({}): {words:?}", reply.status));
+        }
+    }
+    assert!(problems.is_empty(), "internal words on pages:\n{}", problems.join("\n"));
+}
+
+#[tokio::test]
+async fn the_error_summary_lists_problems_in_the_order_of_the_fields() {
+    let app = TestApp::new().await;
+    let cw = app.sign_in("caseworker").await;
+    let dara = app.kid("dara").clone();
+    // Nothing answered: the decision (first on the page) comes before the date.
+    let reply = app
+        .post_form(&format!("/cases/{}/actions/decision-to-assess", dara.case), Some(&cw), &[("csrf", cw.csrf.as_str()), ("version", "1")])
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let summary = &reply.body[reply.body.find("govuk-error-summary").unwrap()..];
+    let (decision, date) = (summary.find("href=\"#decision\"").unwrap(), summary.find("href=\"#date").unwrap());
+    assert!(decision < date, "{summary}");
+}

@@ -604,6 +604,10 @@ fn render_form(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let (values, dates) = field_values(form, fields);
+    // The error summary lists the problems in the order of the fields on the page.
+    let mut errors = errors.clone();
+    let position = |field: &str| fields.iter().position(|f| f["name"].as_str() == Some(field)).unwrap_or(usize::MAX);
+    errors.0.sort_by_key(|e| position(&e.field));
     let s = &record.snapshot;
     let context = page(
         signed,
