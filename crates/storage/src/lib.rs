@@ -32,6 +32,7 @@ mod placements;
 mod sen2;
 mod sqlite;
 mod users;
+mod worklist;
 
 pub use actor::{Actor, Scope, MAX_ACTOR_LABEL};
 pub use bulk::{BulkCounts, BulkPerson, BulkStore};
@@ -54,6 +55,7 @@ pub use sen2::{
 };
 pub use sqlite::SqliteStore;
 pub use users::{NewUser, Role, SessionRecord, UserChange, UserRecord, UserStore, MAX_USERNAME};
+pub use worklist::WorklistStore;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

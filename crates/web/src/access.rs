@@ -302,6 +302,7 @@ impl Access {
             links.push(("/pupils", "Your pupils"));
         }
         if self.can(Can::FindChild) {
+            links.push(("/my-work", "Your work"));
             links.push(("/children", "Find a child"));
         }
         if self.can(Can::AdviceRequests) {
@@ -322,6 +323,7 @@ impl Access {
         if self.can(Can::ManageUsers) {
             links.push(("/admin/users", "Users and roles"));
         }
+        links.push(("/account", "Your account"));
         links
     }
 }

@@ -22,6 +22,7 @@ mod dashboard;
 pub mod error;
 mod forms;
 mod frameworks;
+mod ics;
 mod messages;
 mod query;
 mod routes;

@@ -35,6 +35,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "admin_user.html",
     "accessibility.html",
     "search.html",
+    "my_work.html",
+    "account.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

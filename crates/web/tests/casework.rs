@@ -276,3 +276,74 @@ async fn the_error_summary_lists_problems_in_the_order_of_the_fields() {
     let (decision, date) = (summary.find("href=\"#decision\"").unwrap(), summary.find("href=\"#date").unwrap());
     assert!(decision < date, "{summary}");
 }
+
+#[tokio::test]
+async fn my_work_lists_overdue_due_soon_and_waiting_items_with_days_and_what_changed_since_the_last_visit() {
+    let app = TestApp::new().await;
+    assign(&app, "amber", "caseworker").await;
+    assign(&app, "dara", "caseworker").await;
+    let cw = app.sign_in("caseworker").await;
+    // 22 November 2026. Daramola's request (3 August) waited for a decision due 14 September: overdue.
+    // Amberly's health and education advice were asked on 2 September, due 14 October: waiting on them.
+    let page = app.get("/my-work", Some(&cw)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = page.body;
+    let overdue = &body[body.find("id=\"overdue\"").unwrap()..body.find("id=\"soon\"").unwrap()];
+    assert!(
+        overdue.contains("Wetherspoon") && overdue.contains("Decision whether to assess") && overdue.contains("69 days late"),
+        "{overdue}"
+    );
+    let waiting = &body[body.find("id=\"waiting\"").unwrap()..body.find("id=\"changed\"").unwrap()];
+    assert!(waiting.contains("Quayle") && waiting.contains("Health") && waiting.contains("days late"), "{waiting}");
+    assert!(!body.contains("Underhay"), "another caseworker's case");
+    assert!(body.contains("This is your first visit"));
+    // Something changes; the next visit lists it.
+    app.advance(10);
+    let form = [
+        ("csrf", cw.csrf.as_str()),
+        ("version", "1"),
+        ("decision", "yes"),
+        ("date-day", "20"),
+        ("date-month", "11"),
+        ("date-year", "2026"),
+    ];
+    let saved = app.post_form(&format!("/cases/{}/actions/decision-to-assess/confirm", app.kid("dara").case), Some(&cw), &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let again = app.get("/my-work", Some(&cw)).await.body;
+    let changed = &again[again.find("id=\"changed\"").unwrap()..];
+    assert!(changed.contains("Wetherspoon") && changed.contains("Assessing"), "{changed}");
+    // A health professional holds their service's advice only.
+    let health = app.get("/my-work", Some(&app.sign_in("health").await)).await.body;
+    assert!(health.contains("Quayle") && health.contains("Health advice") && !health.contains("Education (school or setting) advice"));
+    assert_eq!(app.get("/my-work", Some(&app.sign_in("parent").await)).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_calendar_feed_lists_each_deadline_held_by_initials_and_reference_and_the_link_can_be_turned_off() {
+    let app = TestApp::new().await;
+    assign(&app, "amber", "caseworker").await;
+    let cw = app.sign_in("caseworker").await;
+    let made = app.post_form("/account", Some(&cw), &[("csrf", cw.csrf.as_str()), ("calendar", "make")]).await;
+    assert_eq!(made.status, StatusCode::OK);
+    let shown = made.body.replace("&#x2f;", "/");
+    let start = shown.find("/calendar/").unwrap();
+    let end = start + shown[start..].find(".ics").unwrap() + 4;
+    let path = shown[start..end].to_owned();
+    let feed = app.get(&path, None).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(feed.headers["content-type"].to_str().unwrap().starts_with("text/calendar"));
+    let text = feed.body.replace("\r\n ", "");
+    let reference = waymark_domain::search::case_reference(app.kid("amber").case);
+    // Amberly's open deadlines: health and education advice, the decision whether to issue, the final plan.
+    assert_eq!(text.matches("BEGIN:VEVENT").count(), 4, "{text}");
+    assert!(text.contains(&format!("SUMMARY:Final plan (20 weeks): {reference} (A.Q.)")), "{text}");
+    assert!(text.contains(&format!("SUMMARY:Health advice: {reference} (A.Q.)")), "{text}");
+    assert!(!text.contains("Amberly") && !text.contains("Quayle"), "never the child's name");
+    assert!(feed.body.split("\r\n").all(|l| l.len() <= 75));
+    // The account page no longer shows the link; making a new one or turning it off ends the old one.
+    let account = app.get("/account", Some(&cw)).await.body;
+    assert!(!account.replace("&#x2f;", "/").contains(&path) && account.contains("You have a calendar link"));
+    app.post_form("/account", Some(&cw), &[("csrf", cw.csrf.as_str()), ("calendar", "revoke")]).await;
+    assert_eq!(app.get(&path, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/calendar/guess.ics", None).await.status, StatusCode::NOT_FOUND);
+}

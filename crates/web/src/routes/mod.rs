@@ -9,6 +9,7 @@ mod cases;
 mod children;
 mod dashboard;
 mod family;
+mod my_work;
 mod openapi;
 mod professionals;
 mod search;
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sen2::router())
         .merge(admin::router())
         .merge(search::router())
+        .merge(my_work::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
