@@ -16,7 +16,7 @@ create table calendar_token (
 ) strict;
 
 create table establishment (
-    urn          text primary key not null check (length(urn) = 6),
+    urn          text primary key not null check (length(urn) between 1 and 6),
     name         text not null,
     la           text not null check (length(la) = 3),
     la_name      text not null,

@@ -23,6 +23,7 @@ mod bulk;
 mod caseload;
 mod clock;
 mod error;
+mod establishments;
 mod fact_views;
 mod facts;
 mod identity;
@@ -39,6 +40,7 @@ pub use bulk::{BulkCounts, BulkPerson, BulkStore};
 pub use caseload::{AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, FoundChild, Selection};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Result, StoreError};
+pub use establishments::{Establishment, EstablishmentCounts, EstablishmentStore};
 pub use fact_views::FactView;
 pub use facts::{
     link_person, ChildIndex, FactStore, ImportBatch, ImportCounts, ImportProgress, ImportResult, ImportRows, Link, NoProgress, PersonRow,

@@ -135,7 +135,7 @@ pub fn event_label(event: &CaseEvent) -> String {
         }
         E::Ceased { .. } => "Plan ceased".into(),
         E::Withdrawn => "Withdrawn".into(),
-        E::TransferredOut { to_la } => format!("Moved to local authority {to_la}"),
+        E::TransferredOut { to_la } => format!("Moved to {}", to_la.label()),
         E::MediationHeld { .. } => "Mediation held".into(),
         E::AppealLodged { .. } => "Appeal lodged with the tribunal".into(),
         E::AppealDecided { upheld, .. } => format!("Appeal decided ({})", if *upheld { "upheld" } else { "not upheld" }),
@@ -163,6 +163,30 @@ pub fn sen_status_label(status: SenStatus) -> &'static str {
         SenStatus::NoSen => "No special educational needs recorded",
         SenStatus::SenSupport => "SEN support",
         SenStatus::EhcPlan => "EHC plan",
+    }
+}
+
+/// The setting names known for these placements' URNs (GIAS establishments, then imported settings).
+pub async fn setting_names(store: &waymark_storage::SqliteStore, placements: &[Placement]) -> std::collections::HashMap<String, String> {
+    use waymark_storage::EstablishmentStore;
+    let urns: Vec<String> = placements
+        .iter()
+        .filter_map(|p| match &p.setting {
+            waymark_domain::identifiers::SettingRef::Urn(u) => Some(u.to_string()),
+            _ => None,
+        })
+        .collect();
+    store.establishment_names(&urns).await.unwrap_or_default()
+}
+
+/// A setting by name where known: "Meadow Primary School (URN 851001)".
+pub fn setting_named(placement: &Placement, names: &std::collections::HashMap<String, String>) -> String {
+    match &placement.setting {
+        waymark_domain::identifiers::SettingRef::Urn(u) => match names.get(&u.to_string()) {
+            Some(name) => format!("{name} (URN {u})"),
+            None => format!("School URN {u}"),
+        },
+        _ => setting_label(placement),
     }
 }
 
@@ -394,7 +418,7 @@ pub fn family_stage(stage: &Stage) -> String {
         }
         Stage::Ceased { on, .. } => format!("The plan ended on {}.", long_date(*on)),
         Stage::Withdrawn { on } => format!("The request was withdrawn on {}.", long_date(*on)),
-        Stage::TransferredOut { on, to_la } => format!("On {} the case moved to local authority {to_la}, which is now responsible.", long_date(*on)),
+        Stage::TransferredOut { on, to_la } => format!("On {} the case moved to {}, which is now responsible.", long_date(*on), to_la.label()),
     }
 }
 
@@ -441,7 +465,7 @@ pub fn child_summary(child: &Child, access: &Access, today: Date) -> Vec<Value> 
     if access.sees_nhs_number() {
         rows.push(json!({"key": "NHS number", "value": child.nhs_number.as_ref().map_or("Not recorded".into(), ToString::to_string)}));
     }
-    rows.push(json!({"key": "Responsible local authority", "value": child.responsible_la.to_string()}));
+    rows.push(json!({"key": "Responsible local authority", "value": child.responsible_la.label()}));
     let (education, _, _) = access.record_areas();
     if education {
         rows.push(json!({"key": "SEN status", "value": sen_status_label(child.sen_status_on(today))}));
@@ -457,11 +481,19 @@ pub fn child_summary(child: &Child, access: &Access, today: Date) -> Vec<Value> 
 }
 
 pub fn placement_rows(placements: &[Placement], today: Date) -> Vec<Value> {
+    placement_rows_named(placements, today, &Default::default())
+}
+
+/// The placements with their settings' names.
+pub fn placement_rows_named(placements: &[Placement], today: Date, names: &std::collections::HashMap<String, String>) -> Vec<Value> {
     placements
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             json!({
-                "setting": setting_label(p),
+                "index": i,
+                "setting_key": setting_key(&p.setting),
+                "setting": setting_named(p, names),
                 "rank": if p.rank == 1 { "Main" } else { "Dual registration" },
                 "entry": long_date(p.entry),
                 "leaving": p.leaving.map(long_date),

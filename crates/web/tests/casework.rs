@@ -347,3 +347,27 @@ async fn the_calendar_feed_lists_each_deadline_held_by_initials_and_reference_an
     assert_eq!(app.get(&path, None).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get("/calendar/guess.ics", None).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn settings_and_local_authorities_are_shown_by_name() {
+    use waymark_storage::{Establishment, EstablishmentStore};
+    let app = TestApp::new().await;
+    let admin = Actor::new("test-setup", Scope::All);
+    let meadow = Establishment {
+        urn: "851001".parse().unwrap(),
+        name: "Meadow Primary School".into(),
+        la: "851".parse().unwrap(),
+        la_name: "Portsmouth".into(),
+        kind: "Community school".into(),
+        phase: "Primary".into(),
+        postcode: "PO1 1AA".into(),
+        status: "Open".into(),
+    };
+    app.store.load_establishments(&admin, &[meadow]).await.unwrap();
+    let cw = app.sign_in("caseworker").await;
+    let page = app.get(&format!("/cases/{}", app.kid("amber").case), Some(&cw)).await.body;
+    assert!(page.contains("Meadow Primary School (URN 851001)"), "{page}");
+    assert!(page.contains("Portsmouth (851)"));
+    let caseload = app.get("/caseload?scope=all", Some(&cw)).await.body;
+    assert!(caseload.contains("Meadow Primary School (URN 851001)"));
+}

@@ -112,6 +112,10 @@ async fn show(State(state): State<AppState>, signed: Signed, PageQuery(filters):
     let actor = signed.access.actor();
     let computed = state.caseload.get(&state, &actor, "case_list").await?;
     let users = state.store.list_users(&actor).await?;
+    let setting_names = {
+        use waymark_storage::EstablishmentStore;
+        state.store.establishment_names(&computed.settings).await?
+    };
     let names = caseworkers(&users);
     let mine = filters.mine(&signed.access);
     let rows = apply(&computed, &filters, mine.then_some(signed.access.user.id));
@@ -163,7 +167,7 @@ async fn show(State(state): State<AppState>, signed: Signed, PageQuery(filters):
             "scope_all": scope_link("all"), "scope_mine": scope_link("mine"),
             "stages": STAGES.iter().map(|s| json!({"value": s, "text": stage_label(s)})).collect::<Vec<_>>(),
             "needs": NeedCode::ALL.iter().filter(|n| **n != NeedCode::Nsa).map(|n| json!({"value": n.code(), "text": n.label()})).collect::<Vec<_>>(),
-            "settings": computed.settings.iter().map(|s| json!({"value": s, "text": format!("URN {s}")})).collect::<Vec<_>>(), "staff": staff,
+            "settings": computed.settings.iter().map(|s| json!({"value": s, "text": setting_names.get(s).map_or(format!("URN {s}"), |n| format!("{n} (URN {s})"))})).collect::<Vec<_>>(), "staff": staff,
             "today": crate::views::long_date(computed.today),
         }),
     );

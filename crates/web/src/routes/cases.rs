@@ -109,6 +109,8 @@ async fn show(
             entry["by"] = json!(by);
         }
     }
+    let names = views::setting_names(&state.store, &record.snapshot.placements).await;
+    data["placements"] = json!(views::placement_rows_named(&record.snapshot.placements, today, &names));
     let done = q.done.as_deref().and_then(action_title);
     if let Value::Object(map) = &mut data {
         map.insert("actions".into(), json!(actions));
