@@ -37,6 +37,10 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "search.html",
     "my_work.html",
     "account.html",
+    "sen2_choose.html",
+    "sen2_settings.html",
+    "placement_form.html",
+    "placement_end.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

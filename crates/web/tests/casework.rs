@@ -211,6 +211,9 @@ async fn no_page_any_role_meets_shows_an_internal_name() {
             "/admin/users".into(),
             format!("/admin/users/{}", app.users["parent"]),
             "/accessibility".into(),
+            "/admin/sen2-settings".into(),
+            format!("/admin/users/{}?find=quayle", app.users["parent"]),
+            format!("/cases/{}/placements/new?find=8", amber.case),
             "/no-such-page".into(),
         ] {
             pages.push((role, path));
@@ -370,4 +373,95 @@ async fn settings_and_local_authorities_are_shown_by_name() {
     assert!(page.contains("Portsmouth (851)"));
     let caseload = app.get("/caseload?scope=all", Some(&cw)).await.body;
     assert!(caseload.contains("Meadow Primary School (URN 851001)"));
+}
+
+#[tokio::test]
+async fn a_caseworker_records_moves_and_ends_a_placement_in_the_web_and_the_api() {
+    use serde_json::json;
+    use waymark_storage::{Establishment, EstablishmentStore};
+    let app = TestApp::new().await;
+    let admin = Actor::new("test-setup", Scope::All);
+    let oak = Establishment {
+        urn: "851009".parse().unwrap(),
+        name: "Oakfield Academy".into(),
+        la: "851".parse().unwrap(),
+        la_name: "Portsmouth".into(),
+        kind: "Academy converter".into(),
+        phase: "Secondary".into(),
+        postcode: "PO2 2BB".into(),
+        status: "Open".into(),
+    };
+    app.store.load_establishments(&admin, &[oak]).await.unwrap();
+    let cw = app.sign_in("caseworker").await;
+    let amber = app.kid("amber").clone();
+    // Found by name: the only match is shown, not offered as a choice.
+    let found = app.get(&format!("/cases/{}/placements/new?find=oakf", amber.case), Some(&cw)).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.body.contains("Oakfield Academy (URN 851009)") && !found.body.contains("type=\"radio\" value=\"851009\""));
+    let form = [
+        ("csrf", cw.csrf.as_str()),
+        ("urn", "851009"),
+        ("rank", "1"),
+        ("replace", "yes"),
+        ("entry-day", "2"),
+        ("entry-month", "11"),
+        ("entry-year", "2026"),
+    ];
+    let saved = app.post_form(&format!("/cases/{}/placements/new", amber.case), Some(&cw), &form).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app.get(&format!("/cases/{}", amber.case), Some(&cw)).await.body;
+    assert!(page.contains("Oakfield Academy (URN 851009)") && page.contains("1 November 2026"), "the old one ended the day before");
+    // The API ends the new one.
+    let list = {
+        use waymark_storage::PlacementStore;
+        app.store.placements_for_child(&admin, amber.child).await.unwrap()
+    };
+    let new = list.iter().find(|p| p.value.placement.leaving.is_none()).unwrap();
+    let body = json!({"expected_version": new.version, "leaving": "2026-11-20"});
+    let ended = app.post_json(&format!("/api/v1/cases/{}/placements/{}/end", amber.case, new.value.placement_id), &cw, &body, true).await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.body);
+    let bad =
+        app.post_json(&format!("/api/v1/cases/{}/placements", amber.case), &cw, &json!({"urn": "x", "entry": "2026-11-21"}), true).await;
+    assert_eq!(bad.json()["error"]["field"], "urn");
+    assert_eq!(
+        app.get(&format!("/cases/{}/placements/new", amber.case), Some(&app.sign_in("senco").await)).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn an_administrator_sets_the_sen2_header_items_opens_the_sen2_page_and_links_a_parent_by_searching() {
+    let app = TestApp::new().await;
+    let admin = app.sign_in("admin").await;
+    let sen2 = app.get("/sen2", Some(&admin)).await;
+    assert_eq!(sen2.status, StatusCode::OK, "{}", sen2.body);
+    let form = app.get("/admin/sen2-settings", Some(&admin)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let fields = [
+        ("csrf", admin.csrf.as_str()),
+        ("la", "851"),
+        ("dmo", "Y"),
+        ("dco", "R"),
+        ("dsco", "N"),
+        ("software_code", "WAYMARK"),
+        ("serial_no", "001"),
+    ];
+    let saved = app.post_form("/admin/sen2-settings", Some(&admin), &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let again = app.get("/admin/sen2-settings?la=851", Some(&admin)).await.body;
+    assert!(again.contains("value=\"R\" checked") || again.contains("value=\"R\"  checked"), "{again}");
+    let missing = app.post_form("/admin/sen2-settings", Some(&admin), &[("csrf", admin.csrf.as_str()), ("la", "851")]).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body.contains("Select whether the DMO is in post"));
+    // Link the parent account to Daramola by searching for her.
+    let parent = app.users["parent"];
+    let found = app.get(&format!("/admin/users/{parent}?find=wetherspoon"), Some(&admin)).await.body;
+    assert!(found.contains("Wetherspoon, Daramola") && found.contains("born 1 April 2012"), "{found}");
+    let dara = app.kid("dara").child.to_string();
+    let linked = app
+        .post_form(&format!("/admin/users/{parent}/children"), Some(&admin), &[("csrf", admin.csrf.as_str()), ("child", dara.as_str())])
+        .await;
+    assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
+    let page = app.get(&format!("/admin/users/{parent}"), Some(&admin)).await.body;
+    assert!(page.contains("Wetherspoon, Daramola, born") && page.contains("Quayle, Amberly, born"));
 }

@@ -111,6 +111,19 @@ async fn show(
     }
     let names = views::setting_names(&state.store, &record.snapshot.placements).await;
     data["placements"] = json!(views::placement_rows_named(&record.snapshot.placements, today, &names));
+    if signed.access.can(Can::Casework) {
+        // The stored placements' ids and versions, to end one (the same order: entry date, then made).
+        use waymark_storage::PlacementStore;
+        let stored = state.store.placements_for_child(&signed.access.actor(), record.snapshot.summary.child_id).await?;
+        if let Some(Value::Array(rows)) = data.get_mut("placements") {
+            for (row, p) in rows.iter_mut().zip(&record.snapshot.placements) {
+                if let Some(s) = stored.iter().find(|s| s.value.placement == *p) {
+                    row["placement_id"] = json!(s.value.placement_id);
+                }
+            }
+        }
+        data["can_place"] = json!(true);
+    }
     let done = q.done.as_deref().and_then(action_title);
     if let Value::Object(map) = &mut data {
         map.insert("actions".into(), json!(actions));
@@ -230,6 +243,8 @@ pub fn action_title(key: &str) -> Option<&'static str> {
         "appeal-lodged" => "Record an appeal lodged",
         "appeal-decided" => "Record an appeal decided",
         "assign" => "Assign the caseworker",
+        "placement" => "Record the placement",
+        "placement-end" => "End the placement",
         _ => return None,
     })
 }

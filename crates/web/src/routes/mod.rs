@@ -1,6 +1,7 @@
 //! Every route, one module per resource, each with its own `router()`.
 
 mod admin;
+mod admin_sen2;
 pub mod api;
 mod audit;
 mod auth;
@@ -11,6 +12,7 @@ mod dashboard;
 mod family;
 mod my_work;
 mod openapi;
+mod placements;
 mod professionals;
 mod search;
 mod sen2;
@@ -40,6 +42,8 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(search::router())
         .merge(my_work::router())
+        .merge(admin_sen2::router())
+        .merge(placements::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
