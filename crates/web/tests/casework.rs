@@ -465,3 +465,33 @@ async fn an_administrator_sets_the_sen2_header_items_opens_the_sen2_page_and_lin
     let page = app.get(&format!("/admin/users/{parent}"), Some(&admin)).await.body;
     assert!(page.contains("Wetherspoon, Daramola, born") && page.contains("Quayle, Amberly, born"));
 }
+
+#[tokio::test]
+async fn advice_lists_open_requests_by_default_filters_them_and_never_asks_to_choose_the_only_option() {
+    let app = TestApp::new().await;
+    let health = app.sign_in("health").await;
+    let amber = app.kid("amber").clone();
+    let list = app.get("/advice", Some(&health)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("Amberly Quayle") && list.body.contains("1 request is waiting"), "{}", list.body);
+    assert!(app.get("/advice?status=overdue", Some(&health)).await.body.contains("Amberly Quayle"));
+    assert!(!app.get("/advice?status=due", Some(&health)).await.body.contains("Amberly Quayle"));
+    assert!(!app.get("/advice?setting=851002", Some(&health)).await.body.contains("Amberly Quayle"));
+    assert_eq!(app.get("/advice?page=x", Some(&health)).await.status, StatusCode::BAD_REQUEST);
+    // Health's only possible party is health: stated, not asked.
+    let form = app.get(&format!("/cases/{}/actions/advice-received", amber.case), Some(&health)).await.body;
+    assert!(!form.contains("type=\"radio\" value=\"health\"") && form.contains("name=\"party\" value=\"health\""), "{form}");
+    // Once sent, the request leaves the default list but stays under "all".
+    let sent = [
+        ("csrf", health.csrf.as_str()),
+        ("version", "4"),
+        ("party", "health"),
+        ("date-day", "20"),
+        ("date-month", "11"),
+        ("date-year", "2026"),
+    ];
+    let saved = app.post_form(&format!("/cases/{}/actions/advice-received/confirm", amber.case), Some(&health), &sent).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(!app.get("/advice", Some(&health)).await.body.contains("Amberly Quayle"));
+    assert!(app.get("/advice?show=all", Some(&health)).await.body.contains("Amberly Quayle"));
+}
