@@ -233,7 +233,7 @@ test('a SEND manager opens each framework dashboard, drills down by need and loc
   await page.getByRole('heading', { name: 'At a glance' }).waitFor()
   // Every chart is followed by its data table; ratings are words, not colour alone.
   const charts = await page.locator('svg.app-chart').count()
-  const tables = await page.locator('svg.app-chart + table').count()
+  const tables = await page.locator('svg.app-chart + table, svg.app-chart + .app-table-scroll > table').count()
   assert.equal(tables, charts, 'each chart is followed by its table')
   // Drill down with the form (GET, works without JavaScript).
   const needs = await page.getByLabel('Primary need').locator('option').count()
