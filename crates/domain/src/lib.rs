@@ -16,5 +16,6 @@ pub mod ids;
 pub mod need;
 pub mod placement;
 pub mod plan;
+pub mod search;
 
 pub use calendar::Date;

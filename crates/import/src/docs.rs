@@ -66,5 +66,6 @@ pub fn formats_markdown() -> String {
         }
         out.push_str(&format!("\nExample:\n\n```csv\n{}```\n", f.example));
     }
+    out.push_str(&crate::establishments::format_markdown());
     out
 }

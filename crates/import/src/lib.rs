@@ -15,6 +15,7 @@
 
 mod docs;
 mod error;
+pub mod establishments;
 mod format;
 mod progress;
 mod reader;

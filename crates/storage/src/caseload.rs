@@ -50,6 +50,13 @@ pub struct CaseSnapshot {
     pub caseworker: Option<UserId>,
 }
 
+/// A child found by a search, with the selected cases' ids (oldest first).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoundChild {
+    pub child: Child,
+    pub cases: Vec<CaseId>,
+}
+
 /// One case with its full history.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseRecord {
@@ -177,6 +184,22 @@ pub trait CaseloadStore: Send + Sync {
         child: ChildId,
         audit: &AuditSink,
     ) -> impl Future<Output = Result<ChildRecord>> + Send;
+
+    /// The selected children that `keep` accepts (given each child and the ids of their selected cases),
+    /// in name order (surname, forename, date of birth), at most `limit` of them, and how many matched
+    /// in all. Audited as one `child_search` read. The selection is applied in the SQL; `keep` only
+    /// narrows what the user may already see (a search typed by people, see
+    /// `waymark_domain::search`).
+    fn find_children<F>(
+        &self,
+        actor: &Actor,
+        selection: &Selection,
+        audit: &AuditSink,
+        limit: usize,
+        keep: F,
+    ) -> impl Future<Output = Result<(Vec<FoundChild>, usize)>> + Send
+    where
+        F: Fn(&Child, &[CaseId]) -> bool + Send + Sync;
 
     /// The selected children with their placements (a SENCO's pupils), in name order. Audited as one
     /// `child_list` read.
@@ -418,6 +441,51 @@ impl CaseloadStore for SqliteStore {
         tx.commit().await.map_err(db)?;
         audit.record(self, actor, "child_record", Some(record.responsible_la), Some(child), None).await?;
         Ok(ChildRecord { child: record, version, placements, cases })
+    }
+
+    async fn find_children<F>(
+        &self,
+        actor: &Actor,
+        selection: &Selection,
+        audit: &AuditSink,
+        limit: usize,
+        keep: F,
+    ) -> Result<(Vec<FoundChild>, usize)>
+    where
+        F: Fn(&Child, &[CaseId]) -> bool + Send + Sync,
+    {
+        crate::sqlite::check_request(actor, None)?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let (cte, binds) = selection_sql(actor, selection);
+        let sql = format!(
+            "{cte} select ch.child_id, ch.data, (select group_concat(e.case_id) from \
+               (select case_id from ehc_case where child_id = ch.child_id order by created_at, rowid) e \
+               where exists (select 1 from selected_case s where s.case_id = e.case_id)) as cases \
+             from child ch where ch.child_id in (select child_id from selected_child)"
+        );
+        let rows = bind_all(sqlx::query(&sql), &binds).fetch_all(&mut *tx).await.map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        let mut found = Vec::new();
+        for row in &rows {
+            let id: ChildId = parse_col(row, "child_id", "child id")?;
+            let child = child_from(&col::<String>(row, "data")?, id)?;
+            let cases: Option<String> = col(row, "cases")?;
+            let cases = cases
+                .unwrap_or_default()
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(|t| t.parse().map_err(|_| StoreError::Corrupt(format!("'{t}' is not a case id"))))
+                .collect::<Result<Vec<CaseId>>>()?;
+            if keep(&child, &cases) {
+                found.push(FoundChild { child, cases });
+            }
+        }
+        let total = found.len();
+        found.sort_by(|a, b| waymark_domain::search::name_order(&a.child, &b.child));
+        found.truncate(limit);
+        audit.record(self, actor, "child_search", actor.scope.la(), None, None).await?;
+        tracing::debug!(matched = total, "children searched");
+        Ok((found, total))
     }
 
     async fn children(&self, actor: &Actor, selection: &Selection, audit: &AuditSink) -> Result<Vec<(Child, Vec<Placement>)>> {

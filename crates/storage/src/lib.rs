@@ -23,6 +23,7 @@ mod bulk;
 mod caseload;
 mod clock;
 mod error;
+mod establishments;
 mod fact_views;
 mod facts;
 mod identity;
@@ -32,12 +33,14 @@ mod placements;
 mod sen2;
 mod sqlite;
 mod users;
+mod worklist;
 
 pub use actor::{Actor, Scope, MAX_ACTOR_LABEL};
 pub use bulk::{BulkCounts, BulkPerson, BulkStore};
-pub use caseload::{AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, Selection};
+pub use caseload::{AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, FoundChild, Selection};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Result, StoreError};
+pub use establishments::{Establishment, EstablishmentCounts, EstablishmentStore};
 pub use fact_views::FactView;
 pub use facts::{
     link_person, ChildIndex, FactStore, ImportBatch, ImportCounts, ImportProgress, ImportResult, ImportRows, Link, NoProgress, PersonRow,
@@ -54,6 +57,7 @@ pub use sen2::{
 };
 pub use sqlite::SqliteStore;
 pub use users::{NewUser, Role, SessionRecord, UserChange, UserRecord, UserStore, MAX_USERNAME};
+pub use worklist::WorklistStore;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -260,9 +260,9 @@ pub trait UserStore: Send + Sync {
     fn case_assignments(&self, actor: &Actor) -> impl Future<Output = Result<Vec<(CaseId, UserId)>>> + Send;
 }
 
-const USER_COLUMNS: &str = "user_id, username, display_name, role, la, setting_key, active, version";
+pub(crate) const USER_COLUMNS: &str = "user_id, username, display_name, role, la, setting_key, active, version";
 
-fn user_from_row(row: &SqliteRow) -> Result<UserRecord> {
+pub(crate) fn user_from_row(row: &SqliteRow) -> Result<UserRecord> {
     let role: String = col(row, "role")?;
     let la: Option<String> = col(row, "la")?;
     Ok(UserRecord {

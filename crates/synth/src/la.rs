@@ -303,13 +303,16 @@ impl Gen<'_> {
                     SettingRef::Urn(urn_number.to_string().parse::<Urn>().expect("6 digits"))
                 };
                 let mainstream = matches!(kind, SettingKind::Primary | SettingKind::Secondary);
+                // Invented names, one of a kind per LA (a place word, a second word past the first
+                // round, a number past both): nothing here names a real school.
+                let place = crate::names::setting_place(i as usize);
                 let name = match kind {
-                    SettingKind::Primary => format!("{} Primary School {}", self.la.name, i + 1),
-                    SettingKind::Secondary => format!("{} Academy {}", self.la.name, i + 1),
-                    SettingKind::Special => format!("{} Special School {}", self.la.name, i + 1),
-                    SettingKind::IndependentSpecial => format!("Independent Specialist School {}-{}", code, i + 1),
-                    SettingKind::AlternativeProvision => format!("{} Pupil Referral Unit {}", self.la.name, i + 1),
-                    SettingKind::FurtherEducation => format!("{} College {}", self.la.name, i + 1),
+                    SettingKind::Primary => format!("{place} Primary School"),
+                    SettingKind::Secondary => format!("{place} Academy"),
+                    SettingKind::Special => format!("{place} Special School"),
+                    SettingKind::IndependentSpecial => format!("{place} Independent Specialist School"),
+                    SettingKind::AlternativeProvision => format!("{place} Learning Centre"),
+                    SettingKind::FurtherEducation => format!("{place} College, {}", self.la.name),
                 };
                 self.settings.push(SynthSetting {
                     setting,

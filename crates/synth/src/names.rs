@@ -238,3 +238,53 @@ pub const SURNAMES: &[&str] = &[
     "Rahman",
     "Islam",
 ];
+
+const SETTING_WORDS: [&str; 24] = [
+    "Meadow",
+    "Oakfield",
+    "Riverside",
+    "Hillcrest",
+    "Brookside",
+    "Ashgrove",
+    "Elmwood",
+    "Fernhill",
+    "Harbour",
+    "Kingsmead",
+    "Larchfield",
+    "Millbrook",
+    "Northgate",
+    "Orchard",
+    "Parkside",
+    "Queensway",
+    "Rosewood",
+    "Seabrook",
+    "Thornbury",
+    "Upton Vale",
+    "Willowbank",
+    "Westcliffe",
+    "Beechwood",
+    "Chalkhill",
+];
+const SETTING_SECOND: [&str; 12] = ["", "Park", "Green", "Fields", "Vale", "Heath", "Bridge", "Lane", "Rise", "Grange", "Cross", "Hill"];
+
+/// An invented place name for the `i`th setting of a kind in an LA: unique for the first 288, then
+/// numbered.
+pub fn setting_place(i: usize) -> String {
+    let word = SETTING_WORDS[i % SETTING_WORDS.len()];
+    let round = i / SETTING_WORDS.len();
+    let second = SETTING_SECOND[round % SETTING_SECOND.len()];
+    let mut name = if second.is_empty() { word.to_owned() } else { format!("{word} {second}") };
+    if round >= SETTING_SECOND.len() {
+        name.push_str(&format!(" {}", round / SETTING_SECOND.len() + 1));
+    }
+    name
+}
+
+#[cfg(test)]
+mod setting_tests {
+    #[test]
+    fn invented_setting_names_are_unique_within_a_kind() {
+        let names: std::collections::HashSet<String> = (0..1000).map(super::setting_place).collect();
+        assert_eq!(names.len(), 1000);
+    }
+}

@@ -35,6 +35,9 @@ pub enum Can {
     Sen2Return,
     /// Set the LA's local targets for indicators and its small-number threshold (SEND managers).
     SetTargets,
+    /// The child search: staff who reach children's records (not families, administrators or board
+    /// members); it finds only the children of the role's selection.
+    FindChild,
 }
 
 /// A section of a child's multi-agency record holding person-level facts from one agency's datasets.
@@ -186,6 +189,7 @@ impl Access {
             Can::ChildRecords => self.selection().is_some(),
             Can::Sen2Return => matches!(role, R::LaCaseworker | R::SendManager | R::LaAdmin),
             Can::SetTargets => role == R::SendManager,
+            Can::FindChild => self.selection().is_some() && !matches!(role, R::ParentCarer | R::YoungPerson),
         }
     }
 
@@ -300,6 +304,10 @@ impl Access {
         if self.can(Can::Pupils) {
             links.push(("/pupils", "Your pupils"));
         }
+        if self.can(Can::FindChild) {
+            links.push(("/my-work", "Your work"));
+            links.push(("/children", "Find a child"));
+        }
         if self.can(Can::AdviceRequests) {
             links.push(("/advice", "Advice requests"));
         }
@@ -318,6 +326,7 @@ impl Access {
         if self.can(Can::ManageUsers) {
             links.push(("/admin/users", "Users and roles"));
         }
+        links.push(("/account", "Your account"));
         links
     }
 }

@@ -13,7 +13,6 @@ use waymark_storage::{Actor, CaseSnapshot, CaseloadStore, Selection};
 
 /// Everything computed from one LA's cases on one day.
 pub struct Computed {
-    #[allow(dead_code)] // kept for the pages that list cases from the cache
     pub snapshots: Vec<CaseSnapshot>,
     /// Caseload rows in the default order: overdue first, then soonest due.
     pub rows: Vec<CaseloadRow>,
@@ -37,8 +36,10 @@ impl Computed {
             idx
         };
         let stage_pos = |r: &CaseloadRow| crate::views::STAGES.iter().position(|s| *s == r.stage);
-        let by_stage = order(&|a, b| (stage_pos(a), &a.child_name).cmp(&(stage_pos(b), &b.child_name)));
-        let by_name = order(&|a, b| a.child_name.cmp(&b.child_name));
+        let name = waymark_domain::search::name_order;
+        let by_stage = order(&|a, b| stage_pos(a).cmp(&stage_pos(b)).then_with(|| name(&a.child, &b.child)));
+        // Surname, then forename (accents and case ignored), then date of birth.
+        let by_name = order(&|a, b| name(&a.child, &b.child).then(a.case_id.cmp(&b.case_id)));
         let by_received = order(&|a, b| b.received.cmp(&a.received));
         let settings: std::collections::BTreeSet<String> =
             rows.iter().flat_map(|r| r.settings.iter()).filter_map(|s| s.strip_prefix("urn:").map(str::to_owned)).collect();

@@ -30,9 +30,9 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound { .. } | StoreError::OutOfScope { .. } => Self::NotFound,
-            StoreError::Invalid(m) => Self::BadRequest(m),
-            StoreError::Transition(t) => Self::BadRequest(t.to_string()),
-            StoreError::Child(c) => Self::BadRequest(c.to_string()),
+            StoreError::Invalid(_) | StoreError::Transition(_) | StoreError::Child(_) | StoreError::Conflict { .. } => {
+                Self::BadRequest(crate::messages::store_error(&e).unwrap_or_default())
+            }
             other => Self::Internal(other.to_string()),
         }
     }
@@ -98,7 +98,8 @@ impl From<StoreError> for ApiError {
         match &e {
             StoreError::NotFound { .. } | StoreError::OutOfScope { .. } => Self::not_found(),
             StoreError::Conflict { .. } => Self::new(StatusCode::CONFLICT, "conflict", e.to_string()),
-            StoreError::Transition(t) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, t.rule, e.to_string()),
+            // The rule id is the code machines read; the message is the catalogue's sentence.
+            StoreError::Transition(t) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, t.rule, crate::messages::refusal(t, &[])),
             StoreError::Invalid(_) | StoreError::Child(_) => Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()),
             _ => {
                 tracing::error!(error = %e, "API request failed");

@@ -38,6 +38,13 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "admin_users.html",
     "admin_user.html",
     "accessibility.html",
+    "search.html",
+    "my_work.html",
+    "account.html",
+    "sen2_choose.html",
+    "sen2_settings.html",
+    "placement_form.html",
+    "placement_end.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -83,7 +83,8 @@ pub fn step_label(step: &str) -> String {
     }
     match step {
         "decision_to_assess" => "Decision whether to assess",
-        "decision_not_to_issue" => "Decision not to issue a plan",
+        // Reg 10: within 16 weeks the LA decides whether to issue, and must tell the family if it will not.
+        "decision_not_to_issue" => "Decision whether to issue a plan",
         "final_plan" => "Final plan (20 weeks)",
         "annual_review" => "Annual review",
         "review_decision" => "Decision after the review",
@@ -134,7 +135,7 @@ pub fn event_label(event: &CaseEvent) -> String {
         }
         E::Ceased { .. } => "Plan ceased".into(),
         E::Withdrawn => "Withdrawn".into(),
-        E::TransferredOut { to_la } => format!("Moved to local authority {to_la}"),
+        E::TransferredOut { to_la } => format!("Moved to {}", to_la.label()),
         E::MediationHeld { .. } => "Mediation held".into(),
         E::AppealLodged { .. } => "Appeal lodged with the tribunal".into(),
         E::AppealDecided { upheld, .. } => format!("Appeal decided ({})", if *upheld { "upheld" } else { "not upheld" }),
@@ -165,6 +166,30 @@ pub fn sen_status_label(status: SenStatus) -> &'static str {
     }
 }
 
+/// The setting names known for these placements' URNs (GIAS establishments, then imported settings).
+pub async fn setting_names(store: &waymark_storage::SqliteStore, placements: &[Placement]) -> std::collections::HashMap<String, String> {
+    use waymark_storage::EstablishmentStore;
+    let urns: Vec<String> = placements
+        .iter()
+        .filter_map(|p| match &p.setting {
+            waymark_domain::identifiers::SettingRef::Urn(u) => Some(u.to_string()),
+            _ => None,
+        })
+        .collect();
+    store.establishment_names(&urns).await.unwrap_or_default()
+}
+
+/// A setting by name where known: "Meadow Primary School (URN 851001)".
+pub fn setting_named(placement: &Placement, names: &std::collections::HashMap<String, String>) -> String {
+    match &placement.setting {
+        waymark_domain::identifiers::SettingRef::Urn(u) => match names.get(&u.to_string()) {
+            Some(name) => format!("{name} (URN {u})"),
+            None => format!("School URN {u}"),
+        },
+        _ => setting_label(placement),
+    }
+}
+
 /// A setting as people read it.
 pub fn setting_label(placement: &Placement) -> String {
     match &placement.setting {
@@ -180,6 +205,12 @@ pub struct CaseloadRow {
     pub case_id: CaseId,
     pub child_id: ChildId,
     pub child_name: String,
+    /// `EHC-` and the first 8 characters of the case id (see [`waymark_domain::search::case_reference`]).
+    pub case_reference: String,
+    pub date_of_birth: Date,
+    /// The child, for searching (not sent to the API as a whole).
+    #[serde(skip)]
+    pub child: Child,
     pub upn: Option<String>,
     pub stage: String,
     pub stage_label: &'static str,
@@ -203,6 +234,9 @@ pub fn caseload_row(s: &CaseSnapshot, today: Date) -> CaseloadRow {
         case_id: s.summary.case_id,
         child_id: s.summary.child_id,
         child_name: format!("{} {}", s.child.name.forename(), s.child.name.surname()),
+        case_reference: waymark_domain::search::case_reference(s.summary.case_id),
+        date_of_birth: s.child.date_of_birth,
+        child: s.child.clone(),
         upn: s.child.upn.as_ref().map(ToString::to_string),
         stage: s.summary.stage.clone(),
         stage_label: stage_label(&s.summary.stage),
@@ -301,11 +335,39 @@ pub fn section_key(section: Section) -> &'static str {
     }
 }
 
+/// The reason kept when a web entry had neither a note nor an advice summary (never shown).
+pub const NO_NOTE: &str = "Recorded on the case page";
+
+/// The note of a timeline entry as people wrote it: nothing for the fixed phrases, and entries saved
+/// before notes were kept apart lose their old "Title (web)." prefix and "Note:" label.
+pub fn note_text(reason: &str) -> Option<String> {
+    let mut text = reason.trim();
+    if let Some(i) = text.find(" (web)") {
+        text = text[i + " (web)".len()..].trim_start_matches('.').trim();
+    }
+    let text = text.replace(". Note: ", "\n").replace("Advice summary: ", "Summary of the advice: ");
+    let text = text.trim();
+    (!text.is_empty() && text != NO_NOTE && text != "test" && text != "recorded through the API").then(|| text.to_owned())
+}
+
+/// Who recorded an entry, as people read it: "Sam Patel (LA caseworker)", or the system for imports
+/// and the command line.
+pub fn recorded_by(actor_label: &str, people: &[waymark_storage::UserRecord]) -> String {
+    match actor_label.strip_prefix("user:").and_then(|id| people.iter().find(|u| u.id.to_string() == id)) {
+        Some(u) => format!("{} ({})", u.display_name, u.role.label()),
+        None if actor_label.starts_with("user:") => "A user of another team".into(),
+        None => "Waymark (an import or the command line)".into(),
+    }
+}
+
 /// The timeline, newest first; reasons only for LA staff; advice events only for the parties seen.
 pub fn timeline(events: &[RecordedEvent], access: &Access) -> Vec<Value> {
     let parties = access.advice_parties();
-    events
-        .iter()
+    // In date order (late paperwork in its place), entries of one date in the order recorded.
+    let mut ordered: Vec<&RecordedEvent> = events.iter().collect();
+    ordered.sort_by_key(|r| (r.event.date, r.seq));
+    ordered
+        .into_iter()
         .rev()
         .filter(|r| match &r.event.kind {
             CaseEventKind::AdviceRequested { party } | CaseEventKind::AdviceReceived { party } => parties.contains(party),
@@ -316,7 +378,8 @@ pub fn timeline(events: &[RecordedEvent], access: &Access) -> Vec<Value> {
                 "date": long_date(r.event.date),
                 "what": event_label(&r.event),
                 "recorded": r.recorded_at.format("%-d %B %Y %H:%M").to_string(),
-                "reason": access.sees_reasons().then(|| r.reason.clone()),
+                "reason": access.sees_reasons().then(|| note_text(&r.reason)).flatten(),
+                "actor": r.actor_label,
             })
         })
         .collect()
@@ -355,7 +418,7 @@ pub fn family_stage(stage: &Stage) -> String {
         }
         Stage::Ceased { on, .. } => format!("The plan ended on {}.", long_date(*on)),
         Stage::Withdrawn { on } => format!("The request was withdrawn on {}.", long_date(*on)),
-        Stage::TransferredOut { on, to_la } => format!("On {} the case moved to local authority {to_la}, which is now responsible.", long_date(*on)),
+        Stage::TransferredOut { on, to_la } => format!("On {} the case moved to {}, which is now responsible.", long_date(*on), to_la.label()),
     }
 }
 
@@ -402,7 +465,7 @@ pub fn child_summary(child: &Child, access: &Access, today: Date) -> Vec<Value> 
     if access.sees_nhs_number() {
         rows.push(json!({"key": "NHS number", "value": child.nhs_number.as_ref().map_or("Not recorded".into(), ToString::to_string)}));
     }
-    rows.push(json!({"key": "Responsible local authority", "value": child.responsible_la.to_string()}));
+    rows.push(json!({"key": "Responsible local authority", "value": child.responsible_la.label()}));
     let (education, _, _) = access.record_areas();
     if education {
         rows.push(json!({"key": "SEN status", "value": sen_status_label(child.sen_status_on(today))}));
@@ -418,11 +481,19 @@ pub fn child_summary(child: &Child, access: &Access, today: Date) -> Vec<Value> 
 }
 
 pub fn placement_rows(placements: &[Placement], today: Date) -> Vec<Value> {
+    placement_rows_named(placements, today, &Default::default())
+}
+
+/// The placements with their settings' names.
+pub fn placement_rows_named(placements: &[Placement], today: Date, names: &std::collections::HashMap<String, String>) -> Vec<Value> {
     placements
         .iter()
-        .map(|p| {
+        .enumerate()
+        .map(|(i, p)| {
             json!({
-                "setting": setting_label(p),
+                "index": i,
+                "setting_key": setting_key(&p.setting),
+                "setting": setting_named(p, names),
                 "rank": if p.rank == 1 { "Main" } else { "Dual registration" },
                 "entry": long_date(p.entry),
                 "leaving": p.leaving.map(long_date),

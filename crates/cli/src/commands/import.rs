@@ -40,6 +40,7 @@ fn list() {
         let links = if links.is_empty() { "(reference data)".to_owned() } else { links.join(", then ") };
         println!("{:<20} {:<36} {}", d.name(), links, d.label());
     }
+    println!("{:<20} {:<36} schools and settings by URN from the GIAS extract (names)", "establishments", "(reference data)");
     println!("\nImport localities, settings and population first. Formats: docs/import-formats.md");
 }
 
@@ -76,6 +77,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let (Some(name), Some(file)) = (args.dataset.as_deref(), args.file.clone()) else {
         return Err(Failure::input("give a dataset and a CSV file (waymark import --list names the datasets)"));
     };
+    if name == waymark_import::establishments::NAME {
+        return establishments(args, file);
+    }
     let dataset = name.parse::<Dataset>().map_err(|e| Failure::input(format!("{e}; waymark import --list describes them")))?;
     let options = Options { dry_run: args.dry_run, progress: true };
     block_on(async move {
@@ -84,6 +88,39 @@ pub fn run(args: Args) -> Result<(), Failure> {
         match import_file(&store, &actor, dataset, &file, options).await {
             Ok(counts) => {
                 println!("{}", summary(dataset, &counts, args.dry_run));
+                Ok(())
+            }
+            Err(ImportError::Rejected(rejection)) => {
+                let mut message = rejection.summary(SHOWN_PROBLEMS);
+                if let Some(report) = &args.report {
+                    write_report(report, &file, &rejection)
+                        .map_err(|e| Failure::other(format!("{message}\ncould not write the report {}: {e}", report.display())))?;
+                    message.push_str(&format!("\nevery problem is listed, beside its row, in {}", report.display()));
+                }
+                Err(Failure::input(message))
+            }
+            Err(e @ ImportError::Read { .. }) => Err(Failure::input(e.to_string())),
+            Err(ImportError::Store(e)) => Err(store_failure(e)),
+        }
+    })
+}
+
+/// `waymark import establishments FILE.csv`: the GIAS extract, all or nothing.
+fn establishments(args: Args, file: PathBuf) -> Result<(), Failure> {
+    block_on(async move {
+        let store = open_store(&args.store).await?;
+        let actor = args.store.actor();
+        match waymark_import::establishments::import_file(&store, &actor, &file, args.dry_run).await {
+            Ok((rows, counts)) if args.dry_run => {
+                println!("establishments: {rows} rows checked; nothing written (dry run)");
+                let _ = counts;
+                Ok(())
+            }
+            Ok((rows, counts)) => {
+                println!(
+                    "establishments: {rows} rows; {} created, {} unchanged, {} updated",
+                    counts.created, counts.unchanged, counts.updated
+                );
                 Ok(())
             }
             Err(ImportError::Rejected(rejection)) => {

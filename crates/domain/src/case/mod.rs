@@ -88,6 +88,9 @@ pub struct TransitionError {
     pub stage: &'static str,
     pub date: Date,
     pub message: String,
+    /// For late paperwork refused because a later event could then not have happened
+    /// (`late_event_breaks_history`): that event's own refusal.
+    pub later: Option<Box<TransitionError>>,
 }
 
 /// Advice asked of and received from one party.
@@ -178,12 +181,72 @@ impl Case {
             stage: "new",
             date: Date::MIN,
             message: "a case has at least one event".into(),
+            later: None,
         })?;
+        // Late paperwork is stored after events dated later (in the order it was recorded); the case is
+        // the fold of its events in date order, events of one date in the order they were recorded.
+        if rest.iter().any(|e| e.date < first.date) || rest.windows(2).any(|w| w[1].date < w[0].date) {
+            let mut sorted = events.to_vec();
+            sorted.sort_by_key(|e| e.date);
+            return Self::replay_in_order(id, child, &sorted);
+        }
         let mut case = Self::open(id, child, first.clone())?;
         for event in rest {
-            case.apply(event.clone())?;
+            case.apply_in_order(event.clone())?;
         }
         Ok(case)
+    }
+
+    /// Replay events already in date order, saying which one failed (its position) if one does.
+    fn replay_in_order(id: CaseId, child: ChildId, events: &[CaseEvent]) -> Result<Self, TransitionError> {
+        Self::replay_at(id, child, events).map_err(|(_, e)| e)
+    }
+
+    fn replay_at(id: CaseId, child: ChildId, events: &[CaseEvent]) -> Result<Self, (usize, TransitionError)> {
+        let Some((first, rest)) = events.split_first() else {
+            return Err((0, Self::replay(id, child, &[]).expect_err("an empty history never replays")));
+        };
+        let mut case = Self::open(id, child, first.clone()).map_err(|e| (0, e))?;
+        for (i, event) in rest.iter().enumerate() {
+            case.apply_in_order(event.clone()).map_err(|e| (i + 1, e))?;
+        }
+        Ok(case)
+    }
+
+    /// An event dated before the case's newest: the history is replayed in date order with the event in
+    /// its place (after the events of the same date), and the event is refused only if that history
+    /// breaks a rule: the event itself at its date, or a later event that no longer follows.
+    fn apply_late(&mut self, event: CaseEvent) -> Result<(), TransitionError> {
+        let first = self.history.first().expect("a case always has its first event").clone();
+        if event.date < first.date {
+            return Err(err(
+                &event,
+                self.stage.name(),
+                "before_case_opened",
+                &format!("the case began on {}, and nothing can be recorded before that", first.date),
+            ));
+        }
+        let position = self.history.partition_point(|e| e.date <= event.date);
+        let mut events = self.history.clone();
+        events.insert(position, event.clone());
+        match Self::replay_at(self.id, self.child, &events) {
+            Ok(case) => {
+                *self = case;
+                Ok(())
+            }
+            Err((i, e)) if i == position => Err(e),
+            Err((_, later)) => Err(TransitionError {
+                rule: "late_event_breaks_history",
+                event: event.type_name(),
+                stage: self.stage.name(),
+                date: event.date,
+                message: format!(
+                    "dated {}, it would come before {} on {}, which could then not have happened ({})",
+                    event.date, later.event, later.date, later.message
+                ),
+                later: Some(Box::new(later)),
+            }),
+        }
     }
 
     pub fn stage(&self) -> &Stage {
@@ -227,19 +290,23 @@ impl Case {
 
     /// Apply one event, or explain which rule forbids it. On error the case is unchanged: every check
     /// runs before anything is written.
+    ///
+    /// An event may be dated before the newest one (paperwork that arrived late): the case is then
+    /// replayed in date order with the event in its place, and it is refused only where that history
+    /// breaks a rule.
     pub fn apply(&mut self, event: CaseEvent) -> Result<(), TransitionError> {
+        if event.date < self.last_event_date() {
+            return self.apply_late(event);
+        }
+        self.apply_in_order(event)
+    }
+
+    /// Apply an event dated on or after the newest one.
+    fn apply_in_order(&mut self, event: CaseEvent) -> Result<(), TransitionError> {
         use CaseEventKind as E;
         use Stage as S;
         let stage_name = self.stage.name();
-        let last = self.last_event_date();
-        if event.date < last {
-            return Err(err(
-                &event,
-                stage_name,
-                "events_in_date_order",
-                &format!("events are recorded in date order, and the last one is dated {last}"),
-            ));
-        }
+        debug_assert!(event.date >= self.last_event_date(), "late events go through apply_late");
         if self.stage.is_closed() && !matches!(event.kind, E::MediationHeld { .. } | E::AppealLodged { .. } | E::AppealDecided { .. }) {
             return Err(err(&event, stage_name, "case_closed", "the case is closed; open a new case for a new request"));
         }
@@ -651,7 +718,7 @@ impl Case {
 }
 
 fn err(event: &CaseEvent, stage: &'static str, rule: &'static str, message: &str) -> TransitionError {
-    TransitionError { rule, event: event.type_name(), stage, date: event.date, message: message.to_owned() }
+    TransitionError { rule, event: event.type_name(), stage, date: event.date, message: message.to_owned(), later: None }
 }
 
 fn plan_error(event: &CaseEvent, stage: &'static str, e: PlanError) -> TransitionError {

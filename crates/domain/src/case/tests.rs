@@ -210,10 +210,15 @@ fn cfa_2014_s51_a_refusal_to_assess_reopens_only_after_mediation_or_appeal() {
 }
 
 #[test]
-fn events_must_come_in_date_order_and_a_case_opens_with_a_request() {
+fn late_paperwork_is_refused_where_its_date_breaks_a_rule_and_a_case_opens_with_a_request() {
+    // Advice requested on 1 February, before the decision to assess on 13 February: SEND Regs 2014
+    // reg 6(1) (advice is sought once the LA has decided to assess) refuses it at its real date.
     let h = &full_history()[..2];
     let e = apply_err(h, ev("2026-02-01", CaseEventKind::AdviceRequested { party: AdviceParty::Health }));
-    assert_eq!(e.rule, "events_in_date_order");
+    assert_eq!(e.rule, "advice_during_assessment");
+    // Nothing is recorded before the request that opened the case.
+    let e = apply_err(h, ev("2026-01-01", CaseEventKind::ExceptionStarted { reason: ExceptionReason::SchoolClosure, party: None }));
+    assert_eq!(e.rule, "before_case_opened");
     let (id, child) = ids();
     let e = Case::open(id, child, ev("2026-01-05", CaseEventKind::DecidedToAssess)).unwrap_err();
     assert_eq!(e.rule, "case_opens_with_request");
@@ -283,4 +288,41 @@ proptest! {
         let stored: Vec<CaseEvent> = serde_json::from_str(&json).unwrap();
         prop_assert_eq!(Case::replay(id, child, &stored).unwrap(), built);
     }
+}
+
+#[test]
+fn late_paperwork_is_recorded_at_its_real_date_and_the_case_replays_in_date_order() {
+    use CaseEventKind as E;
+    // The health advice arrived on 10 April but is recorded after the decision to issue (20 April).
+    let mut h: Vec<CaseEvent> = full_history()[..9].to_vec();
+    let late = h.remove(7);
+    assert!(matches!(late.kind, E::AdviceReceived { party: AdviceParty::Health }));
+    let (id, child) = ids();
+    let mut case = Case::replay(id, child, &h).unwrap();
+    case.apply(late.clone()).unwrap();
+    assert_eq!(case.advice()[&AdviceParty::Health].received, Some(d("2026-04-10")));
+    // The history is in date order, and replaying the events in the order they were stored (late one
+    // last) gives the same case.
+    assert!(case.history().windows(2).all(|w| w[0].date <= w[1].date));
+    let mut stored = h.clone();
+    stored.push(late);
+    assert_eq!(Case::replay(id, child, &stored).unwrap(), case);
+    // The clock counts the advice as received on its real date: met, not late.
+    let report = crate::clock::evaluate(&case.clock_input(), d("2026-05-01")).unwrap();
+    let health = report.steps.iter().find(|s| s.step == "advice:health").unwrap();
+    assert_eq!(health.done, Some(d("2026-04-10")));
+}
+
+#[test]
+fn late_paperwork_that_would_make_a_later_event_impossible_is_refused_and_nothing_changes() {
+    use CaseEventKind as E;
+    // A decision not to assess dated 1 February would come before the decision to assess on 13
+    // February, which could then not happen (reg 5(1): the decision is made once).
+    let h = &full_history()[..3];
+    let e = apply_err(h, ev("2026-02-01", E::DecidedNotToAssess));
+    assert_eq!(e.rule, "late_event_breaks_history");
+    assert!(e.message.contains("decided_to_assess") || e.message.contains("2026-02-13"), "{}", e.message);
+    // Health advice received dated before it was requested (16 February) is refused on its own rule.
+    let e = apply_err(&full_history()[..5], ev("2026-02-14", E::AdviceReceived { party: AdviceParty::Health }));
+    assert_eq!(e.rule, "advice_received_after_request");
 }

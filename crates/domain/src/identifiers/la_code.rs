@@ -74,7 +74,9 @@ impl FromStr for LaCode {
             return Err(IdentifierError::new("LA code", text, "la_code_format", "a DfE LA number is exactly 3 digits, e.g. 851"));
         }
         let la = LaCode(code.parse().expect("three digits"));
-        if !la.is_valid_in_upn() {
+        // A current LA created after rule 1530's ranges were set (942 Cumberland, 943 Westmorland and
+        // Furness, 2023) is an LA too [U].
+        if !la.is_valid_in_upn() && !super::la_names::CURRENT.iter().any(|(c, _)| *c == la.0) {
             return Err(IdentifierError::new("LA code", text, "la_code_unknown", "is not a DfE local authority number"));
         }
         Ok(la)

@@ -3,6 +3,7 @@
 
 mod ethnicity;
 mod la_code;
+pub mod la_names;
 mod nhs_number;
 mod postcode;
 mod setting;

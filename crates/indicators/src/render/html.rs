@@ -17,6 +17,7 @@ table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}caption{tex
 th,td{border:1px solid #b1b4b6;padding:.2rem .5rem;text-align:right}th[scope=row],td.text{text-align:left}\
 .rag{font-weight:bold}.rag-green{color:#00703c}.rag-amber{color:#8a5300}.rag-red{color:#d4351c}.note{color:#505a5f;font-size:.9rem}\
 figure{margin:1rem 0}svg{max-width:100%;height:auto}\
+@media screen and (max-width:40em){table{display:block;overflow-x:auto;max-width:100%}}\
 @media print{body{max-width:none;margin:0}section.indicator{break-inside:avoid}h2{break-before:page}a{color:inherit;text-decoration:none}}";
 
 /// The report for one framework and area (an LA code, or England when `la` is `None`).

@@ -159,13 +159,38 @@ struct EditQuery {
     created: Option<String>,
     #[serde(default)]
     saved: Option<String>,
+    /// A search for the child to link to a family account (name, date of birth, UPN...).
+    #[serde(default)]
+    find: String,
+}
+
+/// Children in the administrator's scope matching `keep`, as rows to link (name, date of birth, case
+/// references). Audited as one search.
+async fn child_rows<F>(state: &AppState, signed: &Signed, keep: F) -> Result<(Vec<Value>, usize), AppError>
+where
+    F: Fn(&waymark_domain::child::Child, &[waymark_domain::ids::CaseId]) -> bool + Send + Sync,
+{
+    use waymark_storage::CaseloadStore;
+    let (found, total) =
+        state.store.find_children(&signed.access.actor(), &waymark_storage::Selection::InScope, &state.audit, 20, keep).await?;
+    let rows = found
+        .iter()
+        .map(|f| {
+            json!({
+                "id": f.child.id, "name": format!("{}, {}", f.child.name.surname(), f.child.name.forename()),
+                "dob": crate::views::long_date(f.child.date_of_birth),
+                "references": f.cases.iter().map(|c| waymark_domain::search::case_reference(*c)).collect::<Vec<_>>().join(", "),
+            })
+        })
+        .collect();
+    Ok((rows, total))
 }
 
 async fn edit_form(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<String>,
-    axum::extract::Query(q): axum::extract::Query<EditQuery>,
+    crate::query::PageQuery(q): crate::query::PageQuery<EditQuery>,
 ) -> Result<Response, AppError> {
     signed.access.require(Can::ManageUsers)?;
     let user = state.store.get_user(&signed.access.actor(), parse_user(&id)?).await?;
@@ -179,7 +204,15 @@ async fn edit_form(
     ] {
         form.0.insert(k.into(), vec![v]);
     }
-    let children = state.store.linked_children(user.id).await?;
+    let linked = state.store.linked_children(user.id).await?;
+    let (children, _) =
+        if linked.is_empty() { (Vec::new(), 0) } else { child_rows(&state, &signed, |c, _| linked.contains(&c.id)).await? };
+    let query = waymark_domain::search::SearchQuery::parse(&q.find);
+    let (found, found_total) = if query.is_empty() {
+        (Vec::new(), 0)
+    } else {
+        child_rows(&state, &signed, |c, cases| !linked.contains(&c.id) && query.matches(c, cases)).await?
+    };
     let notice = if q.created.is_some() {
         Some("Account created")
     } else if q.saved.is_some() {
@@ -194,7 +227,7 @@ async fn edit_form(
         &form,
         &Errors::default(),
         StatusCode::OK,
-        json!({"children": children, "notice": notice}),
+        json!({"children": children, "notice": notice, "find": q.find, "found": found, "found_total": found_total, "searched": !query.is_empty()}),
     )
 }
 

@@ -66,7 +66,8 @@ async fn caseload(State(state): State<AppState>, ApiSigned(s): ApiSigned, ApiQue
     let actor = s.access.actor();
     let computed = state.caseload.get(&state, &actor, "case_list").await?;
     let names = caseworkers(&state.store.list_users(&actor).await?);
-    let rows = apply(&computed, &filters);
+    let mine = filters.mine(&s.access);
+    let rows = apply(&computed, &filters, mine.then_some(s.access.user.id));
     let total = rows.len();
     let page = filters.page.unwrap_or(1).max(1);
     let size = super::caseload::PAGE_SIZE;
@@ -80,7 +81,7 @@ async fn caseload(State(state): State<AppState>, ApiSigned(s): ApiSigned, ApiQue
             v
         })
         .collect();
-    Ok(Json(json!({"total": total, "page": page, "page_size": size, "items": items})))
+    Ok(Json(json!({"total": total, "page": page, "page_size": size, "scope": if mine { "mine" } else { "all" }, "items": items})))
 }
 
 async fn case(State(state): State<AppState>, ApiSigned(s): ApiSigned, Path(id): Path<String>) -> ApiResult {

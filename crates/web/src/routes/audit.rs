@@ -57,6 +57,8 @@ pub async fn entries(state: &AppState, signed: &Signed, q: &AuditQuery) -> Resul
                 "actor_id": e.actor_label,
                 "action": e.action.as_str(),
                 "subject": e.subject,
+                "subject_label": crate::messages::audit_subject(&e.subject),
+                "action_label": match e.action.as_str() { "read" => "Viewed", "create" => "Created", _ => "Changed" },
                 "child_id": e.child_id,
                 "case_id": e.case_id,
             })

@@ -102,6 +102,28 @@ async fn show(
             .map(|u| json!({"value": u.id.to_string(), "text": u.display_name}))
             .collect();
     }
+    let people = state.store.list_users(&signed.access.actor()).await?;
+    if let Some(Value::Array(entries)) = data.get_mut("timeline") {
+        for entry in entries {
+            let by = views::recorded_by(entry["actor"].as_str().unwrap_or_default(), &people);
+            entry["by"] = json!(by);
+        }
+    }
+    let names = views::setting_names(&state.store, &record.snapshot.placements).await;
+    data["placements"] = json!(views::placement_rows_named(&record.snapshot.placements, today, &names));
+    if signed.access.can(Can::Casework) {
+        // The stored placements' ids and versions, to end one (the same order: entry date, then made).
+        use waymark_storage::PlacementStore;
+        let stored = state.store.placements_for_child(&signed.access.actor(), record.snapshot.summary.child_id).await?;
+        if let Some(Value::Array(rows)) = data.get_mut("placements") {
+            for (row, p) in rows.iter_mut().zip(&record.snapshot.placements) {
+                if let Some(s) = stored.iter().find(|s| s.value.placement == *p) {
+                    row["placement_id"] = json!(s.value.placement_id);
+                }
+            }
+        }
+        data["can_place"] = json!(true);
+    }
     let done = q.done.as_deref().and_then(action_title);
     if let Value::Object(map) = &mut data {
         map.insert("actions".into(), json!(actions));
@@ -221,6 +243,8 @@ pub fn action_title(key: &str) -> Option<&'static str> {
         "appeal-lodged" => "Record an appeal lodged",
         "appeal-decided" => "Record an appeal decided",
         "assign" => "Assign the caseworker",
+        "placement" => "Record the placement",
+        "placement-end" => "End the placement",
         _ => return None,
     })
 }
@@ -542,15 +566,16 @@ fn build(key: &str, form: &FormData, record: &CaseRecord, today: Date, errors: &
     }
 }
 
-fn reason_for(key: &str, form: &FormData) -> String {
+/// What the case history keeps beside the events: the advice summary and the note as typed, or a fixed
+/// phrase (never shown) when there is neither.
+fn reason_for(form: &FormData) -> String {
     let note = form.get("note");
     let summary = form.get("summary");
-    let title = action_title(key).unwrap_or("recorded");
     match (summary.is_empty(), note.is_empty()) {
-        (false, false) => format!("{title} (web). Advice summary: {summary}. Note: {note}"),
-        (false, true) => format!("{title} (web). Advice summary: {summary}"),
-        (true, false) => format!("{title} (web). {note}"),
-        (true, true) => format!("{title} (web)"),
+        (false, false) => format!("Summary of the advice: {summary}\n{note}"),
+        (false, true) => format!("Summary of the advice: {summary}"),
+        (true, false) => note,
+        (true, true) => views::NO_NOTE.into(),
     }
 }
 
@@ -596,6 +621,10 @@ fn render_form(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let (values, dates) = field_values(form, fields);
+    // The error summary lists the problems in the order of the fields on the page.
+    let mut errors = errors.clone();
+    let position = |field: &str| fields.iter().position(|f| f["name"].as_str() == Some(field)).unwrap_or(usize::MAX);
+    errors.0.sort_by_key(|e| position(&e.field));
     let s = &record.snapshot;
     let context = page(
         signed,
@@ -709,8 +738,20 @@ async fn action_check(
         }
         return render_form(&signed, &record, &key, &fields, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
+    // The lifecycle's check runs now, on the case as it is, so nothing accepted on the next page can be
+    // refused on save (short of someone else changing the case meanwhile).
+    if let Err(t) = try_on(&record.snapshot.case, &events) {
+        errors.add("date", "date-day", crate::messages::refusal(&t, &events));
+        return render_form(&signed, &record, &key, &fields, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY);
+    }
     let version = form.get("version").parse().unwrap_or(record.snapshot.summary.version);
     render_check(&signed, &record, &key, &form, &events, version, None, &Errors::default(), StatusCode::OK)
+}
+
+/// Apply the events to a copy of the case: the domain's verdict, without saving anything.
+pub fn try_on(case: &waymark_domain::case::Case, events: &[CaseEvent]) -> Result<(), waymark_domain::case::TransitionError> {
+    let mut trial = case.clone();
+    events.iter().try_for_each(|e| trial.apply(e.clone()))
 }
 
 async fn action_confirm(
@@ -734,11 +775,9 @@ async fn action_confirm(
         return Err(AppError::Forbidden);
     }
     let Ok(expected) = form.get("version").parse::<i64>() else {
-        return Err(AppError::BadRequest(
-            "The form did not say which version of the case it was based on. Go back to the case and start again.".into(),
-        ));
+        return Err(AppError::BadRequest(crate::messages::NO_VERSION.into()));
     };
-    let reason = reason_for(&key, &form);
+    let reason = reason_for(&form);
     match state.store.record_case_events(&signed.access.actor(), id, expected, events.clone(), &reason).await {
         Ok(_) => Ok(see_other(&format!("/cases/{id}?done={key}"))),
         Err(StoreError::Conflict { current, .. }) => {
@@ -748,17 +787,22 @@ async fn action_confirm(
                 .filter(|r| r.seq > expected)
                 .map(|r| json!({"date": long_date(r.event.date), "what": views::event_label(&r.event)}))
                 .collect();
+            // Offer to save on top of the current case only if the answers still fit it.
+            let fits = try_on(&record.snapshot.case, &events).err();
             let conflict = json!({
                 "stage": views::stage_label(&record.snapshot.summary.stage),
                 "changes": changes,
                 "yours": expected,
                 "current": current,
+                "can_save": fits.is_none(),
+                "message": if fits.is_none() { crate::messages::CONFLICT } else { crate::messages::CONFLICT_STALE },
+                "why": fits.map(|t| crate::messages::refusal(&t, &events)),
             });
             render_check(&signed, &record, &key, &form, &events, current, Some(conflict), &Errors::default(), StatusCode::CONFLICT)
         }
         Err(StoreError::Transition(t)) => {
             let mut errors = Errors::default();
-            errors.add("date", "date-day", crate::forms::capitalise(&t.to_string()));
+            errors.add("date", "date-day", crate::messages::refusal(&t, &events));
             let fields = fields(&key, &record, &signed.access).unwrap_or_default();
             render_form(&signed, &record, &key, &fields, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY)
         }

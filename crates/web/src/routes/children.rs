@@ -163,7 +163,11 @@ pub fn child_json(record: &ChildRecord, facts: &[FactView], access: &Access, tod
 async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> Result<Html<String>, AppError> {
     let id: ChildId = id.parse().map_err(|_| AppError::NotFound)?;
     let (record, facts) = load(&state, &signed.access, id).await?;
-    let data = child_json(&record, &facts, &signed.access, state.clock.today());
+    let mut data = child_json(&record, &facts, &signed.access, state.clock.today());
+    if data["placements"].as_array().is_some_and(|p| !p.is_empty()) {
+        let names = views::setting_names(&state.store, &record.placements).await;
+        data["placements"] = json!(views::placement_rows_named(&record.placements, state.clock.today(), &names));
+    }
     let title = format!("Record: {}", data["name"].as_str().unwrap_or_default());
     Ok(Html(render("child.html", &page(&signed, &title, "/children", data))?))
 }

@@ -1,6 +1,7 @@
 //! Every route, one module per resource, each with its own `router()`.
 
 mod admin;
+mod admin_sen2;
 pub mod api;
 mod audit;
 mod auth;
@@ -10,8 +11,11 @@ mod children;
 mod dashboard;
 mod family;
 mod forecast;
+mod my_work;
 mod openapi;
+mod placements;
 mod professionals;
+mod search;
 mod sen2;
 
 use crate::error::AppError;
@@ -38,6 +42,10 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(sen2::router())
         .merge(admin::router())
+        .merge(search::router())
+        .merge(my_work::router())
+        .merge(admin_sen2::router())
+        .merge(placements::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)

@@ -4,6 +4,7 @@
 
 use crate::access::Can;
 use crate::error::AppError;
+use crate::query::PageQuery;
 use crate::session::Signed;
 use crate::templates::{page, render};
 use crate::views::{self, long_date};
@@ -115,6 +116,7 @@ pub async fn advice_rows(state: &AppState, signed: &Signed) -> Result<Vec<Value>
                     "status": status.map(views::status_key),
                     "overdue": status == Some(StepStatus::Overdue),
                     "open": open,
+                    "settings": c.placements.iter().filter(|p| p.attending_on(today)).map(|p| waymark_storage::setting_key(&p.setting)).collect::<Vec<_>>(),
                 }),
             ))
         })
@@ -123,10 +125,72 @@ pub async fn advice_rows(state: &AppState, signed: &Signed) -> Result<Vec<Value>
     Ok(rows.into_iter().map(|(_, _, v)| v).collect())
 }
 
-async fn advice(State(state): State<AppState>, signed: Signed) -> Result<Html<String>, AppError> {
+/// The advice list's filters: open requests by default (`show=all` for every request), `status`
+/// `overdue` or `due` (in time), a setting's URN, and the page.
+#[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize)]
+pub struct AdviceFilters {
+    #[serde(default)]
+    pub show: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub setting: String,
+    #[serde(default)]
+    pub page: Option<usize>,
+}
+
+/// Requests shown on one page.
+pub const ADVICE_PAGE: usize = 50;
+
+async fn advice(State(state): State<AppState>, signed: Signed, PageQuery(f): PageQuery<AdviceFilters>) -> Result<Html<String>, AppError> {
     let rows = advice_rows(&state, &signed).await?;
     let party = signed.user().role.service().map(views::advice_label).unwrap_or_default();
     let open = rows.iter().filter(|r| r["open"] == json!(true)).count();
-    let context = page(&signed, "Advice requests", "/advice", json!({"rows": rows, "service": party, "open": open}));
+    let overdue = rows.iter().filter(|r| r["open"] == json!(true) && r["overdue"] == json!(true)).count();
+    let setting_key = (!f.setting.trim().is_empty()).then(|| format!("urn:{}", f.setting.trim()));
+    let mut settings: Vec<String> = rows
+        .iter()
+        .filter(|r| r["open"] == json!(true))
+        .flat_map(|r| r["settings"].as_array().cloned().unwrap_or_default())
+        .filter_map(|v| v.as_str().and_then(|s| s.strip_prefix("urn:")).map(str::to_owned))
+        .collect();
+    settings.sort();
+    settings.dedup();
+    let names = {
+        use waymark_storage::EstablishmentStore;
+        state.store.establishment_names(&settings).await?
+    };
+    let kept: Vec<&Value> = rows
+        .iter()
+        .filter(|r| f.show == "all" || r["open"] == json!(true))
+        .filter(|r| match f.status.as_str() {
+            "overdue" => r["overdue"] == json!(true),
+            "due" => r["open"] == json!(true) && r["overdue"] != json!(true),
+            _ => true,
+        })
+        .filter(|r| setting_key.as_ref().is_none_or(|k| r["settings"].as_array().is_some_and(|a| a.iter().any(|s| s.as_str() == Some(k)))))
+        .collect();
+    let total = kept.len();
+    let pages = total.div_ceil(ADVICE_PAGE).max(1);
+    let page_no = f.page.unwrap_or(1).clamp(1, pages);
+    let shown: Vec<&Value> = kept.into_iter().skip((page_no - 1) * ADVICE_PAGE).take(ADVICE_PAGE).collect();
+    let link = |p: usize| {
+        let mut g = f.clone();
+        g.page = Some(p);
+        serde_urlencoded::to_string(&g).unwrap_or_default()
+    };
+    let setting_options: Vec<Value> = std::iter::once(json!({"value": "", "text": "Any setting"}))
+        .chain(settings.iter().map(|u| json!({"value": u, "text": names.get(u).map_or(format!("URN {u}"), |n| format!("{n} (URN {u})"))})))
+        .collect();
+    let context = page(
+        &signed,
+        "Advice requests",
+        "/advice",
+        json!({
+            "rows": shown, "service": party, "open": open, "overdue": overdue, "total": total, "f": f,
+            "page": page_no, "pages": pages, "prev": (page_no > 1).then(|| link(page_no - 1)), "next": (page_no < pages).then(|| link(page_no + 1)),
+            "settings": setting_options, "many_settings": settings.len() > 1,
+        }),
+    );
     Ok(Html(render("advice.html", &context)?))
 }

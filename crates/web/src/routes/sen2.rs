@@ -7,6 +7,7 @@
 
 use crate::access::Can;
 use crate::error::AppError;
+use crate::query::PageQuery;
 use crate::session::Signed;
 use crate::templates::{page, render};
 use crate::AppState;
@@ -30,6 +31,22 @@ pub fn router() -> Router<AppState> {
 struct YearQuery {
     #[serde(default)]
     year: String,
+    /// The LA, for an account that is not tied to one (an administrator of several).
+    #[serde(default)]
+    la: String,
+}
+
+/// The LA the return is for: the account's own, or the one chosen (accounts without an LA).
+fn return_la(signed: &Signed, q: &YearQuery) -> Option<waymark_domain::identifiers::LaCode> {
+    signed.user().la.or_else(|| q.la.trim().parse().ok())
+}
+
+/// The LAs to choose from, by name.
+pub fn la_options() -> Vec<serde_json::Value> {
+    waymark_domain::identifiers::la_names::CURRENT
+        .iter()
+        .map(|(code, name)| json!({"value": format!("{code:03}"), "text": format!("{name} ({code:03})")}))
+        .collect()
 }
 
 fn collection(q: &YearQuery) -> Result<Collection, AppError> {
@@ -38,18 +55,25 @@ fn collection(q: &YearQuery) -> Result<Collection, AppError> {
     Collection::for_year(year).map_err(|_| AppError::NotFound)
 }
 
-async fn findings(state: &AppState, signed: &Signed, c: Collection) -> Result<Vec<Finding>, AppError> {
+async fn findings(state: &AppState, signed: &Signed, c: Collection, q: &YearQuery) -> Result<Vec<Finding>, AppError> {
     signed.access.require(Can::Sen2Return)?;
-    let la = signed.user().la.ok_or_else(|| AppError::BadRequest("your account has no local authority".into()))?;
+    let la = return_la(signed, q).ok_or_else(|| AppError::BadRequest("Choose the local authority whose return to check.".into()))?;
     waymark_sen2::store::check(&state.store, &signed.access.actor(), la, c).await.map_err(|e| match e {
         waymark_sen2::store::Sen2StoreError::Store(s) => AppError::from(s),
         other => AppError::Internal(format!("sen2 check: {other}")),
     })
 }
 
-async fn show(State(state): State<AppState>, signed: Signed, Query(q): Query<YearQuery>) -> Result<Html<String>, AppError> {
+async fn show(State(state): State<AppState>, signed: Signed, PageQuery(q): PageQuery<YearQuery>) -> Result<Html<String>, AppError> {
     let c = collection(&q)?;
-    let all = findings(&state, &signed, c).await?;
+    signed.access.require(Can::Sen2Return)?;
+    if return_la(&signed, &q).is_none() {
+        // An account not tied to one LA chooses which LA's return to check.
+        let context =
+            page(&signed, "SEN2 return: choose a local authority", "/sen2", json!({"las": la_options(), "year": c.year.to_string()}));
+        return Ok(Html(render("sen2_choose.html", &context)?));
+    }
+    let all = findings(&state, &signed, c, &q).await?;
     let sees_children = signed.access.can(Can::ChildRecords);
     let (errors, queries) = waymark_sen2::count(&all);
     let mut by_rule: BTreeMap<(Severity, &'static str), Vec<&Finding>> = BTreeMap::new();
@@ -91,7 +115,7 @@ async fn show(State(state): State<AppState>, signed: Signed, Query(q): Query<Yea
         json!({
             "year": c.year.to_string(), "years": years, "errors": errors, "queries": queries, "groups": groups,
             "census": crate::views::long_date(c.reference_date), "sees_children": sees_children,
-            "la": signed.user().la.map(|l| l.to_string()),
+            "la": return_la(&signed, &q).map(|l| l.to_string()), "la_label": return_la(&signed, &q).map(|l| l.label()),
         }),
     );
     Ok(Html(render("sen2.html", &context)?))
@@ -99,7 +123,7 @@ async fn show(State(state): State<AppState>, signed: Signed, Query(q): Query<Yea
 
 async fn csv(State(state): State<AppState>, signed: Signed, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
     let c = collection(&q)?;
-    let mut all = findings(&state, &signed, c).await?;
+    let mut all = findings(&state, &signed, c, &q).await?;
     if !signed.access.can(Can::ChildRecords) {
         // Administrators see child ids, never who a child is.
         for f in &mut all {
