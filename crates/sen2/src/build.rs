@@ -199,8 +199,11 @@ fn build_request(child: &Child, case: &Case, c: Collection) -> Option<Built> {
     r.outcome = Some(outcome.to_owned());
     if historical {
         // SEN2 guide items 2.1 and 2.5: ReceivedDate is not required for H but is written wherever
-        // Waymark knows it, so DfE can measure the plan (RYA and RequestSource are not needed for H).
-        r.received_date = case.received_known().filter(|_| existing.is_none());
+        // Waymark knows it and the plan is issued in (or after) the period, so DfE can measure its 20
+        // weeks (RYA and RequestSource are not needed for H). A plan issued before the period is held
+        // as an existing plan (AssessmentOutcome H), outside this return's timeliness, and carries none.
+        let issued_before = final_issued.is_some_and(|f| f < c.period_start());
+        r.received_date = case.received_known().filter(|_| existing.is_none() && !issued_before);
     } else {
         r.received_date = case.received();
         r.request_source = case.requester().map(|q| q.sen2_code().to_string());
