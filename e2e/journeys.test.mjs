@@ -286,7 +286,7 @@ test('a board member reads the forecast: a fan chart with its table, a what-if a
   await axe(page, 'forecast')
   await page.screenshot({ path: join(ARTIFACTS, 'forecast.png'), fullPage: true })
   assert.equal(await page.locator('svg.app-chart').count(), 1)
-  assert.equal(await page.locator('svg.app-chart + table').count(), 1, 'the chart is followed by its table')
+  assert.equal(await page.locator('svg.app-chart + table, svg.app-chart + .app-table-scroll > table').count(), 1, 'the chart is followed by its table')
   await page.getByRole('heading', { name: 'How far to trust it' }).waitFor()
   await page.getByLabel('Change in new EHC plans (%)').fill('10')
   await page.getByRole('button', { name: 'Compare' }).click()
