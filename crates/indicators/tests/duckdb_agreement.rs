@@ -18,7 +18,9 @@ fn waymark_values(dir: &Path) -> BTreeMap<Key, Counted> {
     let all: Vec<_> = frameworks.iter().collect();
     let results = compute_all(&all, &t, &Scope::All, &PeriodSel::AllYears, &ManualValues::default(), &Loaded::default());
     let mut out = BTreeMap::new();
-    for r in results.iter().flat_map(|r| &r.rows) {
+    // The `casework` pack counts the same measures by month with the same definitions; DuckDB checks
+    // them through `dfe-ehcp`'s years (a test in definitions_and_measures adds the months up to the year).
+    for r in results.iter().filter(|r| r.framework != "casework").flat_map(|r| &r.rows) {
         if r.cohort == "all" || (r.cohort.starts_with("locality=") && !r.cohort.contains(" & ")) {
             out.insert((r.indicator.clone(), r.period.clone(), r.la.clone(), r.cohort.clone()), (r.numerator, r.denominator, r.value));
         }
