@@ -1,128 +1,18 @@
-// Waymark as people use it: Debian's Chromium, driven by playwright-core, signs in as each role of the
-// demo area and walks their main journeys. axe-core checks every page visited against WCAG 2.2 AA
-// (tags wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa) and any violation fails the test. Screenshots of
-// the key pages are kept in e2e/artifacts/ (not committed). Before serving, a few education, health and
-// social care facts about one demo child are imported with `waymark import`, for the record journeys.
-//
-// Needs: the `waymark` binary (WAYMARK_BIN, else ../target/debug/waymark) and Chromium
-// (CHROMIUM, else /usr/bin/chromium). scripts/test installs both.
+// Waymark as people use it: signs in as each role of the demo area and walks their main journeys, with
+// axe-core on every page visited (see harness.mjs). Before serving, a few education, health and social
+// care facts about one demo child are imported with `waymark import`, for the record journeys.
 
-import { test, before, after } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join, dirname } from 'node:path'
-import { createServer } from 'node:net'
-import { fileURLToPath } from 'node:url'
-import { createRequire } from 'node:module'
-import { chromium } from 'playwright-core'
+import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { useWaymark, waymark, newPage, axe, visit, signIn, fillDate } from './harness.mjs'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const require = createRequire(import.meta.url)
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
-const BIN = process.env.WAYMARK_BIN || join(here, '..', 'target', 'debug', 'waymark')
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium'
-const ARTIFACTS = join(here, 'artifacts')
-const TODAY = '2026-11-22'
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
+const ARTIFACTS = waymark.artifacts
+const checked = waymark.checked
 
-let server
-let browser
-let base
-let signIns
-let work
-const checked = new Set()
-
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-    s.on('error', reject)
-  })
-}
-
-before(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true })
-  work = mkdtempSync(join(tmpdir(), 'waymark-e2e-'))
-  const db = join(work, 'demo.db')
-  const json = join(work, 'sign-ins.json')
-  execFileSync(BIN, ['demo', '--db', db, '--today', TODAY, '--no-serve', '--sign-ins-json', json], { stdio: 'ignore' })
-  signIns = Object.fromEntries(JSON.parse(readFileSync(json, 'utf8')).map(s => [s.username, s.password]))
-  importFacts(db)
-  const port = await freePort()
-  base = `http://127.0.0.1:${port}`
-  server = spawn(BIN, ['serve', '--db', db, '--addr', `127.0.0.1:${port}`, '--clock-date', TODAY], { stdio: ['ignore', 'pipe', 'inherit'] })
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('waymark serve did not start within 30 s')), 30000)
-    server.stdout.on('data', d => { if (String(d).includes('serving on')) { clearTimeout(timer); resolve() } })
-    server.on('exit', code => reject(new Error(`waymark serve exited with ${code}`)))
-  })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-})
-
-after(async () => {
-  await browser?.close()
-  server?.kill('SIGTERM')
-  if (work) rmSync(work, { recursive: true, force: true })
-})
-
-/** A fresh browser context (no shared cookies). axe is injected as a script; the page's own CSP stays
- * strict for the application's scripts, and is bypassed only to add the checker. */
-async function newPage () {
-  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } })
-  const page = await context.newPage()
-  page.on('pageerror', e => { throw e })
-  return page
-}
-
-/** Run axe on the page; fail on any WCAG 2.2 AA violation, naming the rule and the elements. */
-async function axe (page, label) {
-  await page.addScriptTag({ content: AXE })
-  const result = await page.evaluate(async tags => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { runOnly: { type: 'tag', values: tags } })
-    return r.violations.map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join('; ')}`)
-  }, TAGS)
-  checked.add(label)
-  assert.deepEqual(result, [], `accessibility violations on ${label}`)
-  await reflows(page, label)
-}
-
-/** WCAG 2.2 1.4.10 Reflow: at 320 CSS px the page does not scroll sideways (wide tables scroll inside
- * their own region instead). Checked on every page at 320 px as well as at the desktop width. */
-async function reflows (page, label) {
-  const desktop = page.viewportSize()
-  await page.setViewportSize({ width: 320, height: 720 })
-  const [width, wide] = await page.evaluate(() => {
-    // The outermost elements that stick out past the viewport, to name in a failure.
-    const out = []
-    for (const el of document.querySelectorAll('body *')) {
-      const r = el.getBoundingClientRect()
-      if (r.right > 321 && !el.closest('.app-table-scroll') && !(el.parentElement && el.parentElement.getBoundingClientRect().right > 321)) {
-        out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')} (${Math.round(r.right)} px)`)
-      }
-    }
-    return [document.documentElement.scrollWidth, out.slice(0, 5)]
-  })
-  if (process.env.REFLOW_SHOTS) await page.screenshot({ path: join(process.env.REFLOW_SHOTS, `${label.replace(/[^a-z0-9]+/gi, '-')}-320.png`), fullPage: true })
-  await page.setViewportSize(desktop)
-  assert.ok(width <= 320, `${label} scrolls sideways at 320 px: ${width} px wide, past the edge: ${wide.join(', ')}`)
-}
-
-async function visit (page, path, label, { screenshot = false, status = 200 } = {}) {
-  const response = await page.goto(base + path)
-  assert.equal(response.status(), status, `${label}: ${path}`)
-  await axe(page, label)
-  if (screenshot) await page.screenshot({ path: join(ARTIFACTS, `${label.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true })
-}
+useWaymark({ prepare: importFacts })
 
 /** The UPN of a 12-character body: its check letter first (CBDS N00001). */
 function upn (body) {
@@ -133,7 +23,7 @@ function upn (body) {
 
 /** Person-level facts about Amara Okafor (the demo's first child) from education, health and social
  * care, imported with `waymark import` as each agency's file would be. */
-function importFacts (db) {
+function importFacts (db, work) {
   const AMARA = upn('851399925001')
   const files = {
     ehe: `la,upn,start_date,end_date\n851,${AMARA},2023-09-04,2024-01-31\n`,
@@ -143,23 +33,8 @@ function importFacts (db) {
   for (const [dataset, text] of Object.entries(files)) {
     const file = join(work, `e2e-${dataset}.csv`)
     writeFileSync(file, text)
-    execFileSync(BIN, ['import', dataset, file, '--db', db], { stdio: 'ignore' })
+    execFileSync(waymark.bin, ['import', dataset, file, '--db', db], { stdio: 'ignore' })
   }
-}
-
-async function signIn (page, username) {
-  await page.goto(base + '/sign-in')
-  await page.getByLabel('Username').fill(username)
-  await page.getByLabel('Password').fill(signIns[username])
-  await page.getByRole('button', { name: 'Sign in' }).click()
-  await page.waitForLoadState()
-  assert.ok(!page.url().endsWith('/sign-in'), `signed in as ${username}`)
-}
-
-async function fillDate (page, day, month, year) {
-  await page.getByLabel('Day').fill(String(day))
-  await page.getByLabel('Month').fill(String(month))
-  await page.getByLabel('Year').fill(String(year))
 }
 
 test('the sign-in page and a failed sign-in are accessible and explain the problem', async () => {
@@ -258,10 +133,10 @@ test('a SEND manager opens each framework dashboard, drills down by need and loc
     await visit(page, `/dashboard/frameworks/${id}`, `framework ${id}`, { screenshot: id === 'portsmouth-2016' })
   }
   await visit(page, '/dashboard/frameworks/dfe-ehcp/print', 'framework print version', { screenshot: true })
-  const csv = await page.request.get(base + '/dashboard/frameworks/dfe-ehcp/data.csv')
+  const csv = await page.request.get(waymark.base + '/dashboard/frameworks/dfe-ehcp/data.csv')
   assert.equal(csv.status(), 200)
   assert.equal((await csv.text()).split('\n')[0], 'framework,indicator,period,la,cohort,numerator,denominator,value,target,rag')
-  const xlsx = await page.request.get(base + '/dashboard/frameworks/dfe-ehcp/data.xlsx')
+  const xlsx = await page.request.get(waymark.base + '/dashboard/frameworks/dfe-ehcp/data.xlsx')
   assert.equal(xlsx.status(), 200)
   await page.context().close()
 })
@@ -281,7 +156,7 @@ test('a board member reads the forecast: a fan chart with its table, a what-if a
   const page = await newPage()
   await signIn(page, 'demo.board')
   // The first view derives the forecast from the whole area's records and simulates: allow it time.
-  const response = await page.goto(base + '/forecast', { timeout: 300000 })
+  const response = await page.goto(waymark.base + '/forecast', { timeout: 300000 })
   assert.equal(response.status(), 200)
   await axe(page, 'forecast')
   await page.screenshot({ path: join(ARTIFACTS, 'forecast.png'), fullPage: true })
@@ -298,7 +173,7 @@ test('a board member reads the forecast: a fan chart with its table, a what-if a
   await page.waitForLoadState()
   await page.locator('.govuk-error-summary').waitFor()
   await axe(page, 'forecast with a mistake in the what-if')
-  const csv = await page.request.get(base + '/forecast/data.csv?table=totals')
+  const csv = await page.request.get(waymark.base + '/forecast/data.csv?table=totals')
   assert.equal(csv.status(), 200)
   assert.equal((await csv.text()).split('\n')[0], 'calendar-year,mean,sd,q05,q25,q50,q75,q95,cost-mean')
   await page.context().close()
@@ -330,7 +205,7 @@ test('the multi-agency record shows each role the facts it may see', async () =>
   const amara = upn('851399925001')
   let child
   for (let n = 1; n <= 400 && !child; n++) {
-    const reply = await (await page.request.get(`${base}/api/v1/caseload?scope=all&q=${amara}&page=${n}`)).json()
+    const reply = await (await page.request.get(`${waymark.base}/api/v1/caseload?scope=all&q=${amara}&page=${n}`)).json()
     const hit = reply.items.find(i => i.upn === amara)
     if (hit) child = `/children/${hit.child_id}`
     if (n * reply.page_size >= reply.total) break
