@@ -272,6 +272,9 @@ pub struct PersonTable {
     pub reviews: Vec<ReviewRow>,
     pub disputes: Vec<DisputeRow>,
     pub plan_versions: Vec<PlanVersionRow>,
+    /// Each case row's case, in the same order as `cases` (to patch a case, and to link a count to the
+    /// cases behind it).
+    pub case_ids: Vec<CaseId>,
     /// Person-level facts from each agency (`crate::facts`), each person's together.
     pub facts: Vec<FactRow>,
     /// The day the data runs to.
@@ -474,6 +477,7 @@ impl TableBuilder {
         }
         row.reviews = (r_start, self.table.reviews.len() as u32);
         self.table.cases.push(row);
+        self.table.case_ids.push(case_id);
     }
 
     /// Add facts about the person added last. Free school meals and the locality come from the
@@ -502,6 +506,60 @@ impl TableBuilder {
 }
 
 impl PersonTable {
+    /// Replace one case's rows with those of its history now (`events`, those up to the table's day),
+    /// leaving every other row as it was: how a cached table follows a case change without being read
+    /// again. The case keeps its place and its person. `false` (and the table unchanged) when the case is
+    /// not in the table, belongs to another child, or its history no longer replays (the caller then
+    /// builds the table again, which counts such cases in `clock_errors`).
+    pub fn replace_case(&mut self, case_id: CaseId, child: &Child, events: &[CaseEvent]) -> bool {
+        let Some(as_of) = self.as_of else { return false };
+        // A case the clock could not evaluate is counted, not marked: with any, only a rebuild knows
+        // whether this case was one.
+        if self.clock_errors > 0 {
+            return false;
+        }
+        let Some(index) = self.case_ids.iter().position(|c| *c == case_id) else { return false };
+        let old = self.cases[index];
+        let events: Vec<CaseEvent> = events.iter().filter(|e| e.date <= as_of).cloned().collect();
+        let mut one = TableBuilder::new(as_of);
+        one.add_case(old.person, case_id, child, &events);
+        let mut new = one.finish();
+        if new.clock_errors > 0 || new.cases.len() != 1 {
+            return false;
+        }
+        let mut row = new.cases[0];
+        for r in &mut new.reviews {
+            r.case = index as u32;
+        }
+        for d in &mut new.disputes {
+            d.case = index as u32;
+        }
+        // Each child array is spliced where the old rows were; every later case's range moves by the
+        // difference in length.
+        fn splice<T>(rows: &mut Vec<T>, old: (u32, u32), new: Vec<T>) -> ((u32, u32), i64) {
+            let len = new.len() as u32;
+            rows.splice(old.0 as usize..old.1 as usize, new);
+            ((old.0, old.0 + len), i64::from(len) - i64::from(old.1 - old.0))
+        }
+        let (reviews, dr) = splice(&mut self.reviews, old.reviews, new.reviews);
+        let (disputes, dd) = splice(&mut self.disputes, old.disputes, new.disputes);
+        let (plan_versions, dv) = splice(&mut self.plan_versions, old.plan_versions, new.plan_versions);
+        row.reviews = reviews;
+        row.disputes = disputes;
+        row.plan_versions = plan_versions;
+        self.cases[index] = row;
+        let shift = |r: &mut (u32, u32), by: i64| {
+            r.0 = (i64::from(r.0) + by) as u32;
+            r.1 = (i64::from(r.1) + by) as u32;
+        };
+        for c in &mut self.cases[index + 1..] {
+            shift(&mut c.reviews, dr);
+            shift(&mut c.disputes, dd);
+            shift(&mut c.plan_versions, dv);
+        }
+        true
+    }
+
     /// An LA's share of each array. Persons of one LA are contiguous (the builders add them so).
     pub fn la_ranges(&self) -> Vec<LaRange> {
         let mut out =

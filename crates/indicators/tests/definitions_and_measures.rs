@@ -480,3 +480,30 @@ fn the_casework_pack_counts_twelve_months_to_the_datas_day_with_the_same_definit
         dec.rows.iter().filter(|r| r.indicator == "plans_issued" && r.la == la && r.cohort == "all").filter_map(|r| r.numerator).sum();
     assert_eq!(Some(sum), dfe_plans, "January to December of {year} add up to DfE's {year}");
 }
+
+/// A cached table follows a case change by patching that case's rows: the patched table is the table
+/// built afresh from the new histories, row for row, when the case gains disputes and reviews (its
+/// child arrays grow and every later case's ranges move) and when it loses them again.
+#[test]
+fn a_case_patched_in_place_gives_the_table_built_afresh() {
+    let ids: Vec<CaseId> = (0..3).map(|i| CaseId::from_uuid(uuid::Uuid::from_u128(1000 + i))).collect();
+    let plain = vec![plan_case("2024-01-10", 130, false), plan_case("2024-03-01", 150, false), plan_case("2024-06-01", 100, true)];
+    let mut disputed = plain.clone();
+    disputed[1].push(ev("2024-09-02", E::MediationHeld { decision: waymark_domain::case::AppealableDecision::PlanContents }));
+    disputed[1].push(ev("2024-10-01", E::AppealLodged { decision: waymark_domain::case::AppealableDecision::PlanContents }));
+    disputed[1].push(ev("2025-07-01", E::ReviewMeeting));
+    let mut patched = table(plain.clone());
+    assert!(patched.replace_case(ids[1], &child(2), &disputed[1]));
+    let fresh = table(disputed.clone());
+    assert_eq!(format!("{patched:?}"), format!("{fresh:?}"));
+    assert_eq!(patched.disputes.len(), 2);
+    assert_eq!(dfe(&patched, 2024).rows.len(), dfe(&fresh, 2024).rows.len());
+    // And back: the rows go and the later case's ranges move down again.
+    assert!(patched.replace_case(ids[1], &child(2), &plain[1]));
+    assert_eq!(format!("{patched:?}"), format!("{:?}", table(plain.clone())));
+    // A case the table does not hold, or a history that no longer replays, is left to a rebuild.
+    let unknown = CaseId::from_uuid(uuid::Uuid::from_u128(99));
+    assert!(!patched.replace_case(unknown, &child(2), &plain[1]));
+    assert!(!patched.replace_case(ids[1], &child(2), &[ev("2024-03-01", E::DecidedToAssess)]));
+    assert_eq!(format!("{patched:?}"), format!("{:?}", table(plain)));
+}

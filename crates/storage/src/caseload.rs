@@ -39,6 +39,30 @@ pub enum Selection {
     AdviceRequestedOf(AdviceParty),
 }
 
+/// What changed in the store since a reader last looked ([`CaseloadStore::aggregate_changes`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AggregateChanges {
+    /// The data generation now.
+    pub generation: i64,
+    /// The last change's sequence number (pass it as `after` next time; `i64::MAX` reads none, only
+    /// the generation and this number, before a reader loads everything).
+    pub seq: i64,
+    /// How many changes were written since `after`: each bumped the generation once.
+    pub rows: i64,
+    /// The cases updated since `after`, each once.
+    pub cases: Vec<CaseId>,
+}
+
+impl AggregateChanges {
+    /// Whether everything that moved the generation from `since` is one of these changes (a case update,
+    /// or a change that leaves aggregates as they were), so a reader at `since` may patch just these
+    /// cases. Anything else (a child, a placement, a new case, an import) moves the generation without
+    /// a change row.
+    pub fn only_cases_since(&self, since: i64) -> bool {
+        self.generation - since == self.rows
+    }
+}
+
 /// One case with its child, the child's placements and the caseworker holding it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CaseSnapshot {
@@ -153,6 +177,14 @@ pub trait CaseloadStore: Send + Sync {
     /// A number that changes whenever a child, case, placement, assignment or account link changes (in
     /// any process): a cache of these reads is current while it stays the same.
     fn data_generation(&self) -> impl Future<Output = Result<i64>> + Send;
+
+    /// The data generation with what changed since `after` (a sequence number from an earlier call):
+    /// whether only cases changed, and which (see [`AggregateChanges`]). Read in one snapshot.
+    fn aggregate_changes(&self, after: i64) -> impl Future<Output = Result<AggregateChanges>> + Send;
+
+    /// The named cases in the actor's scope (those out of it are left out), for patching an aggregate
+    /// already read: not audited here, since the aggregate's own view writes its one `aggregate` entry.
+    fn case_snapshots_by_id(&self, actor: &Actor, cases: &[CaseId]) -> impl Future<Output = Result<Vec<CaseSnapshot>>> + Send;
 
     /// The selected cases in the actor's scope, oldest first. Audited as one read with `subject`
     /// (`case_list`, or `aggregate` when only counts leave the server).
@@ -377,6 +409,41 @@ async fn load_snapshots(
 impl CaseloadStore for SqliteStore {
     async fn data_generation(&self) -> Result<i64> {
         sqlx::query_scalar("select generation from data_generation where id = 1").fetch_one(&self.pool).await.map_err(db)
+    }
+
+    async fn aggregate_changes(&self, after: i64) -> Result<AggregateChanges> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let generation: i64 =
+            sqlx::query_scalar("select generation from data_generation where id = 1").fetch_one(&mut *tx).await.map_err(db)?;
+        let seq: i64 = sqlx::query_scalar("select coalesce(max(seq), 0) from aggregate_change").fetch_one(&mut *tx).await.map_err(db)?;
+        let rows: Vec<(i64, Option<String>)> = sqlx::query_as("select seq, case_id from aggregate_change where seq > ? order by seq")
+            .bind(after)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        let mut cases = Vec::new();
+        for (_, case) in &rows {
+            if let Some(text) = case {
+                let id: CaseId = text.parse().map_err(|_| StoreError::Corrupt(format!("aggregate change names a bad case id {text:?}")))?;
+                if !cases.contains(&id) {
+                    cases.push(id);
+                }
+            }
+        }
+        Ok(AggregateChanges { generation, seq, rows: rows.len() as i64, cases })
+    }
+
+    async fn case_snapshots_by_id(&self, actor: &Actor, cases: &[CaseId]) -> Result<Vec<CaseSnapshot>> {
+        crate::sqlite::check_request(actor, None)?;
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let mut out = Vec::with_capacity(cases.len());
+        for case in cases {
+            let (snapshots, _) = load_snapshots(&mut tx, actor, &Selection::InScope, Some(*case), None).await?;
+            out.extend(snapshots);
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(out)
     }
 
     async fn case_snapshots(

@@ -37,7 +37,7 @@ mod worklist;
 
 pub use actor::{Actor, Scope, MAX_ACTOR_LABEL};
 pub use bulk::{BulkCounts, BulkPerson, BulkStore};
-pub use caseload::{AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, FoundChild, Selection};
+pub use caseload::{AggregateChanges, AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, FoundChild, Selection};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Result, StoreError};
 pub use establishments::{Establishment, EstablishmentCounts, EstablishmentStore};

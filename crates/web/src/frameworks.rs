@@ -7,8 +7,8 @@
 //!
 //! Aggregates only: the person table is read in bulk (audited as list reads, never a child's record),
 //! and no page shows a child. Every framework is computed together (evidence packs cite the others)
-//! once per data generation, day and set of manual values, and cached per LA scope; later views are a
-//! lookup plus one pass over the framework's rows.
+//! and cached per LA scope with the person table it was computed on; a case change patches that case
+//! into the table and computes again, without reading the table again (see [`FrameworkCache`]).
 
 use crate::error::AppError;
 use crate::AppState;
@@ -16,9 +16,10 @@ use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, LazyLock};
 use waymark_domain::calendar::Date;
+use waymark_domain::ids::CaseId;
 use waymark_indicators::definition::{MeasureKind, Unit};
 use waymark_indicators::present::{self, Suppression};
-use waymark_indicators::{Framework, PeriodSel, ResultRow, Results, Scope, Status};
+use waymark_indicators::{Framework, ManualValues, PeriodSel, PersonTable, ResultRow, Results, Scope, Status};
 use waymark_storage::{Actor, CaseloadStore, IndicatorStore};
 
 /// The frameworks: the built-in packs (parsed once; a broken pack is a build error caught by the
@@ -59,15 +60,29 @@ impl Computed {
 }
 
 struct Entry {
-    key: (i64, Date, u64),
+    today: Date,
+    /// The manual values', targets' and threshold's fingerprint.
+    inputs: u64,
+    /// The data generation and change sequence the table is current to.
+    generation: i64,
+    seq: i64,
+    table: Arc<PersonTable>,
     computed: Arc<Computed>,
 }
 
-/// The computed frameworks per LA scope.
+/// The computed frameworks per LA scope, with the person table they were computed on.
+///
+/// The table is read from the store once (its facts alone take seconds at a large area); after a case
+/// changes only that case's rows are read and patched in ([`PersonTable::replace_case`]), and the
+/// frameworks computed again on the patched table. Anything else that changes the table (a child, a
+/// placement, a new case, an import) or a new day reads it again.
 #[derive(Default)]
 pub struct FrameworkCache {
     entries: tokio::sync::Mutex<HashMap<String, Entry>>,
 }
+
+/// At most this many changed cases are patched in; more (an import of cases) read the table again.
+const PATCH_LIMIT: usize = 200;
 
 /// A fingerprint of the manual values (entered outside the data generation's triggers).
 fn fingerprint(values: &[waymark_storage::ManualValueRecord], targets: &[waymark_storage::TargetRecord], threshold: u32) -> u64 {
@@ -83,75 +98,146 @@ fn fingerprint(values: &[waymark_storage::ManualValueRecord], targets: &[waymark
     h.finish()
 }
 
+/// What the frameworks are computed with besides the table: manual values, targets and the LA's
+/// small-numbers threshold.
+struct Inputs {
+    manual: ManualValues,
+    threshold: u32,
+    fingerprint: u64,
+}
+
+async fn inputs(state: &AppState, actor: &Actor) -> Result<Inputs, AppError> {
+    let manual = state.store.manual_values(actor).await?;
+    let targets = state.store.targets(actor).await?;
+    let threshold = match actor.scope.la() {
+        Some(la) => state.store.suppression_threshold(actor, &la.to_string()).await?,
+        None => waymark_storage::DEFAULT_SUPPRESSION_THRESHOLD,
+    };
+    let fingerprint = fingerprint(&manual, &targets, threshold);
+    let mut values = waymark_indicators::manual::index(
+        &manual
+            .into_iter()
+            .map(|r| waymark_indicators::manual::ManualValue {
+                framework: r.framework,
+                indicator: r.indicator,
+                period: r.period,
+                la: r.la,
+                cohort: r.cohort,
+                value: r.value,
+            })
+            .collect::<Vec<_>>(),
+    );
+    for t in targets {
+        if let Some(v) = t.value {
+            values.targets.insert((t.framework, t.indicator, t.period, t.la), v);
+        }
+    }
+    Ok(Inputs { manual: values, threshold, fingerprint })
+}
+
+/// Every framework on `table`, on the blocking pool.
+async fn compute(table: Arc<PersonTable>, manual: ManualValues, today: Date, threshold: u32) -> Result<Computed, AppError> {
+    let started = std::time::Instant::now();
+    let computed = tokio::task::spawn_blocking(move || {
+        let all: Vec<&Framework> = frameworks().iter().collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // Every complete year with data; with none yet, the year so far.
+        let partial_year = table.years().is_empty().then(|| chrono::Datelike::year(&today));
+        let periods = partial_year.map_or(PeriodSel::AllYears, PeriodSel::Year);
+        let results = waymark_indicators::compute_all_threads(
+            &all,
+            &table,
+            &Scope::All,
+            &periods,
+            &manual,
+            &waymark_indicators::Loaded::default(),
+            threads,
+        );
+        let mut areas: Vec<String> = Vec::new();
+        if table.las.len() > 1 {
+            areas.push("england".into());
+        }
+        areas.extend(table.las.iter().map(ToString::to_string));
+        Computed { results, areas, today, partial_year, suppression: Suppression { threshold } }
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("computing the frameworks: {e}")))?;
+    tracing::info!(millis = started.elapsed().as_millis() as u64, "frameworks computed");
+    Ok(computed)
+}
+
 impl FrameworkCache {
-    /// Every framework for the actor's scope. Audited: loading reads the cases and children as list
-    /// reads (`aggregate`, `child_list`); a cached view writes one `aggregate` list read.
+    /// Every framework for the actor's scope. Audited as one `aggregate` list read per view; reading
+    /// the table also writes its bulk list reads (`aggregate`, `child_list`).
     pub async fn get(&self, state: &AppState, actor: &Actor) -> Result<Arc<Computed>, AppError> {
         let scope_key = format!("{:?}", actor.scope);
-        let generation = state.store.data_generation().await?;
         let today = state.clock.today();
-        let manual = state.store.manual_values(actor).await?;
-        let targets = state.store.targets(actor).await?;
-        let threshold = match actor.scope.la() {
-            Some(la) => state.store.suppression_threshold(actor, &la.to_string()).await?,
-            None => waymark_storage::DEFAULT_SUPPRESSION_THRESHOLD,
-        };
-        let key = (generation, today, fingerprint(&manual, &targets, threshold));
+        let inputs = inputs(state, actor).await?;
         // Held while computing, so a burst of first views computes once.
         let mut entries = self.entries.lock().await;
-        if let Some(e) = entries.get(&scope_key).filter(|e| e.key == key) {
-            state.store.audit_list_read(actor, "aggregate", &state.audit).await?;
-            return Ok(e.computed.clone());
+        if let Some(entry) = entries.get_mut(&scope_key).filter(|e| e.today == today) {
+            let changes = state.store.aggregate_changes(entry.seq).await?;
+            if changes.generation == entry.generation && entry.inputs == inputs.fingerprint {
+                state.store.audit_list_read(actor, "aggregate", &state.audit).await?;
+                return Ok(entry.computed.clone());
+            }
+            if changes.only_cases_since(entry.generation)
+                && changes.cases.len() <= PATCH_LIMIT
+                && patch(state, actor, entry, &changes.cases).await?
+            {
+                entry.computed = Arc::new(compute(entry.table.clone(), inputs.manual, today, inputs.threshold).await?);
+                (entry.generation, entry.seq, entry.inputs) = (changes.generation, changes.seq, inputs.fingerprint);
+                state.store.audit_list_read(actor, "aggregate", &state.audit).await?;
+                return Ok(entry.computed.clone());
+            }
         }
-        let table = waymark_indicators::source::load_from_store(&state.store, actor, today, &state.audit).await?;
-        let mut manual_values = waymark_indicators::manual::index(
-            &manual
-                .into_iter()
-                .map(|r| waymark_indicators::manual::ManualValue {
-                    framework: r.framework,
-                    indicator: r.indicator,
-                    period: r.period,
-                    la: r.la,
-                    cohort: r.cohort,
-                    value: r.value,
-                })
-                .collect::<Vec<_>>(),
+        // Where the changes stand before the table is read: a change made while it is read is patched
+        // in again (harmlessly) or read again next time.
+        let mark = state.store.aggregate_changes(i64::MAX).await?;
+        let table = Arc::new(waymark_indicators::source::load_from_store(&state.store, actor, today, &state.audit).await?);
+        let computed = Arc::new(compute(table.clone(), inputs.manual, today, inputs.threshold).await?);
+        entries.insert(
+            scope_key,
+            Entry { today, inputs: inputs.fingerprint, generation: mark.generation, seq: mark.seq, table, computed: computed.clone() },
         );
-        for t in targets {
-            if let Some(v) = t.value {
-                manual_values.targets.insert((t.framework, t.indicator, t.period, t.la), v);
-            }
-        }
-        let started = std::time::Instant::now();
-        let computed = tokio::task::spawn_blocking(move || {
-            let all: Vec<&Framework> = frameworks().iter().collect();
-            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-            // Every complete year with data; with none yet, the year so far.
-            let partial_year = table.years().is_empty().then(|| chrono::Datelike::year(&today));
-            let periods = partial_year.map_or(PeriodSel::AllYears, PeriodSel::Year);
-            let results = waymark_indicators::compute_all_threads(
-                &all,
-                &table,
-                &Scope::All,
-                &periods,
-                &manual_values,
-                &waymark_indicators::Loaded::default(),
-                threads,
-            );
-            let mut areas: Vec<String> = Vec::new();
-            if table.las.len() > 1 {
-                areas.push("england".into());
-            }
-            areas.extend(table.las.iter().map(ToString::to_string));
-            Computed { results, areas, today, partial_year, suppression: Suppression { threshold } }
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("computing the frameworks: {e}")))?;
-        tracing::info!(millis = started.elapsed().as_millis() as u64, "frameworks computed");
-        let computed = Arc::new(computed);
-        entries.insert(scope_key, Entry { key, computed: computed.clone() });
         Ok(computed)
     }
+}
+
+/// Read each LA's person table and compute its frameworks as the server starts, so the first board
+/// member to open a dashboard does not wait for the read (seconds at a large area). Audited as the
+/// reads of an actor named for the job.
+pub async fn warm(state: AppState) {
+    let system = Actor::new("dashboard warm-up", waymark_storage::Scope::All);
+    let las = match waymark_storage::Sen2Store::sen2_las(&state.store, &system).await {
+        Ok(las) => las,
+        Err(e) => return tracing::warn!(error = %e, "dashboard warm-up could not list the local authorities"),
+    };
+    let started = std::time::Instant::now();
+    for la in las {
+        let actor = Actor::new("dashboard warm-up", waymark_storage::Scope::LocalAuthority(la));
+        if let Err(e) = state.frameworks.get(&state, &actor).await {
+            tracing::warn!(error = ?e, "dashboard warm-up failed");
+        }
+    }
+    tracing::info!(millis = started.elapsed().as_millis() as u64, "dashboards warmed");
+}
+
+/// Patch the changed cases into the entry's table: `false` when one cannot be (the table is then read
+/// again). A case outside the actor's scope that the table does not hold is none of its business.
+async fn patch(state: &AppState, actor: &Actor, entry: &mut Entry, cases: &[CaseId]) -> Result<bool, AppError> {
+    let snapshots = state.store.case_snapshots_by_id(actor, cases).await?;
+    let table = Arc::make_mut(&mut entry.table);
+    for case in cases {
+        let patched = match snapshots.iter().find(|s| s.summary.case_id == *case) {
+            Some(s) => table.replace_case(*case, &s.child, s.case.history()),
+            None => !table.case_ids.contains(case),
+        };
+        if !patched {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// The drill-down asked for in the query string: each one optional.

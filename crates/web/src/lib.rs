@@ -103,6 +103,7 @@ pub fn app(state: AppState) -> Router {
 
 /// Serve on `listener` until Ctrl-C (or SIGTERM).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    tokio::spawn(frameworks::warm(state.clone()));
     let router = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await
 }

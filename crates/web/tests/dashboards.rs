@@ -123,6 +123,40 @@ async fn a_framework_view_is_cached_until_the_data_changes_and_every_view_is_aud
     assert!(count().await >= before + 2, "each view, cached or not, is audited");
 }
 
+/// After a case changes, the cached figures are patched with that case (not read again in whole), and
+/// agree with what a server that just started computes from the store; likewise after a new child and
+/// case, which read the table again.
+#[tokio::test]
+async fn after_a_case_change_the_figures_are_those_of_a_server_reading_the_store_afresh() {
+    use waymark_domain::case::{CaseEvent, CaseEventKind};
+    use waymark_storage::{Actor, AuditFilter, IndicatorStore, Scope, Store};
+    let app = TestApp::new().await;
+    let m = app.sign_in("manager").await;
+    let admin = Actor::new("test", Scope::All);
+    // Reading the table in whole reads the children as a list; patching a case does not.
+    let whole_reads = || async {
+        let log = app.store.audit_log(&admin, &AuditFilter { limit: 1000, ..Default::default() }).await.unwrap();
+        log.iter().filter(|e| e.subject == "child_list").count()
+    };
+    // The test area's numbers are all small: shown, so that they can be compared.
+    app.store.set_suppression_threshold(&admin, "851", 0, "test").await.unwrap();
+    let path = "/dashboard/frameworks/dfe-ehcp/data.csv";
+    let before = app.get(path, Some(&m)).await.body;
+    // Dara's request is decided: the decisions measures move.
+    let decided = CaseEvent::new(common::d("2026-09-10"), CaseEventKind::DecidedToAssess);
+    app.store.record_case_events(&admin, app.kid("dara").case, 1, vec![decided], "test").await.unwrap();
+    let reads = whole_reads().await;
+    let patched = app.get(path, Some(&m)).await.body;
+    assert_ne!(patched, before, "the decision shows");
+    assert_eq!(whole_reads().await, reads, "the case was patched in, not the table read again");
+    assert_eq!(patched, app.get_from_a_new_server(path, Some(&m)).await.body);
+    new_child_with_request(&app, "2026-10-01").await;
+    let reread = app.get(path, Some(&m)).await.body;
+    assert_ne!(reread, patched, "the new request shows");
+    assert_eq!(whole_reads().await, reads + 2, "a new child reads the table again");
+    assert_eq!(reread, app.get_from_a_new_server(path, Some(&m)).await.body);
+}
+
 #[tokio::test]
 async fn the_sen2_page_lists_findings_by_rule_each_linked_to_the_case_to_fix() {
     let app = TestApp::new().await;
@@ -163,6 +197,11 @@ async fn the_sen2_page_lists_findings_by_rule_each_linked_to_the_case_to_fix() {
 }
 
 async fn child_without_upn(app: &TestApp) -> (waymark_domain::ids::ChildId, waymark_domain::ids::CaseId) {
+    new_child_with_request(app, "2025-03-03").await
+}
+
+/// A new child in LA 851 with no UPN, and a request received on `received`.
+async fn new_child_with_request(app: &TestApp, received: &str) -> (waymark_domain::ids::ChildId, waymark_domain::ids::CaseId) {
     use waymark_domain::case::{CaseEvent, CaseEventKind, Requester};
     use waymark_domain::child::{NewChild, PersonName, Sex};
     use waymark_storage::{Actor, Scope, Store};
@@ -180,7 +219,7 @@ async fn child_without_upn(app: &TestApp) -> (waymark_domain::ids::ChildId, waym
     };
     let child = app.store.create_child(&admin, new, "test").await.unwrap();
     let request = CaseEvent::new(
-        common::d("2025-03-03"),
+        common::d(received),
         CaseEventKind::RequestReceived {
             requester: Requester::ParentOrYoungPerson,
             in_youth_accommodation: false,

@@ -286,6 +286,26 @@ impl TestApp {
         Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
     }
 
+    /// A GET answered by a new server on the same store (nothing cached): what a page would show had
+    /// the server just started.
+    pub async fn get_from_a_new_server(&self, path: &str, who: Option<&Browser>) -> Reply {
+        let state = waymark_web::AppState::new(
+            self.store.clone(),
+            self.clock.clone(),
+            waymark_web::Config { secure_cookies: true, ..Default::default() },
+        );
+        let router = waymark_web::app(state).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40001))));
+        let mut builder = Request::builder().method(Method::GET).uri(path);
+        if let Some(b) = who {
+            builder = builder.header(header::COOKIE, b.cookie.as_str());
+        }
+        let response = router.oneshot(builder.body(Body::empty()).unwrap()).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
+    }
+
     pub async fn get(&self, path: &str, who: Option<&Browser>) -> Reply {
         self.request(Method::GET, path, who.map(|b| b.cookie.as_str()), None, &[]).await
     }
