@@ -1,7 +1,10 @@
 //! The load benchmark's account (`scripts/bench-web`): in a database `waymark generate` wrote, one LA
 //! caseworker with a throwaway password, and the ids of the LA's cases to request.
 //!
+//! With `--role manager` the account is a SEND manager (`bench.manager`), for the board's pages.
+//!
 //! Usage: bench_account --db PATH --la 886 --password-file PATH --case-ids PATH [--today YYYY-MM-DD]
+//!        [--role caseworker|manager]
 
 use std::io::Write;
 use std::sync::Arc;
@@ -23,11 +26,15 @@ async fn main() -> anyhow::Result<()> {
     // A throwaway password for this benchmark database only, new each time.
     let password = waymark_web::session::random_token();
     let hash = waymark_web::hash_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let (username, role) = match arg("--role", "caseworker").as_str() {
+        "manager" => ("bench.manager", Role::SendManager),
+        _ => ("bench.caseworker", Role::LaCaseworker),
+    };
     let new = NewUser {
-        username: "bench.caseworker".into(),
-        display_name: "Bench caseworker".into(),
+        username: username.into(),
+        display_name: "Bench account".into(),
         password_hash: hash,
-        role: Role::LaCaseworker,
+        role,
         la: Some(la),
         setting_key: None,
     };
@@ -39,6 +46,6 @@ async fn main() -> anyhow::Result<()> {
         writeln!(out, "{}", s.summary.case_id)?;
     }
     std::fs::write(arg("--password-file", "password.txt"), &password)?;
-    eprintln!("bench.caseworker for LA {la}; {} case ids written", snapshots.len());
+    eprintln!("{username} for LA {la}; {} case ids written", snapshots.len());
     Ok(())
 }
