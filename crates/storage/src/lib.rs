@@ -33,6 +33,7 @@ mod placements;
 mod sen2;
 mod sqlite;
 mod users;
+mod versioned;
 mod worklist;
 
 pub use actor::{Actor, Scope, MAX_ACTOR_LABEL};
@@ -53,7 +54,8 @@ pub use indicators::{IndicatorStore, ManualValueRecord, TargetChange, TargetReco
 pub use la_settings::{InPost, LaSettings, LaSettingsStore};
 pub use placements::{setting_key, PlacementRecord, PlacementStore};
 pub use sen2::{
-    Sen2Batch, Sen2Import, Sen2ImportPerson, Sen2ImportReport, Sen2Needs, Sen2Placement, Sen2Reading, Sen2Source, Sen2Store, MAX_SEN2_BATCH,
+    Sen2Batch, Sen2Import, Sen2ImportPerson, Sen2ImportReport, Sen2ImportWrite, Sen2Needs, Sen2Placement, Sen2Reading, Sen2Source,
+    Sen2Store, MAX_SEN2_BATCH,
 };
 pub use sqlite::SqliteStore;
 pub use users::{NewUser, Role, SessionRecord, UserChange, UserRecord, UserStore, MAX_USERNAME};
