@@ -31,7 +31,7 @@ use waymark_domain::child::{Child, NewChild};
 use waymark_domain::identifiers::LaCode;
 use waymark_domain::ids::{CaseId, ChildId};
 
-static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// How long a writer waits for another's transaction to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
