@@ -48,6 +48,10 @@ enum Command {
     /// The DfE SEN2 return: export, validate, check, import, and the LA's return settings.
     #[command(subcommand)]
     Sen2(commands::sen2::Command),
+    /// Back up the whole store (and its read-audit database) while it runs: SQLite's online copy.
+    Backup(commands::backup::BackupArgs),
+    /// Restore a backup as the store at --db (refused if that store holds records, unless --force).
+    Restore(commands::backup::RestoreArgs),
 }
 
 /// How a command failed: the message for standard error and the exit code.
@@ -94,6 +98,8 @@ fn main() -> ExitCode {
         Command::Indicators(args) => commands::indicators::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Sen2(cmd) => commands::sen2::run(cmd),
+        Command::Backup(args) => commands::backup::backup(args),
+        Command::Restore(args) => commands::backup::restore(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

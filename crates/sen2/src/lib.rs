@@ -5,10 +5,9 @@
 //! * [`reader`]: a file read as a stream, checked against the schema ([`schema`]) as it goes.
 //! * [`rules`]: the business rules and DfE queries, each with a stable id ([`rules::RULES`]).
 //! * [`import`]: a return mapped back to children, synthesized case histories and placements.
-//! * [`store`]: the only module that touches the database: export, check and import against a
-//!   [`waymark_storage::SqliteStore`], and the findings-with-case-ids function the web app calls.
 //!
-//! Everything but [`store`] is pure: no I/O beyond the reader and writer handed in.
+//! Everything here is pure: no I/O beyond the reader and writer handed in. The return against the store
+//! (export, check, import) is a use-case of the application layer: `waymark_application::sen2`.
 
 pub mod build;
 pub mod collection;
@@ -18,7 +17,6 @@ pub mod model;
 pub mod reader;
 pub mod rules;
 pub mod schema;
-pub mod store;
 pub mod writer;
 
 pub use build::{build_person, BuiltPerson, PersonExtra, PlacementInfo};

@@ -4,6 +4,7 @@
 //! one LA may enter and read that LA's values only; England's values need the whole installation.
 
 use crate::sqlite::{check_request, col, db};
+use crate::versioned::{write_versioned, Expect, Val, VersionedWrite};
 use crate::{Actor, Result, SqliteStore, StoreError};
 use std::future::Future;
 
@@ -88,49 +89,29 @@ impl IndicatorStore for SqliteStore {
         }
         let now = self.now();
         let mut tx = self.begin_write().await?;
-        let current: Option<(i64, Option<f64>)> =
-            sqlx::query_as("select version, value from indicator_target where framework = ? and indicator = ? and period = ? and la = ?")
-                .bind(&t.framework)
-                .bind(&t.indicator)
-                .bind(&t.period)
-                .bind(&t.la)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db)?;
-        if current.map_or(t.value.is_none(), |(_, old)| old == t.value) {
+        let write = VersionedWrite {
+            table: "indicator_target",
+            history: "indicator_target_history",
+            what: "indicator target",
+            id: format!("{}/{}/{}/{}", t.framework, t.indicator, t.period, t.la),
+            key: vec![
+                ("framework", Val::Text(&t.framework)),
+                ("indicator", Val::Text(&t.indicator)),
+                ("period", Val::Text(&t.period)),
+                ("la", Val::Text(&t.la)),
+            ],
+            columns: vec![("value", Val::Real(t.value))],
+            history_columns: vec![("value", Val::Real(t.value))],
+            created: &[],
+            expect: Expect::Latest,
+            // Clearing a target that was never set changes nothing.
+            skip_unchanged: true,
+            absent_is_unchanged: t.value.is_none(),
+            audit: None,
+        };
+        if write_versioned(&mut tx, write, &now, actor, &reason).await?.is_none() {
             return Ok(false);
         }
-        let version = current.map_or(1, |(n, _)| n + 1);
-        sqlx::query(
-            "insert into indicator_target (framework, indicator, period, la, value, version, updated_at) values (?, ?, ?, ?, ?, ?, ?) \
-             on conflict (framework, indicator, period, la) do update set value = excluded.value, version = excluded.version, updated_at = excluded.updated_at",
-        )
-        .bind(&t.framework)
-        .bind(&t.indicator)
-        .bind(&t.period)
-        .bind(&t.la)
-        .bind(t.value)
-        .bind(version)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        sqlx::query(
-            "insert into indicator_target_history (framework, indicator, period, la, version, value, recorded_at, actor, reason) \
-             values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&t.framework)
-        .bind(&t.indicator)
-        .bind(&t.period)
-        .bind(&t.la)
-        .bind(version)
-        .bind(t.value)
-        .bind(&now)
-        .bind(actor.label.trim())
-        .bind(&reason)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
         tx.commit().await.map_err(db)?;
         tracing::info!(framework = %t.framework, indicator = %t.indicator, "indicator target set");
         Ok(true)
@@ -234,54 +215,29 @@ impl IndicatorStore for SqliteStore {
         let mut tx = self.begin_write().await?;
         let mut changed = 0;
         for v in values {
-            let current: Option<(i64, f64)> = sqlx::query_as(
-                "select version, value from indicator_manual_value where framework = ? and indicator = ? and period = ? and la = ? and cohort = ?",
-            )
-            .bind(&v.framework)
-            .bind(&v.indicator)
-            .bind(&v.period)
-            .bind(&v.la)
-            .bind(&v.cohort)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-            if current.is_some_and(|(_, old)| old == v.value) {
-                continue;
+            let write = VersionedWrite {
+                table: "indicator_manual_value",
+                history: "indicator_manual_value_history",
+                what: "manual indicator value",
+                id: format!("{}/{}/{}/{}/{}", v.framework, v.indicator, v.period, v.la, v.cohort),
+                key: vec![
+                    ("framework", Val::Text(&v.framework)),
+                    ("indicator", Val::Text(&v.indicator)),
+                    ("period", Val::Text(&v.period)),
+                    ("la", Val::Text(&v.la)),
+                    ("cohort", Val::Text(&v.cohort)),
+                ],
+                columns: vec![("value", Val::Real(Some(v.value)))],
+                history_columns: vec![("value", Val::Real(Some(v.value)))],
+                created: &[],
+                expect: Expect::Latest,
+                skip_unchanged: true,
+                absent_is_unchanged: false,
+                audit: None,
+            };
+            if write_versioned(&mut tx, write, &now, actor, &reason).await?.is_some() {
+                changed += 1;
             }
-            let version = current.map_or(1, |(n, _)| n + 1);
-            sqlx::query(
-                "insert into indicator_manual_value (framework, indicator, period, la, cohort, value, version, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?) \
-                 on conflict (framework, indicator, period, la, cohort) do update set value = excluded.value, version = excluded.version, updated_at = excluded.updated_at",
-            )
-            .bind(&v.framework)
-            .bind(&v.indicator)
-            .bind(&v.period)
-            .bind(&v.la)
-            .bind(&v.cohort)
-            .bind(v.value)
-            .bind(version)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-            sqlx::query(
-                "insert into indicator_manual_value_history (framework, indicator, period, la, cohort, version, value, recorded_at, actor, reason) \
-                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&v.framework)
-            .bind(&v.indicator)
-            .bind(&v.period)
-            .bind(&v.la)
-            .bind(&v.cohort)
-            .bind(version)
-            .bind(v.value)
-            .bind(&now)
-            .bind(actor.label.trim())
-            .bind(&reason)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-            changed += 1;
         }
         tx.commit().await.map_err(db)?;
         tracing::info!(changed, "manual indicator values saved");

@@ -4,6 +4,7 @@
 //! number. Scoped by LA; every change is versioned, with who, when and why in an append-only history.
 
 use crate::sqlite::{check_request, col, db, scope_la, to_json};
+use crate::versioned::{write_versioned, Expect, Val, VersionedWrite};
 use crate::{Actor, Result, SqliteStore, StoreError, Versioned};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -144,45 +145,29 @@ impl LaSettingsStore for SqliteStore {
         settings.check()?;
         let now = self.now();
         let mut tx = self.begin_write().await?;
-        let current: Option<i64> = sqlx::query_scalar("select version from la_settings where la = ?")
-            .bind(settings.la.to_string())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-        if current != expected_version {
-            return Err(StoreError::Conflict {
-                what: "LA settings",
-                id: settings.la.to_string(),
-                expected: expected_version.unwrap_or(0),
-                current: current.unwrap_or(0),
-            });
-        }
-        let version = current.unwrap_or(0) + 1;
-        sqlx::query(
-            "insert into la_settings (la, version, dmo, dco, dsco, software_code, serial_no, updated_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
-             on conflict (la) do update set version = ?2, dmo = ?3, dco = ?4, dsco = ?5, software_code = ?6, serial_no = ?7, updated_at = ?8",
-        )
-        .bind(settings.la.to_string())
-        .bind(version)
-        .bind(settings.dmo.code())
-        .bind(settings.dco.code())
-        .bind(settings.dsco.code())
-        .bind(settings.software_code.trim())
-        .bind(&settings.serial_no)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        sqlx::query("insert into la_settings_history (la, version, data, recorded_at, actor, reason) values (?, ?, ?, ?, ?, ?)")
-            .bind(settings.la.to_string())
-            .bind(version)
-            .bind(to_json(settings, "LA settings")?)
-            .bind(&now)
-            .bind(actor.label.trim())
-            .bind(&reason)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        let la = settings.la.to_string();
+        let data = to_json(settings, "LA settings")?;
+        let write = VersionedWrite {
+            table: "la_settings",
+            history: "la_settings_history",
+            what: "LA settings",
+            id: la.clone(),
+            key: vec![("la", Val::Text(&la))],
+            columns: vec![
+                ("dmo", Val::Text(settings.dmo.code())),
+                ("dco", Val::Text(settings.dco.code())),
+                ("dsco", Val::Text(settings.dsco.code())),
+                ("software_code", Val::Text(settings.software_code.trim())),
+                ("serial_no", Val::Text(&settings.serial_no)),
+            ],
+            history_columns: vec![("data", Val::Text(&data))],
+            created: &[],
+            expect: Expect::Version(expected_version),
+            skip_unchanged: false,
+            absent_is_unchanged: false,
+            audit: None,
+        };
+        let version = write_versioned(&mut tx, write, &now, actor, &reason).await?.unwrap_or_default();
         tx.commit().await.map_err(db)?;
         tracing::info!(la = %settings.la, version, "LA return settings saved");
         Ok(Versioned { value: settings.clone(), version })

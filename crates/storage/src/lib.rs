@@ -19,6 +19,7 @@
 //! * **Injected time.** The store takes a [`Clock`] and never reads the wall clock itself.
 
 mod actor;
+mod backup;
 mod bulk;
 mod caseload;
 mod clock;
@@ -29,13 +30,16 @@ mod facts;
 mod identity;
 mod indicators;
 mod la_settings;
+mod ops;
 mod placements;
 mod sen2;
 mod sqlite;
 mod users;
+mod versioned;
 mod worklist;
 
 pub use actor::{Actor, Scope, MAX_ACTOR_LABEL};
+pub use backup::{restore, BackupReport};
 pub use bulk::{BulkCounts, BulkPerson, BulkStore};
 pub use caseload::{AggregateChanges, AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, FoundChild, Selection};
 pub use clock::{Clock, FixedClock, SystemClock};
@@ -51,9 +55,11 @@ pub use identity::{
 };
 pub use indicators::{IndicatorStore, ManualValueRecord, TargetChange, TargetRecord, DEFAULT_SUPPRESSION_THRESHOLD};
 pub use la_settings::{InPost, LaSettings, LaSettingsStore};
+pub use ops::OpsCounts;
 pub use placements::{setting_key, PlacementRecord, PlacementStore};
 pub use sen2::{
-    Sen2Batch, Sen2Import, Sen2ImportPerson, Sen2ImportReport, Sen2Needs, Sen2Placement, Sen2Reading, Sen2Source, Sen2Store, MAX_SEN2_BATCH,
+    Sen2Batch, Sen2Import, Sen2ImportPerson, Sen2ImportReport, Sen2ImportWrite, Sen2Needs, Sen2Placement, Sen2Reading, Sen2Source,
+    Sen2Store, MAX_SEN2_BATCH,
 };
 pub use sqlite::SqliteStore;
 pub use users::{NewUser, Role, SessionRecord, UserChange, UserRecord, UserStore, MAX_USERNAME};

@@ -76,6 +76,28 @@ pub trait Sen2Store: Send + Sync {
 
     /// The LAs with children in the actor's scope (to pick the return's LA when only one is held).
     fn sen2_las(&self, actor: &Actor) -> impl Future<Output = Result<Vec<LaCode>>> + Send;
+
+    /// An import in progress, in one transaction (see [`Sen2ImportWrite`]).
+    type Import: Sen2ImportWrite;
+
+    /// Begin importing a SEN2 return as `actor`, for `reason`: one transaction holding the write lock.
+    fn begin_sen2_import(&self, actor: &Actor, reason: &str) -> impl Future<Output = Result<Self::Import>> + Send;
+}
+
+/// The writes of one SEN2 import, in one transaction: the application layer
+/// (`waymark_application::sen2::import`) reads and checks the return and hands each person over.
+/// Dropping the value without [`Sen2ImportWrite::commit`] writes nothing.
+pub trait Sen2ImportWrite: Send {
+    /// Record the LA's SEN2 settings from the return's header (items DMO, DCO and DSCO) in the import's
+    /// transaction, unless the store already holds settings for the LA.
+    fn settings_from_header(&mut self, settings: &crate::LaSettings) -> impl Future<Output = Result<()>> + Send;
+
+    /// Create or update one person: child, SEN status, cases and placements. Nothing already equal is
+    /// written again, so importing the same return twice changes nothing.
+    fn person(&mut self, p: Sen2ImportPerson) -> impl Future<Output = Result<ChildId>> + Send;
+
+    /// Commit everything imported; returns what was done.
+    fn commit(self) -> impl Future<Output = Result<Sen2ImportReport>> + Send;
 }
 
 /// The most children one [`Sen2Store::sen2_sources`] call returns.
@@ -168,6 +190,12 @@ async fn load_related(
 }
 
 impl Sen2Store for SqliteStore {
+    type Import = Sen2Import;
+
+    async fn begin_sen2_import(&self, actor: &Actor, reason: &str) -> Result<Sen2Import> {
+        self.begin_sen2_import_tx(actor, reason).await
+    }
+
     async fn sen2_las(&self, actor: &Actor) -> Result<Vec<LaCode>> {
         check_request(actor, None)?;
         let rows = sqlx::query("select distinct la from child where (?1 is null or la = ?1) order by la")
@@ -323,10 +351,8 @@ pub struct Sen2Import {
     pub report: Sen2ImportReport,
 }
 
-impl Sen2Import {
-    /// Record the LA's SEN2 settings from the return's header (items DMO, DCO and DSCO) in the import's
-    /// transaction, unless the store already holds settings for the LA.
-    pub async fn settings_from_header(&mut self, settings: &crate::LaSettings) -> Result<()> {
+impl Sen2ImportWrite for Sen2Import {
+    async fn settings_from_header(&mut self, settings: &crate::LaSettings) -> Result<()> {
         if !self.actor.scope.permits(settings.la) {
             return Err(StoreError::OutOfScope { la: settings.la });
         }
@@ -350,11 +376,18 @@ impl Sen2Import {
         }
         Ok(())
     }
+
+    async fn person(&mut self, p: Sen2ImportPerson) -> Result<ChildId> {
+        self.person_in(p).await
+    }
+
+    async fn commit(self) -> Result<Sen2ImportReport> {
+        self.commit_all().await
+    }
 }
 
 impl SqliteStore {
-    /// Begin importing a SEN2 return as `actor`, for `reason`.
-    pub async fn begin_sen2_import(&self, actor: &Actor, reason: &str) -> Result<Sen2Import> {
+    async fn begin_sen2_import_tx(&self, actor: &Actor, reason: &str) -> Result<Sen2Import> {
         let reason = check_request(actor, Some(reason))?;
         let tx = self.begin_write().await?;
         Ok(Sen2Import { tx, actor: actor.clone(), reason, now: self.now(), report: Sen2ImportReport::default() })
@@ -410,9 +443,7 @@ impl Sen2Import {
         write_audit(&mut self.tx, &self.now, audit).await
     }
 
-    /// Create or update one person: child, SEN status, cases and placements. Nothing already equal is
-    /// written again, so importing the same return twice changes nothing.
-    pub async fn person(&mut self, p: Sen2ImportPerson) -> Result<ChildId> {
+    async fn person_in(&mut self, p: Sen2ImportPerson) -> Result<ChildId> {
         let la = p.child.responsible_la;
         if !self.actor.scope.permits(la) {
             return Err(StoreError::OutOfScope { la });
@@ -735,8 +766,7 @@ impl Sen2Import {
         Ok(())
     }
 
-    /// Commit everything imported; returns what was done.
-    pub async fn commit(self) -> Result<Sen2ImportReport> {
+    async fn commit_all(self) -> Result<Sen2ImportReport> {
         self.tx.commit().await.map_err(db)?;
         tracing::info!(
             children_created = self.report.children_created,

@@ -10,6 +10,7 @@
 //! check, and the later one gets [`StoreError::Conflict`]. A process that dies before `COMMIT` leaves
 //! nothing behind.
 
+use crate::versioned::{write_versioned, Expect, Val, VersionedWrite};
 use crate::{
     Actor, AuditAction, AuditEntry, AuditFilter, CaseSummary, ChildChange, ChildKey, Clock, RecordedEvent, Result, Store, StoreError,
     Versioned, MAX_ACTOR_LABEL,
@@ -30,7 +31,7 @@ use waymark_domain::child::{Child, NewChild};
 use waymark_domain::identifiers::LaCode;
 use waymark_domain::ids::{CaseId, ChildId};
 
-static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// How long a writer waits for another's transaction to finish before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -600,39 +601,35 @@ impl Store for SqliteStore {
         }
         let data = to_json(child, "child")?;
         let [upn, uln, nhs_number] = identifier_columns(child);
-        let updated = sqlx::query(
-            "update child set version = version + 1, la = ?, data = ?, upn = ?, uln = ?, nhs_number = ?, \
-             updated_at = ? where child_id = ? and version = ?",
-        )
-        .bind(child.responsible_la.to_string())
-        .bind(&data)
-        .bind(upn)
-        .bind(uln)
-        .bind(nhs_number)
-        .bind(&now)
-        .bind(id.to_string())
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        if updated.rows_affected() != 1 {
-            // Unreachable while the write lock is held from the start; kept as a second guard.
-            return Err(conflict("child", id, expected_version, stored.version));
-        }
-        let version = expected_version + 1;
-        sqlx::query("insert into child_history (child_id, version, data, recorded_at, actor, reason) values (?, ?, ?, ?, ?, ?)")
-            .bind(id.to_string())
-            .bind(version)
-            .bind(&data)
-            .bind(&now)
-            .bind(actor.label.trim())
-            .bind(&reason)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        let audit =
-            Audit { action: AuditAction::Update, subject: "child", la: Some(child.responsible_la), child: Some(id), case: None, actor };
-        write_audit(&mut tx, &now, audit).await?;
+        let (child_id, la) = (id.to_string(), child.responsible_la.to_string());
+        let write = VersionedWrite {
+            table: "child",
+            history: "child_history",
+            what: "child",
+            id: child_id.clone(),
+            key: vec![("child_id", Val::Text(&child_id))],
+            columns: vec![
+                ("la", Val::Text(&la)),
+                ("data", Val::Text(&data)),
+                ("upn", Val::OptText(upn.as_deref())),
+                ("uln", Val::OptText(uln.as_deref())),
+                ("nhs_number", Val::OptText(nhs_number.as_deref())),
+            ],
+            history_columns: vec![("data", Val::Text(&data))],
+            created: &["created_at"],
+            expect: Expect::Version(Some(expected_version)),
+            skip_unchanged: false,
+            absent_is_unchanged: false,
+            audit: Some(Audit {
+                action: AuditAction::Update,
+                subject: "child",
+                la: Some(child.responsible_la),
+                child: Some(id),
+                case: None,
+                actor,
+            }),
+        };
+        let version = write_versioned(&mut tx, write, &now, actor, &reason).await?.unwrap_or(expected_version + 1);
         tx.commit().await.map_err(db)?;
         tracing::info!(child_id = %id, version, "child updated");
         Ok(Versioned { value: child.clone(), version })

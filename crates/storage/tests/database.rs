@@ -182,3 +182,16 @@ async fn a_crash_in_the_middle_of_a_write_leaves_the_last_committed_state_intact
     next.postcode = None;
     assert_eq!(store.update_child(&admin(), &next, COMMITTED, "after the crash").await.unwrap().version, COMMITTED + 1);
 }
+
+/// Issue 14 item 7: `/readyz` is ready only when the schema holds every migration this release carries.
+#[tokio::test]
+async fn readiness_needs_every_migration_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let store = SqliteStore::open(&path, clock()).await.unwrap();
+    store.readiness().await.unwrap();
+    let mut conn = raw_connection(&path).await;
+    sqlx::query("delete from _sqlx_migrations where version = (select max(version) from _sqlx_migrations)").execute(&mut conn).await.unwrap();
+    let err = store.readiness().await.unwrap_err();
+    assert!(err.to_string().contains("not current"), "{err}");
+}

@@ -23,6 +23,7 @@ mod forms;
 mod frameworks;
 mod ics;
 mod messages;
+pub mod metrics;
 mod query;
 mod routes;
 mod security;
@@ -78,6 +79,8 @@ pub struct AppState {
     frameworks: Arc<frameworks::FrameworkCache>,
     /// Commits the audit entries of reads together (see [`AuditSink`]).
     audit: AuditSink,
+    /// Request counts and latency for `/metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -92,6 +95,7 @@ impl AppState {
             config: Arc::new(config),
             caseload: Arc::new(cache::CaseloadCache::default()),
             frameworks: Arc::new(frameworks::FrameworkCache::default()),
+            metrics: Arc::new(metrics::Metrics::new()),
         }
     }
 }

@@ -102,6 +102,7 @@ pub async fn headers_and_logging(State(state): State<AppState>, request: Request
             }
         }
     }
+    state.metrics.observe(&method, route, status, started.elapsed().as_secs_f64());
     if status >= 500 {
         tracing::warn!(%method, route, status, micros, request_id, user_id, "request");
     } else {

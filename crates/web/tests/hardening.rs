@@ -188,3 +188,31 @@ async fn an_api_query_string_error_is_the_documented_json_error() {
     assert_eq!(body["error"]["code"], "bad_query", "{body}");
     assert!(body["error"]["message"].as_str().unwrap().contains("stage"), "{body}");
 }
+
+/// Issue 14 item 7: the operators' endpoints answer without a session, `/metrics` counts requests by
+/// route template (never a path with an id in it), and none of them shows a record.
+#[tokio::test]
+async fn health_readiness_and_metrics_answer_without_a_session_and_name_routes_not_records() {
+    let app = TestApp::new().await;
+    let health = app.get("/healthz", None).await;
+    assert_eq!((health.status, health.body.as_str()), (StatusCode::OK, "ok"));
+    let ready = app.get("/readyz", None).await;
+    assert_eq!((ready.status, ready.body.as_str()), (StatusCode::OK, "ready"));
+
+    let cw = app.sign_in("caseworker").await;
+    let amber = app.kid("amber").clone();
+    app.get(&format!("/children/{}", amber.child), Some(&cw)).await;
+    app.get(&format!("/children/{}", amber.child), Some(&cw)).await;
+    let metrics = app.get("/metrics", None).await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    assert!(metrics.headers[axum::http::header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain"));
+    let line = metrics
+        .body
+        .lines()
+        .find(|l| l.starts_with("waymark_http_requests_total{") && l.contains("route=\"/children/{id}\""))
+        .unwrap_or_else(|| panic!("no count for the child page's route:\n{}", metrics.body));
+    assert!(line.contains("method=\"GET\"") && line.contains("status=\"2xx\"") && line.ends_with(" 2"), "{line}");
+    assert!(metrics.body.contains("waymark_http_request_duration_seconds_bucket{"), "latency histogram");
+    assert!(metrics.body.contains("waymark_schema_migrations "), "store counters");
+    assert!(!metrics.body.contains(&amber.child.to_string()), "no record ids in metrics");
+}

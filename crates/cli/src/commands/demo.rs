@@ -453,7 +453,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             list_and_print(&store, &args.store, today, false).await?;
         }
         println!("\nSee one case with: waymark case show CASE --format text");
-        print_sign_ins(&sign_ins, &args.web.addr, !args.no_serve);
+        print_sign_ins(&sign_ins, args.web.addr(), !args.no_serve);
         if let Some(path) = &args.sign_ins_json {
             let json = serde_json::to_string_pretty(&sign_ins).map_err(|e| Failure::other(format!("cannot write the sign-ins: {e}")))?;
             std::fs::write(path, json).map_err(|e| Failure::other(format!("cannot write {}: {e}", path.display())))?;

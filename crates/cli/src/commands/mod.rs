@@ -1,4 +1,5 @@
 pub mod audit;
+pub mod backup;
 pub mod case;
 pub mod child;
 pub mod clock;

@@ -11,8 +11,8 @@ use crate::Failure;
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::PathBuf;
+use waymark_application::sen2::{self as sen2_store, Sen2StoreError};
 use waymark_domain::identifiers::LaCode;
-use waymark_sen2::store::{self as sen2_store, Sen2StoreError};
 use waymark_sen2::{write_findings, Collection, Format};
 use waymark_storage::{InPost, LaSettings, LaSettingsStore, Sen2Store, SqliteStore};
 

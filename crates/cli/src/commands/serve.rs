@@ -4,6 +4,8 @@
 use crate::commands::store::{store_failure, system_clock};
 use crate::paths::DbArg;
 use crate::Failure;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use waymark_domain::calendar::parse_iso_date;
 use waymark_storage::{Clock, FixedClock, SqliteStore};
@@ -14,14 +16,47 @@ pub struct Args {
     pub db: DbArg,
     #[command(flatten)]
     pub web: WebArgs,
+    /// Read settings from this TOML file (`db`, `addr`, `hsts`, `insecure_cookies`,
+    /// `session_idle_minutes`, `session_absolute_hours`; see docs/deploy.md). Options given on the
+    /// command line or in the environment win over the file.
+    #[arg(long, value_name = "FILE", env = "WAYMARK_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// `waymark serve --config FILE`: the settings a council's IT team keeps in `/etc/waymark/waymark.toml`.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub db: Option<PathBuf>,
+    pub addr: Option<String>,
+    pub hsts: Option<bool>,
+    pub insecure_cookies: Option<bool>,
+    pub session_idle_minutes: Option<u32>,
+    pub session_absolute_hours: Option<u32>,
+}
+
+impl FileConfig {
+    /// Read and check the file; an error names the file, the line and what is wrong.
+    pub fn read(path: &Path) -> Result<Self, Failure> {
+        let text = std::fs::read_to_string(path).map_err(|e| Failure::input(format!("{}: cannot read the settings file: {e}", path.display())))?;
+        let config: Self = toml::from_str(&text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            let at = line.map(|l| format!(" line {l}:")).unwrap_or_default();
+            Failure::input(format!("{}:{at} {}", path.display(), e.message()))
+        })?;
+        if config.session_idle_minutes == Some(0) || config.session_absolute_hours == Some(0) {
+            return Err(Failure::input(format!("{}: session_idle_minutes and session_absolute_hours must be at least 1", path.display())));
+        }
+        Ok(config)
+    }
 }
 
 /// How the web application is served (shared with `waymark demo`).
 #[derive(clap::Args, Debug, Clone)]
 pub struct WebArgs {
-    /// The address and port to listen on.
-    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080", env = "WAYMARK_ADDR")]
-    pub addr: String,
+    /// The address and port to listen on [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "HOST:PORT", env = "WAYMARK_ADDR")]
+    pub addr: Option<String>,
     /// Send cookies without the Secure attribute. Only for plain HTTP on a host other than localhost
     /// (browsers treat http://127.0.0.1 and http://localhost as secure already); never in production.
     #[arg(long, env = "WAYMARK_INSECURE_COOKIES")]
@@ -34,7 +69,14 @@ pub struct WebArgs {
     pub clock_date: Option<String>,
 }
 
+/// Where Waymark listens unless told otherwise: loopback only, behind the council's reverse proxy.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
 impl WebArgs {
+    pub fn addr(&self) -> &str {
+        self.addr.as_deref().unwrap_or(DEFAULT_ADDR)
+    }
+
     pub fn clock(&self) -> Result<Arc<dyn Clock>, Failure> {
         match &self.clock_date {
             Some(t) => Ok(Arc::new(FixedClock::at_noon(parse_iso_date(t).map_err(|e| Failure::input(format!("--clock-date: {e}")))?))),
@@ -45,10 +87,23 @@ impl WebArgs {
 
 /// Serve until Ctrl-C.
 pub async fn serve(store: SqliteStore, clock: Arc<dyn Clock>, web: &WebArgs) -> Result<(), Failure> {
-    let listener =
-        tokio::net::TcpListener::bind(&web.addr).await.map_err(|e| Failure::other(format!("cannot listen on {}: {e}", web.addr)))?;
+    serve_with(store, clock, web, &FileConfig::default()).await
+}
+
+/// Serve until Ctrl-C (or SIGTERM), with the settings file's values where the command line and
+/// environment give none.
+async fn serve_with(store: SqliteStore, clock: Arc<dyn Clock>, web: &WebArgs, file: &FileConfig) -> Result<(), Failure> {
+    let addr = web.addr.as_deref().or(file.addr.as_deref()).unwrap_or(DEFAULT_ADDR);
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| Failure::other(format!("cannot listen on {addr}: {e}")))?;
     let bound = listener.local_addr().map_err(|e| Failure::other(format!("cannot read the bound address: {e}")))?;
-    let config = waymark_web::Config { secure_cookies: !web.insecure_cookies, hsts: web.hsts, ..Default::default() };
+    let defaults = waymark_web::Config::default();
+    let config = waymark_web::Config {
+        secure_cookies: !(web.insecure_cookies || file.insecure_cookies.unwrap_or(false)),
+        hsts: web.hsts || file.hsts.unwrap_or(false),
+        session_idle: file.session_idle_minutes.map_or(defaults.session_idle, |m| chrono::TimeDelta::minutes(i64::from(m))),
+        session_absolute: file.session_absolute_hours.map_or(defaults.session_absolute, |h| chrono::TimeDelta::hours(i64::from(h))),
+        ..defaults
+    };
     let state = waymark_web::AppState::new(store, clock, config);
     println!("Waymark is serving on http://{bound}/ (press Ctrl-C to stop).");
     use std::io::Write;
@@ -62,8 +117,17 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let clock = args.web.clock()?;
+    let file = match &args.config {
+        Some(path) => FileConfig::read(path)?,
+        None => FileConfig::default(),
+    };
+    // --db or $WAYMARK_DB, else the file's `db`, else the data directory's.
+    let db = match (&args.db.db, &file.db) {
+        (None, Some(path)) => path.clone(),
+        _ => args.db.path(),
+    };
     runtime()?.block_on(async move {
-        let store = SqliteStore::open(&args.db.path(), clock.clone()).await.map_err(store_failure)?;
-        serve(store, clock, &args.web).await
+        let store = SqliteStore::open(&db, clock.clone()).await.map_err(store_failure)?;
+        serve_with(store, clock, &args.web, &file).await
     })
 }

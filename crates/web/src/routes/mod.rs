@@ -13,6 +13,7 @@ mod family;
 mod forecast;
 mod my_work;
 mod openapi;
+mod ops;
 mod placements;
 mod professionals;
 mod search;
@@ -29,7 +30,6 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(start))
         .route("/accessibility", get(accessibility))
-        .route("/healthz", get(|| async { "ok" }))
         .route("/assets/{*path}", get(crate::assets::serve))
         .merge(auth::router())
         .merge(caseload::router())
@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(my_work::router())
         .merge(admin_sen2::router())
         .merge(placements::router())
+        .merge(ops::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)

@@ -1,4 +1,4 @@
-//! The SEN2 return's errors and queries (issue 4): `waymark_sen2::store::check` for the chosen
+//! The SEN2 return's errors and queries (issue 4): `waymark_application::sen2::check` for the chosen
 //! collection year over the user's LA, grouped by rule (errors first), each finding linked to the case
 //! or child to fix. Only the LA's own staff get it: caseworkers and managers (who see the children,
 //! so each finding names the person and links to their record) and administrators (who see no child:
@@ -58,8 +58,8 @@ fn collection(q: &YearQuery) -> Result<Collection, AppError> {
 async fn findings(state: &AppState, signed: &Signed, c: Collection, q: &YearQuery) -> Result<Vec<Finding>, AppError> {
     signed.access.require(Can::Sen2Return)?;
     let la = return_la(signed, q).ok_or_else(|| AppError::BadRequest("Choose the local authority whose return to check.".into()))?;
-    waymark_sen2::store::check(&state.store, &signed.access.actor(), la, c).await.map_err(|e| match e {
-        waymark_sen2::store::Sen2StoreError::Store(s) => AppError::from(s),
+    waymark_application::sen2::check(&state.store, &signed.access.actor(), la, c).await.map_err(|e| match e {
+        waymark_application::sen2::Sen2StoreError::Store(s) => AppError::from(s),
         other => AppError::Internal(format!("sen2 check: {other}")),
     })
 }

@@ -9,6 +9,7 @@
 mod common;
 
 use common::*;
+use waymark_application::sen2 as sen2_store;
 use waymark_domain::case::{CaseEventKind as E, Requester};
 use waymark_domain::child::{NewChild, PersonName, SenStatus, Sex};
 use waymark_domain::identifiers::SettingRef;
@@ -16,7 +17,6 @@ use waymark_domain::need::{NeedCode, RankedNeeds};
 use waymark_domain::placement::Placement;
 use waymark_domain::plan::PlanContents;
 use waymark_indicators::{compute, Loaded, ManualValues, PeriodSel, Scope};
-use waymark_sen2::store as sen2_store;
 use waymark_sen2::Collection;
 use waymark_storage::{AuditSink, PlacementStore, SqliteStore, Store};
 

@@ -2,20 +2,25 @@
 //! on records built from casework, each finding linked to its child and case, for the caseworker or
 //! the web application to fix at source), and import (validated first, then one transaction).
 //!
-//! This is the only module of the crate that touches the database.
+//! Written against the store traits only ([`Sen2Store`], [`LaSettingsStore`], [`Sen2ImportWrite`]):
+//! the rules and the file formats are `waymark-sen2`'s, the persistence the store's.
 
-use crate::build::{build_person, PersonExtra, PlacementInfo};
-use crate::collection::Collection;
-use crate::findings::Finding;
-use crate::import::{to_import, ImportError};
-use crate::model::Header;
-use crate::reader::{Item, Sen2Reader, XmlError};
-use crate::rules::{self, RuleContext};
-use crate::writer::Sen2Writer;
 use std::io::{Read, Write};
 use waymark_domain::identifiers::LaCode;
 use waymark_domain::ids::ChildId;
-use waymark_storage::{Actor, LaSettingsStore, Sen2ImportReport, Sen2Reading, Sen2Source, Sen2Store, SqliteStore, StoreError};
+use waymark_sen2::build::{build_person, PersonExtra, PlacementInfo};
+use waymark_sen2::collection::Collection;
+use waymark_sen2::findings::Finding;
+use waymark_sen2::import::{to_import, ImportError};
+use waymark_sen2::model::Header;
+use waymark_sen2::reader::{Item, Sen2Reader, XmlError};
+use waymark_sen2::rules::{self, RuleContext};
+use waymark_sen2::writer::Sen2Writer;
+use waymark_storage::{Actor, LaSettingsStore, Sen2ImportReport, Sen2ImportWrite, Sen2Reading, Sen2Source, Sen2Store, StoreError};
+
+/// What the SEN2 use-cases need of a store.
+pub trait Sen2Backend: Sen2Store + LaSettingsStore {}
+impl<S: Sen2Store + LaSettingsStore> Sen2Backend for S {}
 
 /// Children read from the store per batch: memory stays bounded by one batch whatever the LA's size.
 pub const BATCH: u32 = 1000;
@@ -39,7 +44,7 @@ pub enum Sen2StoreError {
     #[error("{0}")]
     Xml(XmlError),
     /// The file breaks rules with severity error: nothing was imported.
-    #[error("the return has {} errors: nothing was imported; fix them (see `waymark sen2 validate`) and import again", .0.iter().filter(|f| f.severity == crate::Severity::Error).count())]
+    #[error("the return has {} errors: nothing was imported; fix them (see `waymark sen2 validate`) and import again", .0.iter().filter(|f| f.severity == waymark_sen2::Severity::Error).count())]
     Refused(Vec<Finding>),
     /// A person could not be mapped to Waymark's records: nothing was imported.
     #[error("nothing was imported: {0}")]
@@ -49,7 +54,7 @@ pub enum Sen2StoreError {
 /// The header for `la`'s return in `collection`, from the LA's settings. `date_time` is when the file
 /// is made (`ccyy-mm-ddThh:mm:ss`); `release` the software's release.
 pub async fn header(
-    store: &SqliteStore,
+    store: &impl Sen2Backend,
     actor: &Actor,
     la: LaCode,
     c: Collection,
@@ -74,7 +79,7 @@ pub async fn header(
     })
 }
 
-fn built(source: &Sen2Source, c: Collection) -> Option<crate::BuiltPerson> {
+fn built(source: &Sen2Source, c: Collection) -> Option<waymark_sen2::BuiltPerson> {
     let placements: Vec<PlacementInfo> = source
         .placements
         .iter()
@@ -86,12 +91,12 @@ fn built(source: &Sen2Source, c: Collection) -> Option<crate::BuiltPerson> {
 
 /// Visit every person of `la`'s return, in batches.
 async fn each_person(
-    store: &SqliteStore,
+    store: &impl Sen2Backend,
     actor: &Actor,
     la: LaCode,
     c: Collection,
     reading: Sen2Reading,
-    mut f: impl FnMut(crate::BuiltPerson, ChildId) -> Result<(), Sen2StoreError>,
+    mut f: impl FnMut(waymark_sen2::BuiltPerson, ChildId) -> Result<(), Sen2StoreError>,
 ) -> Result<u64, Sen2StoreError> {
     let mut after: Option<i64> = None;
     let mut read = 0u64;
@@ -120,7 +125,7 @@ pub struct ExportSummary {
 
 /// Write `la`'s return for collection `c` to `out`, streaming.
 pub async fn export<W: Write>(
-    store: &SqliteStore,
+    store: &impl Sen2Backend,
     actor: &Actor,
     la: LaCode,
     c: Collection,
@@ -140,13 +145,13 @@ pub async fn export<W: Write>(
 /// `waymark sen2 validate`, with no line (the record is not a file yet), the XML path the item would
 /// have, and the child and case to open to fix it. This is the function the web application's
 /// "SEN2 errors and queries" page calls.
-pub async fn check(store: &SqliteStore, actor: &Actor, la: LaCode, c: Collection) -> Result<Vec<Finding>, Sen2StoreError> {
+pub async fn check(store: &impl Sen2Backend, actor: &Actor, la: LaCode, c: Collection) -> Result<Vec<Finding>, Sen2StoreError> {
     let mut findings = Vec::new();
     match header(store, actor, la, c, "2000-01-01T00:00:00", env!("CARGO_PKG_VERSION")).await {
         Ok(h) => rules::check_header(&h, c, &mut findings),
         Err(Sen2StoreError::NoSettings(_)) => findings.push(Finding {
             rule: "SEN2-H04",
-            severity: crate::Severity::Error,
+            severity: waymark_sen2::Severity::Error,
             line: None,
             path: "/Message/Header/Source".into(),
             person: None,
@@ -187,7 +192,7 @@ pub type Opener = dyn Fn() -> std::io::Result<Box<dyn Read + Send>>;
 
 enum Msg {
     Header(Option<(Collection, LaCode)>, Option<waymark_storage::LaSettings>),
-    Person(Box<crate::model::Sen2Person>, usize),
+    Person(Box<waymark_sen2::model::Sen2Person>, usize),
     Done(Result<(), XmlError>),
 }
 
@@ -196,13 +201,13 @@ enum Msg {
 /// worker thread and handed over through a bounded channel, so memory stays bounded by a few hundred
 /// persons whatever the file's size.
 pub async fn import(
-    store: &SqliteStore,
+    store: &impl Sen2Backend,
     actor: &Actor,
     open: &Opener,
     year: Option<i32>,
     reason: &str,
-) -> Result<(Sen2ImportReport, crate::Validation), Sen2StoreError> {
-    let validation = crate::validate(open()?, year);
+) -> Result<(Sen2ImportReport, waymark_sen2::Validation), Sen2StoreError> {
+    let validation = waymark_sen2::validate(open()?, year);
     if let Some(e) = validation.fatal.clone() {
         return Err(Sen2StoreError::Xml(e));
     }
@@ -276,7 +281,7 @@ pub async fn import(
 /// The LA's SEN2 settings as the return's header gives them: the designated officers in post on census
 /// day (SEN2 header items DMO, DCO and DSCO). A missing or unreadable item leaves the settings unrecorded,
 /// for the LA to set. The software code and serial number are Waymark's own: Waymark writes the next return.
-fn header_settings(h: &crate::model::Header, la: LaCode) -> Option<waymark_storage::LaSettings> {
+fn header_settings(h: &waymark_sen2::model::Header, la: LaCode) -> Option<waymark_storage::LaSettings> {
     let officer = |v: &Option<String>| v.as_deref().and_then(|c| c.trim().parse::<waymark_storage::InPost>().ok());
     Some(waymark_storage::LaSettings {
         la,

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use waymark_sen2::store::{self as sen2_store, Sen2StoreError};
+use waymark_application::sen2::{self as sen2_store, Sen2StoreError};
 use waymark_sen2::{validate, Collection};
 use waymark_storage::SqliteStore;
 

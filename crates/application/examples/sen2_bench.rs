@@ -13,10 +13,10 @@
 use std::io::{BufWriter, Read};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use waymark_application::sen2 as sen2_store;
 use waymark_domain::calendar::{add_days, Date};
 use waymark_domain::identifiers::{LaCode, Upn};
 use waymark_sen2::model::*;
-use waymark_sen2::store as sen2_store;
 use waymark_sen2::{Collection, Sen2Writer};
 use waymark_storage::{Actor, FixedClock, InPost, LaSettings, LaSettingsStore, Scope, SqliteStore};
 
