@@ -20,8 +20,10 @@
 //! person would read.
 
 mod docx;
+pub mod files;
 pub mod metrics;
 mod pdf;
+pub mod plan;
 #[cfg(feature = "readback")]
 pub mod readback;
 
