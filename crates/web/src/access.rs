@@ -7,6 +7,7 @@ use crate::error::AppError;
 use waymark_domain::calendar::Date;
 use waymark_domain::case::{AdviceParty, CaseEventKind};
 use waymark_domain::facts::Dataset;
+use waymark_documents::files::DocumentKind;
 use waymark_domain::plan::Section;
 use waymark_storage::{Actor, Role, Scope, Selection, UserRecord};
 
@@ -328,6 +329,43 @@ impl Access {
         }
         links.push(("/account", "Your account"));
         links
+    }
+}
+
+/// Documents on a case (issue 13): which kinds each role reads and may add.
+impl Access {
+    /// Whether this role reads documents of this kind, on a case its selection already lets it see.
+    /// LA staff read everything. A family reads the advice, the draft and final plan, the letters sent to
+    /// them, the review report and their own views. A SENCO reads the school's advice, the family's views,
+    /// the plans and review reports. A health, social care or psychology professional reads their own
+    /// service's advice, the family's views and the plans.
+    pub fn sees_document(&self, kind: DocumentKind) -> bool {
+        use DocumentKind as K;
+        match self.user.role {
+            Role::LaCaseworker | Role::SendManager => true,
+            Role::ParentCarer | Role::YoungPerson => {
+                matches!(kind, K::Advice(_) | K::DraftPlan | K::FinalPlan | K::Letter | K::ReviewReport | K::FamilyViews)
+            }
+            Role::Senco => {
+                matches!(kind, K::Advice(AdviceParty::Education) | K::FamilyViews | K::DraftPlan | K::FinalPlan | K::ReviewReport)
+            }
+            role => match role.service() {
+                Some(own) => kind == K::Advice(own) || matches!(kind, K::FamilyViews | K::DraftPlan | K::FinalPlan),
+                None => false,
+            },
+        }
+    }
+
+    /// The kinds this role may add to a case: LA staff any; a family their views and their own advice;
+    /// a SENCO the school's advice and the review report; a professional their own service's advice.
+    pub fn upload_kinds(&self) -> Vec<DocumentKind> {
+        use DocumentKind as K;
+        match self.user.role {
+            Role::LaCaseworker | Role::SendManager => K::ALL.to_vec(),
+            Role::ParentCarer | Role::YoungPerson => vec![K::FamilyViews, K::Advice(AdviceParty::Parent)],
+            Role::Senco => vec![K::Advice(AdviceParty::Education), K::ReviewReport],
+            role => role.service().map(|own| vec![K::Advice(own)]).unwrap_or_default(),
+        }
     }
 }
 

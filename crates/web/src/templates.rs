@@ -45,6 +45,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "sen2_settings.html",
     "placement_form.html",
     "placement_end.html",
+    "case_documents.html",
+    "document_remove.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

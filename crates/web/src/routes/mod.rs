@@ -9,6 +9,7 @@ mod caseload;
 mod cases;
 mod children;
 mod dashboard;
+mod documents;
 mod family;
 mod forecast;
 mod my_work;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin_sen2::router())
         .merge(placements::router())
         .merge(ops::router())
+        .merge(documents::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
