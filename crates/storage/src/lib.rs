@@ -29,6 +29,7 @@ mod facts;
 mod identity;
 mod indicators;
 mod la_settings;
+mod notifications;
 mod placements;
 mod sen2;
 mod sqlite;
@@ -51,6 +52,7 @@ pub use identity::{
 };
 pub use indicators::{IndicatorStore, ManualValueRecord, TargetChange, TargetRecord, DEFAULT_SUPPRESSION_THRESHOLD};
 pub use la_settings::{InPost, LaSettings, LaSettingsStore};
+pub use notifications::{parse_email, NotificationRecord, NotificationStore, OutboxItem, OutboxOverview, OutboxRow};
 pub use placements::{setting_key, PlacementRecord, PlacementStore};
 pub use sen2::{
     Sen2Batch, Sen2Import, Sen2ImportPerson, Sen2ImportReport, Sen2Needs, Sen2Placement, Sen2Reading, Sen2Source, Sen2Store, MAX_SEN2_BATCH,
