@@ -174,12 +174,17 @@ impl Notice {
     /// The email's text for one recipient: a greeting, the body, the link and how to change what they
     /// get. `base_url` is the service's public address (no trailing slash).
     pub fn email(&self, base_url: &str) -> String {
-        let base = base_url.trim_end_matches('/');
-        format!(
-            "Hello,\n\n{}\n\nOpen it in Waymark: {base}{}\n\nYou get this email because of your role in this case. Choose which emails you get on your account page: {base}/account\n\nDo not reply to this email: nobody reads replies.\n",
-            self.body, self.link
-        )
+        email_text(&self.body, &self.link, base_url)
     }
+}
+
+/// An email's text from a stored notice's body and link: a greeting, the body, the link and how to
+/// change what the person gets. `base_url` is the service's public address.
+pub fn email_text(body: &str, link: &str, base_url: &str) -> String {
+    let base = base_url.trim_end_matches('/');
+    format!(
+        "Hello,\n\n{body}\n\nOpen it in Waymark: {base}{link}\n\nYou get this email because of your role in this case. Choose which emails you get on your account page: {base}/account\n\nDo not reply to this email: nobody reads replies.\n"
+    )
 }
 
 /// The last day for advice asked on `requested`: 6 weeks (SEND Regulations 2014 reg 8(1)).

@@ -18,6 +18,7 @@
 //!   [`AuditEntry`] holding only ids and action words. Logs (`tracing`) carry ids and counts only.
 //! * **Injected time.** The store takes a [`Clock`] and never reads the wall clock itself.
 
+mod accounts;
 mod actor;
 mod bulk;
 mod caseload;
@@ -36,6 +37,7 @@ mod sqlite;
 mod users;
 mod worklist;
 
+pub use accounts::{AccountStore, InvitationState, SessionInfo, TwoStep, INVITATION_DAYS};
 pub use actor::{Actor, Scope, MAX_ACTOR_LABEL};
 pub use bulk::{BulkCounts, BulkPerson, BulkStore};
 pub use caseload::{AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, FoundChild, Selection};

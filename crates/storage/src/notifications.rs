@@ -226,14 +226,22 @@ pub(crate) async fn enqueue_for_events(
 }
 
 /// An invitation email for a new account, in the caller's transaction.
-pub(crate) async fn enqueue_invitation(conn: &mut SqliteConnection, user: UserId, email: &str, link: &str, expires: Date, now: &str) -> Result<()> {
+pub(crate) async fn enqueue_invitation(
+    conn: &mut SqliteConnection,
+    user: UserId,
+    occasion: &str,
+    email: &str,
+    link: &str,
+    expires: Date,
+    now: &str,
+) -> Result<()> {
     let (subject, body) = waymark_notifications::invitation(link, expires);
     sqlx::query(
         "insert into notification (user_id, case_id, topic, occasion, subject, body, link, created_at, email_to, status, next_attempt_at) \
          values (?1, null, 'invitation', ?2, ?3, ?4, '/', ?5, ?6, 'pending', ?5)",
     )
     .bind(user.to_string())
-    .bind(format!("invitation:{now}"))
+    .bind(occasion)
     .bind(subject)
     .bind(body)
     .bind(now)

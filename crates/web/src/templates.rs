@@ -45,6 +45,11 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "sen2_settings.html",
     "placement_form.html",
     "placement_end.html",
+    "notifications.html",
+    "outbox.html",
+    "two_step.html",
+    "sign_in_code.html",
+    "invitation.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -1,5 +1,6 @@
 //! Every route, one module per resource, each with its own `router()`.
 
+mod account;
 mod admin;
 mod admin_sen2;
 pub mod api;
@@ -12,12 +13,14 @@ mod dashboard;
 mod family;
 mod forecast;
 mod my_work;
+mod notifications;
 mod openapi;
 mod placements;
 mod professionals;
 mod search;
 mod sen2;
 
+pub use account::two_step_required;
 use crate::error::AppError;
 use crate::session::MaybeSigned;
 use crate::AppState;
@@ -46,6 +49,8 @@ pub fn router(state: AppState) -> Router {
         .merge(my_work::router())
         .merge(admin_sen2::router())
         .merge(placements::router())
+        .merge(notifications::router())
+        .merge(account::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
