@@ -18,6 +18,7 @@
 //!   [`AuditEntry`] holding only ids and action words. Logs (`tracing`) carry ids and counts only.
 //! * **Injected time.** The store takes a [`Clock`] and never reads the wall clock itself.
 
+mod accounts;
 mod actor;
 mod backup;
 mod bulk;
@@ -32,6 +33,7 @@ mod identity;
 mod indicators;
 mod la_settings;
 mod ops;
+mod notifications;
 mod placements;
 mod sen2;
 mod sqlite;
@@ -39,6 +41,7 @@ mod users;
 mod versioned;
 mod worklist;
 
+pub use accounts::{AccountStore, InvitationState, SessionInfo, TwoStep, INVITATION_DAYS};
 pub use actor::{Actor, Scope, MAX_ACTOR_LABEL};
 pub use backup::{restore, BackupReport};
 pub use bulk::{BulkCounts, BulkPerson, BulkStore};
@@ -58,6 +61,7 @@ pub use identity::{
 pub use indicators::{IndicatorStore, ManualValueRecord, TargetChange, TargetRecord, DEFAULT_SUPPRESSION_THRESHOLD};
 pub use la_settings::{InPost, LaSettings, LaSettingsStore};
 pub use ops::OpsCounts;
+pub use notifications::{parse_email, NotificationRecord, NotificationStore, OutboxItem, OutboxOverview, OutboxRow};
 pub use placements::{setting_key, PlacementRecord, PlacementStore};
 pub use sen2::{
     Sen2Batch, Sen2Import, Sen2ImportPerson, Sen2ImportReport, Sen2ImportWrite, Sen2Needs, Sen2Placement, Sen2Reading, Sen2Source,

@@ -338,7 +338,7 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T, what: &str) -> Result<Stri
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("could not encode the {what}: {e}")))
 }
 
-fn child_from_json(text: &str, id: ChildId, version: i64) -> Result<Child> {
+pub(crate) fn child_from_json(text: &str, id: ChildId, version: i64) -> Result<Child> {
     let child: Child = serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("child {id} version {version}: {e}")))?;
     if child.id != id {
         return Err(StoreError::Corrupt(format!("child {id} version {version} holds the record of child {}", child.id)));
@@ -346,7 +346,7 @@ fn child_from_json(text: &str, id: ChildId, version: i64) -> Result<Child> {
     Ok(child)
 }
 
-fn event_from_json(text: &str, case: CaseId, seq: i64) -> Result<CaseEvent> {
+pub(crate) fn event_from_json(text: &str, case: CaseId, seq: i64) -> Result<CaseEvent> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("case {case} event {seq}: {e}")))
 }
 
@@ -718,7 +718,8 @@ impl Store for SqliteStore {
         let case = Case::open(id, child, first.clone())?;
         let now = self.now();
         let mut tx = self.begin_write().await?;
-        let la = load_child(&mut tx, actor, child).await?.value.responsible_la;
+        let child_record = load_child(&mut tx, actor, child).await?.value;
+        let la = child_record.responsible_la;
         sqlx::query(
             "insert into ehc_case (case_id, child_id, la, version, stage, created_at, updated_at) \
              values (?1, ?2, ?3, 1, ?4, ?5, ?5)",
@@ -732,6 +733,8 @@ impl Store for SqliteStore {
         .await
         .map_err(db)?;
         insert_event(&mut tx, id, 1, &first, &now, actor, &reason).await?;
+        // The notifications the request causes commit with it (crates/notifications, migration 0028).
+        crate::notifications::enqueue_for_events(&mut tx, id, &child_record, &la.to_string(), std::slice::from_ref(&first), &now).await?;
         let audit = Audit { action: AuditAction::Create, subject: "case", la: Some(la), child: Some(child), case: Some(id), actor };
         write_audit(&mut tx, &now, audit).await?;
         tx.commit().await.map_err(db)?;
@@ -784,6 +787,9 @@ impl Store for SqliteStore {
         for (seq, event) in (expected_version + 1..).zip(&events) {
             insert_event(&mut tx, case, seq, event, &now, actor, &reason).await?;
         }
+        // The notifications these events cause commit with them, or not at all.
+        let child = load_child(&mut tx, actor, row.child).await?.value;
+        crate::notifications::enqueue_for_events(&mut tx, case, &child, &row.la.to_string(), &events, &now).await?;
         let audit =
             Audit { action: AuditAction::Update, subject: "case", la: Some(row.la), child: Some(row.child), case: Some(case), actor };
         write_audit(&mut tx, &now, audit).await?;

@@ -332,39 +332,11 @@ impl UserStore for SqliteStore {
         if !new.password_hash.starts_with("$argon2") {
             return Err(StoreError::Invalid("the password must be stored as an argon2 hash".into()));
         }
-        let id = UserId::from_uuid(Uuid::new_v4());
         let now = self.now();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "insert into app_user (user_id, username, display_name, password_hash, role, la, setting_key, service, active, version, \
-             created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?)",
-        )
-        .bind(id.to_string())
-        .bind(new.username.trim())
-        .bind(new.display_name.trim())
-        .bind(&new.password_hash)
-        .bind(new.role.key())
-        .bind(new.la.map(|l| l.to_string()))
-        .bind(new.setting_key.as_deref().map(str::trim))
-        .bind(new.role.service().map(AdviceParty::key))
-        .bind(&now)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await
-        .map_err(unique_violation)?;
-        write_audit(&mut tx, &now, user_audit(actor, AuditAction::Create, new.la)).await?;
+        let record = insert_user(&mut tx, actor, &new, &now).await?;
         tx.commit().await.map_err(db)?;
-        tracing::info!(user_id = %id, role = new.role.key(), "account created");
-        Ok(UserRecord {
-            id,
-            username: new.username.trim().to_owned(),
-            display_name: new.display_name.trim().to_owned(),
-            role: new.role,
-            la: new.la,
-            setting_key: new.setting_key.map(|s| s.trim().to_owned()),
-            active: true,
-            version: 1,
-        })
+        Ok(record)
     }
 
     async fn update_user(&self, actor: &Actor, id: UserId, expected_version: i64, change: UserChange) -> Result<UserRecord> {
@@ -682,7 +654,44 @@ impl UserStore for SqliteStore {
     }
 }
 
-async fn load_user(conn: &mut sqlx::SqliteConnection, actor: &Actor, id: UserId) -> Result<UserRecord> {
+/// Insert an account (checked by the caller) in the caller's transaction, with its audit entry.
+/// `new.password_hash` is an argon2 hash, or empty for an invited account that has not set one.
+pub(crate) async fn insert_user(tx: &mut sqlx::SqliteConnection, actor: &Actor, new: &NewUser, now: &str) -> Result<UserRecord> {
+    check_names(&new.username, &new.display_name)?;
+    check_scope(actor, new.role, new.la, new.setting_key.as_deref())?;
+    let id = UserId::from_uuid(Uuid::new_v4());
+    sqlx::query(
+        "insert into app_user (user_id, username, display_name, password_hash, role, la, setting_key, service, active, version, \
+         created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, 1, 1, ?, ?)",
+    )
+    .bind(id.to_string())
+    .bind(new.username.trim())
+    .bind(new.display_name.trim())
+    .bind(&new.password_hash)
+    .bind(new.role.key())
+    .bind(new.la.map(|l| l.to_string()))
+    .bind(new.setting_key.as_deref().map(str::trim))
+    .bind(new.role.service().map(AdviceParty::key))
+    .bind(now)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(unique_violation)?;
+    write_audit(&mut *tx, now, user_audit(actor, AuditAction::Create, new.la)).await?;
+    tracing::info!(user_id = %id, role = new.role.key(), "account created");
+    Ok(UserRecord {
+        id,
+        username: new.username.trim().to_owned(),
+        display_name: new.display_name.trim().to_owned(),
+        role: new.role,
+        la: new.la,
+        setting_key: new.setting_key.as_ref().map(|s| s.trim().to_owned()),
+        active: true,
+        version: 1,
+    })
+}
+
+pub(crate) async fn load_user(conn: &mut sqlx::SqliteConnection, actor: &Actor, id: UserId) -> Result<UserRecord> {
     let sql = format!("select {USER_COLUMNS} from app_user where user_id = ?1 and (?2 is null or la = ?2)");
     let row = sqlx::query(&sql)
         .bind(id.to_string())

@@ -14,6 +14,8 @@ use waymark_storage::StoreError;
 pub enum AppError {
     /// Not signed in (or the session ended): go to the sign-in page.
     SignIn,
+    /// An administrator without two-step verification: go to its set-up page.
+    TwoStepSetup,
     /// No such page or record, or one the user may not see.
     NotFound,
     /// The user's role does not allow this page.
@@ -48,6 +50,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, template, title) = match &self {
             Self::SignIn => return Redirect::to("/sign-in").into_response(),
+            Self::TwoStepSetup => return Redirect::to("/account/two-step").into_response(),
             Self::NotFound => (StatusCode::NOT_FOUND, "errors/404.html", "Page not found"),
             Self::Forbidden => (StatusCode::FORBIDDEN, "errors/403.html", "You do not have permission to see this page"),
             Self::Csrf => (StatusCode::FORBIDDEN, "errors/csrf.html", "Your form could not be sent"),
@@ -113,6 +116,7 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::SignIn => Self::unauthorised(),
+            AppError::TwoStepSetup => Self::forbidden(),
             AppError::NotFound => Self::not_found(),
             AppError::Forbidden => Self::forbidden(),
             AppError::Csrf => Self::new(StatusCode::FORBIDDEN, "csrf", "send the session's CSRF token in the X-CSRF-Token header"),

@@ -22,6 +22,7 @@ pub mod error;
 mod forms;
 mod frameworks;
 mod ics;
+pub mod mailer;
 mod messages;
 pub mod metrics;
 mod query;
@@ -52,6 +53,11 @@ pub struct Config {
     /// Failed sign-ins from one address within `throttle_window` before it is refused.
     pub max_address_failures: i64,
     pub throttle_window: chrono::TimeDelta,
+    /// The address people reach the service at, for links in emails (`--public-url`); without it, the
+    /// request's host.
+    pub public_url: Option<String>,
+    /// Administrators must set up two-step verification before using any other page.
+    pub require_admin_two_step: bool,
 }
 
 impl Default for Config {
@@ -64,6 +70,8 @@ impl Default for Config {
             max_account_failures: 5,
             max_address_failures: 50,
             throttle_window: chrono::TimeDelta::minutes(15),
+            public_url: None,
+            require_admin_two_step: true,
         }
     }
 }
@@ -81,6 +89,11 @@ pub struct AppState {
     audit: AuditSink,
     /// Request counts and latency for `/metrics`.
     pub metrics: Arc<metrics::Metrics>,
+    /// What the mail worker last saw, for `/admin/outbox` (see [`mailer`]).
+    pub mail: mailer::SharedStatus,
+    /// Sign-ins that passed their password and wait for a two-step code, by the SHA-256 of their
+    /// cookie token, with when they lapse (see `routes/account.rs`).
+    pub(crate) challenges: Arc<std::sync::Mutex<std::collections::HashMap<String, (waymark_storage::UserRecord, chrono::DateTime<chrono::Utc>)>>>,
 }
 
 impl AppState {
@@ -96,6 +109,8 @@ impl AppState {
             caseload: Arc::new(cache::CaseloadCache::default()),
             frameworks: Arc::new(frameworks::FrameworkCache::default()),
             metrics: Arc::new(metrics::Metrics::new()),
+            mail: mailer::SharedStatus::default(),
+            challenges: Arc::default(),
         }
     }
 }

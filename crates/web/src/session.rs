@@ -25,7 +25,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use base64::Engine;
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
-use waymark_storage::{SessionRecord, UserRecord, UserStore};
+use waymark_storage::{AccountStore, SessionRecord, UserRecord, UserStore};
 
 pub const SESSION_COOKIE: &str = "waymark_session";
 pub const SIGNIN_COOKIE: &str = "waymark_signin";
@@ -136,7 +136,17 @@ impl FromRequestParts<AppState> for Signed {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        load(parts, state).await?.ok_or(AppError::SignIn)
+        let signed = load(parts, state).await?.ok_or(AppError::SignIn)?;
+        // Administrators use no other page until two-step verification is set up (issue 13, item 7).
+        let path = parts.uri.path();
+        if state.config.require_admin_two_step
+            && crate::routes::two_step_required(signed.access.user.role)
+            && !matches!(path, "/account/two-step" | "/sign-out")
+            && !state.store.two_step(signed.access.user.id).await?.confirmed
+        {
+            return Err(AppError::TwoStepSetup);
+        }
+        Ok(signed)
     }
 }
 

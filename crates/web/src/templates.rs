@@ -47,6 +47,11 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "placement_end.html",
     "case_documents.html",
     "document_remove.html",
+    "notifications.html",
+    "outbox.html",
+    "two_step.html",
+    "sign_in_code.html",
+    "invitation.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -67,6 +67,20 @@ pub struct WebArgs {
     /// Count statutory deadlines to this date instead of today (the clock stands at noon on it).
     #[arg(long = "clock-date", value_name = "DATE")]
     pub clock_date: Option<String>,
+    /// The mail server notifications are sent through: smtp://HOST:PORT (plain, for a relay on the
+    /// same host), smtp://HOST:PORT?tls=required (STARTTLS) or smtps://HOST:PORT (TLS), with
+    /// USER:PASSWORD@ before the host for credentials. Without it, emails wait in the outbox.
+    #[arg(long = "smtp-url", value_name = "URL", env = "WAYMARK_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of notification emails.
+    #[arg(long = "mail-from", value_name = "MAILBOX", env = "WAYMARK_MAIL_FROM", default_value = "Waymark <no-reply@waymark.invalid>")]
+    pub mail_from: String,
+    /// The address people reach Waymark at, for links in emails (default: http:// and --addr).
+    #[arg(long = "public-url", value_name = "URL", env = "WAYMARK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Seconds between the mail worker's rounds.
+    #[arg(long = "mail-poll-seconds", value_name = "SECONDS", default_value_t = 10)]
+    pub mail_poll_seconds: u64,
 }
 
 /// Where Waymark listens unless told otherwise: loopback only, behind the council's reverse proxy.
@@ -102,9 +116,17 @@ async fn serve_with(store: SqliteStore, clock: Arc<dyn Clock>, web: &WebArgs, fi
         hsts: web.hsts || file.hsts.unwrap_or(false),
         session_idle: file.session_idle_minutes.map_or(defaults.session_idle, |m| chrono::TimeDelta::minutes(i64::from(m))),
         session_absolute: file.session_absolute_hours.map_or(defaults.session_absolute, |h| chrono::TimeDelta::hours(i64::from(h))),
+        public_url: web.public_url.clone(),
         ..defaults
     };
     let state = waymark_web::AppState::new(store, clock, config);
+    let mail = waymark_web::mailer::MailConfig {
+        smtp_url: web.smtp_url.clone().filter(|u| !u.trim().is_empty()),
+        from: web.mail_from.clone(),
+        base_url: web.public_url.clone().unwrap_or_else(|| format!("http://{bound}")).trim_end_matches('/').to_owned(),
+        poll: std::time::Duration::from_secs(web.mail_poll_seconds.max(1)),
+    };
+    waymark_web::mailer::start(&state, mail).map_err(Failure::input)?;
     println!("Waymark is serving on http://{bound}/ (press Ctrl-C to stop).");
     use std::io::Write;
     let _ = std::io::stdout().flush();

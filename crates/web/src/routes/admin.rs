@@ -5,7 +5,7 @@ use crate::access::Can;
 use crate::error::AppError;
 use crate::forms::{Errors, FormData};
 use crate::routes::cases::see_other;
-use crate::session::{hash_password, Signed, MIN_PASSWORD};
+use crate::session::{random_token, sha256_hex, Signed};
 use crate::templates::{page, render};
 use crate::AppState;
 use axum::body::Bytes;
@@ -17,14 +17,15 @@ use axum::Router;
 use serde_json::{json, Value};
 use waymark_domain::identifiers::{LaCode, Urn};
 use waymark_domain::ids::{ChildId, UserId};
-use waymark_storage::{NewUser, Role, StoreError, UserChange, UserRecord, UserStore};
+use waymark_storage::{AccountStore, NewUser, NotificationStore, Role, StoreError, UserChange, UserRecord, UserStore};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/users", get(list))
         .route("/admin/users/new", get(new_form).post(create))
         .route("/admin/users/{id}", get(edit_form).post(update))
-        .route("/admin/users/{id}/password", post(password))
+        .route("/admin/users/{id}/invite", post(reinvite))
+        .route("/admin/users/{id}/two-step-reset", post(reset_two_step))
         .route("/admin/users/{id}/children", post(link_child))
 }
 
@@ -41,7 +42,18 @@ fn user_json(u: &UserRecord) -> Value {
 
 async fn list(State(state): State<AppState>, signed: Signed) -> Result<Html<String>, AppError> {
     signed.access.require(Can::ManageUsers)?;
-    let users: Vec<Value> = state.store.list_users(&signed.access.actor()).await?.iter().map(user_json).collect();
+    let last = state.store.last_sign_ins(&signed.access.actor()).await?;
+    let users: Vec<Value> = state
+        .store
+        .list_users(&signed.access.actor())
+        .await?
+        .iter()
+        .map(|u| {
+            let mut row = user_json(u);
+            row["last_signed_in"] = json!(last.get(&u.id).map(|t| crate::routes::notifications::when(*t)));
+            row
+        })
+        .collect();
     Ok(Html(render("admin_users.html", &page(&signed, "Users and roles", "/admin/users", json!({"users": users})))?))
 }
 
@@ -55,7 +67,7 @@ fn form_page(
     extra: Value,
 ) -> Result<Response, AppError> {
     let mut values = serde_json::Map::new();
-    for k in ["username", "name", "role", "la", "urn", "active"] {
+    for k in ["username", "name", "role", "la", "urn", "active", "email"] {
         values.insert(k.into(), json!(form.get(k)));
     }
     let mut context = page(
@@ -113,15 +125,15 @@ fn store_error(e: StoreError, errors: &mut Errors) -> Result<(), AppError> {
 
 async fn new_form(signed: Signed) -> Result<Response, AppError> {
     signed.access.require(Can::ManageUsers)?;
-    form_page(&signed, "Add a user", Value::Null, &FormData::default(), &Errors::default(), StatusCode::OK, json!({}))
+    form_page(&signed, "Invite a user", Value::Null, &FormData::default(), &Errors::default(), StatusCode::OK, json!({}))
 }
 
-async fn create(State(state): State<AppState>, signed: Signed, body: Bytes) -> Result<Response, AppError> {
+async fn create(State(state): State<AppState>, signed: Signed, headers: axum::http::HeaderMap, body: Bytes) -> Result<Response, AppError> {
     let form = FormData::parse(&body);
     signed.check_csrf(Some(&form.get("csrf")))?;
     signed.access.require(Can::ManageUsers)?;
     let mut errors = Errors::default();
-    let (username, name, password) = (form.get("username"), form.get("name"), form.raw("password"));
+    let (username, name, email) = (form.get("username"), form.get("name"), form.get("email"));
     if username.is_empty() {
         errors.add("username", "username", "Enter a username");
     }
@@ -129,24 +141,42 @@ async fn create(State(state): State<AppState>, signed: Signed, body: Bytes) -> R
         errors.add("name", "name", "Enter the person's name");
     }
     let (role, la, setting) = scope_fields(&form, &signed, &mut errors);
-    if password.chars().count() < MIN_PASSWORD {
-        errors.add("password", "password", format!("Enter a password of at least {MIN_PASSWORD} characters"));
+    if email.is_empty() {
+        errors.add("email", "email", "Enter the person's email address: the invitation is sent there");
+    } else if waymark_storage::parse_email(&email).is_err() {
+        errors.add("email", "email", "Enter an email address in the correct format, like name@example.org");
     }
     if errors.is_empty() {
         let new = NewUser {
             username,
             display_name: name,
-            password_hash: hash_password(&password)?,
+            password_hash: String::new(),
             role: role.unwrap_or(Role::LaCaseworker),
             la,
             setting_key: setting,
         };
-        match state.store.create_user(&signed.access.actor(), new).await {
+        let token = random_token();
+        let link = format!("{}/invitation/{token}", public_base(&state, &headers));
+        match state.store.invite_user(&signed.access.actor(), new, &email, &sha256_hex(&token), &link).await {
             Ok(u) => return Ok(see_other(&format!("/admin/users/{}?created=1", u.id))),
             Err(e) => store_error(e, &mut errors)?,
         }
     }
-    form_page(&signed, "Add a user", Value::Null, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY, json!({}))
+    form_page(&signed, "Invite a user", Value::Null, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY, json!({}))
+}
+
+/// The service's address for links in emails: the configured public address, else this request's host.
+pub fn public_base(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c)))
+        .unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies { "https" } else { "http" };
+    format!("{scheme}://{host}")
 }
 
 fn parse_user(id: &str) -> Result<UserId, AppError> {
@@ -159,6 +189,10 @@ struct EditQuery {
     created: Option<String>,
     #[serde(default)]
     saved: Option<String>,
+    #[serde(default)]
+    invited: Option<String>,
+    #[serde(default)]
+    two_step_reset: Option<String>,
     /// A search for the child to link to a family account (name, date of birth, UPN...).
     #[serde(default)]
     find: String,
@@ -201,6 +235,7 @@ async fn edit_form(
         ("la", user.la.map(|l| l.to_string()).unwrap_or_default()),
         ("urn", user.setting_key.as_deref().and_then(|s| s.strip_prefix("urn:")).unwrap_or_default().to_owned()),
         ("active", if user.active { "yes" } else { "no" }.to_owned()),
+        ("email", state.store.user_email(user.id).await?.unwrap_or_default()),
     ] {
         form.0.insert(k.into(), vec![v]);
     }
@@ -214,7 +249,11 @@ async fn edit_form(
         child_rows(&state, &signed, |c, cases| !linked.contains(&c.id) && query.matches(c, cases)).await?
     };
     let notice = if q.created.is_some() {
-        Some("Account created")
+        Some("Account created. An invitation to choose a password has been sent to the person's email address")
+    } else if q.invited.is_some() {
+        Some("A new invitation has been sent. Earlier links no longer work")
+    } else if q.two_step_reset.is_some() {
+        Some("Two-step verification has been reset. The person sets it up again at their next sign-in")
     } else if q.saved.is_some() {
         Some("Changes saved")
     } else {
@@ -227,7 +266,7 @@ async fn edit_form(
         &form,
         &Errors::default(),
         StatusCode::OK,
-        json!({"children": children, "notice": notice, "find": q.find, "found": found, "found_total": found_total, "searched": !query.is_empty()}),
+        json!({"two_step_on": state.store.two_step(user.id).await?.confirmed, "children": children, "notice": notice, "find": q.find, "found": found, "found_total": found_total, "searched": !query.is_empty()}),
     )
 }
 
@@ -244,7 +283,12 @@ async fn update(State(state): State<AppState>, signed: Signed, Path(id): Path<St
     }
     let (role, la, setting) = scope_fields(&form, &signed, &mut errors);
     let version: i64 = form.get("version").parse().unwrap_or(user.version);
+    let email = form.get("email");
+    if !email.is_empty() && waymark_storage::parse_email(&email).is_err() {
+        errors.add("email", "email", "Enter an email address in the correct format, like name@example.org");
+    }
     if errors.is_empty() {
+        state.store.set_user_email(&signed.access.actor(), id, (!email.is_empty()).then_some(email.as_str())).await?;
         let change = UserChange {
             display_name: name,
             role: role.unwrap_or(user.role),
@@ -266,28 +310,38 @@ async fn update(State(state): State<AppState>, signed: Signed, Path(id): Path<St
     form_page(&signed, "Change a user", user_json(&fresh), &form, &errors, StatusCode::UNPROCESSABLE_ENTITY, json!({}))
 }
 
-async fn password(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, body: Bytes) -> Result<Response, AppError> {
+async fn reinvite(
+    State(state): State<AppState>,
+    signed: Signed,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let form = FormData::parse(&body);
     signed.check_csrf(Some(&form.get("csrf")))?;
     signed.access.require(Can::ManageUsers)?;
     let id = parse_user(&id)?;
-    let password = form.raw("password");
-    if password.chars().count() < MIN_PASSWORD {
-        let user = state.store.get_user(&signed.access.actor(), id).await?;
-        let mut errors = Errors::default();
-        errors.add("password", "password", format!("Enter a password of at least {MIN_PASSWORD} characters"));
-        return form_page(
-            &signed,
-            "Change a user",
-            user_json(&user),
-            &FormData::default(),
-            &errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            json!({}),
-        );
+    let token = random_token();
+    let link = format!("{}/invitation/{token}", public_base(&state, &headers));
+    match state.store.reinvite_user(&signed.access.actor(), id, &sha256_hex(&token), &link).await {
+        Ok(()) => Ok(see_other(&format!("/admin/users/{id}?invited=1"))),
+        Err(StoreError::Invalid(_)) => {
+            let user = state.store.get_user(&signed.access.actor(), id).await?;
+            let mut errors = Errors::default();
+            errors.add("email", "email", "Add the person's email address and save, then send the invitation");
+            form_page(&signed, "Change a user", user_json(&user), &FormData::default(), &errors, StatusCode::UNPROCESSABLE_ENTITY, json!({}))
+        }
+        Err(e) => Err(e.into()),
     }
-    state.store.set_password_hash(&signed.access.actor(), id, &hash_password(&password)?).await?;
-    Ok(see_other(&format!("/admin/users/{id}?saved=1")))
+}
+
+async fn reset_two_step(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, body: Bytes) -> Result<Response, AppError> {
+    let form = FormData::parse(&body);
+    signed.check_csrf(Some(&form.get("csrf")))?;
+    signed.access.require(Can::ManageUsers)?;
+    let id = parse_user(&id)?;
+    state.store.reset_two_step(&signed.access.actor(), id).await?;
+    Ok(see_other(&format!("/admin/users/{id}?two_step_reset=1")))
 }
 
 async fn link_child(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, body: Bytes) -> Result<Response, AppError> {

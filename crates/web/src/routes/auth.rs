@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::json;
 use std::net::SocketAddr;
-use waymark_storage::UserStore;
+use waymark_storage::{AccountStore, UserStore};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/sign-in", get(show).post(submit)).route("/sign-out", post(sign_out))
@@ -23,9 +23,18 @@ pub fn router() -> Router<AppState> {
 struct ShowQuery {
     #[serde(default)]
     signed_out: Option<String>,
+    #[serde(default)]
+    password_set: Option<String>,
 }
 
-fn sign_in_page(state: &AppState, status: StatusCode, username: &str, errors: &Errors, signed_out: bool) -> Result<Response, AppError> {
+fn sign_in_page(
+    state: &AppState,
+    status: StatusCode,
+    username: &str,
+    errors: &Errors,
+    signed_out: bool,
+    password_set: bool,
+) -> Result<Response, AppError> {
     let token = random_token();
     let map = errors.map();
     let html = render(
@@ -38,6 +47,7 @@ fn sign_in_page(state: &AppState, status: StatusCode, username: &str, errors: &E
             "username_error": map.get("username"),
             "password_error": map.get("password"),
             "signed_out": signed_out,
+            "password_set": password_set,
         }),
     )?;
     Ok((status, [(header::SET_COOKIE, set_cookie(state, session::SIGNIN_COOKIE, &token, Some(3600)))], Html(html)).into_response())
@@ -47,7 +57,7 @@ async fn show(State(state): State<AppState>, MaybeSigned(signed): MaybeSigned, Q
     if let Some(s) = signed {
         return Ok(Redirect::to(s.access.home()).into_response());
     }
-    sign_in_page(&state, StatusCode::OK, "", &Errors::default(), q.signed_out.is_some())
+    sign_in_page(&state, StatusCode::OK, "", &Errors::default(), q.signed_out.is_some(), q.password_set.is_some())
 }
 
 async fn submit(
@@ -70,26 +80,24 @@ async fn submit(
         errors.add("password", "password", "Enter your password");
     }
     if !errors.is_empty() {
-        return sign_in_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &username, &errors, false);
+        return sign_in_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &username, &errors, false, false);
     }
     match attempt_sign_in(&state, &username, &password, &peer.ip().to_string()).await? {
         SignInOutcome::Ok { user } => {
-            let set = session::start_session(&state, &user).await?;
-            let access = crate::access::Access::new(user, state.clock.today());
-            Ok((
-                StatusCode::SEE_OTHER,
-                [(header::SET_COOKIE, set), (header::LOCATION, access.home().parse().map_err(|_| AppError::Internal("bad home".into()))?)],
-            )
-                .into_response())
+            // Two-step verification, once set up, is asked for before any session exists.
+            if state.store.two_step(user.id).await?.confirmed {
+                return crate::routes::account::begin_code_challenge(&state, &user).await;
+            }
+            crate::routes::account::finish_sign_in(&state, &user).await
         }
         SignInOutcome::WrongDetails => {
             errors.add("username", "username", "Enter a correct username and password");
-            sign_in_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &username, &errors, false)
+            sign_in_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &username, &errors, false, false)
         }
         SignInOutcome::Throttled => {
             let minutes = state.config.throttle_window.num_minutes();
             errors.add("username", "username", format!("You have tried to sign in too many times. Wait {minutes} minutes, then try again"));
-            sign_in_page(&state, StatusCode::TOO_MANY_REQUESTS, &username, &errors, false)
+            sign_in_page(&state, StatusCode::TOO_MANY_REQUESTS, &username, &errors, false, false)
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Every route, one module per resource, each with its own `router()`.
 
+mod account;
 mod admin;
 mod admin_sen2;
 pub mod api;
@@ -13,6 +14,7 @@ mod documents;
 mod family;
 mod forecast;
 mod my_work;
+mod notifications;
 mod openapi;
 mod ops;
 mod placements;
@@ -20,6 +22,7 @@ mod professionals;
 mod search;
 mod sen2;
 
+pub use account::two_step_required;
 use crate::error::AppError;
 use crate::session::MaybeSigned;
 use crate::AppState;
@@ -49,6 +52,8 @@ pub fn router(state: AppState) -> Router {
         .merge(placements::router())
         .merge(ops::router())
         .merge(documents::router())
+        .merge(notifications::router())
+        .merge(account::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)

@@ -201,6 +201,9 @@ fn feed_url(headers: &HeaderMap, state: &AppState, token: &str) -> String {
 
 async fn render_account(state: &AppState, signed: &Signed, new_url: Option<String>, status: StatusCode) -> Result<Response, AppError> {
     let made = state.store.calendar_token_made(signed.access.user.id).await?;
+    let emails = crate::routes::notifications::choices(state, signed).await?;
+    let sessions = crate::routes::account::session_rows(state, signed).await?;
+    let two_step = crate::routes::account::two_step_summary(state, signed).await?;
     let context = page(
         signed,
         "Your account",
@@ -210,6 +213,7 @@ async fn render_account(state: &AppState, signed: &Signed, new_url: Option<Strin
             "role": signed.access.user.role.label(),
             "feed": signed.access.selection().is_some() && !signed.access.can(Can::OwnJourney),
             "made": made.map(|t| t.format("%-d %B %Y %H:%M").to_string()), "new_url": new_url,
+            "emails": emails, "sessions": sessions, "two_step": two_step,
         }),
     );
     Ok((status, Html(render("account.html", &context)?)).into_response())

@@ -93,6 +93,8 @@ pub struct TestApp {
     pub clock: Arc<FixedClock>,
     pub kids: Vec<Kid>,
     pub users: HashMap<&'static str, UserId>,
+    /// The application's state (the mail worker's status lives here).
+    pub state: waymark_web::AppState,
     _dir: tempfile::TempDir,
 }
 
@@ -140,7 +142,9 @@ fn ev(date: &str, kind: CaseEventKind) -> CaseEvent {
 impl TestApp {
     /// The area on 22 November 2026.
     pub async fn new() -> Self {
-        Self::with_config(waymark_web::Config { secure_cookies: true, ..Default::default() }).await
+        // Two-step verification for administrators is tested on its own (tests/accounts.rs); here the
+        // test administrator signs in with a password alone.
+        Self::with_config(waymark_web::Config { secure_cookies: true, require_admin_two_step: false, ..Default::default() }).await
     }
 
     pub async fn with_config(config: waymark_web::Config) -> Self {
@@ -252,8 +256,8 @@ impl TestApp {
         store.link_child(&admin, users["parent"], kids[0].child).await.unwrap();
         store.link_child(&admin, users["youngperson"], kids[1].child).await.unwrap();
         let state = waymark_web::AppState::new(store.clone(), clock.clone(), config);
-        let router = waymark_web::app(state).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
-        Self { router, store, clock, kids, users, _dir: dir }
+        let router = waymark_web::app(state.clone()).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+        Self { router, store, clock, kids, users, state, _dir: dir }
     }
 
     pub fn kid(&self, key: &str) -> &Kid {
