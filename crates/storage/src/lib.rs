@@ -22,6 +22,7 @@ mod actor;
 mod bulk;
 mod caseload;
 mod clock;
+mod directory;
 mod error;
 mod establishments;
 mod fact_views;
@@ -39,6 +40,9 @@ pub use actor::{Actor, Scope, MAX_ACTOR_LABEL};
 pub use bulk::{BulkCounts, BulkPerson, BulkStore};
 pub use caseload::{AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, FoundChild, Selection};
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use directory::{
+    ChangeRecord, DirectoryEvent, DirectoryStore, ProviderListing, PublishBatch, PublishCounts, Published, SearchGap, ServiceVersion, UsageCounts,
+};
 pub use error::{Result, StoreError};
 pub use establishments::{Establishment, EstablishmentCounts, EstablishmentStore};
 pub use fact_views::FactView;
