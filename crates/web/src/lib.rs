@@ -22,6 +22,7 @@ pub mod error;
 mod forms;
 mod frameworks;
 mod ics;
+mod local_offer;
 mod messages;
 mod query;
 mod routes;
@@ -78,6 +79,8 @@ pub struct AppState {
     frameworks: Arc<frameworks::FrameworkCache>,
     /// Commits the audit entries of reads together (see [`AuditSink`]).
     audit: AuditSink,
+    /// The Local Offer's published directory in memory and its search counter.
+    local_offer: Arc<local_offer::LocalOffer>,
 }
 
 impl AppState {
@@ -85,7 +88,9 @@ impl AppState {
     pub fn new(store: SqliteStore, clock: Arc<dyn Clock>, config: Config) -> Self {
         templates::Templates::load();
         let audit = AuditSink::start(&store);
+        let local_offer = Arc::new(local_offer::LocalOffer::start(&store));
         Self {
+            local_offer,
             audit,
             store,
             clock,

@@ -45,6 +45,12 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "sen2_settings.html",
     "placement_form.html",
     "placement_end.html",
+    "local_offer_search.html",
+    "local_offer_service.html",
+    "local_offer_provider.html",
+    "local_offer_edit.html",
+    "local_offer_changes.html",
+    "local_offer_change.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -11,8 +11,10 @@ mod children;
 mod dashboard;
 mod family;
 mod forecast;
+mod local_offer;
 mod my_work;
 mod openapi;
+mod oruk;
 mod placements;
 mod professionals;
 mod search;
@@ -46,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(my_work::router())
         .merge(admin_sen2::router())
         .merge(placements::router())
+        .merge(local_offer::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
