@@ -1,16 +1,20 @@
--- no-transaction
 -- The Local Offer's two roles (issue 15): `service_provider` (keeps its organisation's listings, tied
 -- to it in `lo_provider`) and `local_offer_officer` (the LA officer who approves providers' changes).
--- SQLite cannot change a CHECK constraint in place, so `app_user` is rebuilt as SQLite's ALTER TABLE
--- guide says: foreign keys off, copy, drop, rename, check, foreign keys on. The rows and every
--- reference to them are unchanged.
+-- SQLite cannot change a CHECK constraint in place, and the migration runs inside a transaction, where
+-- foreign keys cannot be turned off. So the rows are kept aside, the table emptied and dropped (the
+-- references to it become deferred violations), recreated with the wider CHECK, and the rows put back
+-- (which resolves every deferred violation, so the transaction commits; no reference changes).
 -- MERGING: another capability that adds roles rebuilds this table too; its list must include these two.
 
-PRAGMA foreign_keys = OFF;
+PRAGMA defer_foreign_keys = ON;
 
-BEGIN;
+create temp table app_user_before_0033 as select * from app_user;
 
-create table app_user_rebuilt (
+delete from app_user;
+
+drop table app_user;
+
+create table app_user (
     user_id       text primary key not null,
     username      text not null collate nocase unique,
     display_name  text not null,
@@ -27,17 +31,10 @@ create table app_user_rebuilt (
     updated_at    text not null
 ) strict;
 
-insert into app_user_rebuilt (user_id, username, display_name, password_hash, role, la, setting_key, service, active, version, created_at, updated_at)
-    select user_id, username, display_name, password_hash, role, la, setting_key, service, active, version, created_at, updated_at from app_user;
+insert into app_user (user_id, username, display_name, password_hash, role, la, setting_key, service, active, version, created_at, updated_at)
+    select user_id, username, display_name, password_hash, role, la, setting_key, service, active, version, created_at, updated_at
+    from app_user_before_0033;
 
-drop table app_user;
-
-alter table app_user_rebuilt rename to app_user;
+drop table app_user_before_0033;
 
 create index app_user_la on app_user (la);
-
-PRAGMA foreign_key_check;
-
-COMMIT;
-
-PRAGMA foreign_keys = ON;
