@@ -16,6 +16,7 @@ pub mod demo;
 pub mod import;
 pub mod model;
 pub mod oruk;
+pub mod report;
 pub mod search;
 pub mod taxonomy;
 pub mod workflow;

@@ -294,10 +294,11 @@ impl Service {
         out
     }
 
-    /// The words full-text search indexes: name, description, categories, needs, cost and SEND details.
+    /// The words full-text search indexes: name, description, needs and SEND details. Not the category
+    /// names: "Sport and swimming" would make every sports club a match for "swimming"; the category
+    /// filter does that job.
     pub fn search_text(&self) -> String {
         let mut words = vec![self.name.clone(), self.description.clone()];
-        words.extend(self.categories.iter().map(|c| c.label().to_owned()));
         words.extend(self.needs.iter().map(|n| crate::need_words(*n).to_owned()));
         if let Some(h) = &self.autism_friendly_hours {
             words.push(format!("autism-friendly {h}"));

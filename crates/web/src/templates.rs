@@ -51,6 +51,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "local_offer_edit.html",
     "local_offer_changes.html",
     "local_offer_change.html",
+    "local_offer_report.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

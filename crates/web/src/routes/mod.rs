@@ -12,6 +12,7 @@ mod dashboard;
 mod family;
 mod forecast;
 mod local_offer;
+mod local_offer_report;
 mod my_work;
 mod openapi;
 mod oruk;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin_sen2::router())
         .merge(placements::router())
         .merge(local_offer::router())
+        .merge(local_offer_report::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
