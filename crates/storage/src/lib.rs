@@ -25,6 +25,7 @@ mod bulk;
 mod caseload;
 mod clock;
 mod documents;
+mod directory;
 mod error;
 mod establishments;
 mod fact_views;
@@ -48,6 +49,9 @@ pub use bulk::{BulkCounts, BulkPerson, BulkStore};
 pub use caseload::{AggregateChanges, AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, FoundChild, Selection};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use documents::{DocumentRecord, DocumentStore, NewDocument, Removal};
+pub use directory::{
+    ChangeRecord, DirectoryEvent, DirectoryStore, ProviderListing, PublishBatch, PublishCounts, Published, SearchGap, ServiceVersion, UsageCounts,
+};
 pub use error::{Result, StoreError};
 pub use establishments::{Establishment, EstablishmentCounts, EstablishmentStore};
 pub use fact_views::FactView;

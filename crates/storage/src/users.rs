@@ -42,10 +42,15 @@ pub enum Role {
     YoungPerson,
     /// A partnership board member: aggregates only, never a child.
     BoardMember,
+    /// A provider of services in the Local Offer: keeps its organisation's listings (tied to it in
+    /// the Local Offer store); never a child.
+    ServiceProvider,
+    /// The LA's Local Offer officer: approves or rejects providers' changes; never a child.
+    LocalOfferOfficer,
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 12] = [
         Self::LaCaseworker,
         Self::SendManager,
         Self::LaAdmin,
@@ -56,6 +61,8 @@ impl Role {
         Self::ParentCarer,
         Self::YoungPerson,
         Self::BoardMember,
+        Self::ServiceProvider,
+        Self::LocalOfferOfficer,
     ];
 
     pub fn key(self) -> &'static str {
@@ -70,6 +77,8 @@ impl Role {
             Self::ParentCarer => "parent_carer",
             Self::YoungPerson => "young_person",
             Self::BoardMember => "board_member",
+            Self::ServiceProvider => "service_provider",
+            Self::LocalOfferOfficer => "local_offer_officer",
         }
     }
 
@@ -86,6 +95,8 @@ impl Role {
             Self::ParentCarer => "Parent or carer",
             Self::YoungPerson => "Young person (16 or over)",
             Self::BoardMember => "Board member",
+            Self::ServiceProvider => "Service provider",
+            Self::LocalOfferOfficer => "Local Offer officer",
         }
     }
 

@@ -383,7 +383,7 @@ impl Gen<'_> {
     }
 
     fn postcode(&mut self, locality: usize) -> Option<Postcode> {
-        const L: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
+        const L: &[u8] = crate::geo::UNIT_LETTERS;
         let inward =
             format!("{}{}{}", self.draw.int(1, 9), L[self.draw.int(0, 19) as usize] as char, L[self.draw.int(0, 19) as usize] as char);
         format!("{}{} {}", self.la.postcode_area, locality % 9 + 1, inward).parse().ok()

@@ -4,6 +4,7 @@
 
 pub mod calibration;
 pub mod facts;
+pub mod geo;
 pub mod la;
 mod names;
 pub mod profile;

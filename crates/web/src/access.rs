@@ -39,6 +39,10 @@ pub enum Can {
     /// The child search: staff who reach children's records (not families, administrators or board
     /// members); it finds only the children of the role's selection.
     FindChild,
+    /// Keep an organisation's Local Offer listings (changes wait for approval).
+    KeepListings,
+    /// Approve or reject Local Offer changes, and read the Local Offer's annual report.
+    ApproveListings,
 }
 
 /// A section of a child's multi-agency record holding person-level facts from one agency's datasets.
@@ -166,7 +170,7 @@ impl Access {
                 self.user.role.service().map(Selection::AdviceRequestedOf)
             }
             Role::ParentCarer | Role::YoungPerson => Some(Selection::LinkedTo(self.user.id)),
-            Role::LaAdmin | Role::BoardMember => None,
+            Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer => None,
         }
     }
 
@@ -191,6 +195,8 @@ impl Access {
             Can::Sen2Return => matches!(role, R::LaCaseworker | R::SendManager | R::LaAdmin),
             Can::SetTargets => role == R::SendManager,
             Can::FindChild => self.selection().is_some() && !matches!(role, R::ParentCarer | R::YoungPerson),
+            Can::KeepListings => role == R::ServiceProvider,
+            Can::ApproveListings => matches!(role, R::LocalOfferOfficer | R::SendManager),
         }
     }
 
@@ -211,7 +217,7 @@ impl Access {
             Role::HealthProfessional => vec![S::A, S::B, S::C, S::E, S::G],
             Role::SocialCareProfessional => vec![S::A, S::B, S::D, S::E, S::H1, S::H2],
             Role::EducationalPsychologist => vec![S::A, S::B, S::E, S::F, S::K],
-            Role::LaAdmin | Role::BoardMember => vec![],
+            Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer => vec![],
             _ => Section::ALL.to_vec(),
         }
     }
@@ -244,7 +250,7 @@ impl Access {
             Role::Senco | Role::EducationalPsychologist => (true, false, false),
             Role::HealthProfessional => (false, true, false),
             Role::SocialCareProfessional => (false, false, true),
-            Role::LaAdmin | Role::BoardMember => (false, false, false),
+            Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer => (false, false, false),
         }
     }
 
@@ -261,7 +267,7 @@ impl Access {
             }
             Role::HealthProfessional => vec![F::Health],
             Role::SocialCareProfessional => vec![F::SocialCare, F::YouthJustice],
-            Role::LaAdmin | Role::BoardMember => vec![],
+            Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer => vec![],
         }
     }
 
@@ -293,6 +299,8 @@ impl Access {
             Role::HealthProfessional | Role::SocialCareProfessional | Role::EducationalPsychologist => "/advice",
             Role::ParentCarer | Role::YoungPerson => "/my-journey",
             Role::BoardMember => "/dashboard",
+            Role::ServiceProvider => "/local-offer/provider",
+            Role::LocalOfferOfficer => "/local-offer/changes",
         }
     }
 
@@ -326,6 +334,12 @@ impl Access {
         }
         if self.can(Can::ManageUsers) {
             links.push(("/admin/users", "Users and roles"));
+        }
+        if self.can(Can::KeepListings) {
+            links.push(("/local-offer/provider", "Your listings"));
+        }
+        if self.can(Can::ApproveListings) {
+            links.push(("/local-offer/changes", "Local Offer changes"));
         }
         links.push(("/account", "Your account"));
         links

@@ -23,6 +23,7 @@ mod forms;
 mod frameworks;
 mod ics;
 pub mod mailer;
+mod local_offer;
 mod messages;
 pub mod metrics;
 mod query;
@@ -94,6 +95,8 @@ pub struct AppState {
     /// Sign-ins that passed their password and wait for a two-step code, by the SHA-256 of their
     /// cookie token, with when they lapse (see `routes/account.rs`).
     pub(crate) challenges: Arc<std::sync::Mutex<std::collections::HashMap<String, (waymark_storage::UserRecord, chrono::DateTime<chrono::Utc>)>>>,
+    /// The Local Offer's published directory in memory and its search counter.
+    local_offer: Arc<local_offer::LocalOffer>,
 }
 
 impl AppState {
@@ -101,7 +104,9 @@ impl AppState {
     pub fn new(store: SqliteStore, clock: Arc<dyn Clock>, config: Config) -> Self {
         templates::Templates::load();
         let audit = AuditSink::start(&store);
+        let local_offer = Arc::new(local_offer::LocalOffer::start(&store));
         Self {
+            local_offer,
             audit,
             store,
             clock,

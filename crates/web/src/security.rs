@@ -71,7 +71,8 @@ pub async fn headers_and_logging(State(state): State<AppState>, request: Request
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    headers.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
+    // The public ORUK API sets `cross-origin` so other directories can read it; everything else is same-origin.
+    headers.entry("cross-origin-resource-policy").or_insert(HeaderValue::from_static("same-origin"));
     headers.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"));
     if !is_asset {
         // Pages hold personal data: never kept by the browser or a proxy.

@@ -52,6 +52,13 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "two_step.html",
     "sign_in_code.html",
     "invitation.html",
+    "local_offer_search.html",
+    "local_offer_service.html",
+    "local_offer_provider.html",
+    "local_offer_edit.html",
+    "local_offer_changes.html",
+    "local_offer_change.html",
+    "local_offer_report.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

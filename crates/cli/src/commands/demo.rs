@@ -33,6 +33,8 @@ use waymark_domain::placement::Placement;
 use waymark_domain::plan::{Agency, NamedSetting, Outcome, PfaArea, PlanContents, Provision, Section};
 use waymark_storage::{Clock, FixedClock, NewUser, PlacementStore, Role, UserStore};
 use waymark_storage::{SqliteStore, Store};
+use waymark_directory::OrganisationId;
+use waymark_storage::DirectoryStore;
 
 /// What the demo area holds.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -359,10 +361,12 @@ const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
     ("demo.parent", "Ngozi Okafor (demo parent of Amara)", Role::ParentCarer),
     ("demo.youngperson", "Isla Begum (demo young person)", Role::YoungPerson),
     ("demo.board", "Chris Hall (demo board member)", Role::BoardMember),
+    ("demo.provider", "Dee Walsh (demo service provider)", Role::ServiceProvider),
+    ("demo.localoffer", "Mo Ahmed (demo Local Offer officer)", Role::LocalOfferOfficer),
 ];
 
 /// Create the demo accounts (first run), link the family accounts, assign caseworkers.
-async fn create_accounts(store: &SqliteStore, args: &StoreArgs, seeded: &Seeded) -> Result<Vec<SignIn>, Failure> {
+async fn create_accounts(store: &SqliteStore, args: &StoreArgs, seeded: &Seeded, provider_org: Option<OrganisationId>) -> Result<Vec<SignIn>, Failure> {
     let actor = args.actor();
     let la = "851".parse().expect("Portsmouth");
     let mut sign_ins = Vec::new();
@@ -387,6 +391,10 @@ async fn create_accounts(store: &SqliteStore, args: &StoreArgs, seeded: &Seeded)
     store.link_child(&actor, ids[9], seeded.children[8]).await.map_err(store_failure)?;
     for (i, case) in seeded.cases.iter().enumerate() {
         store.assign_case(&actor, *case, ids[i % 2]).await.map_err(store_failure)?;
+    }
+    // The demo provider keeps the listings of an organisation that runs an autism-friendly swim.
+    if let Some(org) = provider_org {
+        store.set_provider_organisation(&actor, ids[11], org).await.map_err(store_failure)?;
     }
     Ok(sign_ins)
 }
@@ -442,7 +450,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 "Added {n} worked examples (children at every stage, held by the demo caseworkers) in {}.",
                 args.store.db.path().display()
             );
-            create_accounts(&store, &args.store, &seeded).await?
+            let directory = crate::commands::local_offer::load_demo(&store, &args.store.actor(), today, args.seed).await?;
+            println!(
+                "Added the demo Local Offer: {} invented services, {} changes waiting for approval, and the area's postcodes with coordinates.",
+                directory.services, directory.pending
+            );
+            create_accounts(&store, &args.store, &seeded, directory.provider_organisation).await?
         } else {
             println!("Using the {} cases already in {}.", existing.len(), args.store.db.path().display());
             reset_accounts(&store, &args.store).await?

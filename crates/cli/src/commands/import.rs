@@ -20,6 +20,9 @@ pub struct Args {
     /// The CSV file.
     #[arg(value_name = "FILE.csv", required_unless_present = "list")]
     file: Option<PathBuf>,
+    /// More files (`local-offer` only: every file of a feed is imported together).
+    #[arg(value_name = "MORE", hide = true)]
+    more: Vec<PathBuf>,
     /// List the datasets, in the order to import them, and stop.
     #[arg(long, conflicts_with_all = ["dataset", "file", "report", "dry_run"])]
     list: bool,
@@ -41,6 +44,8 @@ fn list() {
         println!("{:<20} {:<36} {}", d.name(), links, d.label());
     }
     println!("{:<20} {:<36} schools and settings by URN from the GIAS extract (names)", "establishments", "(reference data)");
+    println!("{:<20} {:<36} postcode coordinates from the ONS Postcode Directory (pcds, lat, long)", "postcodes", "(reference data)");
+    println!("{:<20} {:<36} Local Offer services: ORUK 3.0 JSON feed files or the CSV template", "local-offer", "(directory)");
     println!("\nImport localities, settings and population first. Formats: docs/import-formats.md");
 }
 
@@ -79,6 +84,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     if name == waymark_import::establishments::NAME {
         return establishments(args, file);
+    }
+    if name == "postcodes" {
+        return crate::commands::local_offer::import_postcodes(file, args.dry_run, args.store);
+    }
+    if name == "local-offer" {
+        let today = crate::commands::store::system_clock().today();
+        let files = std::iter::once(file).chain(args.more).collect();
+        return crate::commands::local_offer::import_directory(files, args.dry_run, today, args.store);
+    }
+    if !args.more.is_empty() {
+        return Err(Failure::input(format!("{name} takes one file")));
     }
     let dataset = name.parse::<Dataset>().map_err(|e| Failure::input(format!("{e}; waymark import --list describes them")))?;
     let options = Options { dry_run: args.dry_run, progress: true };

@@ -10,6 +10,7 @@ pub mod identity;
 pub mod import;
 pub mod indicators;
 pub mod init;
+pub mod local_offer;
 pub mod sen2;
 pub mod serve;
 pub mod store;

@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/audit", get(audit))
         .route("/v1/users", get(users))
         .merge(super::documents::api_router())
+        .nest("/oruk", super::oruk::router())
         .fallback(|| async { ApiError::not_found() })
 }
 

@@ -13,10 +13,13 @@ mod dashboard;
 mod documents;
 mod family;
 mod forecast;
+mod local_offer;
+mod local_offer_report;
 mod my_work;
 mod notifications;
 mod openapi;
 mod ops;
+mod oruk;
 mod placements;
 mod professionals;
 mod search;
@@ -54,6 +57,8 @@ pub fn router(state: AppState) -> Router {
         .merge(documents::router())
         .merge(notifications::router())
         .merge(account::router())
+        .merge(local_offer::router())
+        .merge(local_offer_report::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
