@@ -38,6 +38,11 @@ pub enum Can {
     /// The child search: staff who reach children's records (not families, administrators or board
     /// members); it finds only the children of the role's selection.
     FindChild,
+    /// Families' voice: build, publish and close surveys, read their results, tag themes, keep the
+    /// complaints and co-production logs and publish "you said, we did" (LA caseworkers and managers).
+    Surveys,
+    /// Read the contact details a respondent chose to leave (SEND managers only; audited).
+    SurveyContacts,
 }
 
 /// A section of a child's multi-agency record holding person-level facts from one agency's datasets.
@@ -190,6 +195,8 @@ impl Access {
             Can::Sen2Return => matches!(role, R::LaCaseworker | R::SendManager | R::LaAdmin),
             Can::SetTargets => role == R::SendManager,
             Can::FindChild => self.selection().is_some() && !matches!(role, R::ParentCarer | R::YoungPerson),
+            Can::Surveys => matches!(role, R::LaCaseworker | R::SendManager) && self.user.la.is_some(),
+            Can::SurveyContacts => role == R::SendManager && self.user.la.is_some(),
         }
     }
 
@@ -319,6 +326,9 @@ impl Access {
         }
         if self.can(Can::Sen2Return) {
             links.push(("/sen2", "SEN2 return"));
+        }
+        if self.can(Can::Surveys) {
+            links.push(("/surveys", "Families' voice"));
         }
         if self.can(Can::AuditLog) {
             links.push(("/audit", "Audit log"));

@@ -51,6 +51,9 @@ pub struct Config {
     /// Failed sign-ins from one address within `throttle_window` before it is refused.
     pub max_address_failures: i64,
     pub throttle_window: chrono::TimeDelta,
+    /// Public form posts (survey responses, feedback) from one address within `throttle_window` before
+    /// more are refused: bots are slowed, people are not.
+    pub max_public_posts: i64,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             max_account_failures: 5,
             max_address_failures: 50,
             throttle_window: chrono::TimeDelta::minutes(15),
+            max_public_posts: 60,
         }
     }
 }

@@ -45,6 +45,15 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "sen2_settings.html",
     "placement_form.html",
     "placement_end.html",
+    "surveys.html",
+    "survey_new.html",
+    "survey_question_fields.html",
+    "survey.html",
+    "survey_results.html",
+    "survey_public.html",
+    "survey_thanks.html",
+    "survey_closed.html",
+    "survey_contacts.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
