@@ -128,3 +128,34 @@ async fn a_bad_survey_definition_names_the_field_and_public_posts_are_rate_limit
     assert_eq!(respond(&app, &path, &[("q-heard", "Yes")]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(respond(&app, &path, &[("q-heard", "Yes")]).await.status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn the_frameworks_satisfaction_indicator_moves_with_the_responses() {
+    let app = TestApp::new().await;
+    let manager = app.sign_in("manager").await;
+    let (_, path) = published(&app, &manager).await;
+    let s1 = |csv: &str| {
+        csv.lines()
+            .filter(|l| l.contains("s1_user_feedback") && l.contains("2026-Q4") && l.contains(",851,"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let before = app.get("/dashboard/frameworks/portsmouth-2016/data.csv", Some(&manager)).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+    // Nothing entered by hand and no survey yet: no figure.
+    assert!(s1(&before.body).iter().all(|l| l.contains(",all,,,")), "{:?}", s1(&before.body));
+    // 12 of 20 satisfied (4 or 5): 60%.
+    for i in 0..20 {
+        let point = if i < 12 { "4" } else { "2" };
+        assert_eq!(respond(&app, &path, &[("q-satisfaction", point)]).await.status, StatusCode::SEE_OTHER);
+    }
+    let after = app.get("/dashboard/frameworks/portsmouth-2016/data.csv", Some(&manager)).await;
+    let rows = s1(&after.body);
+    assert!(rows.iter().any(|l| l.contains(",all,12,20,60,")), "{rows:?}");
+    // One more satisfied response moves it: 13 of 21.
+    assert_eq!(respond(&app, &path, &[("q-satisfaction", "5")]).await.status, StatusCode::SEE_OTHER);
+    let moved = app.get("/dashboard/frameworks/portsmouth-2016/data.csv", Some(&manager)).await;
+    assert!(s1(&moved.body).iter().any(|l| l.contains(",13,21,61.9")), "{:?}", s1(&moved.body));
+    let page = app.get("/dashboard/frameworks/portsmouth-2016", Some(&manager)).await;
+    assert!(page.body.contains("(21 responses)"), "the chart names the number of responses");
+}
