@@ -17,5 +17,6 @@ pub mod need;
 pub mod placement;
 pub mod plan;
 pub mod search;
+pub mod working_days;
 
 pub use calendar::Date;

@@ -171,8 +171,22 @@ pub struct Indicator {
     pub england: BTreeMap<String, f64>,
     pub neighbours: BTreeMap<String, f64>,
     pub notes: String,
+    /// A manual indicator's survey source: where a survey asks this question, the value is computed
+    /// from its answers instead of entered by hand (issue 16).
+    pub survey: Option<SurveySource>,
     /// Where it was defined (file and line), for messages.
     pub defined_at: String,
+}
+
+/// Where a manual indicator's value comes from surveys: the id of the survey question (as staff name
+/// it when building the survey) and the answers counted as positive (a scale's points `"4"`, `"5"`,
+/// or a choice's options as written). The value is the percentage of those answering the question
+/// who gave a positive answer, per period; its denominator is the number of answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SurveySource {
+    pub question: String,
+    pub positive: Vec<String>,
 }
 
 /// A framework: its groups and indicators.
@@ -275,6 +289,8 @@ struct IndicatorDef {
     neighbours: BTreeMap<String, f64>,
     #[serde(default)]
     notes: String,
+    #[serde(default)]
+    survey: Option<SurveySource>,
 }
 
 fn default_measure() -> MeasureKind {
@@ -386,6 +402,20 @@ pub fn parse_framework(file: &str, text: &str) -> Result<(Framework, bool), Defi
                     format!("indicator '{id}': a facts measure's numerator reads no person-level facts: use measure = \"records\""),
                 ));
             }
+            _ if d.survey.is_some() && (d.measure != MeasureKind::Manual || d.unit != Unit::Percent) => {
+                return Err(fail(start, format!("indicator '{id}': only a manual percentage can come from a survey ('survey')")));
+            }
+            _ if d.survey.as_ref().is_some_and(|s| {
+                s.positive.is_empty()
+                    || s.question.is_empty()
+                    || !s.question.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+            }) =>
+            {
+                return Err(fail(
+                    start,
+                    format!("indicator '{id}': survey: 'question' must be a question's short name (lower-case letters, digits, _ or -) and 'positive' must list the answers that count"),
+                ));
+            }
             MeasureKind::Evidence if d.evidence.is_empty() => {
                 return Err(fail(start, format!("indicator '{id}': an evidence measure lists the indicators in 'evidence'")));
             }
@@ -427,6 +457,7 @@ pub fn parse_framework(file: &str, text: &str) -> Result<(Framework, bool), Defi
             england: d.england.clone(),
             neighbours: d.neighbours.clone(),
             notes: d.notes.clone(),
+            survey: d.survey.clone(),
             defined_at: format!("{file}:{}", line_of(text, start)),
         });
     }

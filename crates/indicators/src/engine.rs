@@ -70,6 +70,9 @@ pub enum Status {
     ManualMissing,
     /// Needs person-level facts that are not loaded.
     AwaitingData,
+    /// A manual indicator computed from survey answers (issue 16): the denominator is the number of
+    /// answers, the numerator the positive ones.
+    Surveyed,
     /// The denominator is zero.
     NoDenominator,
 }
@@ -175,6 +178,9 @@ impl Results {
 pub struct ManualValues {
     pub values: HashMap<(String, String, String, String, String), f64>,
     pub targets: HashMap<(String, String, String, String), f64>,
+    /// Survey answers for manual indicators with a survey source, by (framework, indicator, period,
+    /// la): (positive answers, answers). Where present they take the place of a value entered by hand.
+    pub surveyed: HashMap<(String, String, String, String), (u64, u64)>,
 }
 
 impl ManualValues {
@@ -852,6 +858,20 @@ impl RowCtx<'_> {
         for c in &self.ind.cohorts {
             let cohort = self.cohort(c.label());
             match self.ind.measure {
+                MeasureKind::Manual
+                    if cohort == "all"
+                        && self.locality.is_none()
+                        && manual.surveyed.contains_key(&(
+                            self.fw.id.clone(),
+                            self.ind.id.clone(),
+                            self.label.to_owned(),
+                            self.la.clone(),
+                        )) =>
+                {
+                    let (n, d) = manual.surveyed[&(self.fw.id.clone(), self.ind.id.clone(), self.label.to_owned(), self.la.clone())];
+                    let v = value_of(self.ind.unit, n, Some(d));
+                    out.push(self.row(cohort, Some(n), Some(d), v, if v.is_some() { Status::Surveyed } else { Status::NoDenominator }));
+                }
                 MeasureKind::Manual => {
                     let v = manual.get(&self.fw.id, &self.ind.id, self.label, &self.la, &cohort);
                     out.push(self.row(cohort, None, None, v, if v.is_some() { Status::Manual } else { Status::ManualMissing }));

@@ -173,3 +173,16 @@ mod tests {
         assert_eq!(year_of_label("nonsense"), None);
     }
 }
+
+/// The label of the period of `kind` that holds `day` (the quarter `2026-Q4`, the academic year
+/// `2026/27`, ...), as the engine labels it; `None` for a census, which is a day rather than a span.
+pub fn label_of(kind: PeriodKind, day: Date) -> Option<String> {
+    use chrono::Datelike;
+    if kind == PeriodKind::Census {
+        return None;
+    }
+    if kind == PeriodKind::Month {
+        return Some(Period::month(day.year(), day.month()).0);
+    }
+    (day.year() - 1..=day.year()).flat_map(|y| Period::for_year(kind, y)).find(|(_, p)| p.contains(day)).map(|(label, _)| label)
+}

@@ -38,6 +38,7 @@ mod notifications;
 mod placements;
 mod sen2;
 mod sqlite;
+mod surveys;
 mod users;
 mod versioned;
 mod worklist;
@@ -72,6 +73,7 @@ pub use sen2::{
     Sen2Store, MAX_SEN2_BATCH,
 };
 pub use sqlite::SqliteStore;
+pub use surveys::{SendWhen, StoredResponse, Submitted, SurveyRecord, SurveyStatus, SurveyStore};
 pub use users::{NewUser, Role, SessionRecord, UserChange, UserRecord, UserStore, MAX_USERNAME};
 pub use worklist::WorklistStore;
 

@@ -43,6 +43,11 @@ pub enum Can {
     KeepListings,
     /// Approve or reject Local Offer changes, and read the Local Offer's annual report.
     ApproveListings,
+    /// Families' voice: build, publish and close surveys, read their results, tag themes, keep the
+    /// complaints and co-production logs and publish "you said, we did" (LA caseworkers and managers).
+    Surveys,
+    /// Read the contact details a respondent chose to leave (SEND managers only; audited).
+    SurveyContacts,
 }
 
 /// A section of a child's multi-agency record holding person-level facts from one agency's datasets.
@@ -197,6 +202,8 @@ impl Access {
             Can::FindChild => self.selection().is_some() && !matches!(role, R::ParentCarer | R::YoungPerson),
             Can::KeepListings => role == R::ServiceProvider,
             Can::ApproveListings => matches!(role, R::LocalOfferOfficer | R::SendManager),
+            Can::Surveys => matches!(role, R::LaCaseworker | R::SendManager) && self.user.la.is_some(),
+            Can::SurveyContacts => role == R::SendManager && self.user.la.is_some(),
         }
     }
 
@@ -328,6 +335,9 @@ impl Access {
         }
         if self.can(Can::Sen2Return) {
             links.push(("/sen2", "SEN2 return"));
+        }
+        if self.can(Can::Surveys) {
+            links.push(("/surveys", "Families' voice"));
         }
         if self.can(Can::AuditLog) {
             links.push(("/audit", "Audit log"));

@@ -84,6 +84,34 @@ pub struct FrameworkCache {
 /// At most this many changed cases are patched in; more (an import of cases) read the table again.
 const PATCH_LIMIT: usize = 200;
 
+/// The survey answers behind the manual indicators that name a survey question (issue 16), counted
+/// per framework, indicator, period and LA: (positive answers, answers).
+async fn survey_counts(state: &AppState, actor: &Actor) -> Result<HashMap<(String, String, String, String), (u64, u64)>, AppError> {
+    use waymark_storage::SurveyStore;
+    let sourced: Vec<(&Framework, &waymark_indicators::Indicator, &waymark_indicators::definition::SurveySource)> =
+        frameworks().iter().flat_map(|f| f.indicators.iter().filter_map(move |i| i.survey.as_ref().map(|s| (f, i, s)))).collect();
+    let mut questions: Vec<String> = sourced.iter().map(|(_, _, s)| s.question.clone()).collect();
+    questions.sort();
+    questions.dedup();
+    let answers = state.store.answers_to(actor, &questions).await?;
+    let mut grouped: HashMap<(String, String, String, String), Vec<&waymark_surveys::Answer>> = HashMap::new();
+    for (fw, ind, source) in &sourced {
+        for (la, question, on, answer) in answers.iter().filter(|a| a.1 == source.question) {
+            let _ = question;
+            let Some(period) = waymark_indicators::period::label_of(ind.period, *on) else { continue };
+            grouped.entry((fw.id.clone(), ind.id.clone(), period, la.to_string())).or_default().push(answer);
+        }
+    }
+    Ok(grouped
+        .into_iter()
+        .map(|(key, list)| {
+            let source = sourced.iter().find(|(f, i, _)| f.id == key.0 && i.id == key.1).map(|(_, _, s)| *s);
+            let c = waymark_surveys::measure::count(list, source.map_or(&[][..], |s| s.positive.as_slice()));
+            (key, (c.positive, c.answered))
+        })
+        .collect())
+}
+
 /// A fingerprint of the manual values (entered outside the data generation's triggers).
 fn fingerprint(values: &[waymark_storage::ManualValueRecord], targets: &[waymark_storage::TargetRecord], threshold: u32) -> u64 {
     use std::hash::{Hash, Hasher};
@@ -98,8 +126,8 @@ fn fingerprint(values: &[waymark_storage::ManualValueRecord], targets: &[waymark
     h.finish()
 }
 
-/// What the frameworks are computed with besides the table: manual values, targets and the LA's
-/// small-numbers threshold.
+/// What the frameworks are computed with besides the table: manual values, survey answers, targets and
+/// the LA's small-numbers threshold.
 struct Inputs {
     manual: ManualValues,
     threshold: u32,
@@ -113,7 +141,16 @@ async fn inputs(state: &AppState, actor: &Actor) -> Result<Inputs, AppError> {
         Some(la) => state.store.suppression_threshold(actor, &la.to_string()).await?,
         None => waymark_storage::DEFAULT_SUPPRESSION_THRESHOLD,
     };
-    let fingerprint = fingerprint(&manual, &targets, threshold);
+    let surveyed = survey_counts(state, actor).await?;
+    let survey_print = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut entries: Vec<_> = surveyed.iter().collect();
+        entries.sort();
+        entries.hash(&mut h);
+        h.finish()
+    };
+    let fingerprint = fingerprint(&manual, &targets, threshold) ^ survey_print;
     let mut values = waymark_indicators::manual::index(
         &manual
             .into_iter()
@@ -127,6 +164,7 @@ async fn inputs(state: &AppState, actor: &Actor) -> Result<Inputs, AppError> {
             })
             .collect::<Vec<_>>(),
     );
+    values.surveyed = surveyed;
     for t in targets {
         if let Some(v) = t.value {
             values.targets.insert((t.framework, t.indicator, t.period, t.la), v);
@@ -477,6 +515,11 @@ pub fn view(
             v.notice = Some(
                 "Entered by hand: no value has been entered for any period yet (see docs/indicators.md, \"Manual values\").".to_owned(),
             );
+        } else if ind.measure == MeasureKind::Manual && latest_row.is_some_and(|r| r.status == Status::Surveyed) {
+            v.notice = Some(format!(
+                "From survey answers: the percentage of those answering the survey question \"{}\" who gave a positive answer. The number of responses is shown with each period.",
+                ind.survey.as_ref().map_or("", |s| s.question.as_str())
+            ));
         } else if ind.measure == MeasureKind::Manual {
             v.notice = Some("Entered by hand: no record holds this figure; it was entered as a manual value.".to_owned());
         }
@@ -526,7 +569,9 @@ pub fn view(
                 cohort == "all" && area != "england",
                 suppression,
             ));
-            let mut columns = vec!["Period".to_owned(), "Numerator".into(), "Denominator".into(), "Value".into(), "Target".into()];
+            let surveyed = rows.iter().any(|r| r.status == Status::Surveyed);
+            let (num_col, den_col) = if surveyed { ("Positive answers", "Responses") } else { ("Numerator", "Denominator") };
+            let mut columns = vec!["Period".to_owned(), num_col.into(), den_col.into(), "Value".into(), "Target".into()];
             if show_england {
                 columns.push("England".into());
             }

@@ -59,6 +59,9 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Administrators must set up two-step verification before using any other page.
     pub require_admin_two_step: bool,
+    /// Public form posts (survey responses, feedback) from one address within `throttle_window` before
+    /// more are refused: bots are slowed, people are not.
+    pub max_public_posts: i64,
 }
 
 impl Default for Config {
@@ -73,6 +76,7 @@ impl Default for Config {
             throttle_window: chrono::TimeDelta::minutes(15),
             public_url: None,
             require_admin_two_step: true,
+            max_public_posts: 60,
         }
     }
 }

@@ -59,6 +59,15 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "local_offer_changes.html",
     "local_offer_change.html",
     "local_offer_report.html",
+    "surveys.html",
+    "survey_new.html",
+    "survey_question_fields.html",
+    "survey.html",
+    "survey_results.html",
+    "survey_public.html",
+    "survey_thanks.html",
+    "survey_closed.html",
+    "survey_contacts.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -193,7 +193,16 @@ pub fn indicator_trend(
     england: bool,
     suppression: present::Suppression,
 ) -> String {
-    let periods: Vec<String> = rows.iter().map(|r| present::period_words(&r.period)).collect();
+    // A value from survey answers names how many answered under its period (issue 16).
+    let periods: Vec<String> = rows
+        .iter()
+        .map(|r| match (r.status, r.denominator) {
+            (crate::engine::Status::Surveyed, Some(n)) if !suppression.hides(n) => {
+                format!("{} ({} {})", present::period_words(&r.period), present::count(n), if n == 1 { "response" } else { "responses" })
+            }
+            _ => present::period_words(&r.period),
+        })
+        .collect();
     let values = rows.iter().map(|r| if suppression.hides_row(ind.unit, r) { None } else { r.value }).collect();
     let mut series: Vec<(&str, Vec<Option<f64>>)> = vec![("Value", values)];
     if rows.iter().any(|r| r.target.is_some()) {

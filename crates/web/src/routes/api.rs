@@ -50,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/users", get(users))
         .merge(super::documents::api_router())
         .nest("/oruk", super::oruk::router())
+        .merge(super::surveys::api_router())
         .fallback(|| async { ApiError::not_found() })
 }
 

@@ -24,6 +24,7 @@ mod placements;
 mod professionals;
 mod search;
 mod sen2;
+mod surveys;
 
 pub use account::two_step_required;
 use crate::error::AppError;
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::router())
         .merge(local_offer::router())
         .merge(local_offer_report::router())
+        .merge(surveys::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)

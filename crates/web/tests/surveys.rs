@@ -1,0 +1,161 @@
+//! Families' voice through the web application: a manager builds and publishes a survey, anonymous
+//! responses arrive through the public link (one per visit, CSRF-protected, rate-limited), the results
+//! show with small numbers suppressed, and the link can never read them.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+
+fn definition() -> serde_json::Value {
+    serde_json::json!({
+        "title": "Your experience of the EHC process",
+        "questions": [
+            {"id": "satisfaction", "kind": "scale", "text": "How satisfied are you with the EHC process?", "options": ["Very dissatisfied", "Very satisfied"]},
+            {"id": "heard", "kind": "single", "text": "Did you feel listened to?", "options": ["Yes", "No"]},
+            {"id": "better", "kind": "text", "text": "What could we do better?"}
+        ]
+    })
+}
+
+/// Open the public form as an anonymous visitor: the cookie to send back and the form's fields.
+async fn visit(app: &TestApp, path: &str) -> (String, String, String) {
+    let page = app.get(path, None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let set = page.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    let cookie = set.split(';').next().unwrap().to_owned();
+    (cookie, input_value(&page.body, "csrf").unwrap(), input_value(&page.body, "visit").unwrap())
+}
+
+async fn respond(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Reply {
+    let (cookie, csrf, visit) = visit(app, path).await;
+    let mut all = vec![("csrf", csrf.as_str()), ("visit", visit.as_str())];
+    all.extend_from_slice(fields);
+    let body = serde_urlencoded::to_string(&all).unwrap().into_bytes();
+    app.request(axum::http::Method::POST, path, Some(&cookie), Some(("application/x-www-form-urlencoded", body)), &[]).await
+}
+
+async fn published(app: &TestApp, manager: &Browser) -> (String, String) {
+    let created = app.post_json("/api/v1/surveys", manager, &definition(), true).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let published = app.post_json(&format!("/api/v1/surveys/{id}/publish"), manager, &serde_json::json!({}), true).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    let url = published.json()["public_url"].as_str().unwrap().to_owned();
+    let path = url[url.find("/s/").unwrap()..].to_owned();
+    (id, path)
+}
+
+#[tokio::test]
+async fn twenty_anonymous_responses_show_as_results_with_small_numbers_suppressed() {
+    let app = TestApp::new().await;
+    let manager = app.sign_in("manager").await;
+    let (id, path) = published(&app, &manager).await;
+    for i in 0..20 {
+        let point = if i < 17 { "5" } else { "2" };
+        let text = if i == 0 { "<script>alert(1)</script> answer the phone" } else { "" };
+        let r = respond(&app, &path, &[("q-satisfaction", point), ("q-heard", "Yes"), ("q-better", text)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(r.location(), format!("{path}/thanks"));
+    }
+    let results = app.get(&format!("/api/v1/surveys/{id}/results"), Some(&manager)).await.json();
+    assert_eq!(results["responses"], 20);
+    let sat = &results["questions"][0];
+    assert_eq!((sat["id"].as_str(), sat["counts"]["5"].as_u64(), sat["counts"]["2"].as_u64()), (Some("satisfaction"), Some(17), Some(3)));
+    assert_eq!(sat["mean"], 4.55);
+    let page = app.get(&format!("/surveys/{id}/results"), Some(&manager)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // 3 chose 2, and 17 chose 5 (which with 20 answers would reveal the 3): both shown as "c"; 20 said Yes.
+    assert!(page.body.contains("<td class=\"govuk-table__cell govuk-table__cell--numeric\">c</td>"), "{}", page.body);
+    assert!(!page.body.contains("numeric\">17</td>") && !page.body.contains("numeric\">3</td>"), "{}", page.body);
+    assert!(page.body.contains("<svg class=\"app-chart\""));
+    // Free text is escaped.
+    assert!(page.body.contains("&lt;script&gt;alert(1)&lt;") && page.body.contains("answer the phone"));
+    assert!(!page.body.contains("<script>alert(1)"));
+    let csv = app.get(&format!("/surveys/{id}/results.csv"), Some(&manager)).await;
+    assert!(csv.body.contains("satisfaction,How satisfied are you with the EHC process?,5 (Very satisfied),c,c"), "{}", csv.body);
+    let xlsx = app.get(&format!("/surveys/{id}/results.xlsx"), Some(&manager)).await;
+    assert_eq!(&xlsx.bytes[..2], b"PK");
+}
+
+#[tokio::test]
+async fn one_visit_sends_one_response_and_the_link_cannot_read_results() {
+    let app = TestApp::new().await;
+    let manager = app.sign_in("manager").await;
+    let (id, path) = published(&app, &manager).await;
+    let (cookie, csrf, visit) = visit(&app, &path).await;
+    let body = serde_urlencoded::to_string([("csrf", csrf.as_str()), ("visit", visit.as_str()), ("q-heard", "No")]).unwrap().into_bytes();
+    for _ in 0..2 {
+        let r = app
+            .request(axum::http::Method::POST, &path, Some(&cookie), Some(("application/x-www-form-urlencoded", body.clone())), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(app.get(&format!("/api/v1/surveys/{id}/results"), Some(&manager)).await.json()["responses"], 1);
+    // No CSRF cookie: refused.
+    let forged = serde_urlencoded::to_string([("csrf", "x"), ("visit", "y"), ("q-heard", "No")]).unwrap().into_bytes();
+    let r = app.request(axum::http::Method::POST, &path, None, Some(("application/x-www-form-urlencoded", forged)), &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // The link opens the questions only.
+    assert_eq!(app.get(&format!("{path}/results"), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/surveys/{id}/results"), None).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&format!("/api/v1/surveys/{id}/results"), None).await.status, StatusCode::UNAUTHORIZED);
+    // Roles without surveys, and other LAs, cannot read them either.
+    let board = app.sign_in("board").await;
+    assert_eq!(app.get(&format!("/surveys/{id}/results"), Some(&board)).await.status, StatusCode::FORBIDDEN);
+    let kent = app.sign_in("kentcaseworker").await;
+    assert_eq!(app.get(&format!("/api/v1/surveys/{id}/results"), Some(&kent)).await.status, StatusCode::NOT_FOUND);
+    // A bad answer is refused naming the question, nothing saved.
+    let r = respond(&app, &path, &[("q-satisfaction", "9")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#q-satisfaction\">Select a number from 1 to 5"), "{}", r.body);
+    // Closed: the link says so and takes nothing.
+    let close = app.post_form(&format!("/surveys/{id}/close"), Some(&manager), &[("csrf", &manager.csrf)]).await;
+    assert_eq!(close.status, StatusCode::SEE_OTHER);
+    assert!(app.get(&path, None).await.body.contains("This survey is closed"));
+}
+
+#[tokio::test]
+async fn a_bad_survey_definition_names_the_field_and_public_posts_are_rate_limited_per_address() {
+    let app = TestApp::with_config(waymark_web::Config { secure_cookies: true, max_public_posts: 2, ..Default::default() }).await;
+    let manager = app.sign_in("manager").await;
+    let bad = serde_json::json!({"title": "T", "questions": [{"id": "q1", "kind": "single", "text": "Q", "options": ["Only"]}]});
+    let r = app.post_json("/api/v1/surveys", &manager, &bad, true).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["field"], "questions[0].options");
+    let (_, path) = published(&app, &manager).await;
+    assert_eq!(respond(&app, &path, &[("q-heard", "Yes")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(respond(&app, &path, &[("q-heard", "Yes")]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(respond(&app, &path, &[("q-heard", "Yes")]).await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn the_frameworks_satisfaction_indicator_moves_with_the_responses() {
+    let app = TestApp::new().await;
+    let manager = app.sign_in("manager").await;
+    let (_, path) = published(&app, &manager).await;
+    let s1 = |csv: &str| {
+        csv.lines()
+            .filter(|l| l.contains("s1_user_feedback") && l.contains("2026-Q4") && l.contains(",851,"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let before = app.get("/dashboard/frameworks/portsmouth-2016/data.csv", Some(&manager)).await;
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
+    // Nothing entered by hand and no survey yet: no figure.
+    assert!(s1(&before.body).iter().all(|l| l.contains(",all,,,")), "{:?}", s1(&before.body));
+    // 12 of 20 satisfied (4 or 5): 60%.
+    for i in 0..20 {
+        let point = if i < 12 { "4" } else { "2" };
+        assert_eq!(respond(&app, &path, &[("q-satisfaction", point)]).await.status, StatusCode::SEE_OTHER);
+    }
+    let after = app.get("/dashboard/frameworks/portsmouth-2016/data.csv", Some(&manager)).await;
+    let rows = s1(&after.body);
+    assert!(rows.iter().any(|l| l.contains(",all,12,20,60,")), "{rows:?}");
+    // One more satisfied response moves it: 13 of 21.
+    assert_eq!(respond(&app, &path, &[("q-satisfaction", "5")]).await.status, StatusCode::SEE_OTHER);
+    let moved = app.get("/dashboard/frameworks/portsmouth-2016/data.csv", Some(&manager)).await;
+    assert!(s1(&moved.body).iter().any(|l| l.contains(",13,21,61.9")), "{:?}", s1(&moved.body));
+    let page = app.get("/dashboard/frameworks/portsmouth-2016", Some(&manager)).await;
+    assert!(page.body.contains("(21 responses)"), "the chart names the number of responses");
+}
