@@ -32,6 +32,7 @@ mod la_settings;
 mod placements;
 mod sen2;
 mod sqlite;
+mod strategy;
 mod users;
 mod worklist;
 
@@ -56,6 +57,7 @@ pub use sen2::{
     Sen2Batch, Sen2Import, Sen2ImportPerson, Sen2ImportReport, Sen2Needs, Sen2Placement, Sen2Reading, Sen2Source, Sen2Store, MAX_SEN2_BATCH,
 };
 pub use sqlite::SqliteStore;
+pub use strategy::{StoredEntry, StrategyStore, PLANS};
 pub use users::{NewUser, Role, SessionRecord, UserChange, UserRecord, UserStore, MAX_USERNAME};
 pub use worklist::WorklistStore;
 
