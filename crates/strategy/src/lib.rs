@@ -17,6 +17,7 @@
 //! - [`show`]: the `waymark strategy show` JSON and text.
 
 pub mod csv_format;
+pub mod demo;
 pub mod due;
 #[cfg(feature = "live")]
 pub mod live;
@@ -26,6 +27,8 @@ pub mod report;
 pub mod self_evaluation;
 pub mod show;
 pub mod status;
+#[cfg(feature = "live")]
+pub mod store;
 
 pub use due::Due;
 pub use plan::{Change, IndicatorRef, Item, ItemDef, Plan, PlanKind, Recorded, Strand, StrandDef};

@@ -64,3 +64,122 @@ fn figure(frameworks: &[Framework], results: &[Results], la: &str, suppression: 
         trend,
     }
 }
+
+/// The results the figures are looked up in, computed from the store for the actor's scope as the
+/// frameworks' pages compute them (manual values, local targets, the LA's small-number threshold), for
+/// the frameworks that `refs` name (and those their evidence cites). Reads are the indicators crate's
+/// audited bulk reads.
+pub async fn compute(
+    store: &waymark_storage::SqliteStore,
+    audit: &waymark_storage::AuditSink,
+    actor: &waymark_storage::Actor,
+    today: chrono::NaiveDate,
+    la: &str,
+    frameworks: &[Framework],
+    refs: &[IndicatorRef],
+) -> Result<(Vec<Results>, Suppression), waymark_storage::StoreError> {
+    use waymark_indicators::definition::MeasureKind;
+    use waymark_storage::IndicatorStore;
+    let table = waymark_indicators::source::load_from_store(store, actor, today, audit).await?;
+    let manual = store.manual_values(actor).await?;
+    let targets = store.targets(actor).await?;
+    let threshold = store.suppression_threshold(actor, la).await?;
+    let mut values = waymark_indicators::manual::index(
+        &manual
+            .into_iter()
+            .map(|r| waymark_indicators::manual::ManualValue {
+                framework: r.framework,
+                indicator: r.indicator,
+                period: r.period,
+                la: r.la,
+                cohort: r.cohort,
+                value: r.value,
+            })
+            .collect::<Vec<_>>(),
+    );
+    for t in targets {
+        if let Some(v) = t.value {
+            values.targets.insert((t.framework, t.indicator, t.period, t.la), v);
+        }
+    }
+    let chosen: Vec<&Framework> = frameworks.iter().filter(|f| refs.iter().any(|r| r.pack == f.id)).collect();
+    let needed: Vec<&Framework> = if chosen.iter().any(|f| f.indicators.iter().any(|i| i.measure == MeasureKind::Evidence)) {
+        frameworks.iter().collect()
+    } else {
+        chosen
+    };
+    let periods = if table.years().is_empty() {
+        waymark_indicators::PeriodSel::Year(chrono::Datelike::year(&today))
+    } else {
+        waymark_indicators::PeriodSel::AllYears
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let results = waymark_indicators::compute_all_threads(
+        &needed,
+        &table,
+        &waymark_indicators::Scope::All,
+        &periods,
+        &values,
+        &waymark_indicators::Loaded::default(),
+        threads,
+    );
+    Ok((results, Suppression { threshold }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csv_format;
+
+    #[test]
+    fn the_transcribed_portsmouth_2016_plan_reads_with_every_linked_indicator_known() {
+        let frameworks = waymark_indicators::load(None).unwrap();
+        let strands = csv_format::parse("portsmouth-2016.csv", crate::demo::PORTSMOUTH_2016_PLAN, &|r| known(&frameworks, r)).unwrap();
+        assert_eq!(strands.len(), 6, "strands A to F");
+        let counts: Vec<usize> = strands.iter().map(|s| s.items.len()).collect();
+        assert_eq!(counts, [5, 9, 11, 4, 4, 4], "as many deliverables per strand as Part III lists");
+        assert_eq!(strands[1].items[5].title, "Improved percentage of EHCPs completed within statutory timescales");
+        for se in crate::demo::portsmouth_self_evaluations() {
+            for e in &se.areas {
+                assert!(e.indicators.iter().all(|r| known(&frameworks, r)), "{:?}", e.indicators);
+            }
+        }
+    }
+
+    #[test]
+    fn a_figure_is_the_latest_value_with_its_target_rating_and_trend_and_an_unknown_one_says_so() {
+        let frameworks = waymark_indicators::load(None).unwrap();
+        let r: IndicatorRef = "dfe-ehcp/plans_issued".parse().unwrap();
+        let row = |period: &str, value: Option<f64>| waymark_indicators::ResultRow {
+            framework: "dfe-ehcp".into(),
+            indicator: "plans_issued".into(),
+            period: period.into(),
+            la: "851".into(),
+            cohort: "all".into(),
+            numerator: value.map(|v| v as u64),
+            denominator: None,
+            value,
+            target: Some(300.0),
+            rag: Some(waymark_indicators::Rag::Amber),
+            status: Status::Computed,
+            england: None,
+            neighbours: None,
+            comparator: None,
+            not_rated: None,
+        };
+        let results = vec![Results {
+            framework: "dfe-ehcp".into(),
+            title: String::new(),
+            rows: vec![row("2024", Some(250.0)), row("2025", Some(1280.0)), row("2026", None)],
+            periods: vec![],
+        }];
+        let f = &figures(&frameworks, &results, "851", Suppression::NONE, std::slice::from_ref(&r))[0];
+        assert_eq!((f.value, f.value_text.as_str(), f.period.as_str()), (Some(1280.0), "1,280", "2025"));
+        assert_eq!((f.target_text.as_str(), f.rag.as_deref(), f.rag_words.as_str()), ("300", Some("amber"), "Amber"));
+        assert_eq!(f.trend, [("2024".to_owned(), "250".to_owned()), ("2025".to_owned(), "1,280".to_owned())]);
+        let other = figures(&frameworks, &results, "886", Suppression::NONE, std::slice::from_ref(&r));
+        assert_eq!((other[0].value, other[0].value_text.as_str()), (None, "No figures for this area yet"));
+        let unknown: IndicatorRef = "dfe-ehcp/nonsense".parse().unwrap();
+        assert!(figures(&frameworks, &results, "851", Suppression::NONE, &[unknown])[0].value_text.starts_with("Not an indicator"));
+    }
+}
