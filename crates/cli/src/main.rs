@@ -48,6 +48,9 @@ enum Command {
     /// The DfE SEN2 return: export, validate, check, import, and the LA's return settings.
     #[command(subcommand)]
     Sen2(commands::sen2::Command),
+    /// The SEND strategy: import and show the delivery plan with live indicators, and the quarter's board report.
+    #[command(subcommand)]
+    Strategy(commands::strategy::Command),
 }
 
 /// How a command failed: the message for standard error and the exit code.
@@ -94,6 +97,7 @@ fn main() -> ExitCode {
         Command::Indicators(args) => commands::indicators::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Sen2(cmd) => commands::sen2::run(cmd),
+        Command::Strategy(cmd) => commands::strategy::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

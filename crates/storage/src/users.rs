@@ -42,10 +42,13 @@ pub enum Role {
     YoungPerson,
     /// A partnership board member: aggregates only, never a child.
     BoardMember,
+    /// Leads the partnership's SEND strategy: edits the delivery plan, the self-evaluation and the
+    /// action plan; aggregates only, never a child.
+    StrategyLead,
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 11] = [
         Self::LaCaseworker,
         Self::SendManager,
         Self::LaAdmin,
@@ -56,6 +59,7 @@ impl Role {
         Self::ParentCarer,
         Self::YoungPerson,
         Self::BoardMember,
+        Self::StrategyLead,
     ];
 
     pub fn key(self) -> &'static str {
@@ -70,6 +74,7 @@ impl Role {
             Self::ParentCarer => "parent_carer",
             Self::YoungPerson => "young_person",
             Self::BoardMember => "board_member",
+            Self::StrategyLead => "strategy_lead",
         }
     }
 
@@ -86,6 +91,7 @@ impl Role {
             Self::ParentCarer => "Parent or carer",
             Self::YoungPerson => "Young person (16 or over)",
             Self::BoardMember => "Board member",
+            Self::StrategyLead => "Strategy lead",
         }
     }
 

@@ -62,11 +62,11 @@ pub fn text(plan: &Plan, figures: &[Figure]) -> String {
             for r in &i.def.indicators {
                 match figure(figures, r) {
                     Some(f) => out.push_str(&format!(
-                        "        {}: {}{}; target {}; {}\n",
+                        "        {}: {}{}; {}; {}\n",
                         f.title,
                         f.value_text,
                         if f.period.is_empty() { String::new() } else { format!(" ({})", f.period) },
-                        f.target_text.to_lowercase(),
+                        if f.target.is_some() { format!("target {}", f.target_text) } else { "no target set".to_owned() },
                         f.rag_words
                     )),
                     None => out.push_str(&format!("        {r}\n")),

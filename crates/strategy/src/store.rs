@@ -100,6 +100,40 @@ pub async fn area<S: StrategyStore>(store: &S, actor: &Actor, asked: Option<&str
     }
 }
 
+/// The board report for `quarter` as things stand on `today`: the plan, the action plan, the latest
+/// self-evaluation and the linked indicators' figures (from `results`, computed for the actor's scope).
+#[allow(clippy::too_many_arguments)]
+pub async fn board_report<S: StrategyStore>(
+    store: &S,
+    actor: &Actor,
+    la: &str,
+    quarter: crate::quarter::Quarter,
+    today: chrono::NaiveDate,
+    frameworks: &[waymark_indicators::Framework],
+    results: &[waymark_indicators::Results],
+    suppression: waymark_indicators::present::Suppression,
+) -> Result<crate::report::BoardReport, StoreError> {
+    let (plan, _) = load(store, actor, la, PlanKind::Strategy).await?;
+    let (action_plan, _) = load(store, actor, la, PlanKind::ActionPlan).await?;
+    let latest = self_evaluations(store, actor, la).await?.pop().map(|v| v.evaluation);
+    let mut refs = plan.indicators();
+    for r in action_plan.indicators() {
+        if !refs.contains(&r) {
+            refs.push(r);
+        }
+    }
+    let figures = crate::live::figures(frameworks, results, la, suppression, &refs);
+    Ok(crate::report::BoardReport::build(
+        &format!("Local authority {la}"),
+        quarter,
+        today,
+        &plan,
+        figures,
+        latest,
+        (!action_plan.is_empty()).then_some(action_plan),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,6 +38,11 @@ pub enum Can {
     /// The child search: staff who reach children's records (not families, administrators or board
     /// members); it finds only the children of the role's selection.
     FindChild,
+    /// The SEND strategy, self-evaluation, action plan and board report (read).
+    Strategy,
+    /// Edit the strategy: import the plan, name deliverable owners, write the self-evaluation, update any
+    /// deliverable (SEND managers and strategy leads). An owner updates their own without this.
+    EditStrategy,
 }
 
 /// A section of a child's multi-agency record holding person-level facts from one agency's datasets.
@@ -165,7 +170,7 @@ impl Access {
                 self.user.role.service().map(Selection::AdviceRequestedOf)
             }
             Role::ParentCarer | Role::YoungPerson => Some(Selection::LinkedTo(self.user.id)),
-            Role::LaAdmin | Role::BoardMember => None,
+            Role::LaAdmin | Role::BoardMember | Role::StrategyLead => None,
         }
     }
 
@@ -190,6 +195,10 @@ impl Access {
             Can::Sen2Return => matches!(role, R::LaCaseworker | R::SendManager | R::LaAdmin),
             Can::SetTargets => role == R::SendManager,
             Can::FindChild => self.selection().is_some() && !matches!(role, R::ParentCarer | R::YoungPerson),
+            // Staff and the board read the plan (owners of deliverables may work in any agency);
+            // families read only what the LA publishes, administrators run accounts.
+            Can::Strategy => !matches!(role, R::ParentCarer | R::YoungPerson | R::LaAdmin),
+            Can::EditStrategy => matches!(role, R::SendManager | R::StrategyLead),
         }
     }
 
@@ -210,7 +219,7 @@ impl Access {
             Role::HealthProfessional => vec![S::A, S::B, S::C, S::E, S::G],
             Role::SocialCareProfessional => vec![S::A, S::B, S::D, S::E, S::H1, S::H2],
             Role::EducationalPsychologist => vec![S::A, S::B, S::E, S::F, S::K],
-            Role::LaAdmin | Role::BoardMember => vec![],
+            Role::LaAdmin | Role::BoardMember | Role::StrategyLead => vec![],
             _ => Section::ALL.to_vec(),
         }
     }
@@ -243,7 +252,7 @@ impl Access {
             Role::Senco | Role::EducationalPsychologist => (true, false, false),
             Role::HealthProfessional => (false, true, false),
             Role::SocialCareProfessional => (false, false, true),
-            Role::LaAdmin | Role::BoardMember => (false, false, false),
+            Role::LaAdmin | Role::BoardMember | Role::StrategyLead => (false, false, false),
         }
     }
 
@@ -260,7 +269,7 @@ impl Access {
             }
             Role::HealthProfessional => vec![F::Health],
             Role::SocialCareProfessional => vec![F::SocialCare, F::YouthJustice],
-            Role::LaAdmin | Role::BoardMember => vec![],
+            Role::LaAdmin | Role::BoardMember | Role::StrategyLead => vec![],
         }
     }
 
@@ -292,6 +301,7 @@ impl Access {
             Role::HealthProfessional | Role::SocialCareProfessional | Role::EducationalPsychologist => "/advice",
             Role::ParentCarer | Role::YoungPerson => "/my-journey",
             Role::BoardMember => "/dashboard",
+            Role::StrategyLead => "/strategy",
         }
     }
 
@@ -319,6 +329,9 @@ impl Access {
         }
         if self.can(Can::Sen2Return) {
             links.push(("/sen2", "SEN2 return"));
+        }
+        if self.can(Can::Strategy) {
+            links.push(("/strategy", "Strategy"));
         }
         if self.can(Can::AuditLog) {
             links.push(("/audit", "Audit log"));

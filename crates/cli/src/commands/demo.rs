@@ -357,10 +357,11 @@ const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
     ("demo.parent", "Ngozi Okafor (demo parent of Amara)", Role::ParentCarer),
     ("demo.youngperson", "Isla Begum (demo young person)", Role::YoungPerson),
     ("demo.board", "Chris Hall (demo board member)", Role::BoardMember),
+    ("demo.strategy", "Dana Fox (demo strategy lead)", Role::StrategyLead),
 ];
 
 /// Create the demo accounts (first run), link the family accounts, assign caseworkers.
-async fn create_accounts(store: &SqliteStore, args: &StoreArgs, seeded: &Seeded) -> Result<Vec<SignIn>, Failure> {
+async fn create_accounts(store: &SqliteStore, args: &StoreArgs, seeded: &Seeded, today: Date) -> Result<Vec<SignIn>, Failure> {
     let actor = args.actor();
     let la = "851".parse().expect("Portsmouth");
     let mut sign_ins = Vec::new();
@@ -386,7 +387,48 @@ async fn create_accounts(store: &SqliteStore, args: &StoreArgs, seeded: &Seeded)
     for (i, case) in seeded.cases.iter().enumerate() {
         store.assign_case(&actor, *case, ids[i % 2]).await.map_err(store_failure)?;
     }
+    seed_strategy(args, ids[0], today).await?;
     Ok(sign_ins)
+}
+
+/// The demo area's strategy: Portsmouth's 2016 delivery plan, transcribed (`waymark-strategy`'s
+/// `demo`), with the demo caseworker named as the owner of B5 and B6; a few progress updates this
+/// quarter so the board report has something to say; and the self-evaluation's two dated versions.
+async fn seed_strategy(args: &StoreArgs, owner: waymark_domain::ids::UserId, today: Date) -> Result<(), Failure> {
+    use waymark_strategy::store as plans;
+    use waymark_strategy::{csv_format, live, Change, PlanKind, Quarter, Status};
+    let actor = args.actor();
+    // The plan is imported the quarter before the demo's day and updated on it, on the demo's clock,
+    // so the board report's "what moved" reads as it would.
+    let quarter = Quarter::containing(today);
+    let clock = Arc::new(FixedClock::at_noon(quarter.previous().first_day()));
+    let store = &SqliteStore::open(&args.db.path(), clock.clone()).await.map_err(store_failure)?;
+    let frameworks = waymark_indicators::load(None).map_err(|e| Failure::other(e.to_string()))?;
+    let strands = csv_format::parse("portsmouth-2016.csv", waymark_strategy::demo::PORTSMOUTH_2016_PLAN, &|r| live::known(&frameworks, r))
+        .map_err(|e| Failure::other(e.to_string()))?;
+    let refused = |e: plans::RecordError| Failure::other(format!("the demo strategy: {e}"));
+    plans::record(store, &actor, "851", PlanKind::Strategy, None, &Change::Imported { strands }).await.map_err(refused)?;
+    let owner_label = format!("user:{owner}");
+    for reference in ["B5", "B6"] {
+        let change = Change::OwnerAccount { reference: reference.into(), account: Some(owner_label.clone()) };
+        plans::record(store, &actor, "851", PlanKind::Strategy, None, &change).await.map_err(refused)?;
+    }
+    clock.set(today.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc());
+    let updates = [
+        ("A1", Status::Complete, "The Schools Inclusion Group meets termly; every secondary school is represented."),
+        ("B6", Status::OnTrack, "Weekly tracking of every assessment against its 20-week date; late advice chased at week 10."),
+        ("C3", Status::OffTrack, "Re-designation delayed: the consultation closes a term later than planned."),
+        ("D1", Status::Complete, "Young Inspectors trained and inspecting services on the Local Offer."),
+        ("F1", Status::AtRisk, "Two employers withdrew; new placements sought through the supported internship forum."),
+    ];
+    for (reference, status, note) in updates {
+        let change = Change::Progress { reference: reference.into(), status, quarter, note: Some(note.into()) };
+        plans::record(store, &actor, "851", PlanKind::Strategy, None, &change).await.map_err(refused)?;
+    }
+    for (i, version) in waymark_strategy::demo::portsmouth_self_evaluations().iter().enumerate() {
+        plans::save_self_evaluation(store, &actor, "851", i as u64, version).await.map_err(refused)?;
+    }
+    Ok(())
 }
 
 /// Give the demo accounts new passwords (they are printed once and not stored in clear).
@@ -440,7 +482,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 "Added {n} worked examples (children at every stage, held by the demo caseworkers) in {}.",
                 args.store.db.path().display()
             );
-            create_accounts(&store, &args.store, &seeded).await?
+            create_accounts(&store, &args.store, &seeded, today).await?
         } else {
             println!("Using the {} cases already in {}.", existing.len(), args.store.db.path().display());
             reset_accounts(&store, &args.store).await?

@@ -12,3 +12,4 @@ pub mod init;
 pub mod sen2;
 pub mod serve;
 pub mod store;
+pub mod strategy;
