@@ -45,6 +45,12 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "sen2_settings.html",
     "placement_form.html",
     "placement_end.html",
+    "strategy.html",
+    "strategy_item.html",
+    "strategy_self_evaluation.html",
+    "strategy_history.html",
+    "strategy_area.html",
+    "strategy_report.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

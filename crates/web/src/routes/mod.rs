@@ -17,6 +17,7 @@ mod placements;
 mod professionals;
 mod search;
 mod sen2;
+mod strategy;
 
 use crate::error::AppError;
 use crate::session::MaybeSigned;
@@ -46,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(my_work::router())
         .merge(admin_sen2::router())
         .merge(placements::router())
+        .merge(strategy::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
