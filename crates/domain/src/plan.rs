@@ -105,6 +105,9 @@ pub struct Provision {
     pub frequency: Option<String>,
     #[serde(default)]
     pub provider: Option<String>,
+    /// For how long the provision is made ("until the annual review", "one year"), as the plan says it.
+    #[serde(default)]
+    pub duration: Option<String>,
 }
 
 /// A setting named in section I (SEN2 PlanDetail): one way of naming it, its rank, and whether the

@@ -77,13 +77,15 @@ fn plan(urn: &str) -> PlanContents {
         agency: Agency::Education,
         description: "Small-group social skills, 3 x 30 minutes weekly".into(),
         frequency: Some("weekly".into()),
-        provider: None,
+        provider: Some("School teaching assistant".into()),
+        duration: Some("Until the next annual review".into()),
     });
     p.provision.push(Provision {
         agency: Agency::Health,
         description: "Speech and language therapy review each term".into(),
         frequency: Some("termly".into()),
-        provider: None,
+        provider: Some("NHS speech and language therapy".into()),
+        duration: Some("One year".into()),
     });
     p.named_settings.push(NamedSetting {
         setting: SettingRef::Urn(urn.parse().expect("valid URN")),
