@@ -496,6 +496,37 @@ pub fn xlsx(doc: &Doc) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     wb.save_to_buffer()
 }
 
+/// The paper in the documents crate's model, for DOCX and PDF: each table preceded by its caption.
+pub fn document(doc: &Doc) -> Result<waymark_documents::Document, waymark_documents::DocumentError> {
+    use waymark_documents::{Level, Paragraph, Table};
+    let mut out = waymark_documents::Document::new(&doc.title).heading(Level::One, &doc.title).with_footer(&doc.title);
+    for block in &doc.blocks {
+        out = match block {
+            Block::Heading { level, text } => out.heading(if *level <= 2 { Level::Two } else { Level::Three }, text),
+            Block::Paragraph(t) => out.paragraph(t.as_str()),
+            Block::Bullets(items) => out.list(items.iter().map(String::as_str)),
+            Block::Table { caption, head, rows } => {
+                let mut t = Table::new(head);
+                for r in rows {
+                    t = t.row(r)?;
+                }
+                out.paragraph(Paragraph::bold(caption)).table(t)
+            }
+        };
+    }
+    Ok(out)
+}
+
+/// A Word document.
+pub fn docx(doc: &Doc) -> Result<Vec<u8>, waymark_documents::DocumentError> {
+    document(doc)?.to_docx()
+}
+
+/// A PDF (A4).
+pub fn pdf(doc: &Doc) -> Result<Vec<u8>, waymark_documents::DocumentError> {
+    Ok(document(doc)?.to_pdf())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -569,6 +600,21 @@ mod tests {
             assert!(html.contains(needle), "{needle}");
         }
         assert!(!html.contains("off_track") && !html.contains("<script"));
+    }
+
+    #[test]
+    fn the_docx_and_pdf_papers_read_back_with_their_figures() {
+        let doc = report().document();
+        let docx = waymark_documents::readback::docx(&docx(&doc).unwrap()).unwrap();
+        let text = docx.body_text();
+        for needle in ["1. Purpose", "2. Recommendations", "Made on 2 April 2026", "1,234", "Staff shortage (January to March 2026)"] {
+            assert!(text.contains(needle), "docx: {needle}");
+        }
+        assert!(docx.styled("Heading2").iter().any(|h| h.contains("3. Information")), "real heading styles");
+        let pdf = waymark_documents::readback::squash(&waymark_documents::readback::pdf_text(&pdf(&doc).unwrap()).unwrap());
+        for needle in ["1. Purpose", "Made on 2 April 2026", "1,234", "Staff shortage"] {
+            assert!(pdf.contains(&waymark_documents::readback::squash(needle)), "pdf: {needle}");
+        }
     }
 
     #[test]

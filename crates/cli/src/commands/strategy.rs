@@ -1,7 +1,7 @@
 //! `waymark strategy ...`: the SEND strategy's delivery plan (docs/strategy.md). `import FILE.csv` loads
 //! a plan (all or nothing, every problem named by line and column), `show` prints it by strand with its
 //! linked indicators' live figures (JSON or text), `export` writes it back as CSV, and `report` makes the
-//! quarter's board report (HTML or XLSX) on the figures of the day it is made.
+//! quarter's board report (DOCX, PDF, XLSX or HTML) on the figures of the day it is made.
 
 use crate::commands::store::{block_on, open_store, store_failure, StoreArgs};
 use crate::Failure;
@@ -20,7 +20,7 @@ pub enum Command {
     Show(ShowArgs),
     /// Write the plan as it stands in the import's CSV format.
     Export(ExportArgs),
-    /// The quarter's board report (purpose, recommendations, information) as HTML or XLSX.
+    /// The quarter's board report (purpose, recommendations, information) as DOCX, PDF, XLSX or HTML.
     Report(ReportArgs),
 }
 
@@ -205,11 +205,6 @@ fn export(a: ExportArgs) -> Result<(), Failure> {
 fn board_report(a: ReportArgs) -> Result<(), Failure> {
     let quarter: Quarter = a.quarter.parse().map_err(|e: String| Failure::input(format!("--quarter: {e}")))?;
     let day = today(&a.today)?;
-    if matches!(a.format, ReportFormat::Docx | ReportFormat::Pdf) {
-        return Err(Failure::other(
-            "--format docx and pdf need the documents crate, which this build does not have yet: use --format html or xlsx",
-        ));
-    }
     let fw = frameworks()?;
     let doc = block_on(async {
         let store = open_store(&a.store).await?;
@@ -229,7 +224,9 @@ fn board_report(a: ReportArgs) -> Result<(), Failure> {
     })?;
     let bytes = match a.format {
         ReportFormat::Html => report::html(&doc).into_bytes(),
-        _ => report::xlsx(&doc).map_err(|e| Failure::other(format!("writing the workbook: {e}")))?,
+        ReportFormat::Xlsx => report::xlsx(&doc).map_err(|e| Failure::other(format!("writing the workbook: {e}")))?,
+        ReportFormat::Docx => report::docx(&doc).map_err(|e| Failure::other(e.to_string()))?,
+        ReportFormat::Pdf => report::pdf(&doc).map_err(|e| Failure::other(e.to_string()))?,
     };
     std::fs::write(&a.out, bytes).map_err(|e| Failure::other(format!("{}: {e}", a.out.display())))?;
     eprintln!("Wrote the board report for {} to {}.", quarter.words(), a.out.display());

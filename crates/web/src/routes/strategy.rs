@@ -539,8 +539,8 @@ async fn report_download(State(state): State<AppState>, signed: Signed, Query(q)
     if quarter.is_none() {
         errors.add("quarter", "quarter", "Select the quarter the report is for");
     }
-    if !matches!(q.format.as_str(), "html" | "xlsx") {
-        errors.add("format", "format", "Select the report's format: a web page to print, or a spreadsheet");
+    if !matches!(q.format.as_str(), "html" | "xlsx" | "docx" | "pdf") {
+        errors.add("format", "format", "Select the report's format: Word, PDF, a spreadsheet or a web page");
     }
     let Some(quarter) = quarter.filter(|_| errors.is_empty()) else {
         let context = page(
@@ -567,16 +567,25 @@ async fn report_download(State(state): State<AppState>, signed: Signed, Query(q)
     .await?;
     let doc = r.document();
     let name = format!("board-report-{quarter}");
-    if q.format == "xlsx" {
-        let bytes = report::xlsx(&doc).map_err(|e| AppError::Internal(format!("board report workbook: {e}")))?;
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.xlsx\"")),
-            ],
+    let file = |bytes: Vec<u8>, mime: &str, ext: &str| {
+        (
+            [(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\""))],
             bytes,
         )
-            .into_response());
+            .into_response()
+    };
+    let failed = |e: String| AppError::Internal(format!("board report: {e}"));
+    match q.format.as_str() {
+        "xlsx" => {
+            let bytes = report::xlsx(&doc).map_err(|e| failed(e.to_string()))?;
+            return Ok(file(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"));
+        }
+        "docx" => {
+            let bytes = report::docx(&doc).map_err(|e| failed(e.to_string()))?;
+            return Ok(file(bytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"));
+        }
+        "pdf" => return Ok(file(report::pdf(&doc).map_err(|e| failed(e.to_string()))?, "application/pdf", "pdf")),
+        _ => {}
     }
     let html = report::html(&doc);
     let csp = style_csp(report::HTML_STYLE);
