@@ -52,6 +52,9 @@ enum Command {
     Backup(commands::backup::BackupArgs),
     /// Restore a backup as the store at --db (refused if that store holds records, unless --force).
     Restore(commands::backup::RestoreArgs),
+    /// The SEND strategy: import and show the delivery plan with live indicators, and the quarter's board report.
+    #[command(subcommand)]
+    Strategy(commands::strategy::Command),
 }
 
 /// How a command failed: the message for standard error and the exit code.
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
         Command::Sen2(cmd) => commands::sen2::run(cmd),
         Command::Backup(args) => commands::backup::backup(args),
         Command::Restore(args) => commands::backup::restore(args),
+        Command::Strategy(cmd) => commands::strategy::run(cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

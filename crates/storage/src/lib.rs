@@ -39,6 +39,7 @@ mod placements;
 mod sen2;
 mod sqlite;
 mod surveys;
+mod strategy;
 mod users;
 mod versioned;
 mod worklist;
@@ -74,6 +75,7 @@ pub use sen2::{
 };
 pub use sqlite::SqliteStore;
 pub use surveys::{SendWhen, StoredResponse, Submitted, SurveyRecord, SurveyStatus, SurveyStore};
+pub use strategy::{StoredEntry, StrategyStore, PLANS};
 pub use users::{NewUser, Role, SessionRecord, UserChange, UserRecord, UserStore, MAX_USERNAME};
 pub use worklist::WorklistStore;
 

@@ -374,7 +374,7 @@ pub(crate) fn not_found(what: &'static str, id: impl fmt::Display) -> StoreError
     StoreError::NotFound { what, id: id.to_string() }
 }
 
-fn conflict(what: &'static str, id: impl fmt::Display, expected: i64, current: i64) -> StoreError {
+pub(crate) fn conflict(what: &'static str, id: impl fmt::Display, expected: i64, current: i64) -> StoreError {
     tracing::info!(record = what, id = %id, expected, current, "version conflict: nothing written");
     StoreError::Conflict { what, id: id.to_string(), expected, current }
 }

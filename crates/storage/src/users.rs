@@ -47,10 +47,13 @@ pub enum Role {
     ServiceProvider,
     /// The LA's Local Offer officer: approves or rejects providers' changes; never a child.
     LocalOfferOfficer,
+    /// Leads the partnership's SEND strategy: edits the delivery plan, the self-evaluation and the
+    /// action plan; aggregates only, never a child.
+    StrategyLead,
 }
 
 impl Role {
-    pub const ALL: [Role; 12] = [
+    pub const ALL: [Role; 13] = [
         Self::LaCaseworker,
         Self::SendManager,
         Self::LaAdmin,
@@ -63,6 +66,7 @@ impl Role {
         Self::BoardMember,
         Self::ServiceProvider,
         Self::LocalOfferOfficer,
+        Self::StrategyLead,
     ];
 
     pub fn key(self) -> &'static str {
@@ -79,6 +83,7 @@ impl Role {
             Self::BoardMember => "board_member",
             Self::ServiceProvider => "service_provider",
             Self::LocalOfferOfficer => "local_offer_officer",
+            Self::StrategyLead => "strategy_lead",
         }
     }
 
@@ -97,6 +102,7 @@ impl Role {
             Self::BoardMember => "Board member",
             Self::ServiceProvider => "Service provider",
             Self::LocalOfferOfficer => "Local Offer officer",
+            Self::StrategyLead => "Strategy lead",
         }
     }
 

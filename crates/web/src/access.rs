@@ -48,6 +48,11 @@ pub enum Can {
     Surveys,
     /// Read the contact details a respondent chose to leave (SEND managers only; audited).
     SurveyContacts,
+    /// The SEND strategy, self-evaluation, action plan and board report (read).
+    Strategy,
+    /// Edit the strategy: import the plan, name deliverable owners, write the self-evaluation, update any
+    /// deliverable (SEND managers and strategy leads). An owner updates their own without this.
+    EditStrategy,
 }
 
 /// A section of a child's multi-agency record holding person-level facts from one agency's datasets.
@@ -176,6 +181,7 @@ impl Access {
             }
             Role::ParentCarer | Role::YoungPerson => Some(Selection::LinkedTo(self.user.id)),
             Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer => None,
+            Role::LaAdmin | Role::BoardMember | Role::StrategyLead => None,
         }
     }
 
@@ -204,6 +210,10 @@ impl Access {
             Can::ApproveListings => matches!(role, R::LocalOfferOfficer | R::SendManager),
             Can::Surveys => matches!(role, R::LaCaseworker | R::SendManager) && self.user.la.is_some(),
             Can::SurveyContacts => role == R::SendManager && self.user.la.is_some(),
+            // Staff and the board read the plan (owners of deliverables may work in any agency);
+            // families read only what the LA publishes, administrators run accounts.
+            Can::Strategy => !matches!(role, R::ParentCarer | R::YoungPerson | R::LaAdmin),
+            Can::EditStrategy => matches!(role, R::SendManager | R::StrategyLead),
         }
     }
 
@@ -225,6 +235,7 @@ impl Access {
             Role::SocialCareProfessional => vec![S::A, S::B, S::D, S::E, S::H1, S::H2],
             Role::EducationalPsychologist => vec![S::A, S::B, S::E, S::F, S::K],
             Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer => vec![],
+            Role::LaAdmin | Role::BoardMember | Role::StrategyLead => vec![],
             _ => Section::ALL.to_vec(),
         }
     }
@@ -258,6 +269,7 @@ impl Access {
             Role::HealthProfessional => (false, true, false),
             Role::SocialCareProfessional => (false, false, true),
             Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer => (false, false, false),
+            Role::LaAdmin | Role::BoardMember | Role::StrategyLead => (false, false, false),
         }
     }
 
@@ -275,6 +287,7 @@ impl Access {
             Role::HealthProfessional => vec![F::Health],
             Role::SocialCareProfessional => vec![F::SocialCare, F::YouthJustice],
             Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer => vec![],
+            Role::LaAdmin | Role::BoardMember | Role::StrategyLead => vec![],
         }
     }
 
@@ -308,6 +321,7 @@ impl Access {
             Role::BoardMember => "/dashboard",
             Role::ServiceProvider => "/local-offer/provider",
             Role::LocalOfferOfficer => "/local-offer/changes",
+            Role::StrategyLead => "/strategy",
         }
     }
 
@@ -338,6 +352,8 @@ impl Access {
         }
         if self.can(Can::Surveys) {
             links.push(("/surveys", "Families' voice"));
+        if self.can(Can::Strategy) {
+            links.push(("/strategy", "Strategy"));
         }
         if self.can(Can::AuditLog) {
             links.push(("/audit", "Audit log"));

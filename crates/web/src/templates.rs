@@ -68,6 +68,12 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "survey_thanks.html",
     "survey_closed.html",
     "survey_contacts.html",
+    "strategy.html",
+    "strategy_item.html",
+    "strategy_self_evaluation.html",
+    "strategy_history.html",
+    "strategy_area.html",
+    "strategy_report.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

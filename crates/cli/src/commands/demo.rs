@@ -363,10 +363,17 @@ const DEMO_ACCOUNTS: &[(&str, &str, Role)] = &[
     ("demo.board", "Chris Hall (demo board member)", Role::BoardMember),
     ("demo.provider", "Dee Walsh (demo service provider)", Role::ServiceProvider),
     ("demo.localoffer", "Mo Ahmed (demo Local Offer officer)", Role::LocalOfferOfficer),
+    ("demo.strategy", "Dana Fox (demo strategy lead)", Role::StrategyLead),
 ];
 
 /// Create the demo accounts (first run), link the family accounts, assign caseworkers.
-async fn create_accounts(store: &SqliteStore, args: &StoreArgs, seeded: &Seeded, provider_org: Option<OrganisationId>) -> Result<Vec<SignIn>, Failure> {
+async fn create_accounts(
+    store: &SqliteStore,
+    args: &StoreArgs,
+    seeded: &Seeded,
+    provider_org: Option<OrganisationId>,
+    today: Date,
+) -> Result<Vec<SignIn>, Failure> {
     let actor = args.actor();
     let la = "851".parse().expect("Portsmouth");
     let mut sign_ins = Vec::new();
@@ -396,7 +403,48 @@ async fn create_accounts(store: &SqliteStore, args: &StoreArgs, seeded: &Seeded,
     if let Some(org) = provider_org {
         store.set_provider_organisation(&actor, ids[11], org).await.map_err(store_failure)?;
     }
+    seed_strategy(args, ids[0], today).await?;
     Ok(sign_ins)
+}
+
+/// The demo area's strategy: Portsmouth's 2016 delivery plan, transcribed (`waymark-strategy`'s
+/// `demo`), with the demo caseworker named as the owner of B5 and B6; a few progress updates this
+/// quarter so the board report has something to say; and the self-evaluation's two dated versions.
+async fn seed_strategy(args: &StoreArgs, owner: waymark_domain::ids::UserId, today: Date) -> Result<(), Failure> {
+    use waymark_strategy::store as plans;
+    use waymark_strategy::{csv_format, live, Change, PlanKind, Quarter, Status};
+    let actor = args.actor();
+    // The plan is imported the quarter before the demo's day and updated on it, on the demo's clock,
+    // so the board report's "what moved" reads as it would.
+    let quarter = Quarter::containing(today);
+    let clock = Arc::new(FixedClock::at_noon(quarter.previous().first_day()));
+    let store = &SqliteStore::open(&args.db.path(), clock.clone()).await.map_err(store_failure)?;
+    let frameworks = waymark_indicators::load(None).map_err(|e| Failure::other(e.to_string()))?;
+    let strands = csv_format::parse("portsmouth-2016.csv", waymark_strategy::demo::PORTSMOUTH_2016_PLAN, &|r| live::known(&frameworks, r))
+        .map_err(|e| Failure::other(e.to_string()))?;
+    let refused = |e: plans::RecordError| Failure::other(format!("the demo strategy: {e}"));
+    plans::record(store, &actor, "851", PlanKind::Strategy, None, &Change::Imported { strands }).await.map_err(refused)?;
+    let owner_label = format!("user:{owner}");
+    for reference in ["B5", "B6"] {
+        let change = Change::OwnerAccount { reference: reference.into(), account: Some(owner_label.clone()) };
+        plans::record(store, &actor, "851", PlanKind::Strategy, None, &change).await.map_err(refused)?;
+    }
+    clock.set(today.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc());
+    let updates = [
+        ("A1", Status::Complete, "The Schools Inclusion Group meets termly; every secondary school is represented."),
+        ("B6", Status::OnTrack, "Weekly tracking of every assessment against its 20-week date; late advice chased at week 10."),
+        ("C3", Status::OffTrack, "Re-designation delayed: the consultation closes a term later than planned."),
+        ("D1", Status::Complete, "Young Inspectors trained and inspecting services on the Local Offer."),
+        ("F1", Status::AtRisk, "Two employers withdrew; new placements sought through the supported internship forum."),
+    ];
+    for (reference, status, note) in updates {
+        let change = Change::Progress { reference: reference.into(), status, quarter, note: Some(note.into()) };
+        plans::record(store, &actor, "851", PlanKind::Strategy, None, &change).await.map_err(refused)?;
+    }
+    for (i, version) in waymark_strategy::demo::portsmouth_self_evaluations().iter().enumerate() {
+        plans::save_self_evaluation(store, &actor, "851", i as u64, version).await.map_err(refused)?;
+    }
+    Ok(())
 }
 
 /// Give the demo accounts new passwords (they are printed once and not stored in clear).
@@ -455,7 +503,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 "Added the demo Local Offer: {} invented services, {} changes waiting for approval, and the area's postcodes with coordinates.",
                 directory.services, directory.pending
             );
-            create_accounts(&store, &args.store, &seeded, directory.provider_organisation).await?
+            create_accounts(&store, &args.store, &seeded, directory.provider_organisation, today).await?
         } else {
             println!("Using the {} cases already in {}.", existing.len(), args.store.db.path().display());
             reset_accounts(&store, &args.store).await?

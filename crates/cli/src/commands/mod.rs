@@ -14,3 +14,4 @@ pub mod local_offer;
 pub mod sen2;
 pub mod serve;
 pub mod store;
+pub mod strategy;

@@ -25,6 +25,7 @@ mod professionals;
 mod search;
 mod sen2;
 mod surveys;
+mod strategy;
 
 pub use account::two_step_required;
 use crate::error::AppError;
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(local_offer::router())
         .merge(local_offer_report::router())
         .merge(surveys::router())
+        .merge(strategy::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)

@@ -1,0 +1,628 @@
+//! The SEND strategy's pages (issue 17), from the `waymark-strategy` crate through the store:
+//!
+//! * `/strategy`: the delivery plan by strand, each deliverable's status (a tag with words) and its
+//!   linked indicators' live values and ratings (from the same cached frameworks as the dashboards).
+//! * `/strategy/deliverables/REF`: one deliverable, its indicators with trends, progress notes and status
+//!   history; its owner (or a SEND manager or strategy lead) updates its status and writes the quarter's
+//!   note; a manager names the owner's account.
+//! * `/strategy/self-evaluation` (the framework's layout, or `?layout=peterborough`), its `/history`, and
+//!   `/strategy/self-evaluation/areas/AREA` to write an area (a new dated version).
+//! * `/strategy/action-plan`: the action plan after an inspection.
+//! * `/strategy/report`: the quarter's board report, as HTML or XLSX.
+//!
+//! Who: staff and board members read; SEND managers and strategy leads edit; an owner updates their own
+//! deliverables. No child's record is read here except through the frameworks' audited aggregate reads.
+
+use crate::access::Can;
+use crate::error::AppError;
+use crate::session::Signed;
+use crate::templates::{page, render};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde_json::json;
+use std::collections::HashMap;
+use waymark_storage::UserStore as _;
+use waymark_strategy::store::{self as plans, RecordError};
+use waymark_strategy::{
+    live, report, self_evaluation, Area, AreaEntry, Change, Figure, IndicatorRef, Outcome, Plan, PlanKind, Quarter, SelfEvaluation, Status,
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/strategy", get(overview))
+        .route("/strategy/deliverables/{reference}", get(item_page).post(update_item))
+        .route("/strategy/deliverables/{reference}/owner", axum::routing::post(set_owner))
+        .route("/strategy/action-plan", get(action_plan))
+        .route("/strategy/action-plan/{reference}", get(action_page).post(update_action))
+        .route("/strategy/self-evaluation", get(self_evaluation_page))
+        .route("/strategy/self-evaluation/history", get(history))
+        .route("/strategy/self-evaluation/areas/{area}", get(area_form).post(save_area))
+        .route("/strategy/report", get(report_page))
+        .route("/strategy/report/download", get(report_download))
+}
+
+/// A path segment for a reference (letters and digits as they are; anything else percent-encoded).
+fn segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// The LA whose strategy the user works on: their own (an account without one sees none).
+fn la_of(signed: &Signed) -> Result<String, AppError> {
+    signed.user().la.map(|l| l.to_string()).ok_or(AppError::NotFound)
+}
+
+/// People's names for actor labels (`user:ID`), from the LA's accounts; the command line is named so.
+async fn names(state: &AppState, signed: &Signed) -> Result<HashMap<String, String>, AppError> {
+    let users = state.store.list_users(&signed.access.actor()).await.unwrap_or_default();
+    Ok(users.into_iter().map(|u| (u.actor_label(), u.display_name)).collect())
+}
+
+fn who(names: &HashMap<String, String>, label: &str) -> String {
+    names.get(label).cloned().unwrap_or_else(|| if label.starts_with("user:") { "A former user".into() } else { "An administrator, using the command line".into() })
+}
+
+/// The linked indicators' figures for the user's LA, from the cached frameworks.
+async fn figures(state: &AppState, signed: &Signed, la: &str, refs: &[IndicatorRef]) -> Result<(Vec<Figure>, String), AppError> {
+    if refs.is_empty() {
+        return Ok((Vec::new(), crate::views::long_date(state.clock.today())));
+    }
+    let data = state.frameworks.get(state, &signed.access.actor()).await?;
+    let f = live::figures(crate::frameworks::frameworks(), &data.results, la, data.suppression, refs);
+    Ok((f, crate::views::long_date(data.today)))
+}
+
+fn status_json(s: Status) -> serde_json::Value {
+    json!({"key": s.key(), "words": s.words(), "colour": s.colour()})
+}
+
+fn figure_json(f: &Figure) -> serde_json::Value {
+    json!({
+        "title": f.title, "period": f.period, "value": f.value_text, "target": f.target_text, "rag": f.rag_words,
+        "rag_colour": f.rag_colour, "rag_text": f.rag_text,
+        "trend": f.trend.iter().map(|(p, v)| format!("{p}: {v}")).collect::<Vec<_>>().join("; "),
+    })
+}
+
+fn plan_json(kind: PlanKind, plan: &Plan, figs: &[Figure], today: chrono::NaiveDate) -> serde_json::Value {
+    let base = match kind {
+        PlanKind::Strategy => "/strategy/deliverables/",
+        PlanKind::ActionPlan => "/strategy/action-plan/",
+    };
+    let strands: Vec<_> = plan
+        .strands
+        .iter()
+        .enumerate()
+        .map(|(n, s)| {
+            json!({
+                "name": s.name,
+                "id": format!("strand-{}", n + 1),
+                "items": s.items.iter().map(|i| json!({
+                    "reference": i.def.reference,
+                    "href": format!("{base}{}", segment(&i.def.reference)),
+                    "title": i.def.title,
+                    "due": i.def.due.to_string(),
+                    "overdue": i.overdue(today),
+                    "owner": i.def.owner,
+                    "status": status_json(i.status()),
+                    "indicators": i.def.indicators.iter().filter_map(|r| report::figure(figs, r)).map(figure_json).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let counts: Vec<_> = plan.counts().into_iter().map(|(s, n)| json!({"status": status_json(s), "count": n})).collect();
+    json!({"strands": strands, "counts": counts, "total": plan.items().count(), "empty": plan.is_empty(),
+           "group_word": kind.group_word(), "item_word": kind.item_word()})
+}
+
+async fn overview(State(state): State<AppState>, signed: Signed) -> Result<Html<String>, AppError> {
+    plan_page(state, signed, PlanKind::Strategy).await
+}
+
+async fn action_plan(State(state): State<AppState>, signed: Signed) -> Result<Html<String>, AppError> {
+    plan_page(state, signed, PlanKind::ActionPlan).await
+}
+
+async fn plan_page(state: AppState, signed: Signed, kind: PlanKind) -> Result<Html<String>, AppError> {
+    signed.access.require(Can::Strategy)?;
+    let la = la_of(&signed)?;
+    let (plan, _) = plans::load(&state.store, &signed.access.actor(), &la, kind).await?;
+    let (figs, as_of) = figures(&state, &signed, &la, &plan.indicators()).await?;
+    let title = match kind {
+        PlanKind::Strategy => "SEND strategy: delivery plan",
+        PlanKind::ActionPlan => "Action plan after the inspection",
+    };
+    let context = page(
+        &signed,
+        title,
+        "/strategy",
+        json!({"plan": plan_json(kind, &plan, &figs, state.clock.today()), "kind": kind.key(), "as_of": as_of, "la": la,
+               "can_edit": signed.access.can(Can::EditStrategy)}),
+    );
+    Ok(Html(render("strategy.html", &context)?))
+}
+
+/// The quarters a note may be for: this one and the one before.
+fn quarters(today: chrono::NaiveDate) -> Vec<serde_json::Value> {
+    let q = Quarter::containing(today);
+    [q, q.previous()].iter().map(|q| json!({"value": q.to_string(), "text": q.words()})).collect()
+}
+
+async fn item_context(
+    state: &AppState,
+    signed: &Signed,
+    kind: PlanKind,
+    reference: &str,
+) -> Result<(Plan, serde_json::Value, bool), AppError> {
+    signed.access.require(Can::Strategy)?;
+    let la = la_of(signed)?;
+    let (plan, _) = plans::load(&state.store, &signed.access.actor(), &la, kind).await?;
+    let (strand, item) = plan.item(reference).ok_or(AppError::NotFound)?;
+    let names = names(state, signed).await?;
+    let (figs, as_of) = figures(state, signed, &la, &item.def.indicators).await?;
+    let own = item.owner_account.as_deref() == Some(signed.user().actor_label().as_str());
+    let may_update = own || signed.access.can(Can::EditStrategy);
+    let base = match kind {
+        PlanKind::Strategy => "/strategy/deliverables/",
+        PlanKind::ActionPlan => "/strategy/action-plan/",
+    };
+    let owners: Vec<_> = if signed.access.can(Can::EditStrategy) {
+        let mut users = state.store.list_users(&signed.access.actor()).await?;
+        users.retain(|u| u.active && !matches!(u.role, waymark_storage::Role::ParentCarer | waymark_storage::Role::YoungPerson));
+        users.sort_by(|a, b| a.display_name.cmp(&b.display_name));
+        std::iter::once(json!({"value": "", "text": "Nobody named"}))
+            .chain(users.iter().map(|u| json!({"value": u.id.to_string(), "text": format!("{} ({})", u.display_name, u.role.label())})))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut notes: Vec<_> = item.notes.iter().collect();
+    notes.sort_by_key(|n| std::cmp::Reverse((n.quarter, n.at)));
+    let today = state.clock.today();
+    let context = json!({
+        "kind": kind.key(),
+        "item_word": kind.item_word(),
+        "group_word": kind.group_word(),
+        "back": if kind == PlanKind::Strategy { "/strategy" } else { "/strategy/action-plan" },
+        "action": format!("{base}{}", segment(reference)),
+        "strand": strand.name,
+        "reference": item.def.reference,
+        "title": item.def.title,
+        "due": item.def.due.to_string(),
+        "overdue": item.overdue(today),
+        "owner": item.def.owner,
+        "monitored_by": if item.def.monitored_by.is_empty() { "Not named".to_owned() } else { item.def.monitored_by.clone() },
+        "owner_account": item.owner_account.as_deref().map(|a| who(&names, a)).unwrap_or_else(|| "Nobody named yet".into()),
+        "owner_account_id": item.owner_account.as_deref().and_then(|a| a.strip_prefix("user:")).unwrap_or(""),
+        "status": status_json(item.status()),
+        "figures": figs.iter().map(figure_json).collect::<Vec<_>>(),
+        "as_of": as_of,
+        "notes": notes.iter().map(|n| json!({"quarter": n.quarter.words(), "status": status_json(n.status), "text": n.text, "who": who(&names, &n.actor), "when": crate::views::long_date(n.at.date_naive())})).collect::<Vec<_>>(),
+        "statuses": item.statuses.iter().rev().map(|s| json!({"from": s.from.map_or("", |f| f.words()), "to": s.to.words(), "who": who(&names, &s.actor), "when": crate::views::long_date(s.at.date_naive())})).collect::<Vec<_>>(),
+        "may_update": may_update,
+        "own": own,
+        "can_edit": signed.access.can(Can::EditStrategy),
+        "owners": owners,
+        "status_options": Status::ALL.iter().map(|s| json!({"value": s.key(), "text": s.words()})).collect::<Vec<_>>(),
+        "quarters": quarters(today),
+        "version": plan.version,
+    });
+    Ok((plan.clone(), context, may_update))
+}
+
+fn merge(mut a: serde_json::Value, b: serde_json::Value) -> serde_json::Value {
+    if let (serde_json::Value::Object(a), serde_json::Value::Object(b)) = (&mut a, b) {
+        a.extend(b);
+    }
+    a
+}
+
+async fn item_page(State(state): State<AppState>, signed: Signed, Path(reference): Path<String>) -> Result<Html<String>, AppError> {
+    show_item(state, signed, PlanKind::Strategy, reference).await
+}
+
+async fn action_page(State(state): State<AppState>, signed: Signed, Path(reference): Path<String>) -> Result<Html<String>, AppError> {
+    show_item(state, signed, PlanKind::ActionPlan, reference).await
+}
+
+async fn show_item(state: AppState, signed: Signed, kind: PlanKind, reference: String) -> Result<Html<String>, AppError> {
+    let (_, context, _) = item_context(&state, &signed, kind, &reference).await?;
+    let title = format!("{} {}", context["reference"].as_str().unwrap_or(""), context["title"].as_str().unwrap_or(""));
+    let context = page(&signed, &title, "/strategy", merge(context, json!({"errors": [], "error_map": {}, "v": {}})));
+    Ok(Html(render("strategy_item.html", &context)?))
+}
+
+async fn update_item(State(state): State<AppState>, signed: Signed, Path(reference): Path<String>, body: axum::body::Bytes) -> Result<Response, AppError> {
+    update(state, signed, PlanKind::Strategy, reference, body).await
+}
+
+async fn update_action(State(state): State<AppState>, signed: Signed, Path(reference): Path<String>, body: axum::body::Bytes) -> Result<Response, AppError> {
+    update(state, signed, PlanKind::ActionPlan, reference, body).await
+}
+
+async fn update(state: AppState, signed: Signed, kind: PlanKind, reference: String, body: axum::body::Bytes) -> Result<Response, AppError> {
+    let form = crate::forms::FormData::parse(&body);
+    signed.check_csrf(Some(&form.get("csrf")))?;
+    let (_, context, may_update) = item_context(&state, &signed, kind, &reference).await?;
+    if !may_update {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = crate::forms::Errors::default();
+    let status = match Status::parse(&form.get("status")) {
+        Ok(s) if !form.get("status").is_empty() => Some(s),
+        _ => {
+            errors.add("status", "status", format!("Select where the {} stands", kind.item_word()));
+            None
+        }
+    };
+    let today = state.clock.today();
+    let quarter = form.get("quarter").parse::<Quarter>().ok().filter(|q| *q == Quarter::containing(today) || *q == Quarter::containing(today).previous());
+    if quarter.is_none() {
+        errors.add("quarter", "quarter", "Select the quarter the note reports on");
+    }
+    let note = form.raw("note").trim().to_owned();
+    if note.chars().count() > waymark_strategy::plan::MAX_NOTE {
+        errors.add("note", "note", format!("The note must be {} characters or fewer", waymark_strategy::plan::MAX_NOTE));
+    }
+    let status_now = context["status"]["key"].as_str().unwrap_or("");
+    if note.is_empty() && status.is_some_and(|s| s.key() == status_now) {
+        errors.add("note", "note", "Write a progress note, or change the status");
+    }
+    let version: Option<u64> = form.get("version").parse().ok();
+    if errors.is_empty() {
+        let (Some(status), Some(quarter)) = (status, quarter) else { return Err(AppError::BadRequest("missing status".into())) };
+        let change = Change::Progress { reference: reference.clone(), status, quarter, note: (!note.is_empty()).then_some(note.clone()) };
+        match plans::record(&state.store, &signed.access.actor(), &la_of(&signed)?, kind, version, &change).await {
+            Ok(_) => return Ok(crate::routes::cases::see_other(context["action"].as_str().unwrap_or("/strategy"))),
+            Err(RecordError::Store(e)) if e.is_conflict() => errors.add(
+                "status",
+                "status",
+                format!("Someone else updated this {} while you were writing: check what they wrote below, then send yours again", kind.item_word()),
+            ),
+            Err(RecordError::Refused(e)) => errors.add("note", "note", e.to_string()),
+            Err(RecordError::Store(e)) => return Err(e.into()),
+        }
+    }
+    let (_, context, _) = item_context(&state, &signed, kind, &reference).await?;
+    let values = json!({"status": form.get("status"), "quarter": form.get("quarter"), "note": form.raw("note")});
+    let title = format!("Error: {} {}", context["reference"].as_str().unwrap_or(""), context["title"].as_str().unwrap_or(""));
+    let context = page(&signed, &title, "/strategy", merge(context, json!({"errors": errors.0, "error_map": errors.map(), "v": values})));
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(render("strategy_item.html", &context)?)).into_response())
+}
+
+async fn set_owner(State(state): State<AppState>, signed: Signed, Path(reference): Path<String>, body: axum::body::Bytes) -> Result<Response, AppError> {
+    let form = crate::forms::FormData::parse(&body);
+    signed.check_csrf(Some(&form.get("csrf")))?;
+    signed.access.require(Can::EditStrategy)?;
+    let la = la_of(&signed)?;
+    let chosen = form.get("owner_account");
+    let account = if chosen.is_empty() {
+        None
+    } else {
+        let id: waymark_domain::ids::UserId = chosen.parse().map_err(|_| AppError::BadRequest("the owner is not an account".into()))?;
+        // Only an account of the user's own LA (the store refuses others as not found).
+        Some(state.store.get_user(&signed.access.actor(), id).await?.actor_label())
+    };
+    let change = Change::OwnerAccount { reference: reference.clone(), account };
+    plans::record(&state.store, &signed.access.actor(), &la, PlanKind::Strategy, None, &change).await.map_err(|e| match e {
+        RecordError::Store(e) => AppError::from(e),
+        RecordError::Refused(_) => AppError::NotFound,
+    })?;
+    Ok(crate::routes::cases::see_other(&format!("/strategy/deliverables/{}", segment(&reference))))
+}
+
+#[derive(serde::Deserialize, Default)]
+struct LayoutQuery {
+    #[serde(default)]
+    layout: String,
+}
+
+fn judgement_json(j: Option<Outcome>) -> serde_json::Value {
+    match j {
+        Some(o) => json!({"words": o.words(), "short": o.short(), "colour": o.colour()}),
+        None => json!({"words": "No judgement given", "short": "Not judged", "colour": "grey"}),
+    }
+}
+
+async fn self_evaluation_page(State(state): State<AppState>, signed: Signed, Query(q): Query<LayoutQuery>) -> Result<Html<String>, AppError> {
+    signed.access.require(Can::Strategy)?;
+    let la = la_of(&signed)?;
+    let versions = plans::self_evaluations(&state.store, &signed.access.actor(), &la).await?;
+    let latest = versions.last();
+    let refs: Vec<IndicatorRef> = latest.map(|v| v.evaluation.areas.iter().flat_map(|a| a.indicators.clone()).collect()).unwrap_or_default();
+    let (figs, as_of) = figures(&state, &signed, &la, &refs).await?;
+    let peterborough = q.layout == "peterborough";
+    let areas: Vec<_> = Area::ALL
+        .iter()
+        .map(|a| {
+            let e = latest.and_then(|v| v.evaluation.entry(*a));
+            json!({
+                "title": a.title(), "part": a.part(), "slug": a.slug(), "written": e.is_some(),
+                "judgement": judgement_json(e.and_then(|e| e.judgement)),
+                "strengths": e.map(|e| e.strengths.clone()).unwrap_or_default(),
+                "development": e.map(|e| e.development.clone()).unwrap_or_default(),
+                "evidence": e.map(|e| e.evidence.clone()).unwrap_or_default(),
+                "figures": e.map(|e| e.indicators.iter().filter_map(|r| report::figure(&figs, r)).map(figure_json).collect::<Vec<_>>()).unwrap_or_default(),
+                "peterborough": e.map(|e| self_evaluation::peterborough(e).iter().map(|(h, t)| json!({"heading": h, "lines": t.lines().filter(|l| !l.trim().is_empty()).collect::<Vec<_>>()})).collect::<Vec<_>>()).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let names = names(&state, &signed).await?;
+    let context = page(
+        &signed,
+        "Self-evaluation",
+        "/strategy",
+        json!({
+            "areas": areas, "peterborough": peterborough, "as_of": as_of,
+            "version": latest.map(|v| json!({"number": v.version, "dated": crate::views::long_date(v.evaluation.dated), "who": who(&names, &v.actor),
+                "judgement": judgement_json(v.evaluation.judgement), "summary": v.evaluation.summary})),
+            "versions": versions.len(),
+            "can_edit": signed.access.can(Can::EditStrategy),
+        }),
+    );
+    Ok(Html(render("strategy_self_evaluation.html", &context)?))
+}
+
+async fn history(State(state): State<AppState>, signed: Signed) -> Result<Html<String>, AppError> {
+    signed.access.require(Can::Strategy)?;
+    let la = la_of(&signed)?;
+    let versions = plans::self_evaluations(&state.store, &signed.access.actor(), &la).await?;
+    let names = names(&state, &signed).await?;
+    let columns: Vec<String> = versions.iter().map(|v| format!("Version {}, {}", v.version, crate::views::long_date(v.evaluation.dated))).collect();
+    let rows: Vec<_> = Area::ALL
+        .iter()
+        .filter(|a| versions.iter().any(|v| v.evaluation.entry(**a).is_some()))
+        .map(|a| {
+            json!({"area": a.title(), "cells": versions.iter().map(|v| v.evaluation.entry(*a).map_or_else(|| "Not written".to_owned(), |e| e.judgement.map_or("Not judged", |j| j.short()).to_owned())).collect::<Vec<_>>()})
+        })
+        .collect();
+    let mut changes = Vec::new();
+    for pair in versions.windows(2) {
+        for (area, before, after) in self_evaluation::moves(&pair[0].evaluation, &pair[1].evaluation) {
+            changes.push(json!({
+                "when": crate::views::long_date(pair[1].evaluation.dated), "area": area.title(),
+                "from": before.map_or("Not judged", |j| j.short()), "to": after.map_or("Not judged", |j| j.short()),
+            }));
+        }
+    }
+    let list: Vec<_> = versions
+        .iter()
+        .rev()
+        .map(|v| json!({"number": v.version, "dated": crate::views::long_date(v.evaluation.dated), "who": who(&names, &v.actor),
+                        "saved": crate::views::long_date(v.recorded_at.date_naive()), "judgement": judgement_json(v.evaluation.judgement),
+                        "areas": v.evaluation.areas.len()}))
+        .collect();
+    let context = page(&signed, "Self-evaluation: history", "/strategy", json!({"columns": columns, "rows": rows, "changes": changes, "versions": list}));
+    Ok(Html(render("strategy_history.html", &context)?))
+}
+
+fn outcome_options() -> Vec<serde_json::Value> {
+    let mut o: Vec<_> = Outcome::ALL.iter().map(|o| json!({"value": o.key(), "text": o.words()})).collect();
+    o.push(json!({"value": "none", "text": "Not judged yet"}));
+    o
+}
+
+async fn area_form(State(state): State<AppState>, signed: Signed, Path(slug): Path<String>) -> Result<Html<String>, AppError> {
+    signed.access.require(Can::EditStrategy)?;
+    let area = Area::from_slug(&slug).ok_or(AppError::NotFound)?;
+    let la = la_of(&signed)?;
+    let versions = plans::self_evaluations(&state.store, &signed.access.actor(), &la).await?;
+    let entry = versions.last().and_then(|v| v.evaluation.entry(area).cloned()).unwrap_or_else(|| AreaEntry::empty(area));
+    let v = json!({
+        "judgement": entry.judgement.map_or("none", |j| j.key()), "strengths": entry.strengths, "development": entry.development,
+        "evidence": entry.evidence, "indicators": entry.indicators.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
+        "what_we_did": entry.what_we_did, "impact": entry.impact, "next_steps": entry.next_steps,
+    });
+    let context = page(
+        &signed,
+        &format!("Self-evaluation: {}", area.title()),
+        "/strategy",
+        json!({"area": {"title": area.title(), "slug": area.slug()}, "v": v, "errors": [], "error_map": {}, "outcomes": outcome_options(),
+               "based_on": versions.last().map_or(0, |v| v.version)}),
+    );
+    Ok(Html(render("strategy_area.html", &context)?))
+}
+
+async fn save_area(State(state): State<AppState>, signed: Signed, Path(slug): Path<String>, body: axum::body::Bytes) -> Result<Response, AppError> {
+    let form = crate::forms::FormData::parse(&body);
+    signed.check_csrf(Some(&form.get("csrf")))?;
+    signed.access.require(Can::EditStrategy)?;
+    let area = Area::from_slug(&slug).ok_or(AppError::NotFound)?;
+    let la = la_of(&signed)?;
+    let mut errors = crate::forms::Errors::default();
+    let judgement = match form.get("judgement").as_str() {
+        "none" => None,
+        k => match Outcome::parse(k) {
+            Some(o) => Some(o),
+            None => {
+                errors.add("judgement", "judgement", "Select the partnership's judgement, or not judged yet");
+                None
+            }
+        },
+    };
+    let frameworks = crate::frameworks::frameworks();
+    let mut indicators = Vec::new();
+    for (n, line) in form.raw("indicators").lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+        match line.parse::<IndicatorRef>() {
+            Ok(r) if live::known(frameworks, &r) => indicators.push(r),
+            Ok(r) => errors.add("indicators", "indicators", format!("Line {}: {r} is not an indicator of the frameworks", n + 1)),
+            Err(e) => errors.add("indicators", "indicators", format!("Line {}: {e}", n + 1)),
+        }
+    }
+    let text = |name: &str| form.raw(name).trim().to_owned();
+    let entry = AreaEntry {
+        area,
+        judgement,
+        strengths: text("strengths"),
+        development: text("development"),
+        evidence: text("evidence"),
+        indicators,
+        what_we_did: text("what_we_did"),
+        impact: text("impact"),
+        next_steps: text("next_steps"),
+    };
+    let based_on: u64 = form.get("based_on").parse().unwrap_or(0);
+    if errors.is_empty() {
+        let versions = plans::self_evaluations(&state.store, &signed.access.actor(), &la).await?;
+        let today = state.clock.today();
+        let base = versions
+            .iter()
+            .find(|v| v.version == based_on)
+            .map(|v| v.evaluation.clone())
+            .unwrap_or_else(|| SelfEvaluation { dated: today, judgement: None, summary: String::new(), areas: Vec::new() });
+        let next = base.with_area(today, entry.clone());
+        match plans::save_self_evaluation(&state.store, &signed.access.actor(), &la, based_on, &next).await {
+            Ok(_) => return Ok(crate::routes::cases::see_other("/strategy/self-evaluation")),
+            Err(RecordError::Store(e)) if e.is_conflict() => {
+                errors.add("judgement", "judgement", "Someone else saved the self-evaluation while you were writing: open this area again to see theirs")
+            }
+            Err(RecordError::Refused(e)) => errors.add("strengths", "strengths", e.to_string()),
+            Err(RecordError::Store(e)) => return Err(e.into()),
+        }
+    }
+    let v = json!({
+        "judgement": form.get("judgement"), "strengths": form.raw("strengths"), "development": form.raw("development"),
+        "evidence": form.raw("evidence"), "indicators": form.raw("indicators"), "what_we_did": form.raw("what_we_did"),
+        "impact": form.raw("impact"), "next_steps": form.raw("next_steps"),
+    });
+    let context = page(
+        &signed,
+        &format!("Error: Self-evaluation: {}", area.title()),
+        "/strategy",
+        json!({"area": {"title": area.title(), "slug": area.slug()}, "v": v, "errors": errors.0, "error_map": errors.map(),
+               "outcomes": outcome_options(), "based_on": based_on}),
+    );
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(render("strategy_area.html", &context)?)).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ReportQuery {
+    #[serde(default)]
+    quarter: String,
+    #[serde(default)]
+    format: String,
+}
+
+fn quarter_options(today: chrono::NaiveDate) -> Vec<serde_json::Value> {
+    let mut q = Quarter::containing(today);
+    let mut out = Vec::new();
+    for _ in 0..8 {
+        out.push(json!({"value": q.to_string(), "text": q.words()}));
+        q = q.previous();
+    }
+    out
+}
+
+async fn report_page(State(state): State<AppState>, signed: Signed) -> Result<Html<String>, AppError> {
+    signed.access.require(Can::Strategy)?;
+    let today = state.clock.today();
+    let context = page(
+        &signed,
+        "Board report",
+        "/strategy",
+        json!({"quarters": quarter_options(today), "selected": Quarter::containing(today).previous().to_string(),
+               "today": crate::views::long_date(today), "errors": [], "error_map": {}}),
+    );
+    Ok(Html(render("strategy_report.html", &context)?))
+}
+
+async fn report_download(State(state): State<AppState>, signed: Signed, Query(q): Query<ReportQuery>) -> Result<Response, AppError> {
+    signed.access.require(Can::Strategy)?;
+    let today = state.clock.today();
+    let mut errors = crate::forms::Errors::default();
+    let quarter = q.quarter.parse::<Quarter>().ok().filter(|x| quarter_options(today).iter().any(|o| o["value"] == x.to_string()));
+    if quarter.is_none() {
+        errors.add("quarter", "quarter", "Select the quarter the report is for");
+    }
+    if !matches!(q.format.as_str(), "html" | "xlsx" | "docx" | "pdf") {
+        errors.add("format", "format", "Select the report's format: Word, PDF, a spreadsheet or a web page");
+    }
+    let Some(quarter) = quarter.filter(|_| errors.is_empty()) else {
+        let context = page(
+            &signed,
+            "Error: Board report",
+            "/strategy",
+            json!({"quarters": quarter_options(today), "selected": q.quarter, "format": q.format, "today": crate::views::long_date(today),
+                   "errors": errors.0, "error_map": errors.map()}),
+        );
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(render("strategy_report.html", &context)?)).into_response());
+    };
+    let la = la_of(&signed)?;
+    let data = state.frameworks.get(&state, &signed.access.actor()).await?;
+    let r = plans::board_report(
+        &state.store,
+        &signed.access.actor(),
+        &la,
+        quarter,
+        data.today,
+        crate::frameworks::frameworks(),
+        &data.results,
+        data.suppression,
+    )
+    .await?;
+    let doc = r.document();
+    let name = format!("board-report-{quarter}");
+    let file = |bytes: Vec<u8>, mime: &str, ext: &str| {
+        (
+            [(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\""))],
+            bytes,
+        )
+            .into_response()
+    };
+    let failed = |e: String| AppError::Internal(format!("board report: {e}"));
+    match q.format.as_str() {
+        "xlsx" => {
+            let bytes = report::xlsx(&doc).map_err(|e| failed(e.to_string()))?;
+            return Ok(file(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"));
+        }
+        "docx" => {
+            let bytes = report::docx(&doc).map_err(|e| failed(e.to_string()))?;
+            return Ok(file(bytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"));
+        }
+        "pdf" => return Ok(file(report::pdf(&doc).map_err(|e| failed(e.to_string()))?, "application/pdf", "pdf")),
+        _ => {}
+    }
+    let html = report::html(&doc);
+    let csp = style_csp(report::HTML_STYLE);
+    Ok((
+        [
+            (header::CONTENT_SECURITY_POLICY, csp),
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}.html\"")),
+        ],
+        html,
+    )
+        .into_response())
+}
+
+/// The Content-Security-Policy of a standalone report: its one `<style>` allowed by hash, nothing else.
+fn style_csp(style: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(style.as_bytes()));
+    format!(
+        "default-src 'none'; script-src 'none'; style-src 'sha256-{hash}'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; form-action 'none'; base-uri 'none'"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_becomes_a_safe_path_segment() {
+        assert_eq!(segment("B6"), "B6");
+        assert_eq!(segment("C 11/a"), "C%2011%2Fa");
+    }
+
+    #[test]
+    fn the_reports_style_is_allowed_by_its_hash_alone() {
+        let csp = style_csp(report::HTML_STYLE);
+        assert!(csp.contains("style-src 'sha256-") && !csp.contains("unsafe-inline") && csp.contains("script-src 'none'"));
+    }
+}

@@ -1,0 +1,170 @@
+//! The strategy's pages as each role uses them (issue 17): the plan by strand for staff and the board;
+//! a deliverable's owner updating its status and quarterly note, others refused; a stale update named
+//! as a conflict; the board report downloaded in each format; another LA and families see nothing.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use waymark_storage::{Actor, Scope};
+use waymark_strategy::store as plans;
+use waymark_strategy::{csv_format, Change, PlanKind};
+
+const PLAN: &str = "strand,ref,deliverable,due,owner,status,monitored_by,indicators\n\
+Strand B: Successful implementation of the SEND Reforms,B6,Improved percentage of EHCPs completed within statutory timescales,Sep 26,KS,on track,SEND Board,dfe-ehcp/plans_within_20_weeks_excl_exceptions_pct\n\
+Strand B: Successful implementation of the SEND Reforms,B7,Families report satisfaction with the EHCP process,Dec 26,BMc,,SEND Board,\n";
+
+async fn with_plan() -> TestApp {
+    let app = TestApp::new().await;
+    let cli = Actor::new("cli", Scope::All);
+    let strands = csv_format::parse("plan.csv", PLAN, &|_| true).unwrap();
+    plans::record(&app.store, &cli, "851", PlanKind::Strategy, None, &Change::Imported { strands }).await.unwrap();
+    let owner = Change::OwnerAccount { reference: "B6".into(), account: Some(format!("user:{}", app.users["caseworker"])) };
+    plans::record(&app.store, &cli, "851", PlanKind::Strategy, None, &owner).await.unwrap();
+    app
+}
+
+fn quarter(app: &TestApp) -> String {
+    waymark_strategy::Quarter::containing(app.now().date_naive()).to_string()
+}
+
+#[tokio::test]
+async fn the_board_reads_the_plan_by_strand_in_words_but_cannot_update_it() {
+    let app = with_plan().await;
+    let board = app.sign_in("board").await;
+    let page = app.get("/strategy", Some(&board)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for needle in ["Strand B: Successful implementation of the SEND Reforms", "Improved percentage of EHCPs", "On track", "Not started", "September 2026"] {
+        assert!(page.body.contains(needle), "{needle}");
+    }
+    assert!(!page.body.contains("on_track") && !page.body.contains("not_started"), "codes never show on a page");
+    let item = app.get("/strategy/deliverables/B6", Some(&board)).await;
+    assert_eq!(item.status, StatusCode::OK);
+    assert!(!item.body.contains("Save the update"), "the board reads only");
+    let q = quarter(&app);
+    let refused = app
+        .post_form("/strategy/deliverables/B6", Some(&board), &[("csrf", &board.csrf), ("status", "at_risk"), ("quarter", &q), ("note", "x")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_owner_updates_their_own_deliverable_and_a_colleague_cannot() {
+    let app = with_plan().await;
+    let owner = app.sign_in("caseworker").await;
+    let q = quarter(&app);
+    let form = app.get("/strategy/deliverables/B6", Some(&owner)).await;
+    assert!(form.body.contains("Save the update"));
+    let version = common::input_value(&form.body, "version").unwrap();
+    let saved = app
+        .post_form(
+            "/strategy/deliverables/B6",
+            Some(&owner),
+            &[("csrf", &owner.csrf), ("version", &version), ("status", "at_risk"), ("quarter", &q), ("note", "Two caseworkers left in March")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app.get("/strategy/deliverables/B6", Some(&owner)).await;
+    assert!(page.body.contains("Two caseworkers left in March") && page.body.contains("At risk"));
+    assert!(page.body.contains("Test caseworker"), "the note names who wrote it");
+    // The same form sent again was based on the version before: a conflict, in words.
+    let stale = app
+        .post_form(
+            "/strategy/deliverables/B6",
+            Some(&owner),
+            &[("csrf", &owner.csrf), ("version", &version), ("status", "off_track"), ("quarter", &q), ("note", "Later")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(stale.body.contains("Someone else updated this deliverable"));
+    // Nothing to say: the field is named.
+    let empty =
+        app.post_form("/strategy/deliverables/B6", Some(&owner), &[("csrf", &owner.csrf), ("status", "at_risk"), ("quarter", &q), ("note", "")]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Write a progress note, or change the status"));
+    let colleague = app.sign_in("caseworker2").await;
+    let refused = app
+        .post_form("/strategy/deliverables/B7", Some(&owner), &[("csrf", &owner.csrf), ("status", "on_track"), ("quarter", &q), ("note", "x")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "B7 is not the caseworker's");
+    let refused = app
+        .post_form("/strategy/deliverables/B6", Some(&colleague), &[("csrf", &colleague.csrf), ("status", "on_track"), ("quarter", &q), ("note", "x")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // A manager updates any deliverable.
+    let manager = app.sign_in("manager").await;
+    let ok = app
+        .post_form("/strategy/deliverables/B7", Some(&manager), &[("csrf", &manager.csrf), ("status", "complete"), ("quarter", &q), ("note", "Survey done")])
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn the_board_report_downloads_in_each_format_and_a_bad_choice_is_named() {
+    let app = with_plan().await;
+    let board = app.sign_in("board").await;
+    let q = quarter(&app);
+    for (format, mime, magic) in [
+        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", &b"PK"[..]),
+        ("pdf", "application/pdf", &b"%PDF"[..]),
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &b"PK"[..]),
+        ("html", "text/html; charset=utf-8", &b"<!DOCTYPE html>"[..]),
+    ] {
+        let r = app.get(&format!("/strategy/report/download?quarter={q}&format={format}"), Some(&board)).await;
+        assert_eq!(r.status, StatusCode::OK, "{format}");
+        assert_eq!(r.headers.get("content-type").unwrap(), mime);
+        assert!(r.bytes.starts_with(magic), "{format}");
+    }
+    let html = app.get(&format!("/strategy/report/download?quarter={q}&format=html"), Some(&board)).await;
+    assert!(html.body.contains("1. Purpose") && html.body.contains("Improved percentage of EHCPs"));
+    let bad = app.get("/strategy/report/download?quarter=1999Q1&format=odt", Some(&board)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Select the quarter the report is for") && bad.body.contains("Select the report"));
+}
+
+#[tokio::test]
+async fn another_las_staff_and_families_see_no_plan() {
+    let app = with_plan().await;
+    let kent = app.sign_in("kentcaseworker").await;
+    assert_eq!(app.get("/strategy/deliverables/B6", Some(&kent)).await.status, StatusCode::NOT_FOUND);
+    assert!(!app.get("/strategy", Some(&kent)).await.body.contains("Improved percentage"));
+    let parent = app.sign_in("parent").await;
+    assert_eq!(app.get("/strategy", Some(&parent)).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_strategy_lead_writes_a_self_evaluation_area_as_a_new_dated_version() {
+    let app = with_plan().await;
+    let manager = app.sign_in("manager").await;
+    let saved = app
+        .post_form(
+            "/strategy/self-evaluation/areas/leaders-ambitious",
+            Some(&manager),
+            &[("csrf", &manager.csrf), ("based_on", "0"), ("judgement", "inconsistent"), ("strengths", "A shared ambition"), ("indicators", "dfe-ehcp/plans_issued")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let again = app
+        .post_form(
+            "/strategy/self-evaluation/areas/leaders-ambitious",
+            Some(&manager),
+            &[("csrf", &manager.csrf), ("based_on", "1"), ("judgement", "positive"), ("strengths", "A shared ambition")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let history = app.get("/strategy/self-evaluation/history", Some(&manager)).await;
+    assert!(history.body.contains("Leaders are ambitious for children and young people with SEND, from inconsistent to positive"), "{}", history.body);
+    let layout = app.get("/strategy/self-evaluation?layout=peterborough", Some(&manager)).await;
+    assert!(layout.body.contains("What we know") && layout.body.contains("Strengths: A shared ambition"));
+    let bad = app
+        .post_form(
+            "/strategy/self-evaluation/areas/leaders-ambitious",
+            Some(&manager),
+            &[("csrf", &manager.csrf), ("based_on", "2"), ("judgement", "great"), ("indicators", "nonsense")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Select the partnership") && bad.body.contains("Line 1"));
+    let board = app.sign_in("board").await;
+    assert_eq!(app.get("/strategy/self-evaluation/areas/leaders-ambitious", Some(&board)).await.status, StatusCode::FORBIDDEN);
+}

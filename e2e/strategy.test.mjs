@@ -1,0 +1,64 @@
+// The SEND strategy as people use it (issue 17): a board member reads the delivery plan by strand with
+// live indicator values and ratings; the owner of a deliverable updates its status and writes the
+// quarter's note; the strategy lead reads the self-evaluation, its history and the Peterborough layout;
+// the board report downloads as DOCX and PDF. axe and 320 px reflow on every page (harness.mjs).
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { useWaymark, waymark, newPage, axe, visit, signIn } from './harness.mjs'
+
+useWaymark()
+
+test('a board member reads the delivery plan by strand with live indicators', async () => {
+  const page = await newPage()
+  await signIn(page, 'demo.board')
+  // The first view computes the frameworks for the area: allow it time.
+  const response = await page.goto(waymark.base + '/strategy', { timeout: 300000 })
+  assert.equal(response.status(), 200)
+  await axe(page, 'strategy')
+  await page.getByRole('heading', { name: 'Strand B: Successful implementation of the SEND Reforms' }).waitFor()
+  await page.getByText('Improved percentage of EHCPs completed within statutory timescales').waitFor()
+  assert.ok(await page.getByText('New plans issued within 20 weeks, excluding exceptions', { exact: false }).count() > 0, 'the linked indicator shows')
+  const body = await page.locator('main').innerText()
+  assert.ok(!/on_track|not_started|dfe-ehcp\//.test(body), 'no codes on the page')
+  await visit(page, '/strategy/deliverables/B6', 'strategy deliverable as the board')
+  assert.equal(await page.getByRole('button', { name: 'Save the update' }).count(), 0, 'the board reads only')
+  await page.context().close()
+})
+
+test('the owner of a deliverable updates its status and writes the quarter\'s note', async () => {
+  const page = await newPage()
+  await signIn(page, 'demo.caseworker')
+  await visit(page, '/strategy/deliverables/B6', 'strategy deliverable as its owner')
+  await page.getByLabel('At risk').check()
+  await page.getByRole('button', { name: 'Save the update' }).click()
+  await page.waitForLoadState()
+  await page.locator('.govuk-error-summary').waitFor()
+  await axe(page, 'strategy deliverable with a mistake')
+  await page.getByLabel('At risk').check()
+  await page.getByLabel('Progress note').fill('Two caseworkers left; agency cover from next month.')
+  await page.getByRole('button', { name: 'Save the update' }).click()
+  await page.waitForLoadState()
+  await page.getByRole('cell', { name: 'Two caseworkers left; agency cover from next month.' }).waitFor()
+  await axe(page, 'strategy deliverable updated')
+  await page.context().close()
+})
+
+test('the strategy lead reads the self-evaluation, its history and the Peterborough layout, and downloads the board report', async () => {
+  const page = await newPage()
+  await signIn(page, 'demo.strategy')
+  await visit(page, '/strategy/self-evaluation', 'self-evaluation')
+  await visit(page, '/strategy/self-evaluation?layout=peterborough', 'self-evaluation Peterborough layout')
+  await page.getByText('What we know').first().waitFor()
+  await visit(page, '/strategy/self-evaluation/history', 'self-evaluation history')
+  await page.getByText(/Leaders evaluate services and make improvements, from not judged to inconsistent/).waitFor()
+  await visit(page, '/strategy/self-evaluation/areas/leaders-ambitious', 'self-evaluation area form')
+  await visit(page, '/strategy/report', 'board report form')
+  const quarter = await page.getByLabel('Quarter').inputValue()
+  for (const [format, magic] of [['docx', 'PK'], ['pdf', '%PDF']]) {
+    const r = await page.request.get(`${waymark.base}/strategy/report/download?quarter=${quarter}&format=${format}`)
+    assert.equal(r.status(), 200, format)
+    assert.equal((await r.body()).subarray(0, magic.length).toString(), magic, format)
+  }
+  await page.context().close()
+})
