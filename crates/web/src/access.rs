@@ -180,8 +180,7 @@ impl Access {
                 self.user.role.service().map(Selection::AdviceRequestedOf)
             }
             Role::ParentCarer | Role::YoungPerson => Some(Selection::LinkedTo(self.user.id)),
-            Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer => None,
-            Role::LaAdmin | Role::BoardMember | Role::StrategyLead => None,
+            Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer | Role::StrategyLead => None,
         }
     }
 
@@ -234,8 +233,7 @@ impl Access {
             Role::HealthProfessional => vec![S::A, S::B, S::C, S::E, S::G],
             Role::SocialCareProfessional => vec![S::A, S::B, S::D, S::E, S::H1, S::H2],
             Role::EducationalPsychologist => vec![S::A, S::B, S::E, S::F, S::K],
-            Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer => vec![],
-            Role::LaAdmin | Role::BoardMember | Role::StrategyLead => vec![],
+            Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer | Role::StrategyLead => vec![],
             _ => Section::ALL.to_vec(),
         }
     }
@@ -268,8 +266,7 @@ impl Access {
             Role::Senco | Role::EducationalPsychologist => (true, false, false),
             Role::HealthProfessional => (false, true, false),
             Role::SocialCareProfessional => (false, false, true),
-            Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer => (false, false, false),
-            Role::LaAdmin | Role::BoardMember | Role::StrategyLead => (false, false, false),
+            Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer | Role::StrategyLead => (false, false, false),
         }
     }
 
@@ -286,8 +283,7 @@ impl Access {
             }
             Role::HealthProfessional => vec![F::Health],
             Role::SocialCareProfessional => vec![F::SocialCare, F::YouthJustice],
-            Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer => vec![],
-            Role::LaAdmin | Role::BoardMember | Role::StrategyLead => vec![],
+            Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer | Role::StrategyLead => vec![],
         }
     }
 
@@ -352,6 +348,7 @@ impl Access {
         }
         if self.can(Can::Surveys) {
             links.push(("/surveys", "Families' voice"));
+        }
         if self.can(Can::Strategy) {
             links.push(("/strategy", "Strategy"));
         }
