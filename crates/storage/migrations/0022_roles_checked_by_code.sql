@@ -1,5 +1,6 @@
--- A new role, the strategy lead (issue 17). The role column's check listed every role, so each new
--- role needed the table rebuilt; it is rebuilt once more without that list: the code reads a role with
+-- New roles: the Local Offer's service provider and officer (issue 15) and the strategy lead (issue 17).
+-- The role column's check listed every role, so each new role needed the table rebuilt; it is rebuilt
+-- once, before any later migration adds columns to it, without that list: the code reads a role with
 -- `Role::parse` and refuses an unknown one as corrupt data, and only the code writes roles. Everything
 -- else about the table is as before.
 --
