@@ -191,7 +191,10 @@ async fn readiness_needs_every_migration_applied() {
     let store = SqliteStore::open(&path, clock()).await.unwrap();
     store.readiness().await.unwrap();
     let mut conn = raw_connection(&path).await;
-    sqlx::query("delete from _sqlx_migrations where version = (select max(version) from _sqlx_migrations)").execute(&mut conn).await.unwrap();
+    sqlx::query("delete from _sqlx_migrations where version = (select max(version) from _sqlx_migrations)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
     let err = store.readiness().await.unwrap_err();
     assert!(err.to_string().contains("not current"), "{err}");
 }

@@ -38,9 +38,10 @@ pub struct FileConfig {
 impl FileConfig {
     /// Read and check the file; an error names the file, the line and what is wrong.
     pub fn read(path: &Path) -> Result<Self, Failure> {
-        let text = std::fs::read_to_string(path).map_err(|e| Failure::input(format!("{}: cannot read the settings file: {e}", path.display())))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Failure::input(format!("{}: cannot read the settings file: {e}", path.display())))?;
         let config: Self = toml::from_str(&text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
             let at = line.map(|l| format!(" line {l}:")).unwrap_or_default();
             Failure::input(format!("{}:{at} {}", path.display(), e.message()))
         })?;
