@@ -98,7 +98,7 @@ async fn a_file_whose_content_is_not_an_accepted_type_is_refused_naming_the_fiel
     let health = app.sign_in("health").await;
     let fake = api_upload(&app, &health, &amber, "advice_health", "report.pdf", b"MZ\x90\x00 not a PDF at all").await;
     assert_eq!(fake.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", fake.body);
-    assert_eq!(fake.json()["field"], "file");
+    assert_eq!(fake.json()["error"]["field"], "file");
     assert!(fake.body.contains("must be a PDF, Word document"), "{}", fake.body);
 
     let truncated = report();
@@ -109,7 +109,7 @@ async fn a_file_whose_content_is_not_an_accepted_type_is_refused_naming_the_fiel
     // A health professional adds health advice, not social care advice.
     let wrong_kind = api_upload(&app, &health, &amber, "advice_social_care", "report.pdf", &report()).await;
     assert_eq!(wrong_kind.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(wrong_kind.json()["field"], "kind");
+    assert_eq!(wrong_kind.json()["error"]["field"], "kind");
 
     let mut huge = report();
     huge.resize(20 * 1024 * 1024 + 1, b' ');
@@ -156,7 +156,13 @@ async fn a_parent_sends_their_views_through_the_form_and_a_caseworker_removes_a_
     let path = format!("/cases/{}/documents", amber.case);
     // Without the form's token nothing is stored.
     let forged = app
-        .request(Method::POST, &path, Some(&parent.cookie), Some((&content_type, multipart("family_views", None, "views.docx", &views))), &[])
+        .request(
+            Method::POST,
+            &path,
+            Some(&parent.cookie),
+            Some((&content_type, multipart("family_views", None, "views.docx", &views))),
+            &[],
+        )
         .await;
     assert_ne!(forged.status, StatusCode::SEE_OTHER);
     let sent = app
@@ -170,10 +176,19 @@ async fn a_parent_sends_their_views_through_the_form_and_a_caseworker_removes_a_
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     let page = app.get(&sent.location(), Some(&parent)).await.body;
-    assert!(page.contains("The document has been added") && page.contains("views.docx") && page.contains("The family&#x27;s views"), "{page}");
+    assert!(
+        page.contains("The document has been added") && page.contains("views.docx") && page.contains("The family&#x27;s views"),
+        "{page}"
+    );
     // A form error names the field, in the page's error summary.
     let empty = app
-        .request(Method::POST, &path, Some(&parent.cookie), Some((&content_type, multipart("", Some(&parent.csrf), "x.pdf", &report()))), &[])
+        .request(
+            Method::POST,
+            &path,
+            Some(&parent.cookie),
+            Some((&content_type, multipart("", Some(&parent.csrf), "x.pdf", &report()))),
+            &[],
+        )
         .await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
     assert!(empty.body.contains("Select what kind of document this is") && empty.body.contains("href=\"#kind\""), "{}", empty.body);
@@ -235,4 +250,20 @@ async fn reg_13_1_the_draft_plan_downloads_as_docx_and_pdf_with_draft_and_the_15
     let cw = app.sign_in("caseworker").await;
     let basil = app.kid("basil").case;
     assert_eq!(app.get(&format!("/cases/{basil}/plan.docx"), Some(&cw)).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_family_page_speaks_to_you_with_the_20_week_date_advice_still_to_come_and_where_to_get_help() {
+    let app = TestApp::new().await;
+    let amber = app.kid("amber").clone();
+    let parent = app.sign_in("parent").await;
+    let page = app.get(&format!("/my-journey/{}", amber.case), Some(&parent)).await.body;
+    // Requested 3 August 2026: reg 13(2)'s 20 weeks end on 21 December 2026.
+    assert!(page.contains("The council must send you the final plan by <strong>21 December 2026</strong>"), "{page}");
+    // Health and the school were asked on 2 September: reg 8(1)'s 6 weeks end on 14 October.
+    assert!(page.contains("Advice still to come") && page.contains("Health: due by 14 October 2026"), "{page}");
+    for help in ["SENDIASS", "Mediation", "SEND tribunal", "Ombudsman"] {
+        assert!(page.contains(help), "{help} missing");
+    }
+    assert!(page.contains(&format!("/cases/{}/documents", amber.case)));
 }
