@@ -210,7 +210,8 @@ impl DocumentStore for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(db)?;
-        let audit = Audit { action: AuditAction::Create, subject: "case_document", la: Some(la), child: Some(child), case: Some(new.case), actor };
+        let audit =
+            Audit { action: AuditAction::Create, subject: "case_document", la: Some(la), child: Some(child), case: Some(new.case), actor };
         write_audit(&mut tx, &now, audit).await?;
         let record = load(&mut tx, actor, id).await?;
         tx.commit().await.map_err(db)?;
@@ -235,7 +236,8 @@ impl DocumentStore for SqliteStore {
         );
         let rows = sqlx::query(&sql).bind(case.to_string()).fetch_all(&mut *tx).await.map_err(db)?;
         let records = rows.iter().map(record_from_row).collect::<Result<Vec<_>>>()?;
-        let audit = Audit { action: AuditAction::Read, subject: "case_documents", la: Some(la), child: Some(child), case: Some(case), actor };
+        let audit =
+            Audit { action: AuditAction::Read, subject: "case_documents", la: Some(la), child: Some(child), case: Some(case), actor };
         let now = self.now();
         self.write_read_audit(&mut tx, &now, audit).await?;
         tx.commit().await.map_err(db)?;
@@ -253,9 +255,8 @@ impl DocumentStore for SqliteStore {
         let mut conn = self.pool.acquire().await.map_err(db)?;
         let record = load(&mut conn, actor, id).await?;
         let path = self.document_path(&record.sha256)?;
-        let bytes = tokio::fs::read(&path)
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("the file of document {id} cannot be read: {e}")))?;
+        let bytes =
+            tokio::fs::read(&path).await.map_err(|e| StoreError::Corrupt(format!("the file of document {id} cannot be read: {e}")))?;
         if sha256_hex(&bytes) != record.sha256 {
             return Err(StoreError::Corrupt(format!("the file of document {id} no longer matches its SHA-256")));
         }

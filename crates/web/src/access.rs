@@ -4,10 +4,10 @@
 //! and [`Access::can`] says which pages and actions the role has.
 
 use crate::error::AppError;
+use waymark_documents::files::DocumentKind;
 use waymark_domain::calendar::Date;
 use waymark_domain::case::{AdviceParty, CaseEventKind};
 use waymark_domain::facts::Dataset;
-use waymark_documents::files::DocumentKind;
 use waymark_domain::plan::Section;
 use waymark_storage::{Actor, Role, Scope, Selection, UserRecord};
 

@@ -138,6 +138,8 @@ pub fn audit_subject(subject: &str) -> String {
         "my_work" => "A list of work to do",
         "la_settings" => "The council's return settings",
         "establishments" => "Schools and settings",
+        "case_document" => "A document on a case",
+        "case_documents" => "A case's documents",
         other => return crate::forms::capitalise(&other.replace('_', " ")),
     }
     .to_owned()

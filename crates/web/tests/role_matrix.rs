@@ -85,6 +85,9 @@ fn routes(app: &TestApp) -> Vec<(Method, String)> {
             format!("/api/v1/children/{}", k.child),
             format!("/api/v1/my-cases/{}", k.case),
             format!("/api/v1/audit?case={}", k.case),
+            format!("/cases/{}/documents", k.case),
+            format!("/cases/{}/plan.docx", k.case),
+            format!("/api/v1/cases/{}/documents", k.case),
         ] {
             r.push((Method::GET, p));
         }

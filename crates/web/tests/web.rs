@@ -468,11 +468,27 @@ async fn the_openapi_document_is_valid_json_and_lists_every_api_route() {
     let paths = spec["paths"].as_object().unwrap();
     let cw = app.sign_in("caseworker").await;
     let amber = app.kid("amber").clone();
+    // A document on Amber's case, for the download route.
+    let setup = waymark_storage::Actor::new("test-setup", waymark_storage::Scope::All);
+    let new = waymark_storage::NewDocument {
+        case: amber.case,
+        kind: "other".into(),
+        filename: "note.rtf".into(),
+        media_type: "application/rtf".into(),
+        uploaded_by: None,
+    };
+    let document = waymark_storage::DocumentStore::add_document(&app.store, &setup, new, b"{\\rtf1 note}").await.unwrap();
     let mut listed = 0;
     for (path, item) in paths {
         for method in item.as_object().unwrap().keys() {
             listed += 1;
-            let id = if path.contains("/children/") { amber.child.to_string() } else { amber.case.to_string() };
+            let id = if path.contains("/children/") {
+                amber.child.to_string()
+            } else if path.contains("/documents/") {
+                document.document_id.to_string()
+            } else {
+                amber.case.to_string()
+            };
             let concrete = path.replace("{id}", &id);
             let reply =
                 if method == "post" { app.post_json(&concrete, &cw, &json!({}), true).await } else { app.get(&concrete, Some(&cw)).await };
@@ -481,7 +497,7 @@ async fn the_openapi_document_is_valid_json_and_lists_every_api_route() {
             assert_ne!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
         }
     }
-    assert_eq!(listed, 12);
+    assert_eq!(listed, 15);
     assert_eq!(app.get("/api/v1/nope", Some(&cw)).await.json()["error"]["code"], "not_found");
 }
 

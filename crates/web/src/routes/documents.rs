@@ -93,46 +93,48 @@ struct Upload {
     filename: Option<String>,
     bytes: Vec<u8>,
     too_large: bool,
+    /// The body could not be read to the end: (field, message). What was read before is kept, so the
+    /// form's token (which comes first) still counts.
+    unreadable: Option<(String, String)>,
+}
+
+fn unreadable(e: &axum::extract::multipart::MultipartError) -> (String, String) {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ("file".to_string(), UploadError::TooLarge.to_string())
+    } else {
+        ("file".to_string(), format!("The upload could not be read: {}", e.body_text()))
+    }
 }
 
 /// Reads the multipart fields `kind`, `file` (and `csrf` for the form), stopping once the file passes
-/// the limit. An unreadable body is a bad request naming what went wrong.
-async fn read_upload(mut multipart: Multipart) -> Result<Upload, (String, String)> {
+/// the limit.
+async fn read_upload(mut multipart: Multipart) -> Upload {
     let mut upload = Upload::default();
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ("file".to_string(), UploadError::TooLarge.to_string())
-        } else {
-            ("file".to_string(), format!("The upload could not be read: {}", e.body_text()))
-        }
-    };
-    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
+    if let Err(e) = read_fields(&mut multipart, &mut upload).await {
+        upload.unreadable = Some(unreadable(&e));
+    }
+    upload
+}
+
+async fn read_fields(multipart: &mut Multipart, upload: &mut Upload) -> Result<(), axum::extract::multipart::MultipartError> {
+    while let Some(mut field) = multipart.next_field().await? {
         match field.name().unwrap_or_default() {
-            "kind" => upload.kind = Some(field.text().await.map_err(unreadable)?),
-            "csrf" => upload.csrf = Some(field.text().await.map_err(unreadable)?),
+            "kind" => upload.kind = Some(field.text().await?),
+            "csrf" => upload.csrf = Some(field.text().await?),
             "file" => {
                 upload.filename = field.file_name().map(str::to_owned);
-                while let Some(chunk) = field.chunk().await.map_err(|e| {
-                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        ("file".to_string(), UploadError::TooLarge.to_string())
-                    } else {
-                        ("file".to_string(), format!("The upload could not be read: {}", e.body_text()))
-                    }
-                })? {
+                while let Some(chunk) = field.chunk().await? {
                     if upload.bytes.len() + chunk.len() > MAX_UPLOAD_BYTES {
                         upload.too_large = true;
-                        break;
+                        return Ok(());
                     }
                     upload.bytes.extend_from_slice(&chunk);
-                }
-                if upload.too_large {
-                    return Ok(upload);
                 }
             }
             _ => {}
         }
     }
-    Ok(upload)
+    Ok(())
 }
 
 /// Checks an upload and stores it: `Err((field, message))` names the field and what is wrong.
@@ -147,18 +149,16 @@ async fn store_upload(state: &AppState, access: &Access, case: CaseId, upload: U
     if upload.too_large {
         return Err(("file".into(), UploadError::TooLarge.to_string()));
     }
+    if let Some(error) = upload.unreadable {
+        return Err(error);
+    }
     if upload.filename.is_none() && upload.bytes.is_empty() {
         return Err(("file".into(), "Select a file".into()));
     }
     let file_type = check_upload(&upload.bytes).map_err(|e| ("file".to_string(), e.to_string()))?;
     let filename = safe_filename(upload.filename.as_deref().unwrap_or_default(), file_type);
-    let new = NewDocument {
-        case,
-        kind: kind.code(),
-        filename,
-        media_type: file_type.media_type().to_owned(),
-        uploaded_by: Some(access.user.id),
-    };
+    let new =
+        NewDocument { case, kind: kind.code(), filename, media_type: file_type.media_type().to_owned(), uploaded_by: Some(access.user.id) };
     state.store.add_document(&access.actor(), new, &upload.bytes).await.map_err(|e| {
         tracing::warn!(error = %e, "a document could not be stored");
         ("file".to_string(), crate::messages::store_error(&e).unwrap_or_else(|| "The document could not be saved. Try again.".into()))
@@ -238,26 +238,21 @@ async fn render_documents_page(
     Ok(Html(render("case_documents.html", &page(signed, &title, "/caseload", data))?))
 }
 
-async fn upload_form(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, multipart: Multipart) -> Result<Response, AppError> {
+async fn upload_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
     let id = super::cases::parse_case_id(&id)?;
     let upload = read_upload(multipart).await;
-    if let Ok(u) = &upload {
-        signed.check_csrf(u.csrf.as_deref())?;
-    } else {
-        // An unreadable body cannot carry a token we trust: refuse as a bad form.
-        signed.check_csrf(None)?;
-    }
+    signed.check_csrf(upload.csrf.as_deref())?;
     let record = super::cases::load_case(&state, &signed.access, id).await?;
     if signed.access.upload_kinds().is_empty() {
         return Err(AppError::Forbidden);
     }
-    let result = match upload {
-        Ok(u) => {
-            let kind = u.kind.clone();
-            store_upload(&state, &signed.access, id, u).await.map_err(|e| (e, kind))
-        }
-        Err(e) => Err((e, None)),
-    };
+    let kind = upload.kind.clone();
+    let result = store_upload(&state, &signed.access, id, upload).await.map_err(|e| (e, kind));
     match result {
         Ok(_) => Ok(super::cases::see_other(&format!("/cases/{id}/documents?added=1"))),
         Err((error, kind)) => {
@@ -320,7 +315,12 @@ fn render_remove(signed: &Signed, record: &DocumentRecord, error: Option<&str>) 
     Ok(Html(render("document_remove.html", &page(signed, title, "/caseload", data))?))
 }
 
-async fn remove(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, body: axum::body::Bytes) -> Result<Response, AppError> {
+async fn remove(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
     let form = crate::forms::FormData::parse(&body);
     signed.check_csrf(Some(&form.get("csrf")))?;
     signed.access.require(crate::access::Can::Casework)?;
@@ -471,14 +471,11 @@ async fn api_upload(
         return Err(ApiError::forbidden());
     }
     let refuse = |(field, message): (String, String)| {
-        let status = if message == UploadError::TooLarge.to_string() {
-            StatusCode::PAYLOAD_TOO_LARGE
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
+        let status =
+            if message == UploadError::TooLarge.to_string() { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::UNPROCESSABLE_ENTITY };
         ApiError::field(status, "invalid_upload", &field, message)
     };
-    let upload = read_upload(multipart).await.map_err(refuse)?;
+    let upload = read_upload(multipart).await;
     let record = store_upload(&state, &s.access, id, upload).await.map_err(refuse)?;
     Ok((
         StatusCode::CREATED,

@@ -83,8 +83,29 @@ pub fn journey_json(record: &CaseRecord, caseworker: Option<String>, today: waym
                 .collect()
         })
         .unwrap_or_default();
+    // The 20-week limit for the final plan (SEND Regulations 2014, reg 13(2)) while it is still to come.
+    let final_due = report
+        .as_ref()
+        .and_then(|r| r.steps.iter().find(|step| step.step == "final_plan" && step.done.is_none()))
+        .map(|step| long_date(step.due));
+    // Advice asked for and not yet received: each is due 6 weeks after it was asked for (reg 8(1)).
+    let outstanding: Vec<Value> = s
+        .case
+        .advice()
+        .iter()
+        .filter(|(_, r)| r.requested.is_some() && r.received.is_none())
+        .map(|(party, r)| {
+            let who = match party {
+                waymark_domain::case::AdviceParty::Parent => "Your own advice and views",
+                other => views::advice_label(*other),
+            };
+            json!({"who": who, "due": r.requested.map(|d| long_date(waymark_domain::calendar::add_weeks(d, 6)))})
+        })
+        .collect();
     json!({
         "case_id": s.summary.case_id,
+        "final_due": final_due,
+        "outstanding": outstanding,
         "name": format!("{} {}", s.child.name.forename(), s.child.name.surname()),
         "where": views::family_stage(s.case.stage()),
         "next": next,

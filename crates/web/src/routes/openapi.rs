@@ -22,6 +22,9 @@ pub const PATHS: &[(&str, &str, &str)] = &[
     ("/api/v1/dashboard", "get", "The dashboard's aggregate tables (managers and board members)"),
     ("/api/v1/audit", "get", "The audit log of the user's LA (managers and administrators)"),
     ("/api/v1/users", "get", "Accounts of the user's LA (administrators)"),
+    ("/api/v1/cases/{id}/documents", "get", "The documents on a case that the user's role may see (kinds as codes: `advice_health`, `family_views`, `draft_plan`, ...)"),
+    ("/api/v1/cases/{id}/documents", "post", "Add a document: multipart fields `kind` and `file` (PDF, DOCX, ODT, RTF, JPEG or PNG up to 20 MB, type checked from the content); returns `document_id`, `sha256`, `size`, `kind`, `filename`"),
+    ("/api/v1/documents/{id}", "get", "A document's bytes (every download is audited)"),
 ];
 
 pub fn spec() -> Value {
@@ -59,6 +62,12 @@ pub fn spec() -> Value {
             op["responses"]["409"] = json!({"$ref": "#/components/responses/Error"});
             op["responses"]["422"] = json!({"$ref": "#/components/responses/Error"});
             op["responses"]["400"] = json!({"$ref": "#/components/responses/Error"});
+            if path.ends_with("/documents") {
+                op["requestBody"] = json!({"required": true, "content": {"multipart/form-data": {"schema": {
+                    "type": "object", "required": ["kind", "file"],
+                    "properties": {"kind": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}}}});
+                op["responses"]["413"] = json!({"$ref": "#/components/responses/Error"});
+            }
         }
         let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
         entry[*method] = op;
