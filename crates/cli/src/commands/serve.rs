@@ -65,7 +65,7 @@ pub async fn serve(store: SqliteStore, clock: Arc<dyn Clock>, web: &WebArgs) -> 
     let config = waymark_web::Config {
         secure_cookies: !web.insecure_cookies,
         hsts: web.hsts,
-        public_url: web.public_url.clone(),
+        public_url: Some(web.public_url.clone().unwrap_or_else(|| format!("http://{bound}"))),
         ..Default::default()
     };
     let state = waymark_web::AppState::new(store, clock, config);
