@@ -96,10 +96,10 @@ test('a caseworker requests health advice and the health service gets an email w
   await visit(health, '/notifications', 'notifications list')
   await health.getByText(/advice requested, due by Friday 1 January 2027/).first().waitFor()
   await visit(health, '/account', 'account with email choices')
-  await health.getByLabel('Advice is asked of your service').uncheck()
+  await health.getByLabel('Advice or views are asked of you').uncheck()
   await health.getByRole('button', { name: 'Save email choices' }).click()
   await health.waitForLoadState()
-  assert.equal(await health.getByLabel('Advice is asked of your service').isChecked(), false)
+  assert.equal(await health.getByLabel('Advice or views are asked of you').isChecked(), false)
   await health.context().close()
 })
 

@@ -192,7 +192,7 @@ async fn a_person_who_turns_an_email_off_still_sees_it_listed_but_gets_no_email(
     app.store.set_user_email(&setup(), app.users["health"], Some("health.team@nhs.test")).await.unwrap();
     let health = app.sign_in("health").await;
     let account = app.get("/account", Some(&health)).await.body;
-    assert!(account.contains("Advice is asked of your service") && !account.contains("A draft plan is issued"), "{account}");
+    assert!(account.contains("Advice or views are asked of you") && !account.contains("A draft plan is issued"), "{account}");
     // Keep only the reminders: advice requests are turned off.
     let saved = app
         .post_form("/account/notifications", Some(&health), &[("csrf", &health.csrf), ("topics", "advice_reminder"), ("topics", "advice_overdue")])

@@ -9,7 +9,7 @@
 use crate::error::AppError;
 use crate::forms::{Errors, FormData};
 use crate::routes::cases::see_other;
-use crate::session::{self, cookie, random_token, same_secret, set_cookie, sha256_hex, MaybeSigned, Signed, MIN_PASSWORD};
+use crate::session::{self, cookie, random_token, same_secret, set_cookie, sha256_hex, Signed, MIN_PASSWORD};
 use crate::templates::{page, render};
 use crate::AppState;
 use axum::body::Bytes;
@@ -277,7 +277,7 @@ fn invitation_page(state: &AppState, name: Option<&str>, errors: &Errors, status
     Ok((status, [(header::SET_COOKIE, set_cookie(state, session::SIGNIN_COOKIE, &token, Some(3600)))], Html(html)).into_response())
 }
 
-async fn invitation_form(State(state): State<AppState>, MaybeSigned(_): MaybeSigned, Path(token): Path<String>) -> Result<Response, AppError> {
+async fn invitation_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
     if token.len() > 100 {
         return Err(AppError::NotFound);
     }
