@@ -164,7 +164,7 @@ export function totpCode (secret, at = Date.now()) {
 export async function setUpTwoStep (page, username) {
   const secret = (await page.locator('#totp-secret').textContent()).trim()
   twoStepSecrets[username] = secret
-  await page.getByLabel('Code').fill(totpCode(secret))
+  await page.getByLabel('Code', { exact: true }).fill(totpCode(secret))
   await page.getByRole('button', { name: 'Turn on two-step verification' }).click()
   await page.waitForLoadState()
 }
@@ -178,7 +178,7 @@ export async function signIn (page, username, password = signIns[username]) {
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.waitForLoadState()
   if (page.url().endsWith('/sign-in/code')) {
-    await page.getByLabel('Code').fill(totpCode(twoStepSecrets[username]))
+    await page.getByLabel('Code', { exact: true }).fill(totpCode(twoStepSecrets[username]))
     await page.getByRole('button', { name: 'Continue' }).click()
     await page.waitForLoadState()
   } else if (page.url().endsWith('/account/two-step')) {

@@ -88,7 +88,7 @@ test('a caseworker requests health advice and the health service gets an email w
   assert.match(mail, /A\.O\./)
   assert.doesNotMatch(mail, /Amara|Okafor/, 'no child name in the email')
   // The family was told of the decision, by email too.
-  await emailTo('demo.parent@waymark.invalid', /will carry out an EHC needs assessment/)
+  await emailTo('demo.parent@waymark.invalid', /decided to carry out an EHC needs assessment/)
   await page.context().close()
 
   const health = await newPage()
@@ -120,6 +120,7 @@ test('an administrator sets up two-step verification and invites a colleague, wh
   await page.getByLabel('Username').fill('sam.new')
   await page.getByLabel('Full name').fill('Sam New')
   await page.getByLabel('LA caseworker').check()
+  await page.getByLabel('Local authority number').fill('851')
   await page.getByLabel('Email address').fill('sam.new@council.example')
   await page.getByRole('button', { name: 'Save' }).click()
   await page.getByText('An invitation to choose a password has been sent').waitFor()
