@@ -399,9 +399,9 @@ pub fn reminders(label: &CaseLabel, events: &[CaseEvent], today: Date) -> Vec<No
     let r = label.reference();
     let mut out = Vec::new();
     let fresh = |date: Date| date <= today && sub_working_days(today, 5) <= date;
-    let closed = events.iter().any(|e| {
-        matches!(e.kind, CaseEventKind::Ceased { .. } | CaseEventKind::Withdrawn | CaseEventKind::TransferredOut { .. })
-    });
+    let closed = events
+        .iter()
+        .any(|e| matches!(e.kind, CaseEventKind::Ceased { .. } | CaseEventKind::Withdrawn | CaseEventKind::TransferredOut { .. }));
     if closed {
         return out;
     }

@@ -90,7 +90,8 @@ pub struct AppState {
     pub mail: mailer::SharedStatus,
     /// Sign-ins that passed their password and wait for a two-step code, by the SHA-256 of their
     /// cookie token, with when they lapse (see `routes/account.rs`).
-    pub(crate) challenges: Arc<std::sync::Mutex<std::collections::HashMap<String, (waymark_storage::UserRecord, chrono::DateTime<chrono::Utc>)>>>,
+    pub(crate) challenges:
+        Arc<std::sync::Mutex<std::collections::HashMap<String, (waymark_storage::UserRecord, chrono::DateTime<chrono::Utc>)>>>,
 }
 
 impl AppState {

@@ -117,7 +117,9 @@ async fn end_session(State(state): State<AppState>, signed: Signed, body: Bytes)
     let wanted = form.get("session");
     let sessions = state.store.sessions_of(signed.user().id).await?;
     let Some(found) = sessions.iter().find(|s| public_session_id(&s.token_hash) == wanted && !wanted.is_empty()) else {
-        return Err(AppError::BadRequest("That session has already ended. Go back to your account page to see where you are signed in.".into()));
+        return Err(AppError::BadRequest(
+            "That session has already ended. Go back to your account page to see where you are signed in.".into(),
+        ));
     };
     state.store.end_own_session(signed.user().id, &found.token_hash).await?;
     tracing::info!(user_id = %signed.user().id, "a session was ended by its owner");
@@ -255,12 +257,12 @@ pub async fn finish_sign_in(state: &AppState, user: &UserRecord) -> Result<Respo
     let set = session::start_session(state, user).await?;
     state.store.record_sign_in(user.id).await?;
     let access = crate::access::Access::new(user.clone(), state.clock.today());
-    let home = if two_step_required(user.role) && !state.store.two_step(user.id).await?.confirmed {
-        "/account/two-step"
-    } else {
-        access.home()
-    };
-    Ok((StatusCode::SEE_OTHER, [(header::SET_COOKIE, set), (header::LOCATION, home.parse().map_err(|_| AppError::Internal("bad home".into()))?)])
+    let home =
+        if two_step_required(user.role) && !state.store.two_step(user.id).await?.confirmed { "/account/two-step" } else { access.home() };
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(header::SET_COOKIE, set), (header::LOCATION, home.parse().map_err(|_| AppError::Internal("bad home".into()))?)],
+    )
         .into_response())
 }
 
@@ -287,7 +289,12 @@ async fn invitation_form(State(state): State<AppState>, Path(token): Path<String
     }
 }
 
-async fn invitation_submit(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>, body: Bytes) -> Result<Response, AppError> {
+async fn invitation_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let form = FormData::parse(&body);
     let expected = cookie(&headers, &session::cookie_name(&state, session::SIGNIN_COOKIE)).unwrap_or_default();
     if !same_secret(&form.get("csrf"), expected) {

@@ -20,10 +20,10 @@ mod professionals;
 mod search;
 mod sen2;
 
-pub use account::two_step_required;
 use crate::error::AppError;
 use crate::session::MaybeSigned;
 use crate::AppState;
+pub use account::two_step_required;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
