@@ -13,6 +13,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { createServer } from 'node:net'
+import { createHmac } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 import { chromium } from 'playwright-core'
@@ -143,12 +144,46 @@ export async function visit (page, path, label, { screenshot = false, status = 2
   if (screenshot) await page.screenshot({ path: join(ARTIFACTS, `${label.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true })
 }
 
-export async function signIn (page, username) {
+/** The two-step verification secrets set up in this run, by username. */
+const twoStepSecrets = {}
+
+/** The RFC 6238 code (SHA-1, 6 digits, 30-second steps) for a base32 secret, as an authenticator app shows it. */
+export function totpCode (secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+  let bits = ''
+  for (const c of secret.replace(/[\s=]/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0')
+  const key = Buffer.from(bits.match(/.{8}/g).map(b => parseInt(b, 2)))
+  const counter = Buffer.alloc(8)
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30000)))
+  const h = createHmac('sha1', key).update(counter).digest()
+  const o = h[h.length - 1] & 15
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0')
+}
+
+/** On the two-step set-up page: read the key given in text, enter the app's code, turn it on. */
+export async function setUpTwoStep (page, username) {
+  const secret = (await page.locator('#totp-secret').textContent()).trim()
+  twoStepSecrets[username] = secret
+  await page.getByLabel('Code', { exact: true }).fill(totpCode(secret))
+  await page.getByRole('button', { name: 'Turn on two-step verification' }).click()
+  await page.waitForLoadState()
+}
+
+/** Sign in as a person would: password, then (administrators) two-step set-up on first sign-in, or the
+ * code from their app once it is set up. */
+export async function signIn (page, username, password = signIns[username]) {
   await page.goto(base + '/sign-in')
   await page.getByLabel('Username').fill(username)
-  await page.getByLabel('Password').fill(signIns[username])
+  await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()
   await page.waitForLoadState()
+  if (page.url().endsWith('/sign-in/code')) {
+    await page.getByLabel('Code', { exact: true }).fill(totpCode(twoStepSecrets[username]))
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await page.waitForLoadState()
+  } else if (page.url().endsWith('/account/two-step')) {
+    await setUpTwoStep(page, username)
+  }
   assert.ok(!page.url().endsWith('/sign-in'), `signed in as ${username}`)
 }
 

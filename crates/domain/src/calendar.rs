@@ -86,7 +86,7 @@ fn is_bank_holiday(date: Date) -> bool {
     days.extend(fixed(1, 1).map(next_weekday));
     days.push(sub_days(easter, 2)); // Good Friday
     days.push(add_days(easter, 1)); // Easter Monday
-    // Early May: the first Monday, except in years when it was moved by proclamation.
+                                    // Early May: the first Monday, except in years when it was moved by proclamation.
     if y != 2020 {
         days.extend(first_monday(5));
     }
@@ -97,8 +97,8 @@ fn is_bank_holiday(date: Date) -> bool {
         _ => days.extend(last_monday(5)),
     }
     days.extend(last_monday(8)); // Summer
-    // Christmas Day and Boxing Day, with substitutes: Christmas on a Saturday moves to Monday and Boxing
-    // Day to Tuesday; Christmas on a Sunday gives Tuesday for Christmas (Boxing Day is the Monday).
+                                 // Christmas Day and Boxing Day, with substitutes: Christmas on a Saturday moves to Monday and Boxing
+                                 // Day to Tuesday; Christmas on a Sunday gives Tuesday for Christmas (Boxing Day is the Monday).
     if let (Some(christmas), Some(boxing)) = (fixed(12, 25), fixed(12, 26)) {
         days.push(christmas);
         days.push(boxing);
@@ -298,13 +298,17 @@ mod tests {
     /// (statutory-rules.md §3).
     #[test]
     fn working_days_skip_weekends_and_the_bank_holidays_of_england() {
-        let holidays_2026 = ["2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31", "2026-12-25", "2026-12-28"];
+        let holidays_2026 =
+            ["2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31", "2026-12-25", "2026-12-28"];
         let holidays_2027_substitutes = ["2027-12-27", "2027-12-28"];
         let holidays_2022 = ["2022-06-02", "2022-06-03", "2022-09-19", "2022-12-26", "2022-12-27"];
         for day in holidays_2026.iter().chain(&holidays_2027_substitutes).chain(&holidays_2022) {
             assert!(!is_working_day(d(day)), "{day} is a bank holiday");
         }
-        let count_2026 = (0..365).map(|i| add_days(d("2026-01-01"), i)).filter(|t| !is_working_day(*t) && t.weekday().num_days_from_monday() < 5).count();
+        let count_2026 = (0..365)
+            .map(|i| add_days(d("2026-01-01"), i))
+            .filter(|t| !is_working_day(*t) && t.weekday().num_days_from_monday() < 5)
+            .count();
         assert_eq!(count_2026, 8, "England has 8 bank holidays in 2026");
         assert!(is_working_day(d("2026-05-26")));
         assert!(!is_working_day(d("2026-05-30")), "a Saturday");

@@ -68,7 +68,7 @@ impl Topic {
     pub fn label(self) -> &'static str {
         match self {
             Self::RequestReceived => "A request for an assessment is received",
-            Self::AdviceRequested => "Advice is asked of your service",
+            Self::AdviceRequested => "Advice or views are asked of you",
             Self::AdviceReminder => "Advice is due in 5 working days",
             Self::AdviceOverdue => "Advice is overdue",
             Self::DraftIssued => "A draft plan is issued",
@@ -84,7 +84,7 @@ impl Topic {
         use AudienceKind::*;
         match self {
             Self::RequestReceived | Self::DraftIssued | Self::FinalIssued | Self::Decision => &[Family],
-            Self::AdviceRequested => &[Service],
+            Self::AdviceRequested => &[Service, Family],
             Self::AdviceReminder | Self::AdviceOverdue => &[Service, Caseworker],
             Self::ReviewDue => &[Family, Caseworker],
             Self::Invitation => &[],
@@ -399,9 +399,9 @@ pub fn reminders(label: &CaseLabel, events: &[CaseEvent], today: Date) -> Vec<No
     let r = label.reference();
     let mut out = Vec::new();
     let fresh = |date: Date| date <= today && sub_working_days(today, 5) <= date;
-    let closed = events.iter().any(|e| {
-        matches!(e.kind, CaseEventKind::Ceased { .. } | CaseEventKind::Withdrawn | CaseEventKind::TransferredOut { .. })
-    });
+    let closed = events
+        .iter()
+        .any(|e| matches!(e.kind, CaseEventKind::Ceased { .. } | CaseEventKind::Withdrawn | CaseEventKind::TransferredOut { .. }));
     if closed {
         return out;
     }

@@ -14,7 +14,14 @@ fn ev(date: &str, kind: CaseEventKind) -> CaseEvent {
 }
 
 fn request(date: &str) -> CaseEvent {
-    ev(date, CaseEventKind::RequestReceived { requester: Requester::ParentOrYoungPerson, in_youth_accommodation: false, unknown_dates: Default::default() })
+    ev(
+        date,
+        CaseEventKind::RequestReceived {
+            requester: Requester::ParentOrYoungPerson,
+            in_youth_accommodation: false,
+            unknown_dates: Default::default(),
+        },
+    )
 }
 
 fn plan() -> waymark_domain::plan::PlanContents {

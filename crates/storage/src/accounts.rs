@@ -133,7 +133,8 @@ impl AccountStore for SqliteStore {
             .await
             .map_err(db)?;
         insert_invitation(&mut tx, user, &email, token_hash, link, now_at).await?;
-        write_audit(&mut tx, &now, Audit { action: AuditAction::Update, subject: "user", la: record.la, child: None, case: None, actor }).await?;
+        write_audit(&mut tx, &now, Audit { action: AuditAction::Update, subject: "user", la: record.la, child: None, case: None, actor })
+            .await?;
         tx.commit().await.map_err(db)?;
         Ok(())
     }
@@ -175,8 +176,12 @@ impl AccountStore for SqliteStore {
             .map_err(db)?;
         sqlx::query("delete from web_session where user_id = ?").bind(&user).execute(&mut *tx).await.map_err(db)?;
         let actor = Actor::new(format!("user:{user}"), crate::Scope::All);
-        write_audit(&mut tx, &now, Audit { action: AuditAction::Update, subject: "user", la: None, child: None, case: None, actor: &actor })
-            .await?;
+        write_audit(
+            &mut tx,
+            &now,
+            Audit { action: AuditAction::Update, subject: "user", la: None, child: None, case: None, actor: &actor },
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         tracing::info!(user_id = %user, "invitation accepted; password set");
         Ok(true)
@@ -193,18 +198,14 @@ impl AccountStore for SqliteStore {
     }
 
     async fn last_sign_ins(&self, actor: &Actor) -> Result<HashMap<UserId, DateTime<Utc>>> {
-        let rows = sqlx::query("select user_id, last_signed_in_at from app_user where last_signed_in_at is not null and (?1 is null or la = ?1)")
-            .bind(scope_la(actor))
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+        let rows =
+            sqlx::query("select user_id, last_signed_in_at from app_user where last_signed_in_at is not null and (?1 is null or la = ?1)")
+                .bind(scope_la(actor))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
         rows.iter()
-            .map(|r| {
-                Ok((
-                    crate::sqlite::parse_col(r, "user_id", "user id")?,
-                    parse_timestamp(&col::<String>(r, "last_signed_in_at")?)?,
-                ))
-            })
+            .map(|r| Ok((crate::sqlite::parse_col(r, "user_id", "user id")?, parse_timestamp(&col::<String>(r, "last_signed_in_at")?)?)))
             .collect()
     }
 
@@ -279,14 +280,17 @@ impl AccountStore for SqliteStore {
         let now = self.now();
         let mut tx = self.begin_write().await?;
         let record = load_user(&mut tx, actor, user).await?;
-        sqlx::query("update app_user set totp_secret = null, totp_confirmed_at = null, version = version + 1, updated_at = ? where user_id = ?")
-            .bind(&now)
-            .bind(user.to_string())
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+        sqlx::query(
+            "update app_user set totp_secret = null, totp_confirmed_at = null, version = version + 1, updated_at = ? where user_id = ?",
+        )
+        .bind(&now)
+        .bind(user.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
         sqlx::query("delete from web_session where user_id = ?").bind(user.to_string()).execute(&mut *tx).await.map_err(db)?;
-        write_audit(&mut tx, &now, Audit { action: AuditAction::Update, subject: "user", la: record.la, child: None, case: None, actor }).await?;
+        write_audit(&mut tx, &now, Audit { action: AuditAction::Update, subject: "user", la: record.la, child: None, case: None, actor })
+            .await?;
         tx.commit().await.map_err(db)?;
         tracing::info!(user_id = %user, "two-step verification reset by an administrator");
         Ok(())

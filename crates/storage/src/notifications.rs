@@ -132,7 +132,13 @@ pub fn parse_email(text: &str) -> Result<String> {
 }
 
 /// The accounts an audience reaches for a case: `(user, email, role)`.
-async fn recipients(conn: &mut SqliteConnection, audience: Audience, case: CaseId, child: ChildId, la: &str) -> Result<Vec<(String, Option<String>)>> {
+async fn recipients(
+    conn: &mut SqliteConnection,
+    audience: Audience,
+    case: CaseId,
+    child: ChildId,
+    la: &str,
+) -> Result<Vec<(String, Option<String>)>> {
     let rows = match audience {
         Audience::Family => sqlx::query(
             "select u.user_id, u.email from app_user_child c join app_user u on u.user_id = c.user_id \

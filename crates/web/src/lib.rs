@@ -81,6 +81,11 @@ impl Default for Config {
     }
 }
 
+/// Half-done sign-ins waiting for a two-step code: by the SHA-256 of the cookie token, the account and
+/// when the wait lapses.
+pub(crate) type Challenges =
+    Arc<std::sync::Mutex<std::collections::HashMap<String, (waymark_storage::UserRecord, chrono::DateTime<chrono::Utc>)>>>;
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -98,7 +103,7 @@ pub struct AppState {
     pub mail: mailer::SharedStatus,
     /// Sign-ins that passed their password and wait for a two-step code, by the SHA-256 of their
     /// cookie token, with when they lapse (see `routes/account.rs`).
-    pub(crate) challenges: Arc<std::sync::Mutex<std::collections::HashMap<String, (waymark_storage::UserRecord, chrono::DateTime<chrono::Utc>)>>>,
+    pub(crate) challenges: Challenges,
     /// The Local Offer's published directory in memory and its search counter.
     local_offer: Arc<local_offer::LocalOffer>,
 }

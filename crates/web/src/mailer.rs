@@ -143,11 +143,8 @@ async fn send_one(
     item: &OutboxItem,
 ) -> Result<(), (String, bool)> {
     let to: Mailbox = item.email_to.parse().map_err(|_| ("the recipient's email address cannot be used".to_owned(), true))?;
-    let text = if item.topic == "invitation" {
-        item.body.clone()
-    } else {
-        waymark_notifications::email_text(&item.body, &item.link, base_url)
-    };
+    let text =
+        if item.topic == "invitation" { item.body.clone() } else { waymark_notifications::email_text(&item.body, &item.link, base_url) };
     let message = Message::builder()
         .from(from.clone())
         .to(to)

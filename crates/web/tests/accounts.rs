@@ -63,8 +63,13 @@ async fn an_invited_person_sets_their_own_password_once_and_the_users_page_shows
     let mismatch =
         post_anonymous(&app, &link, &cookie, &[("csrf", &token), ("password", "a good long password"), ("confirm", "another one")]).await;
     assert!(mismatch.body.contains("Enter the same password again"));
-    let set =
-        post_anonymous(&app, &link, &cookie, &[("csrf", &token), ("password", "a good long password"), ("confirm", "a good long password")]).await;
+    let set = post_anonymous(
+        &app,
+        &link,
+        &cookie,
+        &[("csrf", &token), ("password", "a good long password"), ("confirm", "a good long password")],
+    )
+    .await;
     assert_eq!(set.status, StatusCode::SEE_OTHER);
     // The link works once.
     let again = app.get(&link, None).await;

@@ -164,7 +164,8 @@ async fn an_unreachable_mail_server_is_retried_and_the_outbox_page_says_so() {
     let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = closed.local_addr().unwrap().port();
     drop(closed);
-    let sent = deliver_due(&app.store, app.clock.as_ref(), &transport(port), &from(), "https://waymark.test", &app.state.mail).await.unwrap();
+    let sent =
+        deliver_due(&app.store, app.clock.as_ref(), &transport(port), &from(), "https://waymark.test", &app.state.mail).await.unwrap();
     assert_eq!(sent, 0);
     let overview = app.store.outbox_overview(&setup(), 10).await.unwrap();
     assert_eq!((overview.pending, overview.retrying, overview.sent), (1, 1, 0));
@@ -192,10 +193,14 @@ async fn a_person_who_turns_an_email_off_still_sees_it_listed_but_gets_no_email(
     app.store.set_user_email(&setup(), app.users["health"], Some("health.team@nhs.test")).await.unwrap();
     let health = app.sign_in("health").await;
     let account = app.get("/account", Some(&health)).await.body;
-    assert!(account.contains("Advice is asked of your service") && !account.contains("A draft plan is issued"), "{account}");
+    assert!(account.contains("Advice or views are asked of you") && !account.contains("A draft plan is issued"), "{account}");
     // Keep only the reminders: advice requests are turned off.
     let saved = app
-        .post_form("/account/notifications", Some(&health), &[("csrf", &health.csrf), ("topics", "advice_reminder"), ("topics", "advice_overdue")])
+        .post_form(
+            "/account/notifications",
+            Some(&health),
+            &[("csrf", &health.csrf), ("topics", "advice_reminder"), ("topics", "advice_overdue")],
+        )
         .await;
     assert_eq!(saved.status, axum::http::StatusCode::SEE_OTHER);
     let bad = app.post_form("/account/notifications", Some(&health), &[("csrf", &health.csrf), ("topics", "draft_issued")]).await;

@@ -437,9 +437,12 @@ async fn an_administrator_invites_an_account_with_a_role_and_errors_name_the_fie
     let admin = app.sign_in("admin").await;
     let form = app.get("/admin/users/new", Some(&admin)).await.body;
     assert!(!form.contains("type=\"password\""), "administrators never set passwords: {form}");
-    let missing = app.post_form("/admin/users/new", Some(&admin), &[("csrf", &admin.csrf), ("role", "senco"), ("email", "not-an-address")]).await;
+    let missing =
+        app.post_form("/admin/users/new", Some(&admin), &[("csrf", &admin.csrf), ("role", "senco"), ("email", "not-an-address")]).await;
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
-    for text in ["Enter a username", "Enter the person&#x27;s name", "Enter the school&#x27;s URN", "Enter an email address in the correct format"] {
+    for text in
+        ["Enter a username", "Enter the person&#x27;s name", "Enter the school&#x27;s URN", "Enter an email address in the correct format"]
+    {
         assert!(missing.body.contains(text), "{text}: {}", missing.body);
     }
     let invite = |username: &'static str, role: &'static str| {

@@ -390,6 +390,10 @@ async fn create_accounts(
             setting_key: (*role == Role::Senco).then(|| "urn:851001".to_owned()),
         };
         let user = store.create_user(&actor, new).await.map_err(store_failure)?;
+        // An address on the reserved .invalid domain, so a demo with a mail server shows notifications
+        // arriving without any reaching a real person.
+        let email = format!("{username}@waymark.invalid");
+        waymark_storage::NotificationStore::set_user_email(store, &actor, user.id, Some(&email)).await.map_err(store_failure)?;
         ids.push(user.id);
         sign_ins.push(SignIn { role: role.key(), role_label: role.label(), username: (*username).into(), password });
     }

@@ -117,7 +117,7 @@ async fn serve_with(store: SqliteStore, clock: Arc<dyn Clock>, web: &WebArgs, fi
         hsts: web.hsts || file.hsts.unwrap_or(false),
         session_idle: file.session_idle_minutes.map_or(defaults.session_idle, |m| chrono::TimeDelta::minutes(i64::from(m))),
         session_absolute: file.session_absolute_hours.map_or(defaults.session_absolute, |h| chrono::TimeDelta::hours(i64::from(h))),
-        public_url: web.public_url.clone(),
+        public_url: Some(web.public_url.clone().unwrap_or_else(|| format!("http://{bound}"))),
         ..defaults
     };
     let state = waymark_web::AppState::new(store, clock, config);

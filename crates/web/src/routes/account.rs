@@ -9,7 +9,7 @@
 use crate::error::AppError;
 use crate::forms::{Errors, FormData};
 use crate::routes::cases::see_other;
-use crate::session::{self, cookie, random_token, same_secret, set_cookie, sha256_hex, MaybeSigned, Signed, MIN_PASSWORD};
+use crate::session::{self, cookie, random_token, same_secret, set_cookie, sha256_hex, Signed, MIN_PASSWORD};
 use crate::templates::{page, render};
 use crate::AppState;
 use axum::body::Bytes;
@@ -117,7 +117,9 @@ async fn end_session(State(state): State<AppState>, signed: Signed, body: Bytes)
     let wanted = form.get("session");
     let sessions = state.store.sessions_of(signed.user().id).await?;
     let Some(found) = sessions.iter().find(|s| public_session_id(&s.token_hash) == wanted && !wanted.is_empty()) else {
-        return Err(AppError::BadRequest("That session has already ended. Go back to your account page to see where you are signed in.".into()));
+        return Err(AppError::BadRequest(
+            "That session has already ended. Go back to your account page to see where you are signed in.".into(),
+        ));
     };
     state.store.end_own_session(signed.user().id, &found.token_hash).await?;
     tracing::info!(user_id = %signed.user().id, "a session was ended by its owner");
@@ -255,12 +257,12 @@ pub async fn finish_sign_in(state: &AppState, user: &UserRecord) -> Result<Respo
     let set = session::start_session(state, user).await?;
     state.store.record_sign_in(user.id).await?;
     let access = crate::access::Access::new(user.clone(), state.clock.today());
-    let home = if two_step_required(user.role) && !state.store.two_step(user.id).await?.confirmed {
-        "/account/two-step"
-    } else {
-        access.home()
-    };
-    Ok((StatusCode::SEE_OTHER, [(header::SET_COOKIE, set), (header::LOCATION, home.parse().map_err(|_| AppError::Internal("bad home".into()))?)])
+    let home =
+        if two_step_required(user.role) && !state.store.two_step(user.id).await?.confirmed { "/account/two-step" } else { access.home() };
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(header::SET_COOKIE, set), (header::LOCATION, home.parse().map_err(|_| AppError::Internal("bad home".into()))?)],
+    )
         .into_response())
 }
 
@@ -277,7 +279,7 @@ fn invitation_page(state: &AppState, name: Option<&str>, errors: &Errors, status
     Ok((status, [(header::SET_COOKIE, set_cookie(state, session::SIGNIN_COOKIE, &token, Some(3600)))], Html(html)).into_response())
 }
 
-async fn invitation_form(State(state): State<AppState>, MaybeSigned(_): MaybeSigned, Path(token): Path<String>) -> Result<Response, AppError> {
+async fn invitation_form(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
     if token.len() > 100 {
         return Err(AppError::NotFound);
     }
@@ -287,7 +289,12 @@ async fn invitation_form(State(state): State<AppState>, MaybeSigned(_): MaybeSig
     }
 }
 
-async fn invitation_submit(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>, body: Bytes) -> Result<Response, AppError> {
+async fn invitation_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let form = FormData::parse(&body);
     let expected = cookie(&headers, &session::cookie_name(&state, session::SIGNIN_COOKIE)).unwrap_or_default();
     if !same_secret(&form.get("csrf"), expected) {

@@ -329,7 +329,15 @@ async fn reinvite(
             let user = state.store.get_user(&signed.access.actor(), id).await?;
             let mut errors = Errors::default();
             errors.add("email", "email", "Add the person's email address and save, then send the invitation");
-            form_page(&signed, "Change a user", user_json(&user), &FormData::default(), &errors, StatusCode::UNPROCESSABLE_ENTITY, json!({}))
+            form_page(
+                &signed,
+                "Change a user",
+                user_json(&user),
+                &FormData::default(),
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({}),
+            )
         }
         Err(e) => Err(e.into()),
     }

@@ -27,10 +27,10 @@ mod sen2;
 mod surveys;
 mod strategy;
 
-pub use account::two_step_required;
 use crate::error::AppError;
 use crate::session::MaybeSigned;
 use crate::AppState;
+pub use account::two_step_required;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;

@@ -21,10 +21,7 @@ use waymark_notifications::Topic;
 use waymark_storage::{NotificationStore, Role};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/notifications", get(list))
-        .route("/account/notifications", post(choose))
-        .route("/admin/outbox", get(outbox))
+    Router::new().route("/notifications", get(list)).route("/account/notifications", post(choose)).route("/admin/outbox", get(outbox))
 }
 
 /// A time as people read it: "4 December 2026 at 14:05".
@@ -83,7 +80,11 @@ async fn choose(State(state): State<AppState>, signed: Signed, body: Bytes) -> R
     for value in form.all("topics") {
         match Topic::parse(&value).filter(|t| allowed.contains(t)) {
             Some(t) => on.push(t),
-            None => return Err(AppError::BadRequest("One of the email choices is not one you can make. Go back to your account page and choose again.".into())),
+            None => {
+                return Err(AppError::BadRequest(
+                    "One of the email choices is not one you can make. Go back to your account page and choose again.".into(),
+                ))
+            }
         }
     }
     // Topics the role cannot receive stay as they were: only the offered ones are changed.

@@ -1,0 +1,148 @@
+// Notifications and accounts as people meet them: a caseworker requests health advice and the health
+// service's inbox (an SMTP receiver this file starts on loopback, which `waymark serve --smtp-url`
+// delivers to) gets an email with the due date; the health professional finds it in the application;
+// an administrator sets up two-step verification, invites a new colleague, who sets their own password
+// from the emailed link and signs in; the outbox page shows what was sent. axe and 320 px reflow on every page.
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
+import { useWaymark, waymark, newPage, axe, visit, signIn, setUpTwoStep, fillDate } from './harness.mjs'
+
+/** Messages the receiver accepted: { to, data }. */
+const inbox = []
+
+/** A minimal SMTP receiver (EHLO, MAIL, RCPT, DATA, QUIT) on a free loopback port. */
+function smtpReceiver () {
+  return new Promise(resolve => {
+    const server = createServer(socket => {
+      let buffer = ''
+      let inData = false
+      let to = ''
+      let data = ''
+      socket.write('220 e2e-receiver ready\r\n')
+      socket.on('data', chunk => {
+        buffer += chunk.toString('utf8')
+        let end
+        while ((end = buffer.indexOf('\r\n')) >= 0) {
+          const line = buffer.slice(0, end)
+          buffer = buffer.slice(end + 2)
+          if (inData) {
+            if (line === '.') {
+              inData = false
+              inbox.push({ to, data })
+              data = ''
+              socket.write('250 accepted\r\n')
+            } else {
+              data += (line.startsWith('.') ? line.slice(1) : line) + '\n'
+            }
+            continue
+          }
+          const upper = line.toUpperCase()
+          if (upper.startsWith('EHLO') || upper.startsWith('HELO')) socket.write('250-e2e-receiver\r\n250 8BITMIME\r\n')
+          else if (upper.startsWith('RCPT TO:')) { to = line.slice(8).trim().replace(/[<>]/g, ''); socket.write('250 ok\r\n') } else if (upper.startsWith('DATA')) { inData = true; socket.write('354 go ahead\r\n') } else if (upper.startsWith('QUIT')) { socket.end('221 bye\r\n') } else socket.write('250 ok\r\n')
+        }
+      })
+      socket.on('error', () => {})
+    })
+    server.listen(0, '127.0.0.1', () => resolve(server))
+  })
+}
+
+const receiver = await smtpReceiver()
+const smtpPort = receiver.address().port
+useWaymark({ serveArgs: ['--smtp-url', `smtp://127.0.0.1:${smtpPort}`, '--mail-poll-seconds', '1'] })
+process.on('exit', () => receiver.close())
+
+/** Wait (up to 15 s) for an email to `to` whose text matches `pattern`; the worker polls every second. */
+async function emailTo (to, pattern) {
+  for (let i = 0; i < 150; i++) {
+    const found = inbox.find(m => m.to === to && pattern.test(m.data.replace(/=\n/g, '')))
+    if (found) return found.data.replace(/=\n/g, '')
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  assert.fail(`no email to ${to} matching ${pattern}; received: ${inbox.map(m => m.to).join(', ')}`)
+}
+
+test('a caseworker requests health advice and the health service gets an email with the due date', async () => {
+  const page = await newPage()
+  await signIn(page, 'demo.caseworker')
+  await page.goto(waymark.base + '/caseload?scope=all&q=Okafor')
+  await page.getByRole('row', { name: /Okafor, Amara/ }).first().getByRole('link').click()
+  await page.waitForLoadState()
+  await page.getByRole('link', { name: 'Record the decision whether to assess' }).click()
+  await page.getByLabel('Yes, to assess').check()
+  await fillDate(page, 20, 11, 2026)
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.getByText('Saved: Record the decision whether to assess').waitFor()
+  await page.getByRole('link', { name: 'Request advice' }).click()
+  await page.getByLabel('Health', { exact: true }).check()
+  await fillDate(page, 20, 11, 2026)
+  await page.getByRole('button', { name: 'Continue' }).click()
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.getByText('Saved: Request advice').waitFor()
+  // 6 weeks from 20 November 2026 (SEND Regulations 2014 reg 8(1)).
+  const mail = await emailTo('demo.health@waymark.invalid', /due by Friday 1 January 2027/)
+  assert.match(mail, /send your advice by Friday 1 January 2027/)
+  assert.match(mail, /A\.O\./)
+  assert.doesNotMatch(mail, /Amara|Okafor/, 'no child name in the email')
+  // The family was told of the decision, by email too.
+  await emailTo('demo.parent@waymark.invalid', /decided to carry out an EHC needs assessment/)
+  await page.context().close()
+
+  const health = await newPage()
+  await signIn(health, 'demo.health')
+  await visit(health, '/notifications', 'notifications list')
+  await health.getByText(/advice requested, due by Friday 1 January 2027/).first().waitFor()
+  await visit(health, '/account', 'account with email choices')
+  await health.getByLabel('Advice or views are asked of you').uncheck()
+  await health.getByRole('button', { name: 'Save email choices' }).click()
+  await health.waitForLoadState()
+  assert.equal(await health.getByLabel('Advice or views are asked of you').isChecked(), false)
+  await health.context().close()
+})
+
+test('an administrator sets up two-step verification and invites a colleague, who sets their own password', async () => {
+  const page = await newPage()
+  await page.goto(waymark.base + '/sign-in')
+  await page.getByLabel('Username').fill('demo.admin')
+  await page.getByLabel('Password').fill(waymark.password('demo.admin'))
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForLoadState()
+  assert.ok(page.url().endsWith('/account/two-step'), 'an administrator is sent to set up two-step verification')
+  await axe(page, 'two-step set-up')
+  await setUpTwoStep(page, 'demo.admin')
+  await visit(page, '/admin/users/new', 'invite a user')
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.getByText('There is a problem').waitFor()
+  await axe(page, 'invite a user with errors')
+  await page.getByLabel('Username').fill('sam.new')
+  await page.getByLabel('Full name').fill('Sam New')
+  await page.getByLabel('LA caseworker').check()
+  await page.getByLabel('Local authority number').fill('851')
+  await page.getByLabel('Email address').fill('sam.new@council.example')
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.getByText('An invitation to choose a password has been sent').waitFor()
+  await axe(page, 'user invited')
+  const mail = await emailTo('sam.new@council.example', /invitation/)
+  const link = waymark.base + new URL(mail.match(/https?:\/\/\S+\/invitation\/[A-Za-z0-9_-]+/)[0]).pathname
+  await visit(page, '/admin/outbox', 'email outbox', { screenshot: true })
+  await visit(page, '/admin/users', 'users with last sign-in')
+  await page.context().close()
+
+  const sam = await newPage()
+  await sam.goto(link)
+  await axe(sam, 'choose your password')
+  await sam.getByLabel('Password', { exact: true }).fill('a long new password')
+  await sam.getByLabel('Enter the password again').fill('a long new password')
+  await sam.getByRole('button', { name: 'Set my password' }).click()
+  await sam.getByText('Your password is set').waitFor()
+  await signIn(sam, 'sam.new', 'a long new password')
+  await visit(sam, '/account', 'new colleague account and sessions')
+  await visit(sam, '/account/two-step', 'optional two-step set-up')
+  await sam.goto(link)
+  await sam.getByRole('heading', { name: 'This link cannot be used' }).waitFor()
+  await axe(sam, 'used invitation link')
+  await sam.context().close()
+})
