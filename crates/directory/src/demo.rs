@@ -137,12 +137,40 @@ const KINDS: &[Kind] = &[
 ];
 
 const ORG_WORDS: &[&str] = &[
-    "Harbour", "Seaview", "Oakfield", "Meadow", "Riverside", "Hilltop", "Lighthouse", "Kingfisher", "Bluebell", "Compass", "Anchor",
-    "Willow", "Beacon", "Starfish", "Rainbow", "Cedar", "Sunrise", "Brambles", "Heron", "Maple",
+    "Harbour",
+    "Seaview",
+    "Oakfield",
+    "Meadow",
+    "Riverside",
+    "Hilltop",
+    "Lighthouse",
+    "Kingfisher",
+    "Bluebell",
+    "Compass",
+    "Anchor",
+    "Willow",
+    "Beacon",
+    "Starfish",
+    "Rainbow",
+    "Cedar",
+    "Sunrise",
+    "Brambles",
+    "Heron",
+    "Maple",
 ];
-const ORG_KINDS: &[&str] = &["Leisure Trust", "Community Association", "Children's Charity", "Health Services", "Sports Club", "Family Hub", "Youth Trust", "Therapy Centre"];
+const ORG_KINDS: &[&str] = &[
+    "Leisure Trust",
+    "Community Association",
+    "Children's Charity",
+    "Health Services",
+    "Sports Club",
+    "Family Hub",
+    "Youth Trust",
+    "Therapy Centre",
+];
 const VENUES: &[&str] = &["Leisure Centre", "Community Centre", "Family Hub", "Pool", "Sports Hall", "Clinic", "Library", "Youth Centre"];
-const STREETS: &[&str] = &["High Street", "Church Road", "Station Road", "Park Lane", "Victoria Road", "London Road", "Harbour Way", "Mill Lane"];
+const STREETS: &[&str] =
+    &["High Street", "Church Road", "Station Road", "Park Lane", "Victoria Road", "London Road", "Harbour Way", "Mill Lane"];
 const LANGUAGES: &[&str] = &["British Sign Language", "Polish", "Bengali", "Arabic", "Nepali", "Romanian"];
 
 /// A random v4 UUID from the seeded stream.
@@ -301,12 +329,17 @@ mod tests {
     #[test]
     fn the_demo_directory_is_seeded_valid_and_has_stale_and_pending_listings() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
-        let postcodes: Vec<(Postcode, Coordinates)> =
-            vec![("PO1 2AB".parse().unwrap(), Coordinates::new(50.8, -1.09).unwrap()), ("PO4 8QS".parse().unwrap(), Coordinates::new(50.78, -1.05).unwrap())];
+        let postcodes: Vec<(Postcode, Coordinates)> = vec![
+            ("PO1 2AB".parse().unwrap(), Coordinates::new(50.8, -1.09).unwrap()),
+            ("PO4 8QS".parse().unwrap(), Coordinates::new(50.78, -1.05).unwrap()),
+        ];
         let a = generate(7, today, "Portsmouth", &postcodes, 600);
         let b = generate(7, today, "Portsmouth", &postcodes, 600);
         assert_eq!(a.services.len(), 600);
-        assert_eq!(a.services.iter().map(|s| s.service.id).collect::<Vec<_>>(), b.services.iter().map(|s| s.service.id).collect::<Vec<_>>());
+        assert_eq!(
+            a.services.iter().map(|s| s.service.id).collect::<Vec<_>>(),
+            b.services.iter().map(|s| s.service.id).collect::<Vec<_>>()
+        );
         for s in &a.services {
             assert!(s.service.check().is_empty(), "{:?}", s.service.check());
         }

@@ -219,7 +219,11 @@ impl Paging {
     pub fn parse(page: Option<&str>, per_page: Option<&str>) -> Result<Self, crate::FieldError> {
         let page = match page.map(str::trim).filter(|s| !s.is_empty()) {
             None => 1,
-            Some(p) => p.parse::<usize>().ok().filter(|p| *p >= 1).ok_or_else(|| crate::FieldError::new("page", "must be a whole number from 1"))?,
+            Some(p) => p
+                .parse::<usize>()
+                .ok()
+                .filter(|p| *p >= 1)
+                .ok_or_else(|| crate::FieldError::new("page", "must be a whole number from 1"))?,
         };
         let per_page = match per_page.map(str::trim).filter(|s| !s.is_empty()) {
             None => DEFAULT_PER_PAGE,

@@ -204,7 +204,13 @@ impl Taxonomy {
                 .collect(),
             Self::Needs => NEEDS
                 .into_iter()
-                .map(|n| Term { id: need_term_id(n), taxonomy: self, name: need_words(n), description: n.label(), code: n.code().to_owned() })
+                .map(|n| Term {
+                    id: need_term_id(n),
+                    taxonomy: self,
+                    name: need_words(n),
+                    description: n.label(),
+                    code: n.code().to_owned(),
+                })
                 .collect(),
         }
     }

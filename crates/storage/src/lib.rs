@@ -41,7 +41,8 @@ pub use bulk::{BulkCounts, BulkPerson, BulkStore};
 pub use caseload::{AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, FoundChild, Selection};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use directory::{
-    ChangeRecord, DirectoryEvent, DirectoryStore, ProviderListing, PublishBatch, PublishCounts, Published, SearchGap, ServiceVersion, UsageCounts,
+    ChangeRecord, DirectoryEvent, DirectoryStore, ProviderListing, PublishBatch, PublishCounts, Published, SearchGap, ServiceVersion,
+    UsageCounts,
 };
 pub use error::{Result, StoreError};
 pub use establishments::{Establishment, EstablishmentCounts, EstablishmentStore};

@@ -48,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/dashboard", get(dashboard))
         .route("/v1/audit", get(audit))
         .route("/v1/users", get(users))
+        .route("/oruk/", get(super::oruk::details))
         .nest("/oruk", super::oruk::router())
         .fallback(|| async { ApiError::not_found() })
 }
