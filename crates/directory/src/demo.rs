@@ -188,7 +188,7 @@ const DAYS: [Weekday; 7] = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::T
 /// venues at `postcodes` (the area's, with coordinates), confirmed on dates up to 18 months before
 /// `today`; `town` names the area in addresses.
 pub fn generate(seed: u64, today: NaiveDate, town: &str, postcodes: &[(Postcode, Coordinates)], services: usize) -> DemoDirectory {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x10ca1_0ffe);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x1_0ca1_0ffe);
     let org_count = (services / 10).max(1);
     let mut organisations = Vec::new();
     let mut locations: Vec<(OrganisationId, Location)> = Vec::new();
@@ -298,8 +298,8 @@ pub fn generate(seed: u64, today: NaiveDate, town: &str, postcodes: &[(Postcode,
 /// One service for tests and examples.
 pub fn sample_service() -> Service {
     Service {
-        id: ServiceId(Uuid::from_u128(0x5e0c_1000_0000_4000_8000_000000000001)),
-        organisation: OrganisationId(Uuid::from_u128(0x0a9e_1000_0000_4000_8000_000000000001)),
+        id: ServiceId(Uuid::from_u128(0x5e0c_1000_0000_4000_8000_0000_0000_0001)),
+        organisation: OrganisationId(Uuid::from_u128(0x0a9e_1000_0000_4000_8000_0000_0000_0001)),
         name: "Autism-friendly swimming session".into(),
         description: "A quiet swim.".into(),
         categories: vec![Category::Sport],

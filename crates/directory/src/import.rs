@@ -409,11 +409,14 @@ fn oruk_service(v: &Value) -> Result<Mapped, (String, String)> {
         });
     }
     let cost_option = v.get("cost_options").and_then(Value::as_array).and_then(|a| a.first());
-    let cost = match cost_option.and_then(|c| c.get("amount")).and_then(Value::as_f64) {
-        Some(a) if a == 0.0 => Cost::Free,
-        Some(_) => Cost::Paid,
-        None => Cost::Free,
-    };
+    // No amount, or an amount of nothing, is free.
+    let cost = cost_option.and_then(|c| c.get("amount")).and_then(Value::as_f64).map_or(Cost::Free, |a| {
+        if a == 0.0 {
+            Cost::Free
+        } else {
+            Cost::Paid
+        }
+    });
     let service = Service {
         id,
         organisation: org_id,

@@ -265,7 +265,7 @@ mod tests {
 
     #[test]
     fn derived_ids_are_version_4_distinct_and_stable() {
-        let base = Uuid::from_u128(0x1234_5678_9abc_4def_8123_456789abcdef);
+        let base = Uuid::from_u128(0x1234_5678_9abc_4def_8123_4567_89ab_cdef);
         let a = derived(base, 1);
         assert_eq!(a, derived(base, 1));
         assert_ne!(a, derived(base, 2));

@@ -52,7 +52,7 @@ fn day(s: &str) -> NaiveDate {
 }
 
 fn id(n: u128) -> uuid::Uuid {
-    uuid::Uuid::from_u128(0x5e0c_2000_0000_4000_8000_000000000000 + n)
+    uuid::Uuid::from_u128(0x5e0c_2000_0000_4000_8000_0000_0000_0000 + n)
 }
 
 /// A small directory: an autism-friendly swim 2 miles from PO1 2AB, a far one, a stopped service, and
