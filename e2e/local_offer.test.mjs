@@ -42,7 +42,7 @@ test('a provider changes a listing and it is public only once the Local Offer of
   await provider.waitForLoadState()
   await axe(provider, 'provider edit')
   const name = provider.getByLabel('Name of the service')
-  const renamed = `${await name.inputValue()} (quiet session)`
+  const renamed = `${await name.inputValue()} (twilight session)`
   await name.fill(renamed)
   await provider.getByRole('button', { name: 'Send for approval' }).click()
   await provider.getByText('Your change has been sent for approval').waitFor()
@@ -50,7 +50,7 @@ test('a provider changes a listing and it is public only once the Local Offer of
   await provider.context().close()
 
   const family = await newPage()
-  await visit(family, '/local-offer?q=quiet+session', 'local offer before approval')
+  await visit(family, '/local-offer?q=twilight', 'local offer before approval')
   assert.equal(await family.getByText(renamed).count(), 0, 'not public before approval')
 
   const officer = await newPage()
@@ -65,7 +65,7 @@ test('a provider changes a listing and it is public only once the Local Offer of
   await visit(officer, '/local-offer/report', 'local offer report')
   await officer.context().close()
 
-  await visit(family, '/local-offer?q=quiet+session', 'local offer after approval')
+  await visit(family, '/local-offer?q=twilight', 'local offer after approval')
   assert.ok(await family.getByText(renamed).count() > 0, 'public after approval')
   await family.context().close()
 })
