@@ -137,12 +137,40 @@ const KINDS: &[Kind] = &[
 ];
 
 const ORG_WORDS: &[&str] = &[
-    "Harbour", "Seaview", "Oakfield", "Meadow", "Riverside", "Hilltop", "Lighthouse", "Kingfisher", "Bluebell", "Compass", "Anchor",
-    "Willow", "Beacon", "Starfish", "Rainbow", "Cedar", "Sunrise", "Brambles", "Heron", "Maple",
+    "Harbour",
+    "Seaview",
+    "Oakfield",
+    "Meadow",
+    "Riverside",
+    "Hilltop",
+    "Lighthouse",
+    "Kingfisher",
+    "Bluebell",
+    "Compass",
+    "Anchor",
+    "Willow",
+    "Beacon",
+    "Starfish",
+    "Rainbow",
+    "Cedar",
+    "Sunrise",
+    "Brambles",
+    "Heron",
+    "Maple",
 ];
-const ORG_KINDS: &[&str] = &["Leisure Trust", "Community Association", "Children's Charity", "Health Services", "Sports Club", "Family Hub", "Youth Trust", "Therapy Centre"];
+const ORG_KINDS: &[&str] = &[
+    "Leisure Trust",
+    "Community Association",
+    "Children's Charity",
+    "Health Services",
+    "Sports Club",
+    "Family Hub",
+    "Youth Trust",
+    "Therapy Centre",
+];
 const VENUES: &[&str] = &["Leisure Centre", "Community Centre", "Family Hub", "Pool", "Sports Hall", "Clinic", "Library", "Youth Centre"];
-const STREETS: &[&str] = &["High Street", "Church Road", "Station Road", "Park Lane", "Victoria Road", "London Road", "Harbour Way", "Mill Lane"];
+const STREETS: &[&str] =
+    &["High Street", "Church Road", "Station Road", "Park Lane", "Victoria Road", "London Road", "Harbour Way", "Mill Lane"];
 const LANGUAGES: &[&str] = &["British Sign Language", "Polish", "Bengali", "Arabic", "Nepali", "Romanian"];
 
 /// A random v4 UUID from the seeded stream.
@@ -160,7 +188,7 @@ const DAYS: [Weekday; 7] = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::T
 /// venues at `postcodes` (the area's, with coordinates), confirmed on dates up to 18 months before
 /// `today`; `town` names the area in addresses.
 pub fn generate(seed: u64, today: NaiveDate, town: &str, postcodes: &[(Postcode, Coordinates)], services: usize) -> DemoDirectory {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x10ca1_0ffe);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x1_0ca1_0ffe);
     let org_count = (services / 10).max(1);
     let mut organisations = Vec::new();
     let mut locations: Vec<(OrganisationId, Location)> = Vec::new();
@@ -270,8 +298,8 @@ pub fn generate(seed: u64, today: NaiveDate, town: &str, postcodes: &[(Postcode,
 /// One service for tests and examples.
 pub fn sample_service() -> Service {
     Service {
-        id: ServiceId(Uuid::from_u128(0x5e0c_1000_0000_4000_8000_000000000001)),
-        organisation: OrganisationId(Uuid::from_u128(0x0a9e_1000_0000_4000_8000_000000000001)),
+        id: ServiceId(Uuid::from_u128(0x5e0c_1000_0000_4000_8000_0000_0000_0001)),
+        organisation: OrganisationId(Uuid::from_u128(0x0a9e_1000_0000_4000_8000_0000_0000_0001)),
         name: "Autism-friendly swimming session".into(),
         description: "A quiet swim.".into(),
         categories: vec![Category::Sport],
@@ -301,12 +329,17 @@ mod tests {
     #[test]
     fn the_demo_directory_is_seeded_valid_and_has_stale_and_pending_listings() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
-        let postcodes: Vec<(Postcode, Coordinates)> =
-            vec![("PO1 2AB".parse().unwrap(), Coordinates::new(50.8, -1.09).unwrap()), ("PO4 8QS".parse().unwrap(), Coordinates::new(50.78, -1.05).unwrap())];
+        let postcodes: Vec<(Postcode, Coordinates)> = vec![
+            ("PO1 2AB".parse().unwrap(), Coordinates::new(50.8, -1.09).unwrap()),
+            ("PO4 8QS".parse().unwrap(), Coordinates::new(50.78, -1.05).unwrap()),
+        ];
         let a = generate(7, today, "Portsmouth", &postcodes, 600);
         let b = generate(7, today, "Portsmouth", &postcodes, 600);
         assert_eq!(a.services.len(), 600);
-        assert_eq!(a.services.iter().map(|s| s.service.id).collect::<Vec<_>>(), b.services.iter().map(|s| s.service.id).collect::<Vec<_>>());
+        assert_eq!(
+            a.services.iter().map(|s| s.service.id).collect::<Vec<_>>(),
+            b.services.iter().map(|s| s.service.id).collect::<Vec<_>>()
+        );
         for s in &a.services {
             assert!(s.service.check().is_empty(), "{:?}", s.service.check());
         }

@@ -40,9 +40,7 @@ impl fmt::Display for Problem {
 
 /// A stable version-4-shaped UUID from text (FNV-1a, twice): the same names give the same id.
 pub fn stable_id(text: &str) -> Uuid {
-    let fnv = |seed: u64| {
-        text.to_lowercase().bytes().fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3))
-    };
+    let fnv = |seed: u64| text.to_lowercase().bytes().fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3));
     let raw = (u128::from(fnv(0xcbf2_9ce4_8422_2325)) << 64) | u128::from(fnv(0x8422_2325_cbf2_9ce4));
     Uuid::from_u128((raw & !(0xF << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62))
 }
@@ -202,7 +200,14 @@ pub fn read_csv(file: &str, bytes: &[u8]) -> Result<Imported, Vec<Problem>> {
                     if !out.locations.iter().any(|(_, l)| l.id == id) {
                         out.locations.push((
                             org_id,
-                            Location { id, name: venue.to_owned(), address: get(20).to_owned(), town: get(21).to_owned(), postcode, coordinates: None },
+                            Location {
+                                id,
+                                name: venue.to_owned(),
+                                address: get(20).to_owned(),
+                                town: get(21).to_owned(),
+                                postcode,
+                                coordinates: None,
+                            },
                         ));
                     }
                 }
@@ -266,10 +271,19 @@ pub fn read_oruk(file: &str, text: &str, into: &mut Imported) -> Result<(), Vec<
         vec![Problem { file: file.into(), place: format!("line {}", e.line()), field: "JSON".into(), reason: e.to_string() }]
     })?;
     let (records, path): (Vec<&Value>, &str) = match &value {
-        Value::Object(o) if o.contains_key("contents") => (o["contents"].as_array().map(|a| a.iter().collect()).unwrap_or_default(), "contents"),
+        Value::Object(o) if o.contains_key("contents") => {
+            (o["contents"].as_array().map(|a| a.iter().collect()).unwrap_or_default(), "contents")
+        }
         Value::Array(a) => (a.iter().collect(), ""),
         v @ Value::Object(_) => (vec![v], ""),
-        _ => return Err(vec![Problem { file: file.into(), place: "top".into(), field: "JSON".into(), reason: "expected a service, a list of services or a page of them".into() }]),
+        _ => {
+            return Err(vec![Problem {
+                file: file.into(),
+                place: "top".into(),
+                field: "JSON".into(),
+                reason: "expected a service, a list of services or a page of them".into(),
+            }])
+        }
     };
     let mut problems = Vec::new();
     for (i, r) in records.iter().enumerate() {
@@ -290,7 +304,12 @@ pub fn read_oruk(file: &str, text: &str, into: &mut Imported) -> Result<(), Vec<
                     }
                 }
                 if into.services.iter().any(|s| s.id == service.id) {
-                    problems.push(Problem { file: file.into(), place, field: "id".into(), reason: "the same service appears twice".into() });
+                    problems.push(Problem {
+                        file: file.into(),
+                        place,
+                        field: "id".into(),
+                        reason: "the same service appears twice".into(),
+                    });
                 } else {
                     into.services.push(service);
                 }
@@ -365,7 +384,11 @@ fn oruk_service(v: &Value) -> Result<Mapped, (String, String)> {
     for (j, sal) in v.get("service_at_locations").and_then(Value::as_array).into_iter().flatten().enumerate() {
         let Some(l) = sal.get("location") else { continue };
         let field = format!("service_at_locations[{j}].location");
-        let lid: LocationId = l.get("id").and_then(Value::as_str).and_then(|t| t.parse().ok()).ok_or_else(|| (format!("{field}.id"), "missing or not a UUID".to_owned()))?;
+        let lid: LocationId = l
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|t| t.parse().ok())
+            .ok_or_else(|| (format!("{field}.id"), "missing or not a UUID".to_owned()))?;
         let address = l.get("addresses").and_then(Value::as_array).and_then(|a| a.first());
         let postcode_text = address.and_then(|a| a.get("postal_code")).and_then(Value::as_str).unwrap_or("");
         let Ok(postcode) = postcode_text.parse::<Postcode>() else {
@@ -386,11 +409,14 @@ fn oruk_service(v: &Value) -> Result<Mapped, (String, String)> {
         });
     }
     let cost_option = v.get("cost_options").and_then(Value::as_array).and_then(|a| a.first());
-    let cost = match cost_option.and_then(|c| c.get("amount")).and_then(Value::as_f64) {
-        Some(a) if a == 0.0 => Cost::Free,
-        Some(_) => Cost::Paid,
-        None => Cost::Free,
-    };
+    // No amount, or an amount of nothing, is free.
+    let cost = cost_option.and_then(|c| c.get("amount")).and_then(Value::as_f64).map_or(Cost::Free, |a| {
+        if a == 0.0 {
+            Cost::Free
+        } else {
+            Cost::Paid
+        }
+    });
     let service = Service {
         id,
         organisation: org_id,

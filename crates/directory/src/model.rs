@@ -315,7 +315,11 @@ fn looks_like_email(text: &str) -> bool {
     let t = text.trim();
     match t.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !t.contains(char::is_whitespace)
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !t.contains(char::is_whitespace)
         }
         None => false,
     }

@@ -219,7 +219,11 @@ impl Paging {
     pub fn parse(page: Option<&str>, per_page: Option<&str>) -> Result<Self, crate::FieldError> {
         let page = match page.map(str::trim).filter(|s| !s.is_empty()) {
             None => 1,
-            Some(p) => p.parse::<usize>().ok().filter(|p| *p >= 1).ok_or_else(|| crate::FieldError::new("page", "must be a whole number from 1"))?,
+            Some(p) => p
+                .parse::<usize>()
+                .ok()
+                .filter(|p| *p >= 1)
+                .ok_or_else(|| crate::FieldError::new("page", "must be a whole number from 1"))?,
         };
         let per_page = match per_page.map(str::trim).filter(|s| !s.is_empty()) {
             None => DEFAULT_PER_PAGE,
@@ -261,7 +265,7 @@ mod tests {
 
     #[test]
     fn derived_ids_are_version_4_distinct_and_stable() {
-        let base = Uuid::from_u128(0x1234_5678_9abc_4def_8123_456789abcdef);
+        let base = Uuid::from_u128(0x1234_5678_9abc_4def_8123_4567_89ab_cdef);
         let a = derived(base, 1);
         assert_eq!(a, derived(base, 1));
         assert_ne!(a, derived(base, 2));

@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use waymark_domain::need::NeedCode;
 
 /// Age bands families search by: early years, primary, secondary, post-16 and young adults.
-pub const AGE_BANDS: [(u8, u8, &str); 5] = [(0, 4, "0 to 4"), (5, 10, "5 to 10"), (11, 15, "11 to 15"), (16, 19, "16 to 19"), (20, 25, "20 to 25")];
+pub const AGE_BANDS: [(u8, u8, &str); 5] =
+    [(0, 4, "0 to 4"), (5, 10, "5 to 10"), (11, 15, "11 to 15"), (16, 19, "16 to 19"), (20, 25, "20 to 25")];
 
 /// Fewer active services than this for a category and an age band (or a need) is "thin". A Waymark
 /// choice, not a statutory figure: the officer reads the list, not a rating.
@@ -47,7 +48,8 @@ pub fn annual_report(listings: &[Listing], today: NaiveDate) -> Report {
     let mut thin_for_age = Vec::new();
     for c in Category::ALL {
         for (lo, hi, label) in AGE_BANDS {
-            let n = active.iter().filter(|l| l.service.categories.contains(&c) && l.service.ages.min <= hi && l.service.ages.max >= lo).count();
+            let n =
+                active.iter().filter(|l| l.service.categories.contains(&c) && l.service.ages.min <= hi && l.service.ages.max >= lo).count();
             if n < THIN_BELOW {
                 thin_for_age.push((c, label, n));
             }
@@ -59,7 +61,15 @@ pub fn annual_report(listings: &[Listing], today: NaiveDate) -> Report {
         .filter(|(_, count)| *count < THIN_BELOW)
         .collect();
     let stale = active.iter().filter(|l| is_stale(l.last_checked, today)).count();
-    Report { active: active.len(), by_category, by_area: areas.into_iter().collect(), thin_for_age, thin_for_need, fresh: active.len() - stale, stale }
+    Report {
+        active: active.len(),
+        by_category,
+        by_area: areas.into_iter().collect(),
+        thin_for_age,
+        thin_for_need,
+        fresh: active.len() - stale,
+        stale,
+    }
 }
 
 #[cfg(test)]

@@ -314,7 +314,8 @@ mod tests {
 
     #[test]
     fn the_form_names_each_bad_field() {
-        let form = SearchForm { age: "30".into(), postcode: "nowhere".into(), need: "XYZ".into(), send: vec!["x".into()], ..Default::default() };
+        let form =
+            SearchForm { age: "30".into(), postcode: "nowhere".into(), need: "XYZ".into(), send: vec!["x".into()], ..Default::default() };
         let errors = form.parse().unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["age", "need", "postcode", "send"]);

@@ -161,8 +161,8 @@ pub fn need_term_id(need: NeedCode) -> Uuid {
 }
 
 // Version-4-shaped ids (version nibble 4, variant 10) so validators expecting UUIDs accept them.
-const CATEGORY_TERM_BASE: u128 = 0x6f1c0a2e_5c1d_4a61_8000_000000000000;
-const NEED_TERM_BASE: u128 = 0x6f1c0a2e_5c1d_4a62_8000_000000000000;
+const CATEGORY_TERM_BASE: u128 = 0x6f1c_0a2e_5c1d_4a61_8000_0000_0000_0000;
+const NEED_TERM_BASE: u128 = 0x6f1c_0a2e_5c1d_4a62_8000_0000_0000_0000;
 
 /// The two taxonomies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,8 +176,8 @@ impl Taxonomy {
 
     pub fn id(self) -> Uuid {
         match self {
-            Self::Categories => Uuid::from_u128(0x6f1c0a2e_5c1d_4a60_8000_000000000001),
-            Self::Needs => Uuid::from_u128(0x6f1c0a2e_5c1d_4a60_8000_000000000002),
+            Self::Categories => Uuid::from_u128(0x6f1c_0a2e_5c1d_4a60_8000_0000_0000_0001),
+            Self::Needs => Uuid::from_u128(0x6f1c_0a2e_5c1d_4a60_8000_0000_0000_0002),
         }
     }
 
@@ -204,7 +204,13 @@ impl Taxonomy {
                 .collect(),
             Self::Needs => NEEDS
                 .into_iter()
-                .map(|n| Term { id: need_term_id(n), taxonomy: self, name: need_words(n), description: n.label(), code: n.code().to_owned() })
+                .map(|n| Term {
+                    id: need_term_id(n),
+                    taxonomy: self,
+                    name: need_words(n),
+                    description: n.label(),
+                    code: n.code().to_owned(),
+                })
                 .collect(),
         }
     }

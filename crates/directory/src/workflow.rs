@@ -138,7 +138,11 @@ fn fields(s: &Service, location_name: &dyn Fn(&crate::LocationId) -> String) -> 
         ("Ages", format!("{} to {}", s.ages.min, s.ages.max)),
         (
             "Suitable for",
-            if s.needs.is_empty() { "Every need".to_owned() } else { s.needs.iter().map(|n| need_words(*n)).collect::<Vec<_>>().join(", ") },
+            if s.needs.is_empty() {
+                "Every need".to_owned()
+            } else {
+                s.needs.iter().map(|n| need_words(*n)).collect::<Vec<_>>().join(", ")
+            },
         ),
         ("Cost", s.cost.label().to_owned()),
         ("Cost details", s.cost_detail.clone()),

@@ -130,12 +130,7 @@ pub trait DirectoryStore: Send + Sync {
 
     /// Propose a change (or a new service) for an officer to approve. The organisation must be the
     /// service's. `base_version` is the published version it was based on. Returns the change's id.
-    fn propose_change(
-        &self,
-        actor: &Actor,
-        service: &Service,
-        base_version: Option<i64>,
-    ) -> impl Future<Output = Result<Uuid>> + Send;
+    fn propose_change(&self, actor: &Actor, service: &Service, base_version: Option<i64>) -> impl Future<Output = Result<Uuid>> + Send;
 
     /// Changes in a status, oldest first.
     fn changes(&self, status: ChangeStatus) -> impl Future<Output = Result<Vec<ChangeRecord>>> + Send;
@@ -145,13 +140,24 @@ pub trait DirectoryStore: Send + Sync {
 
     /// Approve (publish as a new version, last checked `today`) or reject (with its reason) a pending
     /// change. A change whose service was published again since it was proposed is a conflict.
-    fn decide_change(&self, actor: &Actor, id: Uuid, decision: &Decision, today: NaiveDate) -> impl Future<Output = Result<ChangeRecord>> + Send;
+    fn decide_change(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        decision: &Decision,
+        today: NaiveDate,
+    ) -> impl Future<Output = Result<ChangeRecord>> + Send;
 
     /// A service's published versions, oldest first.
     fn service_versions(&self, id: ServiceId) -> impl Future<Output = Result<Vec<ServiceVersion>>> + Send;
 
     /// Tie a service provider's account to its organisation.
-    fn set_provider_organisation(&self, actor: &Actor, user: UserId, organisation: OrganisationId) -> impl Future<Output = Result<()>> + Send;
+    fn set_provider_organisation(
+        &self,
+        actor: &Actor,
+        user: UserId,
+        organisation: OrganisationId,
+    ) -> impl Future<Output = Result<()>> + Send;
 
     /// The organisation a provider's account keeps listings for.
     fn provider_organisation(&self, user: UserId) -> impl Future<Output = Result<Option<OrganisationId>>> + Send;
@@ -160,7 +166,13 @@ pub trait DirectoryStore: Send + Sync {
     fn organisation_listings(&self, organisation: OrganisationId) -> impl Future<Output = Result<Vec<ProviderListing>>> + Send;
 
     /// Confirm a published service is still right: last checked becomes `today`.
-    fn confirm_service(&self, actor: &Actor, organisation: OrganisationId, service: ServiceId, today: NaiveDate) -> impl Future<Output = Result<()>> + Send;
+    fn confirm_service(
+        &self,
+        actor: &Actor,
+        organisation: OrganisationId,
+        service: ServiceId,
+        today: NaiveDate,
+    ) -> impl Future<Output = Result<()>> + Send;
 
     /// Searches and views counted from `since` (a day) on.
     fn usage(&self, since: NaiveDate) -> impl Future<Output = Result<UsageCounts>> + Send;
@@ -400,7 +412,8 @@ impl DirectoryStore for SqliteStore {
 
     async fn published(&self) -> Result<Published> {
         let mut tx = self.begin_read().await?;
-        let generation: i64 = sqlx::query_scalar("select generation from lo_generation where id = 1").fetch_one(&mut *tx).await.map_err(db)?;
+        let generation: i64 =
+            sqlx::query_scalar("select generation from lo_generation where id = 1").fetch_one(&mut *tx).await.map_err(db)?;
         let mut organisations = HashMap::new();
         for r in sqlx::query("select data from lo_organisation").fetch_all(&mut *tx).await.map_err(db)? {
             let o: Organisation = serde_json::from_str(r.get::<&str, _>("data")).map_err(|e| corrupt("organisation", e))?;
@@ -429,11 +442,12 @@ impl DirectoryStore for SqliteStore {
 
     async fn search_words(&self, words: &str) -> Result<HashSet<ServiceId>> {
         let Some(query) = fts_query(words) else { return Ok(HashSet::new()) };
-        let rows = sqlx::query("select s.service_id from lo_service_fts f join lo_service s on s.rowid = f.rowid where lo_service_fts match ?")
-            .bind(query)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+        let rows =
+            sqlx::query("select s.service_id from lo_service_fts f join lo_service s on s.rowid = f.rowid where lo_service_fts match ?")
+                .bind(query)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
         rows.iter().map(|r| r.get::<&str, _>("service_id").parse().map_err(|e| corrupt("service id", e))).collect()
     }
 
@@ -479,9 +493,25 @@ impl DirectoryStore for SqliteStore {
                 return Err(crate::sqlite::not_found("service", service.id));
             }
             if base_version != Some(*version) {
-                return Err(StoreError::Conflict { what: "service", id: service.id.to_string(), expected: base_version.unwrap_or(0), current: *version });
+                return Err(StoreError::Conflict {
+                    what: "service",
+                    id: service.id.to_string(),
+                    expected: base_version.unwrap_or(0),
+                    current: *version,
+                });
             }
         }
+        // A provider's newer change replaces one still waiting: the officer decides the latest only.
+        sqlx::query(
+            "update lo_change set status = 'rejected', decided_by = ?, decided_at = ?, reason = 'Replaced by a later change from the provider' \
+             where service_id = ? and status = 'pending'",
+        )
+        .bind(actor.label.trim())
+        .bind(&now)
+        .bind(service.id.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
         sqlx::query(
             "insert into lo_change (change_id, service_id, organisation_id, base_version, proposed, status, proposed_by, proposed_at) \
              values (?, ?, ?, ?, ?, 'pending', ?, ?)",
@@ -553,11 +583,13 @@ impl DirectoryStore for SqliteStore {
     }
 
     async fn service_versions(&self, id: ServiceId) -> Result<Vec<ServiceVersion>> {
-        let rows = sqlx::query("select version, data, recorded_at, actor_label, reason from lo_service_version where service_id = ? order by version")
-            .bind(id.to_string())
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+        let rows = sqlx::query(
+            "select version, data, recorded_at, actor_label, reason from lo_service_version where service_id = ? order by version",
+        )
+        .bind(id.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
         rows.iter()
             .map(|r| {
                 Ok(ServiceVersion {
@@ -605,8 +637,14 @@ impl DirectoryStore for SqliteStore {
             .await
             .map_err(db)?;
         let sql = format!("select {CHANGE_COLUMNS} from lo_change where organisation_id = ? order by proposed_at");
-        let changes: Vec<ChangeRecord> =
-            sqlx::query(&sql).bind(organisation.to_string()).fetch_all(&self.pool).await.map_err(db)?.iter().map(change_from_row).collect::<Result<_>>()?;
+        let changes: Vec<ChangeRecord> = sqlx::query(&sql)
+            .bind(organisation.to_string())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(change_from_row)
+            .collect::<Result<_>>()?;
         let mut out: Vec<ProviderListing> = rows
             .iter()
             .map(|r| {
@@ -685,7 +723,14 @@ mod tests {
     }
 
     fn org() -> Organisation {
-        Organisation { id: sample_service().organisation, name: "Harbour Trust".into(), description: "d".into(), email: None, website: None, phone: None }
+        Organisation {
+            id: sample_service().organisation,
+            name: "Harbour Trust".into(),
+            description: "d".into(),
+            email: None,
+            website: None,
+            phone: None,
+        }
     }
 
     fn day(s: &str) -> NaiveDate {
@@ -721,7 +766,8 @@ mod tests {
         assert!(s.decide_change(&officer, id, &Decision::Approve, day("2026-12-04")).await.is_err());
         assert!(matches!(s.propose_change(&provider, &edited, Some(1)).await, Err(StoreError::Conflict { .. })));
         let rejected = s.propose_change(&provider, &svc, Some(2)).await.unwrap();
-        let r = s.decide_change(&officer, rejected, &Decision::Reject { reason: "Keep the new name".into() }, day("2026-12-04")).await.unwrap();
+        let r =
+            s.decide_change(&officer, rejected, &Decision::Reject { reason: "Keep the new name".into() }, day("2026-12-04")).await.unwrap();
         assert_eq!(r.reason.as_deref(), Some("Keep the new name"));
         assert_eq!(s.published().await.unwrap().listings[0].service.name, edited.name);
     }

@@ -52,7 +52,8 @@ pub use caseload::{AggregateChanges, AuditSink, CaseRecord, CaseSnapshot, Caselo
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use documents::{DocumentRecord, DocumentStore, NewDocument, Removal};
 pub use directory::{
-    ChangeRecord, DirectoryEvent, DirectoryStore, ProviderListing, PublishBatch, PublishCounts, Published, SearchGap, ServiceVersion, UsageCounts,
+    ChangeRecord, DirectoryEvent, DirectoryStore, ProviderListing, PublishBatch, PublishCounts, Published, SearchGap, ServiceVersion,
+    UsageCounts,
 };
 pub use error::{Result, StoreError};
 pub use establishments::{Establishment, EstablishmentCounts, EstablishmentStore};

@@ -18,8 +18,13 @@ use tokio::net::TcpStream;
 async fn main() -> anyhow::Result<()> {
     let addr = arg("--addr", "127.0.0.1:8080");
     assert!(addr.starts_with("127.") || addr.starts_with("localhost") || addr.starts_with("[::1]"), "loopback only");
-    let password = std::fs::read_to_string(arg("--password-file", "password.txt"))?.trim().to_owned();
-    let session = sign_in(&addr, &arg("--user", "bench.caseworker"), &password).await?;
+    // `--anonymous`: public pages (the Local Offer, the ORUK API) are asked for without signing in.
+    let session = if std::env::args().any(|a| a == "--anonymous") {
+        "waymark_anonymous=1".to_owned()
+    } else {
+        let password = std::fs::read_to_string(arg("--password-file", "password.txt"))?.trim().to_owned();
+        sign_in(&addr, &arg("--user", "bench.caseworker"), &password).await?
+    };
     let rate: f64 = arg("--rate", "500").parse()?;
     let seconds: f64 = arg("--seconds", "20").parse()?;
     let connections: usize = arg("--connections", "32").parse()?;

@@ -20,6 +20,7 @@ use crate::commands::store::{open_store, store_failure, system_clock, StoreArgs}
 use crate::Failure;
 use std::path::PathBuf;
 use std::sync::Arc;
+use waymark_directory::OrganisationId;
 use waymark_domain::calendar::{parse_iso_date, sub_days, Date};
 use waymark_domain::case::{
     AdviceParty as P, AppealableDecision, CaseEvent, CaseEventKind as E, ExceptionReason, Requester, ReviewOutcome, TransferKind,
@@ -31,10 +32,9 @@ use waymark_domain::ids::{CaseId, ChildId};
 use waymark_domain::need::{NeedCode, RankedNeeds};
 use waymark_domain::placement::Placement;
 use waymark_domain::plan::{Agency, NamedSetting, Outcome, PfaArea, PlanContents, Provision, Section};
+use waymark_storage::DirectoryStore;
 use waymark_storage::{Clock, FixedClock, NewUser, PlacementStore, Role, UserStore};
 use waymark_storage::{SqliteStore, Store};
-use waymark_directory::OrganisationId;
-use waymark_storage::DirectoryStore;
 
 /// What the demo area holds.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

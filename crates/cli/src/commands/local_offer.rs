@@ -95,7 +95,12 @@ pub fn import_postcodes(file: PathBuf, dry_run: bool, store: StoreArgs) -> Resul
     block_on(async move {
         let db = open_store(&store).await?;
         let counts = db.load_postcodes(&store.actor(), &rows).await.map_err(store_failure)?;
-        println!("postcodes: {} rows; {} added, {} updated; {skipped} without a location skipped", rows.len(), counts.created, counts.updated);
+        println!(
+            "postcodes: {} rows; {} added, {} updated; {skipped} without a location skipped",
+            rows.len(),
+            counts.created,
+            counts.updated
+        );
         Ok(())
     })
 }
@@ -194,7 +199,10 @@ pub async fn load_demo(store: &SqliteStore, actor: &Actor, today: NaiveDate, see
             pending += 1;
         }
     }
-    let provider_organisation =
-        demo.services.iter().find(|s| s.service.name.starts_with("Autism-friendly swimming") && s.pending.is_none()).map(|s| s.service.organisation);
+    let provider_organisation = demo
+        .services
+        .iter()
+        .find(|s| s.service.name.starts_with("Autism-friendly swimming") && s.pending.is_none())
+        .map(|s| s.service.organisation);
     Ok(DemoLoaded { services: demo.services.len(), pending, provider_organisation })
 }

@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/audit", get(audit))
         .route("/v1/users", get(users))
         .merge(super::documents::api_router())
+        .route("/oruk/", get(super::oruk::details))
         .nest("/oruk", super::oruk::router())
         .merge(super::surveys::api_router())
         .fallback(|| async { ApiError::not_found() })

@@ -118,7 +118,11 @@ fn result_row(l: &Listing, miles: Option<f64>) -> Value {
     })
 }
 
-async fn search_page(State(state): State<AppState>, MaybeSigned(signed): MaybeSigned, RawQuery(query): RawQuery) -> Result<Response, AppError> {
+async fn search_page(
+    State(state): State<AppState>,
+    MaybeSigned(signed): MaybeSigned,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AppError> {
     let raw = FormData::parse(&Bytes::from(query.unwrap_or_default()));
     let form = SearchForm {
         q: raw.raw("q"),
@@ -225,7 +229,11 @@ fn detail_rows(l: &Listing) -> Vec<Value> {
     rows
 }
 
-async fn service_page(State(state): State<AppState>, MaybeSigned(signed): MaybeSigned, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn service_page(
+    State(state): State<AppState>,
+    MaybeSigned(signed): MaybeSigned,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let snapshot = state.local_offer.snapshot(&state.store).await?;
     let listing = snapshot.listing(id).filter(|l| l.service.active).ok_or(AppError::NotFound)?;
@@ -318,7 +326,14 @@ fn edit_options() -> Value {
     })
 }
 
-async fn render_edit(signed: &Signed, s: &Service, values: Value, version: i64, errors: &Errors, status: StatusCode) -> Result<Response, AppError> {
+async fn render_edit(
+    signed: &Signed,
+    s: &Service,
+    values: Value,
+    version: i64,
+    errors: &Errors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let context = page(
         signed,
         &format!("Change {}", s.name),
@@ -414,7 +429,11 @@ async fn edit_save(State(state): State<AppState>, signed: Signed, Path(id): Path
     match state.store.propose_change(&signed.access.actor(), &proposed, Some(version)).await {
         Ok(_) => Ok(see_other("/local-offer/provider?sent=1")),
         Err(e @ StoreError::Conflict { .. }) => {
-            errors.add("name", "name", crate::messages::store_error(&e).unwrap_or_else(|| "The listing changed while you were editing it".into()));
+            errors.add(
+                "name",
+                "name",
+                crate::messages::store_error(&e).unwrap_or_else(|| "The listing changed while you were editing it".into()),
+            );
             render_edit(&signed, &listing.service, edit_values(&proposed), listing.version, &errors, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),
@@ -460,7 +479,13 @@ async fn changes_page(State(state): State<AppState>, signed: Signed, RawQuery(qu
     Ok(Html(render("local_offer_changes.html", &context)?).into_response())
 }
 
-async fn render_change(state: &AppState, signed: &Signed, id: uuid::Uuid, errors: &Errors, status: StatusCode) -> Result<Response, AppError> {
+async fn render_change(
+    state: &AppState,
+    signed: &Signed,
+    id: uuid::Uuid,
+    errors: &Errors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let change = state.store.change(id).await?;
     let snapshot = state.local_offer.snapshot(&state.store).await?;
     let before = snapshot.listing(change.service_id).map(|l| l.service.clone());
@@ -507,7 +532,11 @@ async fn decide(State(state): State<AppState>, signed: Signed, Path(id): Path<St
         Ok(c) => Ok(see_other(&format!("/local-offer/changes?decided={}", c.status.key()))),
         Err(e @ (StoreError::Conflict { .. } | StoreError::Invalid(_))) => {
             let mut errors = Errors::default();
-            errors.add("outcome", "outcome", crate::messages::store_error(&e).unwrap_or_else(|| "This change cannot be decided now".into()));
+            errors.add(
+                "outcome",
+                "outcome",
+                crate::messages::store_error(&e).unwrap_or_else(|| "This change cannot be decided now".into()),
+            );
             render_change(&state, &signed, id, &errors, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),

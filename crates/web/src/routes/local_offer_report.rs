@@ -16,8 +16,8 @@ use axum::routing::get;
 use axum::Router;
 use chrono::{Months, NaiveDate};
 use serde_json::{json, Value};
-use waymark_directory::report::{annual_report, Report, THIN_BELOW};
 use waymark_directory::need_words;
+use waymark_directory::report::{annual_report, Report, THIN_BELOW};
 use waymark_indicators::present;
 use waymark_indicators::render::svg;
 use waymark_storage::{DirectoryStore, SearchGap, UsageCounts};
@@ -52,7 +52,9 @@ pub fn gap_words(filters: &Value) -> String {
     if let Some(area) = filters["area"].as_str() {
         parts.push(format!("near {area}"));
     }
-    for (key, words) in [("autism_hours", "autism-friendly hours"), ("sensory", "sensory-friendly"), ("wheelchair", "wheelchair accessible")] {
+    for (key, words) in
+        [("autism_hours", "autism-friendly hours"), ("sensory", "sensory-friendly"), ("wheelchair", "wheelchair accessible")]
+    {
         if filters[key] == true {
             parts.push(words.to_owned());
         }
@@ -138,14 +140,26 @@ fn workbook(r: &Report, usage: &UsageCounts, gaps: &[SearchGap]) -> Result<Vec<u
         Ok(())
     };
     sheet("By category", &["Category", "Active services"], r.by_category.iter().map(|(c, n)| vec![json!(c.label()), json!(n)]).collect())?;
-    sheet("By area", &["Postcode district", "Active services with a venue there"], r.by_area.iter().map(|(a, n)| vec![json!(a), json!(n)]).collect())?;
+    sheet(
+        "By area",
+        &["Postcode district", "Active services with a venue there"],
+        r.by_area.iter().map(|(a, n)| vec![json!(a), json!(n)]).collect(),
+    )?;
     sheet(
         "Thin for an age",
         &["Category", "Ages", "Active services"],
         r.thin_for_age.iter().map(|(c, b, n)| vec![json!(c.label()), json!(b), json!(n)]).collect(),
     )?;
-    sheet("Thin for a need", &["Need", "Services especially for it"], r.thin_for_need.iter().map(|(nd, n)| vec![json!(need_words(*nd)), json!(n)]).collect())?;
-    sheet("No results", &["What families searched for", "Searches"], gaps.iter().map(|g| vec![json!(gap_words(&g.filters)), json!(g.count)]).collect())?;
+    sheet(
+        "Thin for a need",
+        &["Need", "Services especially for it"],
+        r.thin_for_need.iter().map(|(nd, n)| vec![json!(need_words(*nd)), json!(n)]).collect(),
+    )?;
+    sheet(
+        "No results",
+        &["What families searched for", "Searches"],
+        gaps.iter().map(|g| vec![json!(gap_words(&g.filters)), json!(g.count)]).collect(),
+    )?;
     sheet(
         "Use and freshness",
         &["Measure", "Value"],

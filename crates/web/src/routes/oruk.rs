@@ -24,7 +24,7 @@ use waymark_storage::DirectoryStore;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Json(oruk::api_details()) }))
+        .route("/", get(details))
         .route("/services", get(services))
         .route("/services/{id}", get(service))
         .route("/organizations", get(organizations))
@@ -37,6 +37,11 @@ pub fn router() -> Router<AppState> {
         .route("/service_at_locations/{id}", get(service_at_location))
         .fallback(|| async { ApiError::not_found() })
         .layer(axum::middleware::map_response(cors))
+}
+
+/// `GET /api/oruk/` (with or without the slash): the API's description.
+pub async fn details() -> Response {
+    cors(Json(oruk::api_details()).into_response()).await
 }
 
 /// Any site may read the API (it is public data); nothing but GET is offered.
@@ -92,7 +97,11 @@ fn filters(q: &FormData) -> Result<Option<Filters>, ApiError> {
         let miles = if proximity.is_empty() {
             MAX_MILES
         } else {
-            let metres: f64 = proximity.parse().ok().filter(|m: &f64| *m > 0.0).ok_or_else(|| bad("proximity", "proximity must be a distance in metres, more than 0"))?;
+            let metres: f64 = proximity
+                .parse()
+                .ok()
+                .filter(|m: &f64| *m > 0.0)
+                .ok_or_else(|| bad("proximity", "proximity must be a distance in metres, more than 0"))?;
             (metres / 1_609.344).min(MAX_MILES)
         };
         f.near = Some((p, miles));
