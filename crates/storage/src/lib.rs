@@ -34,6 +34,7 @@ mod sen2;
 mod sqlite;
 mod surveys;
 mod users;
+mod voice;
 mod worklist;
 
 pub use actor::{Actor, Scope, MAX_ACTOR_LABEL};
@@ -59,6 +60,7 @@ pub use sen2::{
 pub use sqlite::SqliteStore;
 pub use surveys::{SendWhen, StoredResponse, Submitted, SurveyRecord, SurveyStatus, SurveyStore};
 pub use users::{NewUser, Role, SessionRecord, UserChange, UserRecord, UserStore, MAX_USERNAME};
+pub use voice::{Feedback, VoiceStore, YouSaidWeDid, MAX_VOICE_TEXT};
 pub use worklist::WorklistStore;
 
 use chrono::{DateTime, Utc};

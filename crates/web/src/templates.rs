@@ -54,6 +54,11 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "survey_thanks.html",
     "survey_closed.html",
     "survey_contacts.html",
+    "feedback.html",
+    "feedback_thanks.html",
+    "feedback_list.html",
+    "you_said_we_did_form.html",
+    "you_said_we_did.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

@@ -18,6 +18,7 @@ mod professionals;
 mod search;
 mod sen2;
 mod surveys;
+mod voice;
 
 use crate::error::AppError;
 use crate::session::MaybeSigned;
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin_sen2::router())
         .merge(placements::router())
         .merge(surveys::router())
+        .merge(voice::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
