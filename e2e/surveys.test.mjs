@@ -1,8 +1,9 @@
 // Families' voice as people use it (issue 16): a SEND manager builds and publishes a survey, twenty
 // families answer it anonymously through the public link, the manager reads the results (charts with
 // their tables, small numbers suppressed), tags a theme, and publishes a "you said, we did" entry that
-// the public page lists; the framework's satisfaction indicator shows the responses. axe and 320 px
-// reflow on every page (see harness.mjs).
+// the public page lists. axe and 320 px reflow on every page (see harness.mjs). The framework's
+// satisfaction indicator following the responses is checked in crates/web/tests/surveys.rs (computing
+// the demo's frameworks would add half a minute here).
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -85,7 +86,5 @@ test('a manager publishes a survey, families answer anonymously, results and "yo
   assert.match(await visitor.locator('main').innerText(), /A duty officer now answers the SEND line every weekday/)
   await visitor.context().close()
 
-  await visit(page, '/dashboard/frameworks/portsmouth-2016', 'framework with survey answers')
-  assert.match(await page.locator('main').innerText(), /20 responses/)
   await page.context().close()
 })
