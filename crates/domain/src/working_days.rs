@@ -13,7 +13,9 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
 /// One-off changes by proclamation: (moved from, moved to) where a regular holiday moved, or
 /// (None, extra day) for an extra one.
-const ONE_OFF: &[(Option<(i32, u32, u32)>, (i32, u32, u32))] = &[
+type Ymd = (i32, u32, u32);
+
+const ONE_OFF: &[(Option<Ymd>, Ymd)] = &[
     (Some((2020, 5, 4)), (2020, 5, 8)),  // early May moved to VE Day's 75th anniversary
     (Some((2022, 5, 30)), (2022, 6, 2)), // spring holiday moved for the Platinum Jubilee
     (None, (2022, 6, 3)),                // Platinum Jubilee

@@ -708,8 +708,23 @@ fn jobs(fw: &Framework, years: &[i32], as_of: Option<waymark_domain::calendar::D
             }
             continue;
         }
-        for &y in years {
+        // A survey-sourced value is known as answers arrive: its periods run up to the data's day
+        // (the year so far included), like months, whichever complete years are chosen (issue 16).
+        let mut ys = years.to_vec();
+        if let (Some(_), Some(day)) = (&ind.survey, as_of) {
+            let y = chrono::Datelike::year(&day);
+            for y in [y - 1, y] {
+                if !ys.contains(&y) && years.first().is_none_or(|f| y >= *f) {
+                    ys.push(y);
+                }
+            }
+            ys.sort_unstable();
+        }
+        for &y in &ys {
             for (label, period) in Period::for_year(ind.period, y) {
+                if ind.survey.is_some() && as_of.is_some_and(|d| period.start > d) {
+                    continue;
+                }
                 out.push(Job { ind: i, label, period });
             }
         }

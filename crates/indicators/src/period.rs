@@ -144,6 +144,19 @@ pub fn year_of_label(label: &str) -> Option<i32> {
     l.get(..4)?.parse().ok().filter(|y: &i32| (1990..=2100).contains(y))
 }
 
+/// The label of the period of `kind` that holds `day` (the quarter `2026-Q4`, the academic year
+/// `2026/27`, ...), as the engine labels it; `None` for a census, which is a day rather than a span.
+pub fn label_of(kind: PeriodKind, day: Date) -> Option<String> {
+    use chrono::Datelike;
+    if kind == PeriodKind::Census {
+        return None;
+    }
+    if kind == PeriodKind::Month {
+        return Some(Period::month(day.year(), day.month()).0);
+    }
+    (day.year() - 1..=day.year()).flat_map(|y| Period::for_year(kind, y)).find(|(_, p)| p.contains(day)).map(|(label, _)| label)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,17 +185,13 @@ mod tests {
         assert_eq!(year_of_label("2024/25"), Some(2024));
         assert_eq!(year_of_label("nonsense"), None);
     }
-}
 
-/// The label of the period of `kind` that holds `day` (the quarter `2026-Q4`, the academic year
-/// `2026/27`, ...), as the engine labels it; `None` for a census, which is a day rather than a span.
-pub fn label_of(kind: PeriodKind, day: Date) -> Option<String> {
-    use chrono::Datelike;
-    if kind == PeriodKind::Census {
-        return None;
+    #[test]
+    fn a_day_falls_in_the_period_label_the_engine_uses() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        assert_eq!(label_of(PeriodKind::Quarter, d).as_deref(), Some("2026-Q4"));
+        assert_eq!(label_of(PeriodKind::AcademicYear, d).as_deref(), Some("2026/27"));
+        assert_eq!(label_of(PeriodKind::CalendarYear, d).as_deref(), Some("2026"));
+        assert_eq!(label_of(PeriodKind::Census, d), None);
     }
-    if kind == PeriodKind::Month {
-        return Some(Period::month(day.year(), day.month()).0);
-    }
-    (day.year() - 1..=day.year()).flat_map(|y| Period::for_year(kind, y)).find(|(_, p)| p.contains(day)).map(|(label, _)| label)
 }

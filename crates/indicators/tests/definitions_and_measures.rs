@@ -507,3 +507,30 @@ fn a_case_patched_in_place_gives_the_table_built_afresh() {
     assert!(!patched.replace_case(ids[1], &child(2), &[ev("2024-03-01", E::DecidedToAssess)]));
     assert_eq!(format!("{patched:?}"), format!("{:?}", table(plain)));
 }
+
+#[test]
+fn a_manual_percentage_may_come_from_a_survey_question_and_nothing_else_may() {
+    let head = "[framework]\nid = \"x\"\ntitle = \"X\"\ngroups = [{ id = \"g\", title = \"G\" }]\n\n[[indicator]]\nid = \"a\"\ntitle = \"A\"\ndefinition = \"A\"\ngroup = \"g\"\nperiod = \"quarter\"\npolarity = \"higher_is_better\"\nsource = \"S\"\n";
+    let (fw, _) = parse_framework(
+        "ok.toml",
+        &format!("{head}unit = \"percent\"\nmeasure = \"manual\"\nsurvey = {{ question = \"satisfaction\", positive = [\"4\", \"5\"] }}\n"),
+    )
+    .unwrap();
+    assert_eq!(fw.indicators[0].survey.as_ref().unwrap().question, "satisfaction");
+    let e = parse_framework(
+        "bad.toml",
+        &format!("{head}unit = \"count\"\nmeasure = \"manual\"\nsurvey = {{ question = \"s\", positive = [\"5\"] }}\n"),
+    )
+    .unwrap_err();
+    assert!(e.message.contains("only a manual percentage"), "{e}");
+    let e = parse_framework(
+        "bad.toml",
+        &format!("{head}unit = \"percent\"\nmeasure = \"manual\"\nsurvey = {{ question = \"Bad Id\", positive = [] }}\n"),
+    )
+    .unwrap_err();
+    assert!(e.message.contains("short name"), "{e}");
+    // The built-in packs' survey sources.
+    let fws = waymark_indicators::definition::load(None).unwrap();
+    let s1 = find_framework(&fws, "portsmouth-2016").unwrap().indicators.iter().find(|i| i.id == "s1_user_feedback").unwrap();
+    assert_eq!(s1.survey.as_ref().unwrap().positive, ["4", "5"]);
+}

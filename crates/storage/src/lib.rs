@@ -42,6 +42,7 @@ mod surveys;
 mod strategy;
 mod users;
 mod versioned;
+mod voice;
 mod worklist;
 
 pub use accounts::{AccountStore, InvitationState, SessionInfo, TwoStep, INVITATION_DAYS};
@@ -78,6 +79,7 @@ pub use sqlite::SqliteStore;
 pub use surveys::{SendWhen, StoredResponse, Submitted, SurveyRecord, SurveyStatus, SurveyStore};
 pub use strategy::{StoredEntry, StrategyStore, PLANS};
 pub use users::{NewUser, Role, SessionRecord, UserChange, UserRecord, UserStore, MAX_USERNAME};
+pub use voice::{Feedback, VoiceStore, YouSaidWeDid, MAX_VOICE_TEXT};
 pub use worklist::WorklistStore;
 
 use chrono::{DateTime, Utc};

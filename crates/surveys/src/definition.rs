@@ -117,7 +117,7 @@ impl Question {
     /// A value as people read it: a scale's ends carry their labels (`1 (Very poor)`).
     pub fn value_words(&self, value: &str) -> String {
         match (self.kind, self.options.as_slice()) {
-            (QuestionKind::Scale, [low, high]) if value == "1" => format!("1 ({low})"),
+            (QuestionKind::Scale, [low, _]) if value == "1" => format!("1 ({low})"),
             (QuestionKind::Scale, [_, high]) if value == "5" => format!("5 ({high})"),
             _ => value.to_owned(),
         }

@@ -96,8 +96,7 @@ async fn survey_counts(state: &AppState, actor: &Actor) -> Result<HashMap<(Strin
     let answers = state.store.answers_to(actor, &questions).await?;
     let mut grouped: HashMap<(String, String, String, String), Vec<&waymark_surveys::Answer>> = HashMap::new();
     for (fw, ind, source) in &sourced {
-        for (la, question, on, answer) in answers.iter().filter(|a| a.1 == source.question) {
-            let _ = question;
+        for (la, _, on, answer) in answers.iter().filter(|a| a.1 == source.question) {
             let Some(period) = waymark_indicators::period::label_of(ind.period, *on) else { continue };
             grouped.entry((fw.id.clone(), ind.id.clone(), period, la.to_string())).or_default().push(answer);
         }

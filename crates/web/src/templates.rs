@@ -74,6 +74,11 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "strategy_history.html",
     "strategy_area.html",
     "strategy_report.html",
+    "feedback.html",
+    "feedback_thanks.html",
+    "feedback_list.html",
+    "you_said_we_did_form.html",
+    "you_said_we_did.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

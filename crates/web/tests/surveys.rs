@@ -159,3 +159,58 @@ async fn the_frameworks_satisfaction_indicator_moves_with_the_responses() {
     let page = app.get("/dashboard/frameworks/portsmouth-2016", Some(&manager)).await;
     assert!(page.body.contains("(21 responses)"), "the chart names the number of responses");
 }
+
+#[tokio::test]
+async fn feedback_is_anonymous_and_you_said_we_did_entries_are_public() {
+    let app = TestApp::new().await;
+    // "Was this helpful?" on any page, without signing in.
+    let form = app.get("/feedback?about=/local-offer/services/12", None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let set = form.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    let cookie = set.split(';').next().unwrap().to_owned();
+    let csrf = input_value(&form.body, "csrf").unwrap();
+    assert_eq!(input_value(&form.body, "about").unwrap().replace("&#x2f;", "/"), "/local-offer/services/12");
+    let send = |fields: Vec<(&'static str, String)>| {
+        let body = serde_urlencoded::to_string(&fields).unwrap().into_bytes();
+        app.request(axum::http::Method::POST, "/feedback", Some(&cookie), Some(("application/x-www-form-urlencoded", body)), &[])
+    };
+    let empty = send(vec![("csrf", csrf.clone()), ("about", "/local-offer/services/12".into())]).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Select yes or no, or tell us more"));
+    // A link elsewhere is never followed back.
+    let ok = send(vec![
+        ("csrf", csrf.clone()),
+        ("about", "//evil.example".into()),
+        ("helpful", "no".into()),
+        ("comment", "The <b>phone</b> number is wrong".into()),
+    ])
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert!(!ok.body.contains("evil.example"));
+    let manager = app.sign_in("manager").await;
+    let list = app.get("/surveys/feedback", Some(&manager)).await;
+    assert!(list.body.contains("The &lt;b&gt;phone&lt;") && list.body.contains("said no"), "{}", list.body);
+    assert_eq!(app.get("/surveys/feedback", Some(&app.sign_in("parent").await)).await.status, StatusCode::FORBIDDEN);
+    // You said, we did.
+    let missing = app
+        .post_form("/surveys/you-said-we-did", Some(&manager), &[("csrf", &manager.csrf), ("you_said", "Nobody answers the phone")])
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.body.contains("href=\"#we_did\">Enter what we did"));
+    let published = app
+        .post_form(
+            "/surveys/you-said-we-did",
+            Some(&manager),
+            &[
+                ("csrf", &manager.csrf),
+                ("you_said", "Nobody answers the phone"),
+                ("we_did", "A duty officer now answers every weekday"),
+                ("themes", "communication, Communication"),
+            ],
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+    let public = app.get("/local-offer/you-said-we-did", None).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(public.body.contains("A duty officer now answers every weekday") && public.body.contains("Communication"));
+}

@@ -26,6 +26,7 @@ mod search;
 mod sen2;
 mod surveys;
 mod strategy;
+mod voice;
 
 use crate::error::AppError;
 use crate::session::MaybeSigned;
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(local_offer_report::router())
         .merge(surveys::router())
         .merge(strategy::router())
+        .merge(voice::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)

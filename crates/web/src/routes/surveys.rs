@@ -35,7 +35,7 @@ use waymark_surveys::{DraftQuestion, DraftSurvey, QuestionKind, RawResponse};
 
 /// Published survey figures hide counts from 1 to 5 (issue 16).
 pub const SURVEY_SUPPRESSION: Suppression = Suppression { threshold: 5 };
-const PUBLIC_COOKIE: &str = "waymark_survey";
+pub(crate) const PUBLIC_COOKIE: &str = "waymark_survey";
 
 pub fn router() -> Router<AppState> {
     Router::new()

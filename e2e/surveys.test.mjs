@@ -1,0 +1,90 @@
+// Families' voice as people use it (issue 16): a SEND manager builds and publishes a survey, twenty
+// families answer it anonymously through the public link, the manager reads the results (charts with
+// their tables, small numbers suppressed), tags a theme, and publishes a "you said, we did" entry that
+// the public page lists. axe and 320 px reflow on every page (see harness.mjs). The framework's
+// satisfaction indicator following the responses is checked in crates/web/tests/surveys.rs (computing
+// the demo's frameworks would add half a minute here).
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { useWaymark, waymark, newPage, axe, visit, signIn } from './harness.mjs'
+
+useWaymark()
+
+test('a manager publishes a survey, families answer anonymously, results and "you said, we did" follow', async () => {
+  const page = await newPage()
+  await signIn(page, 'demo.manager')
+  await visit(page, '/surveys', 'families voice')
+  await page.getByRole('button', { name: 'Create a survey' }).click()
+  await page.waitForLoadState()
+  await axe(page, 'create a survey')
+  // A mistake first: no options for a choice question.
+  await page.getByLabel('Survey title').fill('Your experience of the EHC process')
+  await page.getByLabel('Question', { exact: true }).fill('How satisfied are you with the EHC process?')
+  await page.getByLabel('Choose one option').check()
+  await page.getByLabel('Short name for reports').fill('satisfaction')
+  await page.getByRole('button', { name: 'Create survey' }).click()
+  await page.waitForLoadState()
+  await page.locator('.govuk-error-summary').waitFor()
+  await axe(page, 'create a survey with errors')
+  await page.getByLabel('A scale from 1 to 5').check()
+  await page.getByLabel('Options', { exact: true }).fill('Very dissatisfied\nVery satisfied')
+  await page.getByRole('button', { name: 'Create survey' }).click()
+  await page.waitForLoadState()
+  // A free-text question.
+  await page.getByLabel('Question', { exact: true }).fill('What could we do better?')
+  await page.getByLabel('Free text').check()
+  await page.getByLabel('Short name for reports').fill('better')
+  await page.getByRole('button', { name: 'Add question' }).click()
+  await page.waitForLoadState()
+  await axe(page, 'survey before publishing')
+  await page.getByRole('button', { name: 'Publish survey' }).click()
+  await page.waitForLoadState()
+  await axe(page, 'survey published')
+  const publicPath = await page.getByRole('link', { name: 'Open the public survey' }).getAttribute('href')
+  const surveyPath = new URL(page.url()).pathname
+
+  // Families, each in their own browser without signing in.
+  const family = await newPage()
+  await family.goto(waymark.base + publicPath)
+  await axe(family, 'public survey')
+  await family.getByRole('button', { name: 'Send your answers' }).click()
+  await family.waitForLoadState()
+  await family.locator('.govuk-error-summary').waitFor()
+  await axe(family, 'public survey with errors')
+  for (let i = 0; i < 20; i++) {
+    await family.goto(waymark.base + publicPath)
+    await family.getByLabel(i < 17 ? '5 (Very satisfied)' : '2', { exact: true }).check()
+    if (i < 2) await family.getByLabel('What could we do better?').fill('Please answer the phone <sooner>')
+    await family.getByRole('button', { name: 'Send your answers' }).click()
+    await family.waitForLoadState()
+  }
+  await axe(family, 'survey thank you')
+  await family.context().close()
+
+  await visit(page, `${surveyPath}/results`, 'survey results')
+  const body = await page.locator('main').innerText()
+  assert.match(body, /Responses: 20/)
+  // 17 and 3 would reveal one another: both shown as "c".
+  assert.ok(await page.locator('td', { hasText: /^c$/ }).count() >= 2, 'small numbers suppressed')
+  assert.equal(await page.locator('svg.app-chart').count(), await page.locator('svg.app-chart + .app-table-scroll table').count(), 'each chart is followed by its table')
+  assert.match(body, /Please answer the phone <sooner>/)
+  await page.getByLabel('Add a theme to this answer').first().fill('Communication')
+  await page.getByRole('button', { name: 'Add theme' }).first().click()
+  await page.waitForLoadState()
+  await axe(page, 'survey results with a theme')
+
+  await visit(page, '/surveys/you-said-we-did', 'you said we did form')
+  await page.getByLabel('You said').fill('Nobody answers the phone')
+  await page.getByLabel('We did').fill('A duty officer now answers the SEND line every weekday')
+  await page.getByLabel('Themes (optional)').fill('Communication')
+  await page.getByRole('button', { name: 'Publish entry' }).click()
+  await page.waitForLoadState()
+
+  const visitor = await newPage()
+  await visit(visitor, '/local-offer/you-said-we-did', 'you said we did public page')
+  assert.match(await visitor.locator('main').innerText(), /A duty officer now answers the SEND line every weekday/)
+  await visitor.context().close()
+
+  await page.context().close()
+})
