@@ -47,7 +47,9 @@ fn the_demo_areas_portsmouth_2016_plan_shows_by_strand_as_the_contracts_json() {
     let b3 = strands[1]["deliverables"].as_array().unwrap().iter().find(|d| d["ref"] == "B3").unwrap();
     assert!(b3["indicators"][0]["value"].is_number(), "{b3}");
     let text = waymark(&db).args(["strategy", "show", "--today", TODAY]).assert().success().get_output().stdout.clone();
-    assert!(String::from_utf8(text).unwrap().contains("B6    Improved percentage of EHCPs completed within statutory timescales (by September 2016, KS): On track"));
+    assert!(String::from_utf8(text)
+        .unwrap()
+        .contains("B6    Improved percentage of EHCPs completed within statutory timescales (by September 2016, KS): On track"));
 }
 
 #[test]
@@ -80,10 +82,19 @@ fn the_board_report_is_written_as_docx_and_pdf_and_reads_back_with_its_figures()
     let docx = dir.path().join("report.docx");
     let pdf = dir.path().join("report.pdf");
     for (format, out) in [("docx", &docx), ("pdf", &pdf)] {
-        waymark(&db).args(["strategy", "report", "--quarter", "2026Q4", "--format", format, "--today", TODAY, "--out"]).arg(out).assert().success();
+        waymark(&db)
+            .args(["strategy", "report", "--quarter", "2026Q4", "--format", format, "--today", TODAY, "--out"])
+            .arg(out)
+            .assert()
+            .success();
     }
     let text = waymark_documents::readback::docx(&std::fs::read(&docx).unwrap()).unwrap().body_text();
-    for needle in ["1. Purpose", "Made on 22 November 2026", "Improved percentage of EHCPs completed within statutory timescales", "Re-designation delayed"] {
+    for needle in [
+        "1. Purpose",
+        "Made on 22 November 2026",
+        "Improved percentage of EHCPs completed within statutory timescales",
+        "Re-designation delayed",
+    ] {
         assert!(text.contains(needle), "docx: {needle}");
     }
     let pdf = waymark_documents::readback::squash(&waymark_documents::readback::pdf_text(&std::fs::read(&pdf).unwrap()).unwrap());
