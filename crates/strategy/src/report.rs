@@ -419,6 +419,9 @@ pub fn html(doc: &Doc) -> String {
     out
 }
 
+/// A table to put on its own sheet: caption, header, rows.
+type SheetTable<'a> = (&'a str, &'a [String], &'a [Vec<String>]);
+
 /// An XLSX workbook: the whole paper on one sheet in reading order, and each table also on its own
 /// sheet for sorting and filtering.
 pub fn xlsx(doc: &Doc) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -428,7 +431,7 @@ pub fn xlsx(doc: &Doc) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let title = Format::new().set_bold().set_font_size(16);
     let head = Format::new().set_bold().set_background_color("#F3F2F1").set_border(FormatBorder::Thin);
     let wrap = Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top);
-    let mut tables: Vec<(&str, &[String], &[Vec<String>])> = Vec::new();
+    let mut tables: Vec<SheetTable<'_>> = Vec::new();
     {
         let ws = wb.add_worksheet().set_name("Board report")?;
         ws.set_column_width(0, 14)?;
