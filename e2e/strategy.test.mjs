@@ -38,7 +38,7 @@ test('the owner of a deliverable updates its status and writes the quarter\'s no
   await page.locator('.govuk-error-summary').waitFor()
   await axe(page, 'strategy deliverable with a mistake')
   await page.getByLabel('At risk').check()
-  await page.getByLabel('Progress note').fill('Two caseworkers left; agency cover from next month.')
+  await page.getByRole('textbox', { name: 'Progress note' }).fill('Two caseworkers left; agency cover from next month.')
   await page.getByRole('button', { name: 'Save the update' }).click()
   await page.waitForLoadState()
   await page.getByRole('cell', { name: 'Two caseworkers left; agency cover from next month.' }).waitFor()
