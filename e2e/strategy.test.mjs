@@ -11,9 +11,10 @@ useWaymark()
 
 test('a board member reads the delivery plan by strand with live indicators', async () => {
   const page = await newPage()
+  // The board's first page (the dashboard) and the strategy compute the area's frameworks: allow time.
+  page.setDefaultTimeout(300000)
   await signIn(page, 'demo.board')
-  // The first view computes the frameworks for the area: allow it time.
-  const response = await page.goto(waymark.base + '/strategy', { timeout: 300000 })
+  const response = await page.goto(waymark.base + '/strategy')
   assert.equal(response.status(), 200)
   await axe(page, 'strategy')
   await page.getByRole('heading', { name: 'Strand B: Successful implementation of the SEND Reforms' }).waitFor()
@@ -29,14 +30,15 @@ test('a board member reads the delivery plan by strand with live indicators', as
 test('the owner of a deliverable updates its status and writes the quarter\'s note', async () => {
   const page = await newPage()
   await signIn(page, 'demo.caseworker')
+  page.setDefaultTimeout(300000)
   await visit(page, '/strategy/deliverables/B6', 'strategy deliverable as its owner')
-  await page.getByLabel('At risk').check()
+  // Neither a new status nor a note: the form says what is missing.
   await page.getByRole('button', { name: 'Save the update' }).click()
   await page.waitForLoadState()
   await page.locator('.govuk-error-summary').waitFor()
   await axe(page, 'strategy deliverable with a mistake')
   await page.getByLabel('At risk').check()
-  await page.getByLabel('Progress note').fill('Two caseworkers left; agency cover from next month.')
+  await page.getByRole('textbox', { name: 'Progress note' }).fill('Two caseworkers left; agency cover from next month.')
   await page.getByRole('button', { name: 'Save the update' }).click()
   await page.waitForLoadState()
   await page.getByRole('cell', { name: 'Two caseworkers left; agency cover from next month.' }).waitFor()

@@ -31,7 +31,14 @@ pub trait StrategyStore: Send + Sync {
 
     /// Append a change (JSON) made on a plan whose latest change is `based_on` (0 for none); returns
     /// the change's number. Refused as a conflict if the plan has moved on.
-    fn append_plan_change(&self, actor: &Actor, la: &str, plan: &str, based_on: u64, json: &str) -> impl Future<Output = Result<u64>> + Send;
+    fn append_plan_change(
+        &self,
+        actor: &Actor,
+        la: &str,
+        plan: &str,
+        based_on: u64,
+        json: &str,
+    ) -> impl Future<Output = Result<u64>> + Send;
 
     /// Every version of an LA's self-evaluation, oldest first.
     fn self_evaluations(&self, actor: &Actor, la: &str) -> impl Future<Output = Result<Vec<StoredEntry>>> + Send;
@@ -84,12 +91,13 @@ fn entry(row: &sqlx::sqlite::SqliteRow, with_date: bool) -> Result<StoredEntry> 
 impl StrategyStore for SqliteStore {
     async fn plan_changes(&self, actor: &Actor, la: &str, plan: &str) -> Result<Vec<StoredEntry>> {
         check(actor, la, Some(plan))?;
-        let rows = sqlx::query("select seq, recorded_at, actor, change as body from strategy_change where la = ? and plan = ? order by seq")
-            .bind(la)
-            .bind(plan)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+        let rows =
+            sqlx::query("select seq, recorded_at, actor, change as body from strategy_change where la = ? and plan = ? order by seq")
+                .bind(la)
+                .bind(plan)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
         rows.iter().map(|r| entry(r, false)).collect()
     }
 
@@ -125,12 +133,13 @@ impl StrategyStore for SqliteStore {
 
     async fn self_evaluations(&self, actor: &Actor, la: &str) -> Result<Vec<StoredEntry>> {
         check(actor, la, None)?;
-        let rows =
-            sqlx::query("select version as seq, recorded_at, actor, dated, body from self_evaluation_version where la = ? order by version")
-                .bind(la)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db)?;
+        let rows = sqlx::query(
+            "select version as seq, recorded_at, actor, dated, body from self_evaluation_version where la = ? order by version",
+        )
+        .bind(la)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
         rows.iter().map(|r| entry(r, true)).collect()
     }
 

@@ -57,7 +57,8 @@ impl std::error::Error for ImportErrors {}
 /// an unknown one is an error on its line.
 pub fn parse(file: &str, text: &str, known: &dyn Fn(&IndicatorRef) -> bool) -> Result<Vec<StrandDef>, ImportErrors> {
     let fail = |errors: Vec<LineError>| ImportErrors { file: file.to_owned(), errors };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let mut records = reader.records();
     let header = match records.next() {
         None => return Err(fail(vec![LineError { line: 1, column: None, message: "the file is empty: it needs the header row".into() }])),
@@ -129,7 +130,9 @@ pub fn parse(file: &str, text: &str, known: &dyn Fn(&IndicatorRef) -> bool) -> R
         let mut indicators = Vec::new();
         for part in cell(7).split(';').map(str::trim).filter(|p| !p.is_empty()) {
             match part.parse::<IndicatorRef>() {
-                Ok(r) if !known(&r) => err("indicators", format!("'{r}' is not an indicator of the frameworks (see waymark indicators --list)")),
+                Ok(r) if !known(&r) => {
+                    err("indicators", format!("'{r}' is not an indicator of the frameworks (see waymark indicators --list)"))
+                }
                 Ok(r) if indicators.contains(&r) => err("indicators", format!("'{r}' is listed twice")),
                 Ok(r) => indicators.push(r),
                 Err(m) => err("indicators", m),

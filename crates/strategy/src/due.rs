@@ -38,9 +38,7 @@ impl Due {
     /// Read a due date: `2016-06-30`, `30/06/2016`, `2016-06`, `Jun 16`, `Jun16`, `June 2016`, `Sept 16`.
     pub fn parse(text: &str) -> Result<Self, String> {
         let t = text.trim();
-        let bad = || {
-            format!("'{t}' is not a date: write it as 2016-06-30, 30/06/2016, or a month as Jun 16, June 2016 or 2016-06")
-        };
+        let bad = || format!("'{t}' is not a date: write it as 2016-06-30, 30/06/2016, or a month as Jun 16, June 2016 or 2016-06");
         if t.is_empty() {
             return Err("a due date is needed (a day such as 2016-06-30 or a month such as Jun 16)".into());
         }

@@ -7,14 +7,14 @@
 //! web read the CSV through [`csv_format`], look figures up through [`live`] (feature `live`) and render
 //! the board report through [`report`].
 //!
-//! - [`status`]: not started, on track, at risk, off track, complete, dropped; words and tag colours.
-//! - [`due`]: due dates, including the seeds' "Jun 16". [`quarter`]: `2026Q1`.
-//! - [`plan`]: strands, deliverables, notes, owners' accounts; the changes and their replay.
-//! - [`csv_format`]: `strand,ref,deliverable,due,owner,status,monitored_by,indicators`.
-//! - [`self_evaluation`]: the framework's evaluation statements and three outcomes; versions; the
+//! - [`status`], not started, on track, at risk, off track, complete, dropped; words and tag colours.
+//! - [`due`], due dates, including the seeds' "Jun 16". [`quarter`]: `2026Q1`.
+//! - [`plan`], strands, deliverables, notes, owners' accounts; the changes and their replay.
+//! - [`csv_format`], `strand,ref,deliverable,due,owner,status,monitored_by,indicators`.
+//! - [`self_evaluation`], the framework's evaluation statements and three outcomes; versions; the
 //!   Peterborough layout.
-//! - [`report`]: the board report's content and layout; HTML and XLSX.
-//! - [`show`]: the `waymark strategy show` JSON and text.
+//! - [`report`], the board report's content and layout; HTML and XLSX.
+//! - [`show`], the `waymark strategy show` JSON and text.
 
 pub mod csv_format;
 pub mod demo;

@@ -22,7 +22,8 @@ pub fn figures(frameworks: &[Framework], results: &[Results], la: &str, suppress
 }
 
 fn figure(frameworks: &[Framework], results: &[Results], la: &str, suppression: Suppression, r: &IndicatorRef) -> Figure {
-    let Some((fw, ind)) = frameworks.iter().find(|f| f.id == r.pack).and_then(|f| f.indicators.iter().find(|i| i.id == r.id).map(|i| (f, i)))
+    let Some((fw, ind)) =
+        frameworks.iter().find(|f| f.id == r.pack).and_then(|f| f.indicators.iter().find(|i| i.id == r.id).map(|i| (f, i)))
     else {
         return Figure::missing(r, "Not an indicator of this installation's frameworks");
     };

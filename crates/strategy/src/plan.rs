@@ -286,7 +286,13 @@ impl Plan {
                     item.def.status = *status;
                 }
                 if let Some(n) = note {
-                    item.notes.push(Note { quarter: *quarter, text: n.trim().to_owned(), status: *status, actor: r.actor.clone(), at: r.at });
+                    item.notes.push(Note {
+                        quarter: *quarter,
+                        text: n.trim().to_owned(),
+                        status: *status,
+                        actor: r.actor.clone(),
+                        at: r.at,
+                    });
                 }
             }
             Change::OwnerAccount { reference, account } => {
@@ -384,7 +390,8 @@ mod tests {
     fn an_update_to_a_missing_deliverable_or_an_empty_note_is_refused() {
         let plan = Plan::default();
         let q1: Quarter = "2026Q1".parse().unwrap();
-        let e = plan.check(PlanKind::Strategy, &Change::Progress { reference: "Z9".into(), status: Status::OnTrack, quarter: q1, note: None });
+        let e =
+            plan.check(PlanKind::Strategy, &Change::Progress { reference: "Z9".into(), status: Status::OnTrack, quarter: q1, note: None });
         assert_eq!(e.unwrap_err().to_string(), "there is no deliverable with reference 'Z9'");
         let plan = Plan::replay(
             PlanKind::Strategy,

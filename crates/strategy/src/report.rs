@@ -40,7 +40,7 @@ impl Figure {
     pub fn missing(reference: &IndicatorRef, why: &str) -> Self {
         Self {
             reference: reference.clone(),
-            title: reference.to_string(),
+            title: "An indicator no longer in the frameworks".to_owned(),
             period: String::new(),
             value: None,
             value_text: why.to_owned(),
@@ -147,10 +147,9 @@ impl BoardReport {
                     owner: item.def.owner.clone(),
                     due: item.def.due.to_string(),
                     overdue: item.overdue(made_on),
-                    why: item.latest_note().map_or_else(
-                        || "No progress note has been written.".to_owned(),
-                        |n| format!("{} ({})", n.text, n.quarter.words()),
-                    ),
+                    why: item
+                        .latest_note()
+                        .map_or_else(|| "No progress note has been written.".to_owned(), |n| format!("{} ({})", n.text, n.quarter.words())),
                 });
             }
         }
@@ -344,7 +343,14 @@ impl BoardReport {
             b.push(h(3, "3.7 The action plan after the inspection"));
             b.push(Block::Table {
                 caption: "Actions by area for improvement".into(),
-                head: vec!["Area for improvement".into(), "Ref".into(), "Action".into(), "By when".into(), "By whom".into(), "Status".into()],
+                head: vec![
+                    "Area for improvement".into(),
+                    "Ref".into(),
+                    "Action".into(),
+                    "By when".into(),
+                    "By whom".into(),
+                    "Status".into(),
+                ],
                 rows: ap
                     .items()
                     .map(|(s, i)| {
@@ -413,6 +419,9 @@ pub fn html(doc: &Doc) -> String {
     out
 }
 
+/// A table to put on its own sheet: caption, header, rows.
+type SheetTable<'a> = (&'a str, &'a [String], &'a [Vec<String>]);
+
 /// An XLSX workbook: the whole paper on one sheet in reading order, and each table also on its own
 /// sheet for sorting and filtering.
 pub fn xlsx(doc: &Doc) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -422,7 +431,7 @@ pub fn xlsx(doc: &Doc) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let title = Format::new().set_bold().set_font_size(16);
     let head = Format::new().set_bold().set_background_color("#F3F2F1").set_border(FormatBorder::Thin);
     let wrap = Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top);
-    let mut tables: Vec<(&str, &[String], &[Vec<String>])> = Vec::new();
+    let mut tables: Vec<SheetTable<'_>> = Vec::new();
     {
         let ws = wb.add_worksheet().set_name("Board report")?;
         ws.set_column_width(0, 14)?;
@@ -566,7 +575,12 @@ mod tests {
                 seq: 2,
                 at: at(2026, 2, 3),
                 actor: "user:1".into(),
-                change: Change::Progress { reference: "B1".into(), status: Status::OffTrack, quarter: q1, note: Some("Staff shortage".into()) },
+                change: Change::Progress {
+                    reference: "B1".into(),
+                    status: Status::OffTrack,
+                    quarter: q1,
+                    note: Some("Staff shortage".into()),
+                },
             },
         ];
         Plan::replay(PlanKind::Strategy, &changes).unwrap()
@@ -578,25 +592,39 @@ mod tests {
         f.value = Some(1234.0);
         f.value_text = "1,234".into();
         f.trend = vec![("2024".into(), "1,100".into()), ("2025".into(), "1,234".into())];
-        BoardReport::build("Local authority 851", "2026Q1".parse().unwrap(), NaiveDate::from_ymd_opt(2026, 4, 2).unwrap(), &plan(), vec![f], None, None)
+        BoardReport::build(
+            "Local authority 851",
+            "2026Q1".parse().unwrap(),
+            NaiveDate::from_ymd_opt(2026, 4, 2).unwrap(),
+            &plan(),
+            vec![f],
+            None,
+            None,
+        )
     }
 
     #[test]
     fn the_report_counts_by_status_names_what_moved_and_says_why_off_track() {
         let r = report();
         assert_eq!((r.total, r.count(Status::OffTrack), r.count(Status::NotStarted)), (2, 1, 1));
-        assert_eq!(r.moved, [Moved { reference: "B1".into(), title: "Deliverable B1".into(), from: Some(Status::NotStarted), to: Status::OffTrack }]);
+        assert_eq!(
+            r.moved,
+            [Moved { reference: "B1".into(), title: "Deliverable B1".into(), from: Some(Status::NotStarted), to: Status::OffTrack }]
+        );
         assert_eq!(r.attention.len(), 2, "B1 off track, B2 past its date");
         assert_eq!(r.attention[0].why, "Staff shortage (January to March 2026)");
         assert!(r.attention[1].overdue && r.attention[1].why.starts_with("No progress note"));
-        let next = BoardReport::build("x", "2026Q2".parse().unwrap(), NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(), &plan(), vec![], None, None);
+        let next =
+            BoardReport::build("x", "2026Q2".parse().unwrap(), NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(), &plan(), vec![], None, None);
         assert!(next.moved.is_empty(), "a change in Q1 is not news in Q2");
     }
 
     #[test]
     fn the_html_paper_has_purpose_recommendations_information_and_the_day_it_was_made() {
         let html = html(&report().document());
-        for needle in ["1. Purpose", "2. Recommendations", "3. Information", "Made on 2 April 2026", "1,234", "Staff shortage", "2024: 1,100"] {
+        for needle in
+            ["1. Purpose", "2. Recommendations", "3. Information", "Made on 2 April 2026", "1,234", "Staff shortage", "2024: 1,100"]
+        {
             assert!(html.contains(needle), "{needle}");
         }
         assert!(!html.contains("off_track") && !html.contains("<script"));

@@ -67,8 +67,7 @@ impl Status {
     /// A status as the CSV or a form gives it: the code or the words, in any case, with spaces, hyphens
     /// or underscores; an empty cell is "not started" (the seeds leave the column blank at the start).
     pub fn parse(text: &str) -> Result<Self, String> {
-        let norm: String =
-            text.trim().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
+        let norm: String = text.trim().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
         if norm.is_empty() {
             return Ok(Self::NotStarted);
         }

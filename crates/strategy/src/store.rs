@@ -96,7 +96,9 @@ pub async fn area<S: StrategyStore>(store: &S, actor: &Actor, asked: Option<&str
     match areas.as_slice() {
         [one] => Ok(one.clone()),
         [] => Err(StoreError::Invalid("the store holds no local authority yet: name one with --la CODE".into())),
-        many => Err(StoreError::Invalid(format!("the store holds several local authorities ({}): name one with --la CODE", many.join(", ")))),
+        many => {
+            Err(StoreError::Invalid(format!("the store holds several local authorities ({}): name one with --la CODE", many.join(", "))))
+        }
     }
 }
 

@@ -34,7 +34,13 @@ async fn the_board_reads_the_plan_by_strand_in_words_but_cannot_update_it() {
     let board = app.sign_in("board").await;
     let page = app.get("/strategy", Some(&board)).await;
     assert_eq!(page.status, StatusCode::OK);
-    for needle in ["Strand B: Successful implementation of the SEND Reforms", "Improved percentage of EHCPs", "On track", "Not started", "September 2026"] {
+    for needle in [
+        "Strand B: Successful implementation of the SEND Reforms",
+        "Improved percentage of EHCPs",
+        "On track",
+        "Not started",
+        "September 2026",
+    ] {
         assert!(page.body.contains(needle), "{needle}");
     }
     assert!(!page.body.contains("on_track") && !page.body.contains("not_started"), "codes never show on a page");
@@ -43,7 +49,11 @@ async fn the_board_reads_the_plan_by_strand_in_words_but_cannot_update_it() {
     assert!(!item.body.contains("Save the update"), "the board reads only");
     let q = quarter(&app);
     let refused = app
-        .post_form("/strategy/deliverables/B6", Some(&board), &[("csrf", &board.csrf), ("status", "at_risk"), ("quarter", &q), ("note", "x")])
+        .post_form(
+            "/strategy/deliverables/B6",
+            Some(&board),
+            &[("csrf", &board.csrf), ("status", "at_risk"), ("quarter", &q), ("note", "x")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
@@ -60,7 +70,13 @@ async fn the_owner_updates_their_own_deliverable_and_a_colleague_cannot() {
         .post_form(
             "/strategy/deliverables/B6",
             Some(&owner),
-            &[("csrf", &owner.csrf), ("version", &version), ("status", "at_risk"), ("quarter", &q), ("note", "Two caseworkers left in March")],
+            &[
+                ("csrf", &owner.csrf),
+                ("version", &version),
+                ("status", "at_risk"),
+                ("quarter", &q),
+                ("note", "Two caseworkers left in March"),
+            ],
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
@@ -78,23 +94,40 @@ async fn the_owner_updates_their_own_deliverable_and_a_colleague_cannot() {
     assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(stale.body.contains("Someone else updated this deliverable"));
     // Nothing to say: the field is named.
-    let empty =
-        app.post_form("/strategy/deliverables/B6", Some(&owner), &[("csrf", &owner.csrf), ("status", "at_risk"), ("quarter", &q), ("note", "")]).await;
+    let empty = app
+        .post_form(
+            "/strategy/deliverables/B6",
+            Some(&owner),
+            &[("csrf", &owner.csrf), ("status", "at_risk"), ("quarter", &q), ("note", "")],
+        )
+        .await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(empty.body.contains("Write a progress note, or change the status"));
     let colleague = app.sign_in("caseworker2").await;
     let refused = app
-        .post_form("/strategy/deliverables/B7", Some(&owner), &[("csrf", &owner.csrf), ("status", "on_track"), ("quarter", &q), ("note", "x")])
+        .post_form(
+            "/strategy/deliverables/B7",
+            Some(&owner),
+            &[("csrf", &owner.csrf), ("status", "on_track"), ("quarter", &q), ("note", "x")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "B7 is not the caseworker's");
     let refused = app
-        .post_form("/strategy/deliverables/B6", Some(&colleague), &[("csrf", &colleague.csrf), ("status", "on_track"), ("quarter", &q), ("note", "x")])
+        .post_form(
+            "/strategy/deliverables/B6",
+            Some(&colleague),
+            &[("csrf", &colleague.csrf), ("status", "on_track"), ("quarter", &q), ("note", "x")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     // A manager updates any deliverable.
     let manager = app.sign_in("manager").await;
     let ok = app
-        .post_form("/strategy/deliverables/B7", Some(&manager), &[("csrf", &manager.csrf), ("status", "complete"), ("quarter", &q), ("note", "Survey done")])
+        .post_form(
+            "/strategy/deliverables/B7",
+            Some(&manager),
+            &[("csrf", &manager.csrf), ("status", "complete"), ("quarter", &q), ("note", "Survey done")],
+        )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
 }
@@ -140,7 +173,13 @@ async fn a_strategy_lead_writes_a_self_evaluation_area_as_a_new_dated_version() 
         .post_form(
             "/strategy/self-evaluation/areas/leaders-ambitious",
             Some(&manager),
-            &[("csrf", &manager.csrf), ("based_on", "0"), ("judgement", "inconsistent"), ("strengths", "A shared ambition"), ("indicators", "dfe-ehcp/plans_issued")],
+            &[
+                ("csrf", &manager.csrf),
+                ("based_on", "0"),
+                ("judgement", "inconsistent"),
+                ("strengths", "A shared ambition"),
+                ("add_indicator", "dfe-ehcp/plans_issued"),
+            ],
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
@@ -153,18 +192,68 @@ async fn a_strategy_lead_writes_a_self_evaluation_area_as_a_new_dated_version() 
         .await;
     assert_eq!(again.status, StatusCode::SEE_OTHER);
     let history = app.get("/strategy/self-evaluation/history", Some(&manager)).await;
-    assert!(history.body.contains("Leaders are ambitious for children and young people with SEND, from inconsistent to positive"), "{}", history.body);
+    assert!(
+        history.body.contains("Leaders are ambitious for children and young people with SEND, from inconsistent to positive"),
+        "{}",
+        history.body
+    );
     let layout = app.get("/strategy/self-evaluation?layout=peterborough", Some(&manager)).await;
     assert!(layout.body.contains("What we know") && layout.body.contains("Strengths: A shared ambition"));
     let bad = app
         .post_form(
             "/strategy/self-evaluation/areas/leaders-ambitious",
             Some(&manager),
-            &[("csrf", &manager.csrf), ("based_on", "2"), ("judgement", "great"), ("indicators", "nonsense")],
+            &[("csrf", &manager.csrf), ("based_on", "2"), ("judgement", "great"), ("add_indicator", "nonsense")],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("Select the partnership") && bad.body.contains("Line 1"));
+    assert!(bad.body.contains("Select the partnership") && bad.body.contains("Choose an indicator from the list"));
+    let form = app.get("/strategy/self-evaluation/areas/leaders-ambitious", Some(&manager)).await;
+    assert!(form.body.contains("DfE EHC plan measures (SEN2): New EHC plans issued"), "the linked indicator by its name");
     let board = app.sign_in("board").await;
     assert_eq!(app.get("/strategy/self-evaluation/areas/leaders-ambitious", Some(&board)).await.status, StatusCode::FORBIDDEN);
+}
+
+/// The text a person reads: tags, scripts and styles removed.
+fn visible(html: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in html.split("<head>").last().unwrap_or(html).chars() {
+        match c {
+            '<' => inside = true,
+            '>' => {
+                inside = false;
+                out.push(' ');
+            }
+            _ if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&#x27;", "'").replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn no_strategy_page_shows_an_internal_name() {
+    let app = with_plan().await;
+    for who in ["manager", "board", "caseworker"] {
+        let b = app.sign_in(who).await;
+        for path in [
+            "/strategy",
+            "/strategy/deliverables/B6",
+            "/strategy/action-plan",
+            "/strategy/self-evaluation",
+            "/strategy/self-evaluation?layout=peterborough",
+            "/strategy/self-evaluation/history",
+            "/strategy/report",
+        ] {
+            let page = app.get(path, Some(&b)).await;
+            assert_eq!(page.status, StatusCode::OK, "{who} {path}");
+            let text = visible(&page.body);
+            let internal: Vec<&str> = text
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '/'))
+                .filter(|w| w.trim_matches('_').contains('_') || w.contains("dfe-ehcp/") || w.contains("portsmouth-2016/"))
+                .collect();
+            assert!(internal.is_empty(), "{who} {path}: {internal:?}");
+        }
+    }
 }

@@ -158,7 +158,12 @@ fn import(a: ImportArgs) -> Result<(), Failure> {
         let store = open_store(&a.area.store).await?;
         let la = la(&store, &a.area.store, a.area.la.as_deref()).await?;
         plans::record(&store, &a.area.store.actor(), &la, kind, None, &Change::Imported { strands }).await.map_err(record_failure)?;
-        eprintln!("Imported {count} {}s in {n_strands} {}s into LA {la}'s {}.", kind.item_word(), kind.group_word(), kind.key().replace('_', " "));
+        eprintln!(
+            "Imported {count} {}s in {n_strands} {}s into LA {la}'s {}.",
+            kind.item_word(),
+            kind.group_word(),
+            kind.key().replace('_', " ")
+        );
         Ok(())
     })
 }
@@ -181,7 +186,9 @@ fn show_plan(a: ShowArgs) -> Result<(), Failure> {
             live::figures(&fw, &results, &la, suppression, &refs)
         };
         Ok(match a.format {
-            ShowFormat::Json => serde_json::to_string_pretty(&show::json(&plan, &figures)).map_err(|e| Failure::other(e.to_string()))? + "\n",
+            ShowFormat::Json => {
+                serde_json::to_string_pretty(&show::json(&plan, &figures)).map_err(|e| Failure::other(e.to_string()))? + "\n"
+            }
             ShowFormat::Text => show::text(&plan, &figures),
         })
     })?;

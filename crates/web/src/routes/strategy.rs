@@ -64,7 +64,13 @@ async fn names(state: &AppState, signed: &Signed) -> Result<HashMap<String, Stri
 }
 
 fn who(names: &HashMap<String, String>, label: &str) -> String {
-    names.get(label).cloned().unwrap_or_else(|| if label.starts_with("user:") { "A former user".into() } else { "An administrator, using the command line".into() })
+    names.get(label).cloned().unwrap_or_else(|| {
+        if label.starts_with("user:") {
+            "A former user".into()
+        } else {
+            "An administrator, using the command line".into()
+        }
+    })
 }
 
 /// The linked indicators' figures for the user's LA, from the cached frameworks.
@@ -237,11 +243,21 @@ async fn show_item(state: AppState, signed: Signed, kind: PlanKind, reference: S
     Ok(Html(render("strategy_item.html", &context)?))
 }
 
-async fn update_item(State(state): State<AppState>, signed: Signed, Path(reference): Path<String>, body: axum::body::Bytes) -> Result<Response, AppError> {
+async fn update_item(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(reference): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
     update(state, signed, PlanKind::Strategy, reference, body).await
 }
 
-async fn update_action(State(state): State<AppState>, signed: Signed, Path(reference): Path<String>, body: axum::body::Bytes) -> Result<Response, AppError> {
+async fn update_action(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(reference): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
     update(state, signed, PlanKind::ActionPlan, reference, body).await
 }
 
@@ -261,7 +277,11 @@ async fn update(state: AppState, signed: Signed, kind: PlanKind, reference: Stri
         }
     };
     let today = state.clock.today();
-    let quarter = form.get("quarter").parse::<Quarter>().ok().filter(|q| *q == Quarter::containing(today) || *q == Quarter::containing(today).previous());
+    let quarter = form
+        .get("quarter")
+        .parse::<Quarter>()
+        .ok()
+        .filter(|q| *q == Quarter::containing(today) || *q == Quarter::containing(today).previous());
     if quarter.is_none() {
         errors.add("quarter", "quarter", "Select the quarter the note reports on");
     }
@@ -282,7 +302,10 @@ async fn update(state: AppState, signed: Signed, kind: PlanKind, reference: Stri
             Err(RecordError::Store(e)) if e.is_conflict() => errors.add(
                 "status",
                 "status",
-                format!("Someone else updated this {} while you were writing: check what they wrote below, then send yours again", kind.item_word()),
+                format!(
+                    "Someone else updated this {} while you were writing: check what they wrote below, then send yours again",
+                    kind.item_word()
+                ),
             ),
             Err(RecordError::Refused(e)) => errors.add("note", "note", e.to_string()),
             Err(RecordError::Store(e)) => return Err(e.into()),
@@ -295,7 +318,12 @@ async fn update(state: AppState, signed: Signed, kind: PlanKind, reference: Stri
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(render("strategy_item.html", &context)?)).into_response())
 }
 
-async fn set_owner(State(state): State<AppState>, signed: Signed, Path(reference): Path<String>, body: axum::body::Bytes) -> Result<Response, AppError> {
+async fn set_owner(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(reference): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
     let form = crate::forms::FormData::parse(&body);
     signed.check_csrf(Some(&form.get("csrf")))?;
     signed.access.require(Can::EditStrategy)?;
@@ -329,12 +357,17 @@ fn judgement_json(j: Option<Outcome>) -> serde_json::Value {
     }
 }
 
-async fn self_evaluation_page(State(state): State<AppState>, signed: Signed, Query(q): Query<LayoutQuery>) -> Result<Html<String>, AppError> {
+async fn self_evaluation_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<LayoutQuery>,
+) -> Result<Html<String>, AppError> {
     signed.access.require(Can::Strategy)?;
     let la = la_of(&signed)?;
     let versions = plans::self_evaluations(&state.store, &signed.access.actor(), &la).await?;
     let latest = versions.last();
-    let refs: Vec<IndicatorRef> = latest.map(|v| v.evaluation.areas.iter().flat_map(|a| a.indicators.clone()).collect()).unwrap_or_default();
+    let refs: Vec<IndicatorRef> =
+        latest.map(|v| v.evaluation.areas.iter().flat_map(|a| a.indicators.clone()).collect()).unwrap_or_default();
     let (figs, as_of) = figures(&state, &signed, &la, &refs).await?;
     let peterborough = q.layout == "peterborough";
     let areas: Vec<_> = Area::ALL
@@ -373,7 +406,8 @@ async fn history(State(state): State<AppState>, signed: Signed) -> Result<Html<S
     let la = la_of(&signed)?;
     let versions = plans::self_evaluations(&state.store, &signed.access.actor(), &la).await?;
     let names = names(&state, &signed).await?;
-    let columns: Vec<String> = versions.iter().map(|v| format!("Version {}, {}", v.version, crate::views::long_date(v.evaluation.dated))).collect();
+    let columns: Vec<String> =
+        versions.iter().map(|v| format!("Version {}, {}", v.version, crate::views::long_date(v.evaluation.dated))).collect();
     let rows: Vec<_> = Area::ALL
         .iter()
         .filter(|a| versions.iter().any(|v| v.evaluation.entry(**a).is_some()))
@@ -393,12 +427,55 @@ async fn history(State(state): State<AppState>, signed: Signed) -> Result<Html<S
     let list: Vec<_> = versions
         .iter()
         .rev()
-        .map(|v| json!({"number": v.version, "dated": crate::views::long_date(v.evaluation.dated), "who": who(&names, &v.actor),
+        .map(|v| {
+            json!({"number": v.version, "dated": crate::views::long_date(v.evaluation.dated), "who": who(&names, &v.actor),
                         "saved": crate::views::long_date(v.recorded_at.date_naive()), "judgement": judgement_json(v.evaluation.judgement),
-                        "areas": v.evaluation.areas.len()}))
+                        "areas": v.evaluation.areas.len()})
+        })
         .collect();
-    let context = page(&signed, "Self-evaluation: history", "/strategy", json!({"columns": columns, "rows": rows, "changes": changes, "versions": list}));
+    let context = page(
+        &signed,
+        "Self-evaluation: history",
+        "/strategy",
+        json!({"columns": columns, "rows": rows, "changes": changes, "versions": list}),
+    );
     Ok(Html(render("strategy_history.html", &context)?))
+}
+
+/// An indicator's name as people read it: its framework's short name, number and title.
+fn indicator_name(r: &IndicatorRef) -> String {
+    crate::frameworks::frameworks()
+        .iter()
+        .find(|f| f.id == r.pack)
+        .and_then(|f| f.indicators.iter().find(|i| i.id == r.id).map(|i| (f, i)))
+        .map_or_else(
+            || "An indicator no longer in the frameworks".to_owned(),
+            |(f, i)| {
+                let fw = f.title.split(':').next().unwrap_or(&f.title).trim();
+                if i.number.is_empty() {
+                    format!("{fw}: {}", i.title)
+                } else {
+                    format!("{fw}: {} {}", i.number, i.title)
+                }
+            },
+        )
+}
+
+/// The area's linked indicators as checkboxes (each ticked: untick to remove).
+fn linked_options(refs: &[IndicatorRef]) -> Vec<serde_json::Value> {
+    refs.iter().map(|r| json!({"value": r.to_string(), "text": indicator_name(r)})).collect()
+}
+
+/// Every indicator that can be linked (evidence roll-ups aside), by name.
+fn indicator_choices() -> Vec<serde_json::Value> {
+    let mut out = vec![json!({"value": "", "text": "No other indicator"})];
+    for f in crate::frameworks::frameworks() {
+        for i in f.indicators.iter().filter(|i| i.measure != waymark_indicators::definition::MeasureKind::Evidence) {
+            let r = IndicatorRef { pack: f.id.clone(), id: i.id.clone() };
+            out.push(json!({"value": r.to_string(), "text": indicator_name(&r)}));
+        }
+    }
+    out
 }
 
 fn outcome_options() -> Vec<serde_json::Value> {
@@ -415,7 +492,7 @@ async fn area_form(State(state): State<AppState>, signed: Signed, Path(slug): Pa
     let entry = versions.last().and_then(|v| v.evaluation.entry(area).cloned()).unwrap_or_else(|| AreaEntry::empty(area));
     let v = json!({
         "judgement": entry.judgement.map_or("none", |j| j.key()), "strengths": entry.strengths, "development": entry.development,
-        "evidence": entry.evidence, "indicators": entry.indicators.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
+        "evidence": entry.evidence, "indicators": entry.indicators.iter().map(ToString::to_string).collect::<Vec<_>>(),
         "what_we_did": entry.what_we_did, "impact": entry.impact, "next_steps": entry.next_steps,
     });
     let context = page(
@@ -423,12 +500,17 @@ async fn area_form(State(state): State<AppState>, signed: Signed, Path(slug): Pa
         &format!("Self-evaluation: {}", area.title()),
         "/strategy",
         json!({"area": {"title": area.title(), "slug": area.slug()}, "v": v, "errors": [], "error_map": {}, "outcomes": outcome_options(),
-               "based_on": versions.last().map_or(0, |v| v.version)}),
+               "linked": linked_options(&entry.indicators), "choices": indicator_choices(), "based_on": versions.last().map_or(0, |v| v.version)}),
     );
     Ok(Html(render("strategy_area.html", &context)?))
 }
 
-async fn save_area(State(state): State<AppState>, signed: Signed, Path(slug): Path<String>, body: axum::body::Bytes) -> Result<Response, AppError> {
+async fn save_area(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(slug): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
     let form = crate::forms::FormData::parse(&body);
     signed.check_csrf(Some(&form.get("csrf")))?;
     signed.access.require(Can::EditStrategy)?;
@@ -446,12 +528,17 @@ async fn save_area(State(state): State<AppState>, signed: Signed, Path(slug): Pa
         },
     };
     let frameworks = crate::frameworks::frameworks();
-    let mut indicators = Vec::new();
-    for (n, line) in form.raw("indicators").lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
-        match line.parse::<IndicatorRef>() {
-            Ok(r) if live::known(frameworks, &r) => indicators.push(r),
-            Ok(r) => errors.add("indicators", "indicators", format!("Line {}: {r} is not an indicator of the frameworks", n + 1)),
-            Err(e) => errors.add("indicators", "indicators", format!("Line {}: {e}", n + 1)),
+    let mut indicators: Vec<IndicatorRef> = Vec::new();
+    let mut chosen = form.all("indicators");
+    chosen.extend(form.all("add_indicator"));
+    for code in chosen {
+        match code.parse::<IndicatorRef>() {
+            Ok(r) if live::known(frameworks, &r) => {
+                if !indicators.contains(&r) {
+                    indicators.push(r)
+                }
+            }
+            _ => errors.add("add_indicator", "add_indicator", "Choose an indicator from the list"),
         }
     }
     let text = |name: &str| form.raw(name).trim().to_owned();
@@ -461,7 +548,7 @@ async fn save_area(State(state): State<AppState>, signed: Signed, Path(slug): Pa
         strengths: text("strengths"),
         development: text("development"),
         evidence: text("evidence"),
-        indicators,
+        indicators: indicators.clone(),
         what_we_did: text("what_we_did"),
         impact: text("impact"),
         next_steps: text("next_steps"),
@@ -470,24 +557,27 @@ async fn save_area(State(state): State<AppState>, signed: Signed, Path(slug): Pa
     if errors.is_empty() {
         let versions = plans::self_evaluations(&state.store, &signed.access.actor(), &la).await?;
         let today = state.clock.today();
-        let base = versions
-            .iter()
-            .find(|v| v.version == based_on)
-            .map(|v| v.evaluation.clone())
-            .unwrap_or_else(|| SelfEvaluation { dated: today, judgement: None, summary: String::new(), areas: Vec::new() });
+        let base = versions.iter().find(|v| v.version == based_on).map(|v| v.evaluation.clone()).unwrap_or_else(|| SelfEvaluation {
+            dated: today,
+            judgement: None,
+            summary: String::new(),
+            areas: Vec::new(),
+        });
         let next = base.with_area(today, entry.clone());
         match plans::save_self_evaluation(&state.store, &signed.access.actor(), &la, based_on, &next).await {
             Ok(_) => return Ok(crate::routes::cases::see_other("/strategy/self-evaluation")),
-            Err(RecordError::Store(e)) if e.is_conflict() => {
-                errors.add("judgement", "judgement", "Someone else saved the self-evaluation while you were writing: open this area again to see theirs")
-            }
+            Err(RecordError::Store(e)) if e.is_conflict() => errors.add(
+                "judgement",
+                "judgement",
+                "Someone else saved the self-evaluation while you were writing: open this area again to see theirs",
+            ),
             Err(RecordError::Refused(e)) => errors.add("strengths", "strengths", e.to_string()),
             Err(RecordError::Store(e)) => return Err(e.into()),
         }
     }
     let v = json!({
         "judgement": form.get("judgement"), "strengths": form.raw("strengths"), "development": form.raw("development"),
-        "evidence": form.raw("evidence"), "indicators": form.raw("indicators"), "what_we_did": form.raw("what_we_did"),
+        "evidence": form.raw("evidence"), "indicators": indicators.iter().map(ToString::to_string).collect::<Vec<_>>(), "what_we_did": form.raw("what_we_did"),
         "impact": form.raw("impact"), "next_steps": form.raw("next_steps"),
     });
     let context = page(
@@ -495,7 +585,7 @@ async fn save_area(State(state): State<AppState>, signed: Signed, Path(slug): Pa
         &format!("Error: Self-evaluation: {}", area.title()),
         "/strategy",
         json!({"area": {"title": area.title(), "slug": area.slug()}, "v": v, "errors": errors.0, "error_map": errors.map(),
-               "outcomes": outcome_options(), "based_on": based_on}),
+               "outcomes": outcome_options(), "linked": linked_options(&indicators), "choices": indicator_choices(), "based_on": based_on}),
     );
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(render("strategy_area.html", &context)?)).into_response())
 }
@@ -568,10 +658,7 @@ async fn report_download(State(state): State<AppState>, signed: Signed, Query(q)
     let doc = r.document();
     let name = format!("board-report-{quarter}");
     let file = |bytes: Vec<u8>, mime: &str, ext: &str| {
-        (
-            [(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\""))],
-            bytes,
-        )
+        ([(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\""))], bytes)
             .into_response()
     };
     let failed = |e: String| AppError::Internal(format!("board report: {e}"));
