@@ -156,6 +156,20 @@ pub fn sub_working_days(date: Date, n: u32) -> Date {
     day
 }
 
+/// Working days after `from` up to and including `to` (0 when `to` is not after `from`): how many
+/// working days a step took.
+pub fn working_days_between(from: Date, to: Date) -> u32 {
+    let mut n = 0;
+    let mut day = from;
+    while day < to {
+        day = add_days(day, 1);
+        if is_working_day(day) {
+            n += 1;
+        }
+    }
+    n
+}
+
 /// The working day `n` working days after `date` (`n = 0`: `date` itself if it is a working day, else
 /// the next working day).
 pub fn add_working_days(date: Date, n: u32) -> Date {

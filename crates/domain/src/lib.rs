@@ -17,6 +17,5 @@ pub mod need;
 pub mod placement;
 pub mod plan;
 pub mod search;
-pub mod working_days;
 
 pub use calendar::Date;

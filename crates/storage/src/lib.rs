@@ -24,8 +24,8 @@ mod backup;
 mod bulk;
 mod caseload;
 mod clock;
-mod documents;
 mod directory;
+mod documents;
 mod error;
 mod establishments;
 mod fact_views;
@@ -33,13 +33,13 @@ mod facts;
 mod identity;
 mod indicators;
 mod la_settings;
-mod ops;
 mod notifications;
+mod ops;
 mod placements;
 mod sen2;
 mod sqlite;
-mod surveys;
 mod strategy;
+mod surveys;
 mod users;
 mod versioned;
 mod voice;
@@ -51,11 +51,11 @@ pub use backup::{restore, BackupReport};
 pub use bulk::{BulkCounts, BulkPerson, BulkStore};
 pub use caseload::{AggregateChanges, AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, FoundChild, Selection};
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use documents::{DocumentRecord, DocumentStore, NewDocument, Removal};
 pub use directory::{
     ChangeRecord, DirectoryEvent, DirectoryStore, ProviderListing, PublishBatch, PublishCounts, Published, SearchGap, ServiceVersion,
     UsageCounts,
 };
+pub use documents::{DocumentRecord, DocumentStore, NewDocument, Removal};
 pub use error::{Result, StoreError};
 pub use establishments::{Establishment, EstablishmentCounts, EstablishmentStore};
 pub use fact_views::FactView;
@@ -68,16 +68,16 @@ pub use identity::{
 };
 pub use indicators::{IndicatorStore, ManualValueRecord, TargetChange, TargetRecord, DEFAULT_SUPPRESSION_THRESHOLD};
 pub use la_settings::{InPost, LaSettings, LaSettingsStore};
-pub use ops::OpsCounts;
 pub use notifications::{parse_email, NotificationRecord, NotificationStore, OutboxItem, OutboxOverview, OutboxRow};
+pub use ops::OpsCounts;
 pub use placements::{setting_key, PlacementRecord, PlacementStore};
 pub use sen2::{
     Sen2Batch, Sen2Import, Sen2ImportPerson, Sen2ImportReport, Sen2ImportWrite, Sen2Needs, Sen2Placement, Sen2Reading, Sen2Source,
     Sen2Store, MAX_SEN2_BATCH,
 };
 pub use sqlite::SqliteStore;
-pub use surveys::{SendWhen, StoredResponse, Submitted, SurveyRecord, SurveyStatus, SurveyStore};
 pub use strategy::{StoredEntry, StrategyStore, PLANS};
+pub use surveys::{SendWhen, StoredResponse, Submitted, SurveyRecord, SurveyStatus, SurveyStore};
 pub use users::{NewUser, Role, SessionRecord, UserChange, UserRecord, UserStore, MAX_USERNAME};
 pub use voice::{Feedback, VoiceStore, YouSaidWeDid, MAX_VOICE_TEXT};
 pub use worklist::WorklistStore;

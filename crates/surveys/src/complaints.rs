@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 use waymark_domain::calendar::Date;
-use waymark_domain::working_days::{add_working_days, working_days_between};
+use waymark_domain::calendar::{add_working_days, working_days_between};
 
 /// A compliment, or a complaint at one stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

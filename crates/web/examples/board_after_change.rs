@@ -20,7 +20,9 @@ use waymark_storage::{Actor, AuditSink, CaseloadStore, FixedClock, Scope, Select
 
 fn summary(label: &str, mut times: Vec<Duration>) {
     times.sort();
-    let ms = |p: f64| times.get(((times.len() as f64 * p) as usize).min(times.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    let ms = |p: f64| {
+        times.get(((times.len() as f64 * p) as usize).min(times.len().saturating_sub(1))).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
     println!("{label}: {} views, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms", times.len(), ms(0.5), ms(0.99), ms(1.0));
 }
 

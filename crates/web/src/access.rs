@@ -266,7 +266,9 @@ impl Access {
             Role::Senco | Role::EducationalPsychologist => (true, false, false),
             Role::HealthProfessional => (false, true, false),
             Role::SocialCareProfessional => (false, false, true),
-            Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer | Role::StrategyLead => (false, false, false),
+            Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer | Role::StrategyLead => {
+                (false, false, false)
+            }
         }
     }
 

@@ -67,4 +67,3 @@ pub async fn sign_in(addr: &str, user: &str, password: &str) -> anyhow::Result<S
         .or_else(|| cookie(&reply.headers, "__Host-waymark_session"))
         .ok_or_else(|| anyhow::anyhow!("no session cookie"))
 }
-

@@ -24,8 +24,8 @@ mod placements;
 mod professionals;
 mod search;
 mod sen2;
-mod surveys;
 mod strategy;
+mod surveys;
 mod voice;
 
 use crate::error::AppError;
