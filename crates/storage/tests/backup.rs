@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use waymark_storage::{restore, PlacementStore, SqliteStore, Store, StoreError};
 
-/// Every row of every table of one database file, each row as its columns quoted by SQLite, in rowid order.
+/// Every row of every table of one database file, each row as its columns quoted by SQLite, sorted (so
+/// tables without a rowid, such as full-text indexes, compare too).
 async fn contents(path: &Path) -> BTreeMap<String, Vec<String>> {
     let mut conn = raw_connection(path).await;
     let tables: Vec<String> =
@@ -24,7 +25,7 @@ async fn contents(path: &Path) -> BTreeMap<String, Vec<String>> {
             sqlx::query(&format!("pragma table_info(\"{t}\")")).fetch_all(&mut conn).await.unwrap().iter().map(|r| r.get("name")).collect();
         let row = columns.iter().map(|c| format!("quote(\"{c}\")")).collect::<Vec<_>>().join(" || '|' || ");
         let rows: Vec<String> =
-            sqlx::query_scalar(&format!("select {row} from \"{t}\" order by rowid")).fetch_all(&mut conn).await.unwrap();
+            sqlx::query_scalar(&format!("select {row} as r from \"{t}\" order by r")).fetch_all(&mut conn).await.unwrap();
         out.insert(t, rows);
     }
     conn.close().await.unwrap();
