@@ -4,7 +4,7 @@
 // an administrator sets up two-step verification, invites a new colleague, who sets their own password
 // from the emailed link and signs in; the outbox page shows what was sent. axe and 320 px reflow on every page.
 
-import { test } from 'node:test'
+import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
 import { useWaymark, waymark, newPage, axe, visit, signIn, setUpTwoStep, fillDate } from './harness.mjs'
@@ -16,6 +16,8 @@ const inbox = []
 function smtpReceiver () {
   return new Promise(resolve => {
     const server = createServer(socket => {
+      // The receiver never keeps the test process alive: when the journeys end, so does the process.
+      socket.unref()
       let buffer = ''
       let inData = false
       let to = ''
@@ -45,14 +47,14 @@ function smtpReceiver () {
       })
       socket.on('error', () => {})
     })
-    server.listen(0, '127.0.0.1', () => resolve(server))
+    server.listen(0, '127.0.0.1', () => { server.unref(); resolve(server) })
   })
 }
 
 const receiver = await smtpReceiver()
 const smtpPort = receiver.address().port
 useWaymark({ serveArgs: ['--smtp-url', `smtp://127.0.0.1:${smtpPort}`, '--mail-poll-seconds', '1'] })
-process.on('exit', () => receiver.close())
+after(() => receiver.close())
 
 /** Wait (up to 15 s) for an email to `to` whose text matches `pattern`; the worker polls every second. */
 async function emailTo (to, pattern) {
