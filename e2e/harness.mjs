@@ -9,11 +9,11 @@
 import { before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { createServer } from 'node:net'
-import { createHmac } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 import { chromium } from 'playwright-core'
@@ -65,13 +65,29 @@ export const waymark = {
   checked
 }
 
+/** The demo area, generated once per binary and copied for each journey file (generating it takes about
+ * half a minute in a debug build; a copy, a second). The folder is named by the binary's size and time, so
+ * a rebuilt binary generates afresh; folders of older binaries are removed. It is renamed into place whole,
+ * so a file never sees a half-generated area. */
+function demoArea () {
+  const stat = statSync(BIN)
+  const key = createHash('sha256').update(`${BIN} ${stat.size} ${stat.mtimeMs} ${TODAY}`).digest('hex').slice(0, 16)
+  const prefix = 'waymark-e2e-demo-'
+  const area = join(tmpdir(), prefix + key)
+  if (existsSync(area)) return area
+  for (const old of readdirSync(tmpdir()).filter(n => n.startsWith(prefix))) rmSync(join(tmpdir(), old), { recursive: true, force: true })
+  const fresh = mkdtempSync(join(tmpdir(), 'waymark-e2e-generating-'))
+  execFileSync(BIN, ['demo', '--db', join(fresh, 'demo.db'), '--today', TODAY, '--no-serve', '--sign-ins-json', join(fresh, 'sign-ins.json')], { stdio: 'ignore' })
+  renameSync(fresh, area)
+  return area
+}
+
 async function start (prepare, serveArgs) {
   mkdirSync(ARTIFACTS, { recursive: true })
   work = mkdtempSync(join(tmpdir(), 'waymark-e2e-'))
   const db = join(work, 'demo.db')
-  const json = join(work, 'sign-ins.json')
-  execFileSync(BIN, ['demo', '--db', db, '--today', TODAY, '--no-serve', '--sign-ins-json', json], { stdio: 'ignore' })
-  signIns = Object.fromEntries(JSON.parse(readFileSync(json, 'utf8')).map(s => [s.username, s.password]))
+  cpSync(demoArea(), work, { recursive: true })
+  signIns = Object.fromEntries(JSON.parse(readFileSync(join(work, 'sign-ins.json'), 'utf8')).map(s => [s.username, s.password]))
   if (prepare) await prepare(db, work)
   const port = await freePort()
   base = `http://127.0.0.1:${port}`
@@ -81,6 +97,12 @@ async function start (prepare, serveArgs) {
     server.stdout.on('data', d => { if (String(d).includes('serving on')) { clearTimeout(timer); resolve() } })
     server.on('exit', code => reject(new Error(`waymark serve exited with ${code}`)))
   })
+  // Ready once the dashboards are warmed (`/readyz`), so no journey waits behind the warm-up.
+  for (const started = Date.now(); ; await new Promise(resolve => setTimeout(resolve, 250))) {
+    const ready = await fetch(base + '/readyz').then(r => r.ok, () => false)
+    if (ready) break
+    if (Date.now() - started > 600000) throw new Error('waymark serve was not ready within 10 minutes')
+  }
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

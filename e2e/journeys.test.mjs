@@ -128,6 +128,16 @@ test('a SEND manager opens each framework dashboard, drills down by need and loc
     await page.getByRole('button', { name: 'Show figures' }).click()
     await page.waitForLoadState()
     await axe(page, 'framework dashboard by locality')
+    // A count leads to the cases behind it, each a link to its case.
+    const behind = page.getByRole('link', { name: /See the cases behind the latest figure/ })
+    if (await behind.count() > 0) {
+      await behind.first().click()
+      await page.waitForLoadState()
+      await page.getByRole('heading', { name: /The cases behind/ }).waitFor()
+      await axe(page, 'cases behind a figure')
+      assert.ok(await page.locator('a[href^="/cases/"]').count() > 0, 'the cases behind a figure link to their cases')
+      await page.goBack()
+    }
   }
   for (const id of ['portsmouth-2016', 'hertfordshire-2015', 'peterborough-2017', 'ofsted-area-send']) {
     await visit(page, `/dashboard/frameworks/${id}`, `framework ${id}`, { screenshot: id === 'portsmouth-2016' })

@@ -1271,6 +1271,105 @@ pub fn compute_all_threads(
     done
 }
 
+/// The records one count was made of (a drill-down's link to the cases behind a figure).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Members {
+    /// The cases the counted records belong to, each once, in the table's order.
+    pub cases: Vec<waymark_domain::ids::CaseId>,
+    /// How many records were counted (a case with two reviews in the period counts twice).
+    pub records: u64,
+    /// Records that belong to no case (a census pupil, a resident), so have no case to open.
+    pub without_case: u64,
+}
+
+/// The members of one row of [`compute`]'s results: the records `indicator`'s numerator counted for `la`
+/// in `period` (its label, as in [`ResultRow::period`]) and `cohort` (as in [`ResultRow::cohort`]:
+/// `all`, one of the indicator's cohorts, a breakdown such as `need=ASD`, each optionally after
+/// `locality=X & `). `None` where the row is not a plain count of records: a weighted count (sessions,
+/// scores), a gap between cohorts, a manual or evidence measure, or a period or cohort the indicator does
+/// not have. Counted exactly as [`compute`] counts, so the members are as many as the numerator says.
+pub fn members(fw: &Framework, indicator: &str, t: &PersonTable, la: &str, period: &str, cohort: &str) -> Option<Members> {
+    let ind = fw.indicators.iter().find(|i| i.id == indicator)?;
+    if !matches!(ind.measure, MeasureKind::Records | MeasureKind::Facts) {
+        return None;
+    }
+    let expr = ind.numerator.as_ref()?;
+    if expr.terms.iter().any(|term| term.field.is_some()) {
+        return None;
+    }
+    let mut years: Vec<i32> = t.years();
+    if let Some(y) = year_of_label(period) {
+        years.push(y);
+    }
+    years.sort_unstable();
+    years.dedup();
+    let job = jobs(fw, &years, t.as_of).into_iter().find(|j| fw.indicators[j.ind].id == ind.id && j.label == period)?;
+    let la_pos = t.las.iter().position(|l| l.to_string() == la)?;
+    let range = *t.la_ranges().get(la_pos)?;
+    // `locality=X & rest`: the locality, then the cohort or breakdown within it.
+    let (locality, rest) = match cohort.strip_prefix("locality=") {
+        Some(after) => match after.split_once(" & ") {
+            Some((l, rest)) => (Some(l), rest),
+            None => (Some(after), "all"),
+        },
+        None => (None, cohort),
+    };
+    let locality_id = match locality {
+        Some(name) => Some(t.localities.iter().position(|l| l == name)? as u16),
+        None => None,
+    };
+    enum Within<'a> {
+        Cohort(&'a Cohort),
+        Breakdown(Dimension),
+    }
+    let within = match ind.cohorts.iter().position(|c| c.label() == rest) {
+        Some(i) => Within::Cohort(&ind.cohorts[i]),
+        None => {
+            let d = *ind.breakdowns.iter().find(|d| rest.starts_with(&format!("{}=", d.key())))?;
+            Within::Breakdown(d)
+        }
+    };
+    if let Within::Cohort(Cohort::Gap { .. } | Cohort::GapToAll { .. }) = within {
+        return None;
+    }
+    let mut scope = LaScope::new(t, range);
+    let mut out = Members::default();
+    let mut seen = std::collections::HashSet::new();
+    for term in &expr.terms {
+        scope.records(t, term.base, &job.period);
+        let keys: Vec<String> = term.preds.iter().map(|p| scope.pred_bits(t, term.base, &job.period, p)).collect();
+        let cohort_keys: Vec<String> = match within {
+            Within::Cohort(Cohort::Group { preds, .. }) => preds.iter().map(|p| scope.pred_bits(t, term.base, &job.period, p)).collect(),
+            _ => Vec::new(),
+        };
+        let list = &scope.record_lists[&(term.base, job.period)];
+        let set = |keys: &[String], i: usize| keys.iter().all(|k| scope.bitsets[k][i / 64] & (1 << (i % 64)) != 0);
+        for (i, (rec, f)) in list.iter().enumerate() {
+            if !set(&keys, i) || !set(&cohort_keys, i) {
+                continue;
+            }
+            if locality_id.is_some_and(|l| t.persons[rec.person as usize].locality != l) {
+                continue;
+            }
+            if let Within::Breakdown(d) = within {
+                if dim_label(t, d, dim_code(t, d, rec, f)) != rest {
+                    continue;
+                }
+            }
+            out.records += 1;
+            match t.case_ids.get(rec.case as usize) {
+                Some(case) => {
+                    if seen.insert(*case) {
+                        out.cases.push(*case);
+                    }
+                }
+                None => out.without_case += 1,
+            }
+        }
+    }
+    Some(out)
+}
+
 /// The values of one indicator by area and period, for charts: area → [(period, value)].
 pub fn series(results: &Results, indicator: &str, cohort: &str) -> BTreeMap<String, Vec<(String, Option<f64>)>> {
     let mut out: BTreeMap<String, Vec<(String, Option<f64>)>> = BTreeMap::new();

@@ -534,3 +534,40 @@ fn a_manual_percentage_may_come_from_a_survey_question_and_nothing_else_may() {
     let s1 = find_framework(&fws, "portsmouth-2016").unwrap().indicators.iter().find(|i| i.id == "s1_user_feedback").unwrap();
     assert_eq!(s1.survey.as_ref().unwrap().positive, ["4", "5"]);
 }
+
+/// Issue 10 item 4: a drill-down's count links to the cases behind it. The members of a row are
+/// counted as the row was: as many records as its numerator, in every pack, for the LA, a locality and
+/// a breakdown, and each record of a case-based measure names its case.
+#[test]
+fn the_members_behind_a_count_are_as_many_as_its_numerator() {
+    let t = synth("small");
+    let fws = load(None).unwrap();
+    let results = all_packs(&t);
+    let mut checked = std::collections::BTreeSet::new();
+    let mut with_cases = 0;
+    for r in &results {
+        let fw = fws.iter().find(|f| f.id == r.framework).unwrap();
+        // Each indicator's latest period with a count, for the LA, one locality and one breakdown.
+        let mut seen = std::collections::HashSet::new();
+        for row in r.rows.iter().rev() {
+            let Some(n) = row.numerator else { continue };
+            let kind = if row.cohort.starts_with("locality=") { "locality" } else if row.cohort.contains('=') { "breakdown" } else { "cohort" };
+            if row.la == "england" || !seen.insert((row.indicator.clone(), kind)) {
+                continue;
+            }
+            let Some(m) = waymark_indicators::members(fw, &row.indicator, &t, &row.la, &row.period, &row.cohort) else { continue };
+            assert_eq!(m.records, n, "{} {} {} {}", r.framework, row.indicator, row.period, row.cohort);
+            assert!(m.cases.len() as u64 + m.without_case <= m.records);
+            if m.without_case == 0 && n > 0 {
+                assert!(!m.cases.is_empty());
+                with_cases += 1;
+            }
+            checked.insert((r.framework.clone(), row.indicator.clone()));
+        }
+    }
+    assert!(checked.len() > 40, "only {} indicators had members to check", checked.len());
+    assert!(with_cases > 20, "only {with_cases} rows named their cases");
+    // Not a plain count: a manual measure has no members.
+    let dfe = fws.iter().find(|f| f.id == "dfe-ehcp").unwrap();
+    assert!(waymark_indicators::members(dfe, "no-such-indicator", &t, "851", "2024", "all").is_none());
+}

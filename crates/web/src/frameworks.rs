@@ -6,9 +6,10 @@
 //! framework's outcomes or strands, with a drill-down by LA, locality, need and phase.
 //!
 //! Aggregates only: the person table is read in bulk (audited as list reads, never a child's record),
-//! and no page shows a child. Every framework is computed together (evidence packs cite the others)
-//! and cached per LA scope with the person table it was computed on; a case change patches that case
-//! into the table and computes again, without reading the table again (see [`FrameworkCache`]).
+//! and no page shows a child. Frameworks are cached per LA scope with the person table they were
+//! computed on, each computed when first viewed (evidence packs cite the others, so those come first);
+//! a case change patches that case into the table, without reading the table again, and the next view
+//! computes its framework again (see [`FrameworkCache`]).
 
 use crate::error::AppError;
 use crate::AppState;
@@ -40,9 +41,19 @@ pub fn frameworks() -> &'static [Framework] {
     &FRAMEWORKS
 }
 
-/// Every framework's results for one LA scope.
+/// The frameworks' results for one LA scope, each computed on first use.
+///
+/// A view needs one framework, so after a case change only the framework viewed is computed again
+/// (about a tenth of the work of all of them); the warm-up and the strategy's figures compute every one
+/// at once, sharing each LA's lists between them.
 pub struct Computed {
-    pub results: Vec<Results>,
+    table: Arc<PersonTable>,
+    manual: ManualValues,
+    periods: PeriodSel,
+    /// One per framework of [`frameworks`], in its order.
+    slots: Vec<std::sync::OnceLock<Results>>,
+    /// Every framework together, when asked for.
+    all: std::sync::OnceLock<Vec<Results>>,
     /// The areas with results: `england` first when present, then LA codes.
     pub areas: Vec<String>,
     pub today: Date,
@@ -53,9 +64,78 @@ pub struct Computed {
     pub suppression: Suppression,
 }
 
+fn is_evidence(fw: &Framework) -> bool {
+    fw.indicators.iter().any(|i| i.measure == MeasureKind::Evidence)
+}
+
+fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 impl Computed {
+    fn new(table: Arc<PersonTable>, manual: ManualValues, today: Date, threshold: u32) -> Self {
+        // Every complete year with data; with none yet, the year so far.
+        let partial_year = table.years().is_empty().then(|| chrono::Datelike::year(&today));
+        let periods = partial_year.map_or(PeriodSel::AllYears, PeriodSel::Year);
+        let mut areas: Vec<String> = Vec::new();
+        if table.las.len() > 1 {
+            areas.push("england".into());
+        }
+        areas.extend(table.las.iter().map(ToString::to_string));
+        Computed {
+            slots: frameworks().iter().map(|_| std::sync::OnceLock::new()).collect(),
+            all: std::sync::OnceLock::new(),
+            table,
+            manual,
+            periods,
+            areas,
+            today,
+            partial_year,
+            suppression: Suppression { threshold },
+        }
+    }
+
+    /// One framework's results, computed now if no view has needed them since the data changed. An
+    /// evidence framework cites the others, so they are computed first.
     pub fn results(&self, framework: &str) -> Option<&Results> {
-        self.results.iter().find(|r| r.framework == framework)
+        if let Some(all) = self.all.get() {
+            return all.iter().find(|r| r.framework == framework);
+        }
+        let i = frameworks().iter().position(|f| f.id == framework)?;
+        Some(self.at(i))
+    }
+
+    fn at(&self, i: usize) -> &Results {
+        if let Some(r) = self.slots[i].get() {
+            return r;
+        }
+        let fw = &frameworks()[i];
+        let evidence: Vec<Results> =
+            if is_evidence(fw) { (0..frameworks().len()).filter(|j| !is_evidence(&frameworks()[*j])).map(|j| self.at(j).clone()).collect() } else { Vec::new() };
+        self.slots[i].get_or_init(|| {
+            let started = std::time::Instant::now();
+            let loaded = waymark_indicators::Loaded::default();
+            let r = waymark_indicators::compute_threads(fw, &self.table, &Scope::All, &self.periods, &self.manual, &loaded, &evidence, threads());
+            tracing::info!(millis = started.elapsed().as_millis() as u64, framework = %fw.id, "framework computed");
+            r
+        })
+    }
+
+    /// The cases behind one row of a framework's results (see [`waymark_indicators::members`]).
+    pub fn members(&self, fw: &Framework, indicator: &str, la: &str, period: &str, cohort: &str) -> Option<waymark_indicators::Members> {
+        waymark_indicators::members(fw, indicator, &self.table, la, period, cohort)
+    }
+
+    /// Every framework's results (for figures drawn from several frameworks at once), computed together.
+    pub fn all_results(&self) -> &[Results] {
+        self.all.get_or_init(|| {
+            let started = std::time::Instant::now();
+            let all: Vec<&Framework> = frameworks().iter().collect();
+            let loaded = waymark_indicators::Loaded::default();
+            let r = waymark_indicators::compute_all_threads(&all, &self.table, &Scope::All, &self.periods, &self.manual, &loaded, threads());
+            tracing::info!(millis = started.elapsed().as_millis() as u64, "frameworks computed");
+            r
+        })
     }
 }
 
@@ -79,6 +159,8 @@ struct Entry {
 #[derive(Default)]
 pub struct FrameworkCache {
     entries: tokio::sync::Mutex<HashMap<String, Entry>>,
+    /// While [`warm`] runs: `/readyz` answers "not ready" so no traffic waits behind it.
+    warming: std::sync::atomic::AtomicBool,
 }
 
 /// At most this many changed cases are patched in; more (an import of cases) read the table again.
@@ -172,37 +254,6 @@ async fn inputs(state: &AppState, actor: &Actor) -> Result<Inputs, AppError> {
     Ok(Inputs { manual: values, threshold, fingerprint })
 }
 
-/// Every framework on `table`, on the blocking pool.
-async fn compute(table: Arc<PersonTable>, manual: ManualValues, today: Date, threshold: u32) -> Result<Computed, AppError> {
-    let started = std::time::Instant::now();
-    let computed = tokio::task::spawn_blocking(move || {
-        let all: Vec<&Framework> = frameworks().iter().collect();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        // Every complete year with data; with none yet, the year so far.
-        let partial_year = table.years().is_empty().then(|| chrono::Datelike::year(&today));
-        let periods = partial_year.map_or(PeriodSel::AllYears, PeriodSel::Year);
-        let results = waymark_indicators::compute_all_threads(
-            &all,
-            &table,
-            &Scope::All,
-            &periods,
-            &manual,
-            &waymark_indicators::Loaded::default(),
-            threads,
-        );
-        let mut areas: Vec<String> = Vec::new();
-        if table.las.len() > 1 {
-            areas.push("england".into());
-        }
-        areas.extend(table.las.iter().map(ToString::to_string));
-        Computed { results, areas, today, partial_year, suppression: Suppression { threshold } }
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("computing the frameworks: {e}")))?;
-    tracing::info!(millis = started.elapsed().as_millis() as u64, "frameworks computed");
-    Ok(computed)
-}
-
 impl FrameworkCache {
     /// Every framework for the actor's scope. Audited as one `aggregate` list read per view; reading
     /// the table also writes its bulk list reads (`aggregate`, `child_list`).
@@ -222,7 +273,7 @@ impl FrameworkCache {
                 && changes.cases.len() <= PATCH_LIMIT
                 && patch(state, actor, entry, &changes.cases).await?
             {
-                entry.computed = Arc::new(compute(entry.table.clone(), inputs.manual, today, inputs.threshold).await?);
+                entry.computed = Arc::new(Computed::new(entry.table.clone(), inputs.manual, today, inputs.threshold));
                 (entry.generation, entry.seq, entry.inputs) = (changes.generation, changes.seq, inputs.fingerprint);
                 state.store.audit_list_read(actor, "aggregate", &state.audit).await?;
                 return Ok(entry.computed.clone());
@@ -232,7 +283,7 @@ impl FrameworkCache {
         // in again (harmlessly) or read again next time.
         let mark = state.store.aggregate_changes(i64::MAX).await?;
         let table = Arc::new(waymark_indicators::source::load_from_store(&state.store, actor, today, &state.audit).await?);
-        let computed = Arc::new(compute(table.clone(), inputs.manual, today, inputs.threshold).await?);
+        let computed = Arc::new(Computed::new(table.clone(), inputs.manual, today, inputs.threshold));
         entries.insert(
             scope_key,
             Entry { today, inputs: inputs.fingerprint, generation: mark.generation, seq: mark.seq, table, computed: computed.clone() },
@@ -241,10 +292,51 @@ impl FrameworkCache {
     }
 }
 
+impl FrameworkCache {
+    /// Whether the server's start-up warm-up is still reading the tables.
+    pub fn warming(&self) -> bool {
+        self.warming.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// As [`FrameworkCache::get`], with the one framework a page shows computed on the blocking pool
+    /// (not on the thread answering requests).
+    pub async fn get_framework(&self, state: &AppState, actor: &Actor, framework: &str) -> Result<Arc<Computed>, AppError> {
+        let computed = self.get(state, actor).await?;
+        let (c, id) = (computed.clone(), framework.to_string());
+        tokio::task::spawn_blocking(move || {
+            c.results(&id);
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("computing the framework: {e}")))?;
+        Ok(computed)
+    }
+
+    /// As [`FrameworkCache::get`], with every framework computed (on the blocking pool).
+    pub async fn get_all(&self, state: &AppState, actor: &Actor) -> Result<Arc<Computed>, AppError> {
+        let computed = self.get(state, actor).await?;
+        let c = computed.clone();
+        tokio::task::spawn_blocking(move || {
+            c.all_results();
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("computing the frameworks: {e}")))?;
+        Ok(computed)
+    }
+}
+
 /// Read each LA's person table and compute its frameworks as the server starts, so the first board
 /// member to open a dashboard does not wait for the read (seconds at a large area). Audited as the
 /// reads of an actor named for the job.
-pub async fn warm(state: AppState) {
+/// The server counts as warming from the call (before the task first runs) until every LA is done.
+pub fn warm(state: AppState) -> impl std::future::Future<Output = ()> {
+    state.frameworks.warming.store(true, std::sync::atomic::Ordering::SeqCst);
+    async move {
+        warm_each(&state).await;
+        state.frameworks.warming.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+async fn warm_each(state: &AppState) {
     let system = Actor::new("dashboard warm-up", waymark_storage::Scope::All);
     let las = match waymark_storage::Sen2Store::sen2_las(&state.store, &system).await {
         Ok(las) => las,
@@ -253,7 +345,7 @@ pub async fn warm(state: AppState) {
     let started = std::time::Instant::now();
     for la in las {
         let actor = Actor::new("dashboard warm-up", waymark_storage::Scope::LocalAuthority(la));
-        if let Err(e) = state.frameworks.get(&state, &actor).await {
+        if let Err(e) = state.frameworks.get_all(state, &actor).await {
             tracing::warn!(error = ?e, "dashboard warm-up failed");
         }
     }
@@ -332,6 +424,8 @@ pub struct IndicatorView {
     pub table: Option<Table>,
     /// Where a SEND manager sets this indicator's local targets.
     pub target_href: Option<String>,
+    /// The cases behind the latest count, for those who may open cases (a count of records only).
+    pub cases_href: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -433,6 +527,7 @@ pub fn view(
     drill: &Drill,
     suppression: Suppression,
     can_set_targets: bool,
+    can_open_cases: bool,
 ) -> FrameworkView {
     let area = if areas.contains(&drill.la) {
         drill.la.clone()
@@ -497,8 +592,23 @@ pub fn view(
             table: None,
             target_href: (can_set_targets && area != "england" && ind.measure != MeasureKind::Evidence)
                 .then(|| format!("/dashboard/frameworks/{}/targets/{}", fw.id, ind.id)),
+            cases_href: None,
         };
         let latest_row = rows.iter().rev().find(|r| r.value.is_some()).copied();
+        let plain_count = matches!(ind.measure, MeasureKind::Records | MeasureKind::Facts)
+            && ind.numerator.as_ref().is_some_and(|e| e.terms.iter().all(|t| t.field.is_none()))
+            && !ind.cohorts.iter().any(|c| c.label() == cohort && !matches!(c, waymark_indicators::definition::Cohort::Group { .. }));
+        if let Some(r) = latest_row.filter(|r| can_open_cases && plain_count && area != "england" && r.numerator.is_some_and(|n| n > 0)) {
+            let query = serde_urlencoded::to_string([
+                ("la", area.as_str()),
+                ("period", r.period.as_str()),
+                ("locality", locality.as_str()),
+                ("need", need.as_str()),
+                ("phase", phase.as_str()),
+            ])
+            .unwrap_or_default();
+            v.cases_href = Some(format!("/dashboard/frameworks/{}/cases/{}?{query}", fw.id, ind.id));
+        }
         if rows.is_empty() {
             v.notice = Some(if cohort == "all" {
                 "No figures for this area yet.".to_owned()

@@ -109,6 +109,17 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Whether the dashboards are still being warmed as the server starts (`/readyz` waits for them).
+    pub fn frameworks_warming(&self) -> bool {
+        self.frameworks.warming()
+    }
+
+    /// Read each LA's dashboard table and compute its frameworks (what [`serve`] starts with); the
+    /// server counts as warming, and `/readyz` says so, from this call until the future completes.
+    pub fn warm_dashboards(&self) -> impl std::future::Future<Output = ()> {
+        frameworks::warm(self.clone())
+    }
+
     /// Build the state; call inside the tokio runtime (it starts the audit writer).
     pub fn new(store: SqliteStore, clock: Arc<dyn Clock>, config: Config) -> Self {
         templates::Templates::load();
@@ -136,7 +147,7 @@ pub fn app(state: AppState) -> Router {
 
 /// Serve on `listener` until Ctrl-C (or SIGTERM).
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    tokio::spawn(frameworks::warm(state.clone()));
+    tokio::spawn(state.warm_dashboards());
     let router = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await
 }

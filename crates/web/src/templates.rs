@@ -30,6 +30,7 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "dashboard.html",
     "framework.html",
     "framework_groups.html",
+    "framework_cases.html",
     "target.html",
     "small_numbers.html",
     "forecast.html",

@@ -324,3 +324,47 @@ async fn one_measure_shows_the_same_value_on_the_page_the_print_version_and_the_
     }
     assert!(compared >= 2, "{compared} measures compared");
 }
+
+/// Issue 10 item 4: a count links to the cases behind it for those who may open cases, and each of
+/// those is a case of the LA with a link to it; a board member sees neither the link nor the list.
+#[tokio::test]
+async fn a_count_links_to_the_cases_behind_it_for_caseworkers_only() {
+    let app = TestApp::new().await;
+    let m = app.sign_in("manager").await;
+    let page = app.get("/dashboard/frameworks/dfe-ehcp", Some(&m)).await;
+    // Each link as the browser follows it (the template escapes `/` and `&`).
+    let body = page.body.replace("&#x2f;", "/").replace("&amp;", "&");
+    let hrefs: Vec<String> = body
+        .match_indices("href=\"/dashboard/frameworks/dfe-ehcp/cases/")
+        .map(|(i, _)| {
+            let rest = &body[i + 6..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .collect();
+    assert!(!hrefs.is_empty(), "no count links to its cases");
+    let mut listed = 0;
+    for href in &hrefs {
+        let cases = app.get(href, Some(&m)).await;
+        assert_eq!(cases.status, StatusCode::OK, "{href}: {}", cases.body);
+        assert!(cases.body.contains("The cases behind"), "{href}");
+        for kid in &app.kids {
+            if cases.body.contains(&format!("href=\"/cases/{}\"", kid.case)) {
+                listed += 1;
+            }
+        }
+        // Every case link on the page is one of the LA's cases.
+        for (i, _) in cases.body.match_indices("href=\"/cases/") {
+            let id = &cases.body[i + 13..i + 13 + 36];
+            assert!(app.kids.iter().any(|k| k.case.to_string() == id), "{href} lists a case that is not the LA's: {id}");
+        }
+    }
+    assert!(listed > 0, "no page listed a case");
+    let bad = app.get(&format!("{}&page=abc", hrefs[0]), Some(&m)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("There is no page"), "{}", bad.body);
+
+    let board = app.sign_in("board").await;
+    let page = app.get("/dashboard/frameworks/dfe-ehcp", Some(&board)).await;
+    assert!(!page.body.contains("See the cases behind"), "a board member is offered cases");
+    assert_eq!(app.get(&hrefs[0], Some(&board)).await.status, StatusCode::FORBIDDEN);
+}

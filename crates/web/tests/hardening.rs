@@ -198,6 +198,13 @@ async fn health_readiness_and_metrics_answer_without_a_session_and_name_routes_n
     assert_eq!((health.status, health.body.as_str()), (StatusCode::OK, "ok"));
     let ready = app.get("/readyz", None).await;
     assert_eq!((ready.status, ready.body.as_str()), (StatusCode::OK, "ready"));
+    // While the dashboards warm up as the server starts, the load balancer is told to wait.
+    let warming = app.state.warm_dashboards();
+    let ready = app.get("/readyz", None).await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE, "{}", ready.body);
+    assert!(ready.body.contains("warming up the dashboards"), "{}", ready.body);
+    warming.await;
+    assert_eq!(app.get("/readyz", None).await.status, StatusCode::OK);
 
     let cw = app.sign_in("caseworker").await;
     let amber = app.kid("amber").clone();

@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/frameworks/{id}/data.xlsx", get(framework_xlsx))
         .route("/dashboard/frameworks/{id}/print", get(framework_print))
         .route("/dashboard/frameworks/{id}/targets/{indicator}", get(target_page).post(set_target))
+        .route("/dashboard/frameworks/{id}/cases/{indicator}", get(framework_cases))
         .route("/dashboard/small-numbers", get(threshold_page).post(set_threshold))
 }
 
@@ -49,7 +50,7 @@ async fn target_context(
     let fw = waymark_indicators::find_framework(frameworks::frameworks(), id).ok_or(AppError::NotFound)?;
     let ind = fw.indicators.iter().find(|i| i.id == indicator).ok_or(AppError::NotFound)?;
     let la = signed.user().la.map(|l| l.to_string()).ok_or_else(|| AppError::BadRequest("your account has no local authority".into()))?;
-    let data = state.frameworks.get(state, &signed.access.actor()).await?;
+    let data = state.frameworks.get_framework(state, &signed.access.actor(), &fw.id).await?;
     let results = data.results(&fw.id).ok_or(AppError::NotFound)?;
     let periods: Vec<serde_json::Value> = results
         .rows
@@ -233,7 +234,7 @@ async fn computed(
 ) -> Result<(&'static waymark_indicators::Framework, std::sync::Arc<frameworks::Computed>), AppError> {
     signed.access.require(Can::Dashboard)?;
     let fw = waymark_indicators::find_framework(frameworks::frameworks(), id).ok_or(AppError::NotFound)?;
-    let data = state.frameworks.get(state, &signed.access.actor()).await?;
+    let data = state.frameworks.get_framework(state, &signed.access.actor(), &fw.id).await?;
     if data.results(&fw.id).is_none() {
         return Err(AppError::NotFound);
     }
@@ -248,7 +249,15 @@ async fn framework(
 ) -> Result<Html<String>, AppError> {
     let (fw, data) = computed(&state, &signed, &id).await?;
     let results = data.results(&fw.id).ok_or(AppError::NotFound)?;
-    let view = frameworks::view(fw, results, &data.areas, &drill, data.suppression, signed.access.can(Can::SetTargets));
+    let view = frameworks::view(
+        fw,
+        results,
+        &data.areas,
+        &drill,
+        data.suppression,
+        signed.access.can(Can::SetTargets),
+        signed.access.can(Can::Caseload),
+    );
     let context = page(
         &signed,
         &format!("Dashboard: {}", fw.title),
@@ -256,6 +265,81 @@ async fn framework(
         json!({"fw": view, "today": crate::views::long_date(data.today), "partial_year": data.partial_year}),
     );
     Ok(Html(render("framework.html", &context)?))
+}
+
+/// The drill-down of one count: the row's LA, period and cohort, and the page of cases.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct CasesQuery {
+    #[serde(flatten)]
+    drill: Drill,
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    page: Option<String>,
+}
+
+/// The cases behind a drill-down's count (issue 10 item 4), for those who may open cases: the records
+/// the engine counted, each case once, with a link to it. Listed from the caseload (audited as one
+/// list read of cases), so a case outside the user's scope never shows.
+async fn framework_cases(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, indicator)): Path<(String, String)>,
+    Query(q): Query<CasesQuery>,
+) -> Result<Html<String>, AppError> {
+    signed.access.require(Can::Caseload)?;
+    let (fw, data) = computed(&state, &signed, &id).await?;
+    let ind = fw.indicators.iter().find(|i| i.id == indicator).ok_or(AppError::NotFound)?;
+    let view = frameworks::view(fw, data.results(&fw.id).ok_or(AppError::NotFound)?, &data.areas, &q.drill, data.suppression, false, true);
+    let row = data
+        .results(&fw.id)
+        .and_then(|r| r.rows.iter().find(|r| r.indicator == ind.id && r.la == view.area && r.cohort == view.cohort && r.period == q.period))
+        .ok_or(AppError::NotFound)?;
+    let members = data.members(fw, &ind.id, &view.area, &row.period, &view.cohort).ok_or(AppError::NotFound)?;
+    let caseload = state.caseload.get(&state, &signed.access.actor(), "case_list").await?;
+    let wanted: std::collections::HashSet<_> = members.cases.iter().collect();
+    let mut rows: Vec<&crate::views::CaseloadRow> = caseload.by_name.iter().map(|i| &caseload.rows[*i]).filter(|r| wanted.contains(&r.case_id)).collect();
+    let total = rows.len();
+    const PER_PAGE: usize = 50;
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page_no = match q.page.as_deref() {
+        None | Some("") => 1,
+        Some(p) => p.parse::<usize>().ok().filter(|p| (1..=pages).contains(p)).ok_or_else(|| {
+            AppError::BadRequest(format!("There is no page \"{p}\" of these cases: choose a page from 1 to {pages}."))
+        })?,
+    };
+    rows = rows.into_iter().skip((page_no - 1) * PER_PAGE).take(PER_PAGE).collect();
+    let list: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            json!({"case_id": r.case_id.to_string(), "name": r.child_name, "reference": r.case_reference,
+                   "dob": crate::views::long_date(r.date_of_birth), "stage": r.stage_label})
+        })
+        .collect();
+    let label = if ind.number.is_empty() { ind.title.clone() } else { format!("{} {}", ind.number, ind.title) };
+    let base_query = serde_urlencoded::to_string([
+        ("la", view.area.as_str()),
+        ("period", row.period.as_str()),
+        ("locality", view.drill.locality.as_str()),
+        ("need", view.drill.need.as_str()),
+        ("phase", view.drill.phase.as_str()),
+    ])
+    .unwrap_or_default();
+    let context = page(
+        &signed,
+        &format!("Cases behind {label}"),
+        "/dashboard",
+        json!({
+            "fw": {"id": fw.id, "title": fw.title}, "indicator": label, "anchor": format!("ind-{}", ind.id.replace(|c: char| !c.is_ascii_alphanumeric(), "-")),
+            "period": waymark_indicators::present::period_words(&row.period), "area": view.area_label, "cohort": view.cohort_label,
+            "back_query": view.query, "base_query": base_query,
+            "records": members.records, "cases": members.cases.len(), "without_case": members.without_case,
+            "shown": total, "hidden": members.cases.len().saturating_sub(total),
+            "rows": list, "page": page_no, "pages": pages,
+            "prev": (page_no > 1).then(|| page_no - 1), "next": (page_no < pages).then(|| page_no + 1),
+        }),
+    );
+    Ok(Html(render("framework_cases.html", &context)?))
 }
 
 fn file_name(id: &str, ext: &str) -> String {
@@ -418,7 +502,7 @@ async fn render_dashboard(state: &AppState, signed: &Signed, print: bool) -> Res
     let (fw, data) = computed(state, signed, CASEWORK).await?;
     let results = data.results(&fw.id).ok_or(AppError::NotFound)?;
     let view =
-        frameworks::view(fw, results, &data.areas, &frameworks::Drill::default(), data.suppression, signed.access.can(Can::SetTargets));
+        frameworks::view(fw, results, &data.areas, &frameworks::Drill::default(), data.suppression, signed.access.can(Can::SetTargets), false);
     let la = signed.user().la.map(|l| l.to_string()).unwrap_or_default();
     let drill: Vec<(String, String)> = STAGES.iter().map(|s| (stage_label(s).to_owned(), format!("/dashboard/stage/{s}"))).collect();
     let context = page(

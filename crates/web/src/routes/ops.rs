@@ -1,5 +1,6 @@
 //! Endpoints for the council's operators and their monitoring, not for people: `/healthz` (the process
-//! answers), `/readyz` (the database answers and its schema is current: 503 otherwise, so a load
+//! answers), `/readyz` (the database answers, its schema is current and the dashboards are warmed: 503
+//! otherwise, so a load
 //! balancer sends no traffic to a process that cannot serve) and `/metrics` (Prometheus text). None
 //! needs a session and none shows personal data; `docs/deploy.md` says to keep `/metrics` off the
 //! public proxy.
@@ -21,6 +22,9 @@ async fn healthz() -> &'static str {
 
 async fn readyz(State(state): State<AppState>) -> Response {
     match state.store.readiness().await {
+        // The dashboards' tables are read as the process starts (seconds at a large area): until then
+        // a board member's first view would wait, so the load balancer waits instead.
+        Ok(()) if state.frameworks_warming() => (StatusCode::SERVICE_UNAVAILABLE, "not ready: warming up the dashboards").into_response(),
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");

@@ -78,8 +78,8 @@ async fn figures(state: &AppState, signed: &Signed, la: &str, refs: &[IndicatorR
     if refs.is_empty() {
         return Ok((Vec::new(), crate::views::long_date(state.clock.today())));
     }
-    let data = state.frameworks.get(state, &signed.access.actor()).await?;
-    let f = live::figures(crate::frameworks::frameworks(), &data.results, la, data.suppression, refs);
+    let data = state.frameworks.get_all(state, &signed.access.actor()).await?;
+    let f = live::figures(crate::frameworks::frameworks(), data.all_results(), la, data.suppression, refs);
     Ok((f, crate::views::long_date(data.today)))
 }
 
@@ -643,7 +643,7 @@ async fn report_download(State(state): State<AppState>, signed: Signed, Query(q)
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(render("strategy_report.html", &context)?)).into_response());
     };
     let la = la_of(&signed)?;
-    let data = state.frameworks.get(&state, &signed.access.actor()).await?;
+    let data = state.frameworks.get_all(&state, &signed.access.actor()).await?;
     let r = plans::board_report(
         &state.store,
         &signed.access.actor(),
@@ -651,7 +651,7 @@ async fn report_download(State(state): State<AppState>, signed: Signed, Query(q)
         quarter,
         data.today,
         crate::frameworks::frameworks(),
-        &data.results,
+        data.all_results(),
         data.suppression,
     )
     .await?;
