@@ -32,7 +32,8 @@ pub mod table;
 
 pub use definition::{load, DefinitionError, Framework, Indicator};
 pub use engine::{
-    compute, compute_all, compute_all_threads, compute_threads, members, Loaded, Members, ManualValues, PeriodSel, Rag, ResultRow, Results, Scope, Status,
+    compute, compute_all, compute_all_threads, compute_threads, members, Loaded, ManualValues, Members, PeriodSel, Rag, ResultRow, Results,
+    Scope, Status,
 };
 pub use table::PersonTable;
 

@@ -551,7 +551,13 @@ fn the_members_behind_a_count_are_as_many_as_its_numerator() {
         let mut seen = std::collections::HashSet::new();
         for row in r.rows.iter().rev() {
             let Some(n) = row.numerator else { continue };
-            let kind = if row.cohort.starts_with("locality=") { "locality" } else if row.cohort.contains('=') { "breakdown" } else { "cohort" };
+            let kind = if row.cohort.starts_with("locality=") {
+                "locality"
+            } else if row.cohort.contains('=') {
+                "breakdown"
+            } else {
+                "cohort"
+            };
             if row.la == "england" || !seen.insert((row.indicator.clone(), kind)) {
                 continue;
             }

@@ -110,12 +110,24 @@ impl Computed {
             return r;
         }
         let fw = &frameworks()[i];
-        let evidence: Vec<Results> =
-            if is_evidence(fw) { (0..frameworks().len()).filter(|j| !is_evidence(&frameworks()[*j])).map(|j| self.at(j).clone()).collect() } else { Vec::new() };
+        let evidence: Vec<Results> = if is_evidence(fw) {
+            (0..frameworks().len()).filter(|j| !is_evidence(&frameworks()[*j])).map(|j| self.at(j).clone()).collect()
+        } else {
+            Vec::new()
+        };
         self.slots[i].get_or_init(|| {
             let started = std::time::Instant::now();
             let loaded = waymark_indicators::Loaded::default();
-            let r = waymark_indicators::compute_threads(fw, &self.table, &Scope::All, &self.periods, &self.manual, &loaded, &evidence, threads());
+            let r = waymark_indicators::compute_threads(
+                fw,
+                &self.table,
+                &Scope::All,
+                &self.periods,
+                &self.manual,
+                &loaded,
+                &evidence,
+                threads(),
+            );
             tracing::info!(millis = started.elapsed().as_millis() as u64, framework = %fw.id, "framework computed");
             r
         })
@@ -132,7 +144,8 @@ impl Computed {
             let started = std::time::Instant::now();
             let all: Vec<&Framework> = frameworks().iter().collect();
             let loaded = waymark_indicators::Loaded::default();
-            let r = waymark_indicators::compute_all_threads(&all, &self.table, &Scope::All, &self.periods, &self.manual, &loaded, threads());
+            let r =
+                waymark_indicators::compute_all_threads(&all, &self.table, &Scope::All, &self.periods, &self.manual, &loaded, threads());
             tracing::info!(millis = started.elapsed().as_millis() as u64, "frameworks computed");
             r
         })

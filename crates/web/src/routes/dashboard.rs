@@ -298,16 +298,18 @@ async fn framework_cases(
     let members = data.members(fw, &ind.id, &view.area, &row.period, &view.cohort).ok_or(AppError::NotFound)?;
     let caseload = state.caseload.get(&state, &signed.access.actor(), "case_list").await?;
     let wanted: std::collections::HashSet<_> = members.cases.iter().collect();
-    let mut rows: Vec<&crate::views::CaseloadRow> = caseload.by_name.iter().map(|i| &caseload.rows[*i]).filter(|r| wanted.contains(&r.case_id)).collect();
+    let mut rows: Vec<&crate::views::CaseloadRow> =
+        caseload.by_name.iter().map(|i| &caseload.rows[*i]).filter(|r| wanted.contains(&r.case_id)).collect();
     let total = rows.len();
     const PER_PAGE: usize = 50;
     let pages = total.div_ceil(PER_PAGE).max(1);
-    let page_no = match q.page.as_deref() {
-        None | Some("") => 1,
-        Some(p) => p.parse::<usize>().ok().filter(|p| (1..=pages).contains(p)).ok_or_else(|| {
-            AppError::BadRequest(format!("There is no page \"{p}\" of these cases: choose a page from 1 to {pages}."))
-        })?,
-    };
+    let page_no =
+        match q.page.as_deref() {
+            None | Some("") => 1,
+            Some(p) => p.parse::<usize>().ok().filter(|p| (1..=pages).contains(p)).ok_or_else(|| {
+                AppError::BadRequest(format!("There is no page \"{p}\" of these cases: choose a page from 1 to {pages}."))
+            })?,
+        };
     rows = rows.into_iter().skip((page_no - 1) * PER_PAGE).take(PER_PAGE).collect();
     let list: Vec<serde_json::Value> = rows
         .iter()
@@ -501,8 +503,15 @@ async fn render_dashboard(state: &AppState, signed: &Signed, print: bool) -> Res
     let caseload = state.caseload.get(state, &signed.access.actor(), "aggregate").await?;
     let (fw, data) = computed(state, signed, CASEWORK).await?;
     let results = data.results(&fw.id).ok_or(AppError::NotFound)?;
-    let view =
-        frameworks::view(fw, results, &data.areas, &frameworks::Drill::default(), data.suppression, signed.access.can(Can::SetTargets), false);
+    let view = frameworks::view(
+        fw,
+        results,
+        &data.areas,
+        &frameworks::Drill::default(),
+        data.suppression,
+        signed.access.can(Can::SetTargets),
+        false,
+    );
     let la = signed.user().la.map(|l| l.to_string()).unwrap_or_default();
     let drill: Vec<(String, String)> = STAGES.iter().map(|s| (stage_label(s).to_owned(), format!("/dashboard/stage/{s}"))).collect();
     let context = page(
