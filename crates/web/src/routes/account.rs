@@ -306,8 +306,8 @@ async fn invitation_submit(
     };
     let (password, confirm) = (form.raw("password"), form.raw("confirm"));
     let mut errors = Errors::default();
-    if password.chars().count() < MIN_PASSWORD {
-        errors.add("password", "password", format!("Enter a password of at least {MIN_PASSWORD} characters"));
+    if let Some(problem) = session::password_problem(&password, &[&user.username, &user.display_name]) {
+        errors.add("password", "password", problem);
     } else if password != confirm {
         errors.add("confirm", "confirm", "Enter the same password again");
     }
