@@ -11,6 +11,7 @@ mod cases;
 mod children;
 mod dashboard;
 mod documents;
+mod letters;
 mod family;
 mod forecast;
 mod local_offer;
@@ -65,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(surveys::router())
         .merge(strategy::router())
         .merge(voice::router())
+        .merge(letters::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
