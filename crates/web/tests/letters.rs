@@ -107,28 +107,31 @@ async fn an_administrator_edits_a_template_refused_with_an_unknown_placeholder_a
     assert!(list.body.contains("Draft plan notice") && list.body.contains("As shipped with Waymark"));
     let page = app.get("/admin/letters/decision_to_assess", Some(&admin)).await;
     assert!(page.body.contains("{{child_initials}}") && page.body.contains("No version has been saved"));
+    // Without the form's token nothing is saved.
+    let forged = app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("body", "x"), ("based_on", "0"), ("action", "save")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
 
     let bad = "# Decision\nDear parent,\nWe decided on {{decision_date}} for {{child_nmae}}.";
     let refused =
-        app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("body", bad), ("based_on", "0"), ("action", "save")]).await;
+        app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("csrf", &admin.csrf), ("body", bad), ("based_on", "0"), ("action", "save")]).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.body.contains("Line 3: {{child_nmae}} is not a placeholder Waymark knows"), "{}", refused.body);
     assert!(refused.body.contains("No version has been saved"), "nothing saved");
 
     let preview = "# Decision\nWe decided on **{{decision_date}}** for {{child_initials}}.";
     let shown =
-        app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("body", preview), ("based_on", "0"), ("action", "preview")]).await;
+        app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("csrf", &admin.csrf), ("body", preview), ("based_on", "0"), ("action", "preview")]).await;
     assert_eq!(shown.status, StatusCode::OK);
     assert!(shown.body.contains("for SE.") && shown.body.contains("<strong>"), "{}", shown.body);
     assert!(shown.body.contains("No version has been saved"), "a preview saves nothing");
 
     let good = "# Our decision\nOn {{decision_date}} we decided to assess {{child_initials}} (regulation 5(1)).";
-    let saved = app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("body", good), ("based_on", "0"), ("action", "save")]).await;
+    let saved = app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("csrf", &admin.csrf), ("body", good), ("based_on", "0"), ("action", "save")]).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let second = format!("{good}\nA second paragraph.");
-    app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("body", &second), ("based_on", "1"), ("action", "save")]).await;
+    app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("csrf", &admin.csrf), ("body", &second), ("based_on", "1"), ("action", "save")]).await;
     // A save from a stale page is refused, nothing written.
-    let stale = app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("body", good), ("based_on", "1"), ("action", "save")]).await;
+    let stale = app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("csrf", &admin.csrf), ("body", good), ("based_on", "1"), ("action", "save")]).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     let page = app.get("/admin/letters/decision_to_assess", Some(&admin)).await;
     assert!(page.body.contains("Version 2") && page.body.contains("Version 1") && !page.body.contains("Version 3"));
