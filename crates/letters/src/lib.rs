@@ -98,7 +98,9 @@ impl LetterKind {
             Self::DecisionToAssess => "Children and Families Act 2014 section 36(8); SEND Regulations 2014 regulation 5(1)",
             Self::DecisionNotToAssess => "SEND Regulations 2014 regulation 5(1) and 5(3); Children and Families Act 2014 section 51(2)(a)",
             Self::DraftPlanNotice => "Children and Families Act 2014 section 38; SEND Regulations 2014 regulation 13(1)",
-            Self::FinalPlan => "Children and Families Act 2014 sections 39, 40 and 51(2)(c); SEND Regulations 2014 regulations 13(2) and 14",
+            Self::FinalPlan => {
+                "Children and Families Act 2014 sections 39, 40 and 51(2)(c); SEND Regulations 2014 regulations 13(2) and 14"
+            }
             Self::DecisionNotToIssue => "SEND Regulations 2014 regulation 10; Children and Families Act 2014 section 51(2)(b)",
             Self::ReviewNoChange => "Children and Families Act 2014 sections 44 and 51(2)(e); SEND Regulations 2014 regulation 20(10)",
             Self::ReviewAmendments => "Children and Families Act 2014 section 44; SEND Regulations 2014 regulation 22(2)",
@@ -221,7 +223,9 @@ impl Placeholder {
             Self::DecisionDate => "the date of the decision or notice the letter reports",
             Self::LetterDate => "the day the letter is produced",
             Self::CommentDeadline => "the last of the family's 15 days to comment (regulations 13(1) and 22(2)(c))",
-            Self::AppealDeadline => "2 months after the decision: the last day to contact a mediation adviser and, without mediation, to appeal",
+            Self::AppealDeadline => {
+                "2 months after the decision: the last day to contact a mediation adviser and, without mediation, to appeal"
+            }
         }
     }
 }
@@ -337,7 +341,7 @@ fn initials(forename: &str, surname: &str) -> String {
 /// Splits a line's text on `**` into (text, bold) stretches; an odd count is an unclosed bold.
 fn bold_stretches(text: &str) -> Option<Vec<(&str, bool)>> {
     let parts: Vec<&str> = text.split("**").collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return None;
     }
     Some(parts.into_iter().enumerate().filter(|(_, t)| !t.is_empty()).map(|(i, t)| (t, i % 2 == 1)).collect())
@@ -417,9 +421,8 @@ impl Template {
     /// The letter for one case: the template's lines in order, placeholders filled, consecutive
     /// bullets one list; the authority in every page's header, the case reference in the footer.
     pub fn fill(&self, facts: &LetterFacts) -> Document {
-        let mut doc = Document::new(self.kind.label())
-            .with_header(&facts.authority)
-            .with_footer(format!("Case reference {}", facts.reference));
+        let mut doc =
+            Document::new(self.kind.label()).with_header(&facts.authority).with_footer(format!("Case reference {}", facts.reference));
         let mut list: Vec<Paragraph> = Vec::new();
         for line in &self.lines {
             // Adjacent pieces of the same weight become one run, as a person would have typed them.

@@ -52,7 +52,10 @@ fn reg_13_1_a_comment_deadline_is_refused_in_a_letter_with_no_comment_window() {
 #[test]
 fn unclosed_placeholders_and_bold_and_empty_templates_are_refused_by_line() {
     let errors = Template::parse(LetterKind::FinalPlan, "fine\nDear {{child_name\n**bold").unwrap_err();
-    assert_eq!(errors.iter().map(|e| (e.line, e.problem.clone())).collect::<Vec<_>>(), vec![(2, Problem::Unclosed), (3, Problem::UnclosedBold)]);
+    assert_eq!(
+        errors.iter().map(|e| (e.line, e.problem.clone())).collect::<Vec<_>>(),
+        vec![(2, Problem::Unclosed), (3, Problem::UnclosedBold)]
+    );
     assert_eq!(Template::parse(LetterKind::FinalPlan, "  \n ").unwrap_err()[0].problem, Problem::Empty);
     assert_eq!(Template::parse(LetterKind::FinalPlan, &"a".repeat(MAX_TEMPLATE_CHARS + 1)).unwrap_err()[0].problem, Problem::TooLong);
 }

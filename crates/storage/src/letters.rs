@@ -30,7 +30,12 @@ pub trait LetterTemplateStore: Send + Sync {
     fn letter_templates(&self, actor: &Actor, la: LaCode) -> impl Future<Output = Result<Vec<LetterTemplateVersion>>> + Send;
 
     /// Every saved version of one kind, newest first.
-    fn letter_template_history(&self, actor: &Actor, la: LaCode, kind: &str) -> impl Future<Output = Result<Vec<LetterTemplateVersion>>> + Send;
+    fn letter_template_history(
+        &self,
+        actor: &Actor,
+        la: LaCode,
+        kind: &str,
+    ) -> impl Future<Output = Result<Vec<LetterTemplateVersion>>> + Send;
 
     /// Save a new version. `based_on` is the version the editor started from (0 for the shipped
     /// template); if another has been saved since, nothing is written and the answer is a
@@ -91,7 +96,14 @@ impl LetterTemplateStore for SqliteStore {
         rows.iter().map(from_row).collect()
     }
 
-    async fn save_letter_template(&self, actor: &Actor, la: LaCode, kind: &str, body: &str, based_on: i64) -> Result<LetterTemplateVersion> {
+    async fn save_letter_template(
+        &self,
+        actor: &Actor,
+        la: LaCode,
+        kind: &str,
+        body: &str,
+        based_on: i64,
+    ) -> Result<LetterTemplateVersion> {
         check_request(actor, None)?;
         check_scope(actor, la)?;
         if body.trim().is_empty() || body.chars().count() > 20_000 {

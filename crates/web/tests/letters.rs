@@ -108,30 +108,58 @@ async fn an_administrator_edits_a_template_refused_with_an_unknown_placeholder_a
     let page = app.get("/admin/letters/decision_to_assess", Some(&admin)).await;
     assert!(page.body.contains("{{child_initials}}") && page.body.contains("No version has been saved"));
     // Without the form's token nothing is saved.
-    let forged = app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("body", "x"), ("based_on", "0"), ("action", "save")]).await;
+    let forged =
+        app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("body", "x"), ("based_on", "0"), ("action", "save")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 
     let bad = "# Decision\nDear parent,\nWe decided on {{decision_date}} for {{child_nmae}}.";
-    let refused =
-        app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("csrf", &admin.csrf), ("body", bad), ("based_on", "0"), ("action", "save")]).await;
+    let refused = app
+        .post_form(
+            "/admin/letters/decision_to_assess",
+            Some(&admin),
+            &[("csrf", &admin.csrf), ("body", bad), ("based_on", "0"), ("action", "save")],
+        )
+        .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.body.contains("Line 3: {{child_nmae}} is not a placeholder Waymark knows"), "{}", refused.body);
     assert!(refused.body.contains("No version has been saved"), "nothing saved");
 
     let preview = "# Decision\nWe decided on **{{decision_date}}** for {{child_initials}}.";
-    let shown =
-        app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("csrf", &admin.csrf), ("body", preview), ("based_on", "0"), ("action", "preview")]).await;
+    let shown = app
+        .post_form(
+            "/admin/letters/decision_to_assess",
+            Some(&admin),
+            &[("csrf", &admin.csrf), ("body", preview), ("based_on", "0"), ("action", "preview")],
+        )
+        .await;
     assert_eq!(shown.status, StatusCode::OK);
     assert!(shown.body.contains("for SE.") && shown.body.contains("<strong>"), "{}", shown.body);
     assert!(shown.body.contains("No version has been saved"), "a preview saves nothing");
 
     let good = "# Our decision\nOn {{decision_date}} we decided to assess {{child_initials}} (regulation 5(1)).";
-    let saved = app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("csrf", &admin.csrf), ("body", good), ("based_on", "0"), ("action", "save")]).await;
+    let saved = app
+        .post_form(
+            "/admin/letters/decision_to_assess",
+            Some(&admin),
+            &[("csrf", &admin.csrf), ("body", good), ("based_on", "0"), ("action", "save")],
+        )
+        .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     let second = format!("{good}\nA second paragraph.");
-    app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("csrf", &admin.csrf), ("body", &second), ("based_on", "1"), ("action", "save")]).await;
+    app.post_form(
+        "/admin/letters/decision_to_assess",
+        Some(&admin),
+        &[("csrf", &admin.csrf), ("body", &second), ("based_on", "1"), ("action", "save")],
+    )
+    .await;
     // A save from a stale page is refused, nothing written.
-    let stale = app.post_form("/admin/letters/decision_to_assess", Some(&admin), &[("csrf", &admin.csrf), ("body", good), ("based_on", "1"), ("action", "save")]).await;
+    let stale = app
+        .post_form(
+            "/admin/letters/decision_to_assess",
+            Some(&admin),
+            &[("csrf", &admin.csrf), ("body", good), ("based_on", "1"), ("action", "save")],
+        )
+        .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     let page = app.get("/admin/letters/decision_to_assess", Some(&admin)).await;
     assert!(page.body.contains("Version 2") && page.body.contains("Version 1") && !page.body.contains("Version 3"));
@@ -144,10 +172,14 @@ async fn an_administrator_edits_a_template_refused_with_an_unknown_placeholder_a
     let amber = app.kid("amber").case;
     let pdf = app.get(&format!("/cases/{amber}/letters/decision_to_assess.pdf"), Some(&cw)).await;
     let text = readback::squash(&readback::pdf_text(&pdf.bytes).unwrap());
-    assert!(text.contains("On 1 September 2026 we decided to assess AQ (regulation 5(1)).") && text.contains("A second paragraph."), "{text}");
+    assert!(
+        text.contains("On 1 September 2026 we decided to assess AQ (regulation 5(1)).") && text.contains("A second paragraph."),
+        "{text}"
+    );
 
     // Only the administrator edits templates.
     assert_eq!(app.get("/admin/letters", Some(&cw)).await.status, StatusCode::FORBIDDEN);
-    let entries = app.store.audit_log(&Actor::new("test-setup", Scope::All), &AuditFilter { child: None, case: None, limit: 500 }).await.unwrap();
+    let entries =
+        app.store.audit_log(&Actor::new("test-setup", Scope::All), &AuditFilter { child: None, case: None, limit: 500 }).await.unwrap();
     assert_eq!(entries.iter().filter(|e| e.subject == "letter_template").count(), 2);
 }

@@ -94,7 +94,11 @@ fn parse_file(file: &str) -> Option<(LetterKind, FileType)> {
     Some((LetterKind::parse(stem)?, file_type))
 }
 
-async fn letter_file(State(state): State<AppState>, signed: Signed, Path((id, file)): Path<(String, String)>) -> Result<Response, AppError> {
+async fn letter_file(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, AppError> {
     let id = super::cases::parse_case_id(&id)?;
     let (kind, file_type) = parse_file(&file).ok_or(AppError::NotFound)?;
     let record = super::cases::load_case(&state, &signed.access, id).await?;
@@ -279,7 +283,8 @@ async fn render_edit(state: &AppState, signed: &Signed, la: LaCode, view: EditVi
         "preview": view.preview.as_ref().map(blocks_json),
         "saved": view.saved,
     });
-    let title = if messages.is_empty() { format!("Letter: {}", view.kind.label()) } else { format!("Error: Letter: {}", view.kind.label()) };
+    let title =
+        if messages.is_empty() { format!("Letter: {}", view.kind.label()) } else { format!("Error: Letter: {}", view.kind.label()) };
     Ok(Html(render("admin_letter.html", &page(signed, &title, "/admin", data))?))
 }
 
@@ -313,7 +318,12 @@ async fn edit_page(
     render_edit(&state, &signed, la, view).await
 }
 
-async fn edit_submit(State(state): State<AppState>, signed: Signed, Path(code): Path<String>, body: axum::body::Bytes) -> Result<Response, AppError> {
+async fn edit_submit(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(code): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
     let form = crate::forms::FormData::parse(&body);
     signed.check_csrf(Some(&form.get("csrf")))?;
     let la = admin_la(&signed.access)?;
