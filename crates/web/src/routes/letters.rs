@@ -170,14 +170,42 @@ async fn filed_letter(state: &AppState, access: &Access, case: waymark_domain::i
 
 // ---- The administrator's templates ----
 
-/// The administrator's LA: templates belong to one LA.
-fn admin_la(access: &Access) -> Result<LaCode, AppError> {
+/// The LA whose templates an administrator edits: their own, or, for an administrator of every LA (no
+/// LA on their account), the one they chose (`la`, a 3-digit code); `None` until they choose.
+fn admin_la(access: &Access, chosen: Option<&str>) -> Result<Option<LaCode>, AppError> {
     access.require(Can::EditLetters)?;
-    access.user.la.ok_or_else(|| AppError::BadRequest("Your account belongs to no local authority, so it has no letters to edit.".into()))
+    if let Some(own) = access.user.la {
+        return Ok(Some(own));
+    }
+    match chosen.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(code) => code
+            .parse::<LaCode>()
+            .map(Some)
+            .map_err(|_| AppError::BadRequest(format!("\"{code}\" is not a local authority's 3-digit code: choose one from the list."))),
+    }
 }
 
-async fn admin_list(State(state): State<AppState>, signed: Signed) -> Result<Html<String>, AppError> {
-    let la = admin_la(&signed.access)?;
+/// The query string that keeps an administrator of every LA on the LA they chose.
+fn la_query(access: &Access, la: LaCode) -> String {
+    if access.user.la.is_some() {
+        String::new()
+    } else {
+        format!("la={la}")
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    la: Option<String>,
+}
+
+async fn admin_list(State(state): State<AppState>, signed: Signed, Query(query): Query<ListQuery>) -> Result<Html<String>, AppError> {
+    let Some(la) = admin_la(&signed.access, query.la.as_deref())? else {
+        let data = json!({"choose_la": true, "las": crate::routes::sen2::la_options(), "letters": []});
+        return Ok(Html(render("admin_letters.html", &page(&signed, "Letter templates", "/admin", data))?));
+    };
     let saved = state.store.letter_templates(&signed.access.actor(), la).await?;
     let people = state.store.list_users(&signed.access.actor()).await.unwrap_or_default();
     let letters: Vec<Value> = LetterKind::ALL
@@ -195,7 +223,8 @@ async fn admin_list(State(state): State<AppState>, signed: Signed) -> Result<Htm
             })
         })
         .collect();
-    Ok(Html(render("admin_letters.html", &page(&signed, "Letter templates", "/admin", json!({"letters": letters})))?))
+    let data = json!({"letters": letters, "la_label": la.label(), "la_query": la_query(&signed.access, la), "choose_la": false});
+    Ok(Html(render("admin_letters.html", &page(&signed, "Letter templates", "/admin", data))?))
 }
 
 #[derive(serde::Deserialize)]
@@ -204,6 +233,8 @@ struct EditQuery {
     version: Option<i64>,
     #[serde(default)]
     saved: Option<String>,
+    #[serde(default)]
+    la: Option<String>,
 }
 
 /// The letter as the preview shows it, filled with an example case.
@@ -282,10 +313,17 @@ async fn render_edit(state: &AppState, signed: &Signed, la: LaCode, view: EditVi
         "history": history,
         "preview": view.preview.as_ref().map(blocks_json),
         "saved": view.saved,
+        "la_label": la.label(),
+        "la_query": la_query(&signed.access, la),
+        "la": la.to_string(),
     });
     let title =
         if messages.is_empty() { format!("Letter: {}", view.kind.label()) } else { format!("Error: Letter: {}", view.kind.label()) };
     Ok(Html(render("admin_letter.html", &page(signed, &title, "/admin", data))?))
+}
+
+fn choose_first() -> AppError {
+    AppError::BadRequest("Choose the local authority whose letters you are editing first, from the letter templates page.".into())
 }
 
 fn parse_kind(code: &str) -> Result<LetterKind, AppError> {
@@ -298,7 +336,7 @@ async fn edit_page(
     Path(code): Path<String>,
     Query(query): Query<EditQuery>,
 ) -> Result<Html<String>, AppError> {
-    let la = admin_la(&signed.access)?;
+    let la = admin_la(&signed.access, query.la.as_deref())?.ok_or_else(choose_first)?;
     let kind = parse_kind(&code)?;
     let (current, version) = current_template(&state, &signed.access, la, kind).await?;
     // An earlier version (or the shipped one, version 0) can be loaded into the editor to restore it.
@@ -326,7 +364,7 @@ async fn edit_submit(
 ) -> Result<Response, AppError> {
     let form = crate::forms::FormData::parse(&body);
     signed.check_csrf(Some(&form.get("csrf")))?;
-    let la = admin_la(&signed.access)?;
+    let la = admin_la(&signed.access, Some(&form.get("la")))?.ok_or_else(choose_first)?;
     let kind = parse_kind(&code)?;
     // Browsers send new lines as CR LF; keep the text as people typed it, with plain new lines.
     let text = form.get("body").replace("\r\n", "\n");
@@ -345,7 +383,11 @@ async fn edit_submit(
         return Ok(render_edit(&state, &signed, la, view).await?.into_response());
     }
     match state.store.save_letter_template(&signed.access.actor(), la, kind.code(), &text, based_on).await {
-        Ok(_) => Ok(super::cases::see_other(&format!("/admin/letters/{}?saved=1", kind.code()))),
+        Ok(_) => {
+            let more = la_query(&signed.access, la);
+            let more = if more.is_empty() { more } else { format!("&{more}") };
+            Ok(super::cases::see_other(&format!("/admin/letters/{}?saved=1{more}", kind.code())))
+        }
         Err(StoreError::Conflict { current, .. }) => {
             // The form now starts from the newest version, so a second save (after checking) goes in.
             let view = EditView { kind, body: &text, based_on: current, errors: &[], preview: None, saved: false, conflict: true };
