@@ -82,6 +82,15 @@ test('a caseworker finds overdue work, opens a case and records a decision throu
   const caseUrl = new URL(page.url()).pathname
   await visit(page, `${caseUrl}/placements/new?find=8`, 'record a placement')
   await visit(page, child, 'child record')
+  // The decision just recorded has its letter: listed with its date, downloaded as a PDF and filed.
+  await visit(page, `${caseUrl}/letters`, 'letters of a case')
+  await page.getByRole('row', { name: /Decision to assess.*20 November 2026/ }).waitFor()
+  const letter = await page.request.get(new URL(`${caseUrl}/letters/decision_to_assess.pdf`, page.url()).href)
+  assert.equal(letter.status(), 200)
+  assert.equal(letter.headers()['content-type'], 'application/pdf')
+  assert.equal((await letter.body()).subarray(0, 5).toString(), '%PDF-')
+  await visit(page, `${caseUrl}/documents`, 'documents with a letter filed')
+  await page.getByText(/decision-to-assess-EHC-.*\.pdf/).first().waitFor()
   await page.context().close()
 })
 
@@ -259,6 +268,15 @@ test('an administrator sees users and roles and the form to add one', async () =
   await page.getByRole('button', { name: 'Save' }).click()
   await page.getByText('There is a problem').waitFor()
   await axe(page, 'add a user with errors')
+  // The demo administrator runs every LA, so chooses one first.
+  await visit(page, '/admin/letters', 'letter templates: choose the LA')
+  await page.getByRole('button', { name: 'Show its letters' }).click()
+  await page.getByRole('link', { name: 'Draft plan notice' }).click()
+  await page.getByRole('heading', { name: 'Draft plan notice' }).waitFor()
+  await axe(page, 'a letter template')
+  await page.getByRole('button', { name: 'Preview' }).click()
+  await page.getByRole('heading', { name: 'Preview' }).waitFor()
+  await axe(page, 'a letter template previewed')
   await page.context().close()
 })
 

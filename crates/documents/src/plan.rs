@@ -32,7 +32,8 @@ pub struct PlanDetails<'a> {
     pub setting_names: Vec<String>,
 }
 
-fn long_date(date: Date) -> String {
+/// A date as letters and plans write it: "4 December 2026".
+pub fn long_date(date: Date) -> String {
     date.format("%-d %B %Y").to_string()
 }
 

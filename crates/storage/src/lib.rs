@@ -33,6 +33,7 @@ mod facts;
 mod identity;
 mod indicators;
 mod la_settings;
+mod letters;
 mod notifications;
 mod ops;
 mod placements;
@@ -68,6 +69,7 @@ pub use identity::{
 };
 pub use indicators::{IndicatorStore, ManualValueRecord, TargetChange, TargetRecord, DEFAULT_SUPPRESSION_THRESHOLD};
 pub use la_settings::{InPost, LaSettings, LaSettingsStore};
+pub use letters::{LetterTemplateStore, LetterTemplateVersion};
 pub use notifications::{parse_email, NotificationRecord, NotificationStore, OutboxItem, OutboxOverview, OutboxRow};
 pub use ops::OpsCounts;
 pub use placements::{setting_key, PlacementRecord, PlacementStore};

@@ -53,6 +53,8 @@ pub enum Can {
     /// Edit the strategy: import the plan, name deliverable owners, write the self-evaluation, update any
     /// deliverable (SEND managers and strategy leads). An owner updates their own without this.
     EditStrategy,
+    /// Edit the LA's statutory letters' templates (LA administrators).
+    EditLetters,
 }
 
 /// A section of a child's multi-agency record holding person-level facts from one agency's datasets.
@@ -213,6 +215,7 @@ impl Access {
             // families read only what the LA publishes, administrators run accounts.
             Can::Strategy => !matches!(role, R::ParentCarer | R::YoungPerson | R::LaAdmin),
             Can::EditStrategy => matches!(role, R::SendManager | R::StrategyLead),
+            Can::EditLetters => role == R::LaAdmin,
         }
     }
 

@@ -140,6 +140,7 @@ pub fn audit_subject(subject: &str) -> String {
         "establishments" => "Schools and settings",
         "case_document" => "A document on a case",
         "case_documents" => "A case's documents",
+        "letter_template" => "A letter's template",
         other => return crate::forms::capitalise(&other.replace('_', " ")),
     }
     .to_owned()

@@ -79,6 +79,9 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "feedback_thanks.html",
     "feedback_list.html",
     "you_said_we_did_form.html",
+    "case_letters.html",
+    "admin_letters.html",
+    "admin_letter.html",
     "you_said_we_did.html",
 );
 

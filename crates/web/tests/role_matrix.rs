@@ -54,6 +54,8 @@ fn routes(app: &TestApp) -> Vec<(Method, String)> {
         "/audit",
         "/admin/users",
         "/admin/users/new",
+        "/admin/letters",
+        "/admin/letters/final_plan",
         "/accessibility",
         "/no-such-page",
         "/cases/not-a-uuid",
@@ -87,6 +89,8 @@ fn routes(app: &TestApp) -> Vec<(Method, String)> {
             format!("/api/v1/audit?case={}", k.case),
             format!("/cases/{}/documents", k.case),
             format!("/cases/{}/plan.docx", k.case),
+            format!("/cases/{}/letters", k.case),
+            format!("/cases/{}/letters/decision_to_assess.pdf", k.case),
             format!("/api/v1/cases/{}/documents", k.case),
         ] {
             r.push((Method::GET, p));

@@ -13,6 +13,7 @@ mod dashboard;
 mod documents;
 mod family;
 mod forecast;
+mod letters;
 mod local_offer;
 mod local_offer_report;
 mod my_work;
@@ -65,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(surveys::router())
         .merge(strategy::router())
         .merge(voice::router())
+        .merge(letters::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
