@@ -143,6 +143,7 @@ pub fn audit_subject(subject: &str) -> String {
         "establishments" => "Schools and settings",
         "case_document" => "A document on a case",
         "case_documents" => "A case's documents",
+        "case_contributions" => "Views, comments and advice sent on a case",
         other => return crate::forms::capitalise(&other.replace('_', " ")),
     }
     .to_owned()

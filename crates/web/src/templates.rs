@@ -79,6 +79,11 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "feedback_list.html",
     "you_said_we_did_form.html",
     "you_said_we_did.html",
+    "contribution_views.html",
+    "contribution_school.html",
+    "contribution_comments.html",
+    "contribution_advice.html",
+    "contributions.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

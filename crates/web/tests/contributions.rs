@@ -131,12 +131,12 @@ async fn code_of_practice_9_69_the_family_sends_their_views_for_their_own_child_
     assert!(empty.body.contains("Answer at least one question, or upload a document"), "{}", empty.body);
     // Without the form's token: refused.
     let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
-    let forged = app
-        .request(Method::POST, &path, Some(&parent.cookie), Some((&content_type, multipart(&[("q-about", "x")], None))), &[])
-        .await;
+    let forged =
+        app.request(Method::POST, &path, Some(&parent.cookie), Some((&content_type, multipart(&[("q-about", "x")], None))), &[]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 
-    let sent = post_multipart(&app, &path, &parent, &[("q-about", "Kind, funny, loves horses"), ("q-future", "To ride at college")], None).await;
+    let sent =
+        post_multipart(&app, &path, &parent, &[("q-about", "Kind, funny, loves horses"), ("q-future", "To ride at college")], None).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     assert_eq!(sent.location(), format!("/my-journey/{}?sent=views", amber.case));
     let journey = app.get(&sent.location(), Some(&parent)).await.body;
@@ -176,9 +176,8 @@ async fn send_regs_2014_reg_13_1_the_family_comments_on_the_draft_and_a_late_com
     assert!(form.contains("by <strong>4 December 2026</strong>"), "{form}");
     let blank = app.post_form(&path, Some(&parent), &[("csrf", &parent.csrf), ("comments", "  ")]).await;
     assert!(blank.body.contains("Enter your comments on the draft plan"));
-    let sent = app
-        .post_form(&path, Some(&parent), &[("csrf", &parent.csrf), ("comments", "Section F: therapy weekly"), ("meeting", "yes")])
-        .await;
+    let sent =
+        app.post_form(&path, Some(&parent), &[("csrf", &parent.csrf), ("comments", "Section F: therapy weekly"), ("meeting", "yes")]).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
 
     // 16 days after the draft: still taken, marked late.

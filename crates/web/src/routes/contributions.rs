@@ -104,7 +104,12 @@ async fn read_posted(mut multipart: Multipart) -> Posted {
 }
 
 /// The uploaded file as a document of `kind`, checked by its content; `Ok(None)` when none was chosen.
-fn document_of(posted: &Posted, case: waymark_domain::ids::CaseId, kind: DocumentKind, access: &Access) -> Result<Option<(NewDocument, Vec<u8>)>, FieldError> {
+fn document_of(
+    posted: &Posted,
+    case: waymark_domain::ids::CaseId,
+    kind: DocumentKind,
+    access: &Access,
+) -> Result<Option<(NewDocument, Vec<u8>)>, FieldError> {
     if posted.too_large {
         return Err(FieldError::new("file", UploadError::TooLarge.to_string()));
     }
@@ -116,7 +121,8 @@ fn document_of(posted: &Posted, case: waymark_domain::ids::CaseId, kind: Documen
     }
     let file_type = check_upload(&posted.bytes).map_err(|e| FieldError::new("file", e.to_string()))?;
     let filename = safe_filename(posted.filename.as_deref().unwrap_or_default(), file_type);
-    let new = NewDocument { case, kind: kind.code(), filename, media_type: file_type.media_type().to_owned(), uploaded_by: Some(access.user.id) };
+    let new =
+        NewDocument { case, kind: kind.code(), filename, media_type: file_type.media_type().to_owned(), uploaded_by: Some(access.user.id) };
     Ok(Some((new, posted.bytes.clone())))
 }
 
@@ -183,7 +189,13 @@ struct Sent {
     sent: Option<String>,
 }
 
-fn render_views(signed: &Signed, record: &CaseRecord, values: &BTreeMap<String, String>, errors: &Errors, status: StatusCode) -> Result<Response, AppError> {
+fn render_views(
+    signed: &Signed,
+    record: &CaseRecord,
+    values: &BTreeMap<String, String>,
+    errors: &Errors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let yp = young_person(signed);
     let questions: Vec<Value> = QUESTIONS
         .iter()
@@ -206,7 +218,12 @@ async fn views_form(State(state): State<AppState>, signed: Signed, Path(id): Pat
     render_views(&signed, &record, &BTreeMap::new(), &Errors::default(), StatusCode::OK)
 }
 
-async fn views_submit(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, multipart: Multipart) -> Result<Response, AppError> {
+async fn views_submit(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
     let posted = read_posted(multipart).await;
     signed.check_csrf(Some(&posted.get("csrf")))?;
     let record = family_case(&state, &signed, &id).await?;
@@ -263,7 +280,12 @@ async fn render_school(
     Ok((status, Html(render("contribution_school.html", &page(signed, title, "/my-journey", data))?)).into_response())
 }
 
-async fn school_form(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, Query(find): Query<Find>) -> Result<Response, AppError> {
+async fn school_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Query(find): Query<Find>,
+) -> Result<Response, AppError> {
     let record = family_case(&state, &signed, &id).await?;
     render_school(&state, &signed, &record, &find.q, &FormData::default(), &Errors::default(), StatusCode::OK).await
 }
@@ -291,7 +313,14 @@ async fn school_submit(State(state): State<AppState>, signed: Signed, Path(id): 
 
 // ---- Comments on the draft ----
 
-fn render_comments(state: &AppState, signed: &Signed, record: &CaseRecord, form: &FormData, errors: &Errors, status: StatusCode) -> Result<Response, AppError> {
+fn render_comments(
+    state: &AppState,
+    signed: &Signed,
+    record: &CaseRecord,
+    form: &FormData,
+    errors: &Errors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let (ends, passed) = window(state, record).unzip();
     let amendments = matches!(record.snapshot.case.stage(), Stage::PlanActive { .. });
     let title = if errors.is_empty() { "Comment on the draft plan" } else { "Error: Comment on the draft plan" };
@@ -370,7 +399,12 @@ async fn advice_form(State(state): State<AppState>, signed: Signed, Path(id): Pa
     render_advice(&signed, &record, party, &BTreeMap::new(), &Errors::default(), StatusCode::OK)
 }
 
-async fn advice_submit(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, multipart: Multipart) -> Result<Response, AppError> {
+async fn advice_submit(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
     let posted = read_posted(multipart).await;
     signed.check_csrf(Some(&posted.get("csrf")))?;
     let (record, party) = advice_case(&state, &signed, &id).await?;
@@ -399,7 +433,31 @@ fn sees(access: &Access, contribution: &Contribution) -> bool {
     }
 }
 
-async fn list(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, Query(sent): Query<Sent>) -> Result<Html<String>, AppError> {
+/// Who sent a contribution, as the reader knows them: "you", a named colleague, or (where the reader
+/// cannot see the account) the service or the family.
+fn sender(
+    c: &waymark_storage::ContributionRecord,
+    contribution: &Contribution,
+    me: waymark_domain::ids::UserId,
+    people: &[waymark_storage::UserRecord],
+) -> String {
+    if c.submitted_by == Some(me) {
+        return "you".into();
+    }
+    let known = c.submitted_by.is_some_and(|id| people.iter().any(|u| u.id == id));
+    match contribution {
+        _ if known => crate::views::recorded_by(&c.submitted_by_label, people),
+        Contribution::Advice(a) => format!("the {} service", crate::views::advice_label(a.party).to_lowercase()),
+        _ => "the family".into(),
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    Query(sent): Query<Sent>,
+) -> Result<Html<String>, AppError> {
     let id = super::cases::parse_case_id(&id)?;
     let record = super::cases::load_case(&state, &signed.access, id).await?;
     let stored = state.store.case_contributions(&signed.access.actor(), id).await?;
@@ -420,7 +478,12 @@ async fn list(State(state): State<AppState>, signed: Signed, Path(id): Path<Stri
                     "The family's views".into(),
                     v.answers
                         .iter()
-                        .filter_map(|(k, t)| QUESTIONS.iter().find(|q| q.key == k).map(|q| ((if yp { q.to_young_person } else { q.to_parent }).to_owned(), t.clone())))
+                        .filter_map(|(k, t)| {
+                            QUESTIONS
+                                .iter()
+                                .find(|q| q.key == k)
+                                .map(|q| ((if yp { q.to_young_person } else { q.to_parent }).to_owned(), t.clone()))
+                        })
                         .collect(),
                 ),
                 Contribution::SettingRequest(r) => (
@@ -438,13 +501,16 @@ async fn list(State(state): State<AppState>, signed: Signed, Path(id): Path<Stri
                 ),
                 Contribution::Advice(a) => (
                     format!("{} advice", crate::views::advice_label(a.party)),
-                    a.sections.iter().filter_map(|(k, t)| SECTIONS.iter().find(|s| s.key == k).map(|s| (s.label.to_owned(), t.clone()))).collect(),
+                    a.sections
+                        .iter()
+                        .filter_map(|(k, t)| SECTIONS.iter().find(|s| s.key == k).map(|s| (s.label.to_owned(), t.clone())))
+                        .collect(),
                 ),
             };
             Some(json!({
                 "heading": heading,
                 "when": long_date(c.submitted_at.date_naive()),
-                "by": crate::views::recorded_by(&c.submitted_by_label, &people),
+                "by": sender(c, &contribution, signed.user().id, &people),
                 "late": c.late,
                 "parts": parts.into_iter().map(|(k, v)| json!({"key": k, "value": v})).collect::<Vec<_>>(),
                 "document": c.document_id,
@@ -459,7 +525,13 @@ async fn list(State(state): State<AppState>, signed: Signed, Path(id): Path<Stri
     } else {
         "/advice".to_owned()
     };
-    let current = if signed.access.can(Can::OwnJourney) { "/my-journey" } else if signed.access.can(Can::Casework) { "/caseload" } else { "/advice" };
+    let current = if signed.access.can(Can::OwnJourney) {
+        "/my-journey"
+    } else if signed.access.can(Can::Casework) {
+        "/caseload"
+    } else {
+        "/advice"
+    };
     let data = json!({"case_id": case, "child_name": child_name(&record), "rows": rows, "back": back, "sent": sent.sent.is_some()});
     Ok(Html(render("contributions.html", &page(&signed, "What has been sent", current, data))?))
 }
