@@ -156,15 +156,19 @@ test('an administrator sets up two-step verification and invites a colleague, wh
 const REPORT = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n')
 
 test('the adviser sends advice with a report; the parent sees it, sends views and comments on the draft; all audited', async () => {
+  // The caseworker finds Amara's case (the one whose health advice was asked for above).
+  const cw = await newPage()
+  await signIn(cw, 'demo.caseworker')
+  await cw.goto(waymark.base + '/caseload?scope=all&q=Okafor')
+  await cw.getByRole('row', { name: /Okafor, Amara/ }).first().getByRole('link').click()
+  await cw.waitForLoadState()
+  const caseId = cw.url().match(/\/cases\/([0-9a-f-]+)/)[1]
+
   const health = await newPage()
   await signIn(health, 'demo.health')
-  await visit(health, '/advice', 'advice requests')
-  await health.getByRole('link', { name: 'Submit advice for Amara Okafor' }).click()
-  await health.waitForLoadState()
-  const caseId = health.url().match(/\/advice\/([0-9a-f-]+)\/give/)[1]
+  await visit(health, `/advice/${caseId}/give`, 'give advice')
   // Asked on 20 November 2026: due 6 weeks later (reg 8(1)).
   assert.match(await health.locator('main').innerText(), /due by (Friday )?1 January 2027/)
-  await axe(health, 'give advice')
   await health.getByRole('button', { name: 'Send your advice' }).click()
   await health.getByText('Enter the outcomes sought').first().waitFor()
   await axe(health, 'give advice with errors')
@@ -178,8 +182,6 @@ test('the adviser sends advice with a report; the parent sees it, sends views an
   await health.context().close()
 
   // The caseworker issues the draft today.
-  const cw = await newPage()
-  await signIn(cw, 'demo.caseworker')
   await cw.goto(waymark.base + `/cases/${caseId}`)
   await cw.getByRole('link', { name: 'Issue a draft plan' }).click()
   const today = new Date()
