@@ -181,11 +181,11 @@ test('the adviser sends advice with a report; the parent sees it, sends views an
   await axe(health, 'what has been sent, as the adviser')
   await health.context().close()
 
-  // The caseworker issues the draft today.
+  // The caseworker issues the draft on the demo's today (22 November 2026): the family has to 6 December.
   await cw.goto(waymark.base + `/cases/${caseId}`)
   await cw.getByRole('link', { name: 'Issue a draft plan' }).click()
-  const today = new Date()
-  await fillDate(cw, today.getUTCDate(), today.getUTCMonth() + 1, today.getUTCFullYear())
+  const [year, month, day] = waymark.today.split('-').map(Number)
+  await fillDate(cw, day, month, year)
   await cw.getByLabel(/^Section A/).fill('Amara loves drawing and her little brother.')
   await cw.getByRole('button', { name: 'Continue' }).click()
   await cw.getByRole('button', { name: 'Save' }).click()
@@ -195,7 +195,7 @@ test('the adviser sends advice with a report; the parent sees it, sends views an
   const parent = await newPage()
   await signIn(parent, 'demo.parent')
   await visit(parent, `/my-journey/${caseId}`, 'journey with have your say')
-  await parent.getByText(/to comment on the draft and to ask for a school or college/).waitFor()
+  await parent.getByText(/until 6 December 2026 to comment on the draft and to ask for a school or college/).waitFor()
   await parent.getByRole('link', { name: 'See the advice given online and what you have sent' }).click()
   await parent.getByText('Speech and language therapy, 30 minutes weekly').waitFor()
   await axe(parent, 'what has been sent, as the parent')
