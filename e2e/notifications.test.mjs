@@ -2,7 +2,10 @@
 // service's inbox (an SMTP receiver this file starts on loopback, which `waymark serve --smtp-url`
 // delivers to) gets an email with the due date; the health professional finds it in the application;
 // an administrator sets up two-step verification, invites a new colleague, who sets their own password
-// from the emailed link and signs in; the outbox page shows what was sent. axe and 320 px reflow on every page.
+// from the emailed link and signs in; the outbox page shows what was sent. Then the contributions (issue 13
+// items 5-6): the health professional sends structured advice with a report, the caseworker issues the
+// draft, the parent sees the advice, sends their views and comments on the draft, downloads the plan, and an
+// administrator finds every step in the audit log. axe and 320 px reflow on every page.
 
 import { test, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -147,4 +150,86 @@ test('an administrator sets up two-step verification and invites a colleague, wh
   await sam.getByRole('heading', { name: 'This link cannot be used' }).waitFor()
   await axe(sam, 'used invitation link')
   await sam.context().close()
+})
+
+/** A small whole PDF, as a scanned report would be (the upload is checked by its content). */
+const REPORT = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n')
+
+test('the adviser sends advice with a report; the parent sees it, sends views and comments on the draft; all audited', async () => {
+  // The caseworker finds Amara's case (the one whose health advice was asked for above).
+  const cw = await newPage()
+  await signIn(cw, 'demo.caseworker')
+  await cw.goto(waymark.base + '/caseload?scope=all&q=Okafor')
+  await cw.getByRole('row', { name: /Okafor, Amara/ }).first().getByRole('link').click()
+  await cw.waitForLoadState()
+  const caseId = cw.url().match(/\/cases\/([0-9a-f-]+)/)[1]
+
+  const health = await newPage()
+  await signIn(health, 'demo.health')
+  await visit(health, `/advice/${caseId}/give`, 'give advice')
+  // Asked on 20 November 2026: due 6 weeks later (reg 8(1)).
+  assert.match(await health.locator('main').innerText(), /due by (Friday )?1 January 2027/)
+  await health.getByRole('button', { name: 'Send your advice' }).click()
+  await health.getByText('Enter the outcomes sought').first().waitFor()
+  await axe(health, 'give advice with errors')
+  await health.getByLabel("The child's or young person's needs").fill('Amara finds it hard to follow spoken instructions.')
+  await health.getByLabel('The outcomes sought').fill('By July, Amara follows two-step instructions in class.')
+  await health.getByLabel('The provision required').fill('Speech and language therapy, 30 minutes weekly for a year, NHS therapist.')
+  await health.setInputFiles('#file', { name: 'SALT report.pdf', mimeType: 'application/pdf', buffer: REPORT })
+  await health.getByRole('button', { name: 'Send your advice' }).click()
+  await health.getByText('Your advice has been sent to the council.').waitFor()
+  await axe(health, 'what has been sent, as the adviser')
+  await health.context().close()
+
+  // The caseworker issues the draft on the demo's today (22 November 2026): the family has to 6 December.
+  await cw.goto(waymark.base + `/cases/${caseId}`)
+  await cw.getByRole('link', { name: 'Issue a draft plan' }).click()
+  const [year, month, day] = waymark.today.split('-').map(Number)
+  await fillDate(cw, day, month, year)
+  await cw.getByLabel(/^Section A/).fill('Amara loves drawing and her little brother.')
+  await cw.getByRole('button', { name: 'Continue' }).click()
+  await cw.getByRole('button', { name: 'Save' }).click()
+  await cw.getByText('Saved: Issue a draft plan').waitFor()
+  await cw.context().close()
+
+  const parent = await newPage()
+  await signIn(parent, 'demo.parent')
+  await visit(parent, `/my-journey/${caseId}`, 'journey with have your say')
+  await parent.getByText(/until 6 December 2026 to comment on the draft and to ask for a school or college/).waitFor()
+  await parent.getByRole('link', { name: 'See the advice given online and what you have sent' }).click()
+  await parent.getByText('Speech and language therapy, 30 minutes weekly').waitFor()
+  await axe(parent, 'what has been sent, as the parent')
+  await visit(parent, `/cases/${caseId}/documents`, 'documents with the report')
+  await parent.getByRole('link', { name: 'SALT report.pdf' }).waitFor()
+  await visit(parent, `/my-journey/${caseId}/views`, 'send your views')
+  await parent.getByRole('button', { name: 'Send your views' }).click()
+  await parent.getByText('Answer at least one question, or upload a document').first().waitFor()
+  await axe(parent, 'send your views with errors')
+  await parent.getByLabel('What do people like and admire about your child?').fill('She is kind, funny and draws beautifully.')
+  await parent.getByLabel("What are your hopes and goals for your child's future?").fill('To go to secondary school with her friends.')
+  await parent.getByRole('button', { name: 'Send your views' }).click()
+  await parent.getByText('Your views have been sent to the council.').waitFor()
+  await axe(parent, 'journey after sending views')
+  await visit(parent, `/my-journey/${caseId}/comments`, 'comment on the draft')
+  await parent.getByLabel('Your comments').fill('Section F: please make the therapy weekly during term, not termly.')
+  await parent.getByLabel('I would like a meeting with the council to talk about the draft').check()
+  await parent.getByRole('button', { name: 'Send your comments' }).click()
+  await parent.getByText('Your comments on the draft have been sent to the council.').waitFor()
+  await visit(parent, `/my-journey/${caseId}/school`, 'ask for a school or college')
+  for (const [ext, type, magic] of [['pdf', 'application/pdf', '%PDF'], ['docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'PK']]) {
+    const file = await parent.request.get(waymark.base + `/cases/${caseId}/plan.${ext}`)
+    assert.equal(file.status(), 200, `plan.${ext}`)
+    assert.equal(file.headers()['content-type'], type)
+    assert.equal((await file.body()).subarray(0, magic.length).toString('latin1'), magic)
+  }
+  await parent.context().close()
+
+  const admin = await newPage()
+  await signIn(admin, 'demo.admin')
+  await visit(admin, `/audit?case=${caseId}`, 'audit log of the case')
+  const log = await admin.locator('main').innerText()
+  for (const who of ['Dr Kim Patel', 'Ngozi Okafor', 'Priya Shah']) assert.match(log, new RegExp(who), `${who} in the audit log`)
+  assert.match(log, /A document on a case/)
+  assert.match(log, /Views, comments and advice sent on a case/)
+  await admin.context().close()
 })

@@ -91,6 +91,12 @@ pub trait AccountStore: Send + Sync {
     /// Mark the secret confirmed (the person entered a right code).
     fn confirm_two_step(&self, user: UserId) -> impl Future<Output = Result<()>> + Send;
 
+    /// Use a right code's time step (Unix time / 30 s): true if it is later than the last step used
+    /// for the account, which it then becomes; false for a code already used, or one older than it
+    /// (RFC 6238 section 5.2: a code is accepted once). Atomic, so two sign-ins racing with one code
+    /// cannot both pass.
+    fn use_totp_step(&self, user: UserId, step: u64) -> impl Future<Output = Result<bool>> + Send;
+
     /// An administrator's reset: the secret is cleared and the account's sessions end. Audited.
     fn reset_two_step(&self, actor: &Actor, user: UserId) -> impl Future<Output = Result<()>> + Send;
 }
@@ -275,13 +281,26 @@ impl AccountStore for SqliteStore {
         Ok(())
     }
 
+    async fn use_totp_step(&self, user: UserId, step: u64) -> Result<bool> {
+        let step = i64::try_from(step).map_err(|_| StoreError::Invalid("the code's time step is out of range".into()))?;
+        let done =
+            sqlx::query("update app_user set totp_last_step = ?1 where user_id = ?2 and (totp_last_step is null or totp_last_step < ?1)")
+                .bind(step)
+                .bind(user.to_string())
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn reset_two_step(&self, actor: &Actor, user: UserId) -> Result<()> {
         check_request(actor, None)?;
         let now = self.now();
         let mut tx = self.begin_write().await?;
         let record = load_user(&mut tx, actor, user).await?;
         sqlx::query(
-            "update app_user set totp_secret = null, totp_confirmed_at = null, version = version + 1, updated_at = ? where user_id = ?",
+            "update app_user set totp_secret = null, totp_confirmed_at = null, totp_last_step = null, version = version + 1, updated_at = ? \
+             where user_id = ?",
         )
         .bind(&now)
         .bind(user.to_string())

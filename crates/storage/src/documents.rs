@@ -164,9 +164,10 @@ impl SqliteStore {
     }
 }
 
-impl DocumentStore for SqliteStore {
-    async fn add_document(&self, actor: &Actor, new: NewDocument, bytes: &[u8]) -> Result<DocumentRecord> {
-        check_request(actor, None)?;
+impl SqliteStore {
+    /// Check a new document's bytes and name, and save its file (named by SHA-256, whole or absent);
+    /// returns the SHA-256. The row is then written with [`insert_document`] in the caller's transaction.
+    pub(crate) async fn save_document_file(&self, new: &NewDocument, bytes: &[u8]) -> Result<String> {
         if bytes.is_empty() {
             return Err(StoreError::Invalid("the document is empty".into()));
         }
@@ -175,44 +176,70 @@ impl DocumentStore for SqliteStore {
             return Err(StoreError::Invalid("the file name must be 1 to 200 characters on one line".into()));
         }
         let sha256 = sha256_hex(bytes);
-        let id = Uuid::new_v4();
-        let now = self.now();
-        // The file first: a row is committed only when its file is safely on disk.
         let store = self.clone();
         let (hash, data) = (sha256.clone(), bytes.to_vec());
         tokio::task::spawn_blocking(move || store.write_file(&hash, &data))
             .await
             .map_err(|e| StoreError::Database(format!("the document could not be saved: {e}")))??;
-        let mut tx = self.begin_write().await?;
-        let case = sqlx::query("select child_id, la from ehc_case where case_id = ?1 and (?2 is null or la = ?2)")
-            .bind(new.case.to_string())
-            .bind(scope_la(actor))
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?
-            .ok_or_else(|| not_found("case", new.case))?;
-        let child: ChildId = parse(&col::<String>(&case, "child_id")?, "child id")?;
-        let la: LaCode = parse(&col::<String>(&case, "la")?, "LA code")?;
-        sqlx::query(
-            "insert into case_document (document_id, case_id, kind, filename, media_type, size, sha256, uploaded_by, \
-             uploaded_by_label, uploaded_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(id.to_string())
+        Ok(sha256)
+    }
+}
+
+/// The row of a document whose file is saved, on a case in the actor's scope; audited. Returns its id.
+pub(crate) async fn insert_document(
+    tx: &mut SqliteConnection,
+    actor: &Actor,
+    new: &NewDocument,
+    size: usize,
+    sha256: &str,
+    now: &str,
+) -> Result<Uuid> {
+    let id = Uuid::new_v4();
+    let case = sqlx::query("select child_id, la from ehc_case where case_id = ?1 and (?2 is null or la = ?2)")
         .bind(new.case.to_string())
-        .bind(&new.kind)
-        .bind(filename)
-        .bind(&new.media_type)
-        .bind(bytes.len() as i64)
-        .bind(&sha256)
-        .bind(new.uploaded_by.map(|u| u.to_string()))
-        .bind(actor.label.trim())
-        .bind(&now)
-        .execute(&mut *tx)
+        .bind(scope_la(actor))
+        .fetch_optional(&mut *tx)
         .await
-        .map_err(db)?;
-        let audit =
-            Audit { action: AuditAction::Create, subject: "case_document", la: Some(la), child: Some(child), case: Some(new.case), actor };
-        write_audit(&mut tx, &now, audit).await?;
+        .map_err(db)?
+        .ok_or_else(|| not_found("case", new.case))?;
+    let child: ChildId = parse(&col::<String>(&case, "child_id")?, "child id")?;
+    let la: LaCode = parse(&col::<String>(&case, "la")?, "LA code")?;
+    sqlx::query(
+        "insert into case_document (document_id, case_id, kind, filename, media_type, size, sha256, uploaded_by, \
+         uploaded_by_label, uploaded_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id.to_string())
+    .bind(new.case.to_string())
+    .bind(&new.kind)
+    .bind(new.filename.trim())
+    .bind(&new.media_type)
+    .bind(size as i64)
+    .bind(sha256)
+    .bind(new.uploaded_by.map(|u| u.to_string()))
+    .bind(actor.label.trim())
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(db)?;
+    let audit =
+        Audit { action: AuditAction::Create, subject: "case_document", la: Some(la), child: Some(child), case: Some(new.case), actor };
+    write_audit(&mut *tx, now, audit).await?;
+    Ok(id)
+}
+
+/// A document's metadata by id, in the caller's transaction.
+pub(crate) async fn load_document(conn: &mut SqliteConnection, actor: &Actor, id: Uuid) -> Result<DocumentRecord> {
+    load(conn, actor, id).await
+}
+
+impl DocumentStore for SqliteStore {
+    async fn add_document(&self, actor: &Actor, new: NewDocument, bytes: &[u8]) -> Result<DocumentRecord> {
+        check_request(actor, None)?;
+        // The file first: a row is committed only when its file is safely on disk.
+        let sha256 = self.save_document_file(&new, bytes).await?;
+        let now = self.now();
+        let mut tx = self.begin_write().await?;
+        let id = insert_document(&mut tx, actor, &new, bytes.len(), &sha256, &now).await?;
         let record = load(&mut tx, actor, id).await?;
         tx.commit().await.map_err(db)?;
         Ok(record)

@@ -425,6 +425,55 @@ pub(crate) async fn load_child(conn: &mut SqliteConnection, actor: &Actor, id: C
     Ok(Versioned { value: child_from_json(&data, id, version)?, version })
 }
 
+/// Append events to a case inside the caller's transaction: the version checked (when `expected` is
+/// given), every event applied by the lifecycle first, then the events, the notifications they cause and
+/// the audit entry written. Returns the case and its new version. Nothing is committed here.
+pub(crate) async fn append_case_events(
+    tx: &mut SqliteConnection,
+    actor: &Actor,
+    case: CaseId,
+    expected: Option<i64>,
+    events: &[CaseEvent],
+    reason: &str,
+    now: &str,
+) -> Result<(Case, i64)> {
+    let row = load_case_row(&mut *tx, actor, case).await?;
+    let expected_version = expected.unwrap_or(row.version);
+    if row.version != expected_version {
+        return Err(conflict("case", case, expected_version, row.version));
+    }
+    let stored = load_events(&mut *tx, case).await?;
+    let mut current = replay(case, &row, &stored)?;
+    for event in events {
+        // The first refusal ends the call; the transaction is dropped, so nothing is written.
+        current.apply(event.clone())?;
+    }
+    let added = i64::try_from(events.len()).unwrap_or(i64::MAX);
+    let version = expected_version + added;
+    let updated = sqlx::query("update ehc_case set version = ?, stage = ?, updated_at = ? where case_id = ? and version = ?")
+        .bind(version)
+        .bind(current.stage().name())
+        .bind(now)
+        .bind(case.to_string())
+        .bind(expected_version)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+    if updated.rows_affected() != 1 {
+        // Unreachable while the write lock is held from the start; kept as a second guard.
+        return Err(conflict("case", case, expected_version, row.version));
+    }
+    for (seq, event) in (expected_version + 1..).zip(events) {
+        insert_event(&mut *tx, case, seq, event, now, actor, reason).await?;
+    }
+    // The notifications these events cause commit with them, or not at all.
+    let child = load_child(&mut *tx, actor, row.child).await?.value;
+    crate::notifications::enqueue_for_events(&mut *tx, case, &child, &row.la.to_string(), events, now).await?;
+    let audit = Audit { action: AuditAction::Update, subject: "case", la: Some(row.la), child: Some(row.child), case: Some(case), actor };
+    write_audit(&mut *tx, now, audit).await?;
+    Ok((current, version))
+}
+
 /// A case's row (child, LA, version), if it exists and is in the actor's scope.
 struct CaseRow {
     child: ChildId,
@@ -759,40 +808,7 @@ impl Store for SqliteStore {
         }
         let now = self.now();
         let mut tx = self.begin_write().await?;
-        let row = load_case_row(&mut tx, actor, case).await?;
-        if row.version != expected_version {
-            return Err(conflict("case", case, expected_version, row.version));
-        }
-        let stored = load_events(&mut tx, case).await?;
-        let mut current = replay(case, &row, &stored)?;
-        for event in &events {
-            // The first refusal ends the call; the transaction is dropped, so nothing is written.
-            current.apply(event.clone())?;
-        }
-        let added = i64::try_from(events.len()).unwrap_or(i64::MAX);
-        let version = expected_version + added;
-        let updated = sqlx::query("update ehc_case set version = ?, stage = ?, updated_at = ? where case_id = ? and version = ?")
-            .bind(version)
-            .bind(current.stage().name())
-            .bind(&now)
-            .bind(case.to_string())
-            .bind(expected_version)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        if updated.rows_affected() != 1 {
-            // Unreachable while the write lock is held from the start; kept as a second guard.
-            return Err(conflict("case", case, expected_version, row.version));
-        }
-        for (seq, event) in (expected_version + 1..).zip(&events) {
-            insert_event(&mut tx, case, seq, event, &now, actor, &reason).await?;
-        }
-        // The notifications these events cause commit with them, or not at all.
-        let child = load_child(&mut tx, actor, row.child).await?.value;
-        crate::notifications::enqueue_for_events(&mut tx, case, &child, &row.la.to_string(), &events, &now).await?;
-        let audit =
-            Audit { action: AuditAction::Update, subject: "case", la: Some(row.la), child: Some(row.child), case: Some(case), actor };
-        write_audit(&mut tx, &now, audit).await?;
+        let (current, version) = append_case_events(&mut tx, actor, case, Some(expected_version), &events, &reason, &now).await?;
         tx.commit().await.map_err(db)?;
         tracing::info!(case_id = %case, events = events.len(), version, stage = current.stage().name(), "case events recorded");
         Ok(Versioned { value: current, version })

@@ -298,6 +298,11 @@ impl Access {
     pub fn may_record(&self, kind: &CaseEventKind) -> bool {
         match self.user.role {
             Role::LaCaseworker | Role::SendManager => true,
+            // The family's own contributions: their views (reg 6(1)(a)), a school or college they ask for
+            // (CFA 2014 s38(2)(b)) and their comments on the draft (reg 13(1)).
+            Role::ParentCarer | Role::YoungPerson => {
+                matches!(kind, CaseEventKind::ViewsSent | CaseEventKind::DraftCommented | CaseEventKind::SettingRequested { .. })
+            }
             Role::Senco => matches!(
                 kind,
                 CaseEventKind::ReviewMeeting

@@ -20,6 +20,8 @@ pub fn event_name(type_name: &str) -> &'static str {
         "decided_not_to_issue" => "the decision not to issue a plan",
         "draft_issued" => "the draft plan",
         "setting_requested" => "the school or college the family asked for",
+        "views_sent" => "the family's views",
+        "draft_commented" => "the family's comments on the draft",
         "setting_consulted" => "the consultation with a school or college",
         "final_issued" => "the final plan",
         "existing_plan" => "the existing plan",
@@ -88,6 +90,7 @@ pub fn refusal(t: &TransitionError, events: &[CaseEvent]) -> String {
         "advice_received_once" => format!("Advice from {party} has already been recorded as received."),
         "issue_decision_after_assessment" => format!("The decision whether to issue a plan follows an assessment, and on {on} no assessment was under way. Check the date, or record the decision to assess first."),
         "draft_after_assessment" => format!("A draft plan follows an assessment and a decision to issue a plan, and on {on} there was none. Check the date, or record those steps first."),
+        "comments_on_draft" => format!("Comments are sent on a draft plan or on proposed amendments, and on {on} there was neither (SEND Regulations 2014, regulations 13 and 22). Check the date, or issue the draft first."),
         "consult_on_draft" => format!("Schools and colleges are asked for, and consulted, on a draft plan or on proposed amendments, and on {on} there was neither. Check the date, or issue the draft first."),
         "reg13_1_comment_window" => window("the draft plan"),
         "reg22_2_comment_window" => window("the proposed amendments"),
@@ -141,6 +144,7 @@ pub fn audit_subject(subject: &str) -> String {
         "case_document" => "A document on a case",
         "case_documents" => "A case's documents",
         "letter_template" => "A letter's template",
+        "case_contributions" => "Views, comments and advice sent on a case",
         other => return crate::forms::capitalise(&other.replace('_', " ")),
     }
     .to_owned()

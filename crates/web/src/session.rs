@@ -45,7 +45,14 @@ pub fn password_problem(password: &str, about: &[&str]) -> Option<String> {
     if password.chars().count() < MIN_PASSWORD {
         return Some(format!("Enter a password of at least {MIN_PASSWORD} characters"));
     }
-    let estimate = zxcvbn::zxcvbn(password, about);
+    // The person's name and username whole and word by word ("sam.okafor" gives "sam" and "okafor").
+    let mut words: Vec<String> = Vec::new();
+    for text in about {
+        words.push(text.to_lowercase());
+        words.extend(text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3).map(str::to_lowercase));
+    }
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let estimate = zxcvbn::zxcvbn(password, &words);
     if u8::from(estimate.score()) >= 3 {
         return None;
     }

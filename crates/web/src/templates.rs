@@ -83,6 +83,11 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "admin_letters.html",
     "admin_letter.html",
     "you_said_we_did.html",
+    "contribution_views.html",
+    "contribution_school.html",
+    "contribution_comments.html",
+    "contribution_advice.html",
+    "contributions.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

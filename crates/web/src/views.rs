@@ -90,6 +90,8 @@ pub fn step_label(step: &str) -> String {
         "review_decision" => "Decision after the review",
         "amended_plan" => "Amended plan",
         "phase_transfer" => "Plan amended for the move to a new school or college",
+        // SEND Regs 2014 reg 13(1): the family's at least 15 days to comment on the draft.
+        "draft_comments" => "Family's comments on the draft (15 days)",
         other => other,
     }
     .to_owned()
@@ -120,6 +122,8 @@ pub fn event_label(event: &CaseEvent) -> String {
         E::DraftIssued { .. } => "Draft plan issued".into(),
         E::SettingRequested { .. } => "Family asked for a school or college to be named".into(),
         E::SettingConsulted { .. } => "School or college consulted".into(),
+        E::ViewsSent => "Family's views sent".into(),
+        E::DraftCommented => "Family's comments on the draft plan sent".into(),
         E::FinalIssued { .. } => "Final plan issued".into(),
         E::ExistingPlan { .. } => "Existing plan recorded".into(),
         E::ReviewMeeting => "Annual review meeting held".into(),

@@ -32,6 +32,14 @@ async fn post_anonymous(app: &TestApp, path: &str, cookie: &str, fields: &[(&str
     app.request(Method::POST, path, Some(cookie), Some(("application/x-www-form-urlencoded", body)), &[]).await
 }
 
+/// The code `ahead` seconds from now.
+fn code_at(secret_text: &str, account: &str, ahead: u64) -> String {
+    let secret: String = secret_text.chars().filter(|c| !c.is_whitespace()).collect();
+    let totp = TOTP::new(Algorithm::SHA1, 6, 1, 30, Secret::Encoded(secret).to_bytes().unwrap(), None, account.to_owned()).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    totp.generate(now + ahead)
+}
+
 fn code_now(secret_text: &str, account: &str) -> String {
     let secret: String = secret_text.chars().filter(|c| !c.is_whitespace()).collect();
     let totp = TOTP::new(Algorithm::SHA1, 6, 1, 30, Secret::Encoded(secret).to_bytes().unwrap(), None, account.to_owned()).unwrap();
@@ -101,7 +109,7 @@ async fn an_invitation_expires_after_7_days() {
 }
 
 #[tokio::test]
-async fn administrators_must_set_up_two_step_verification_and_then_sign_in_with_a_code() {
+async fn administrators_must_set_up_two_step_verification_and_then_sign_in_with_a_code_each_used_once_rfc_6238_section_5_2() {
     let app = TestApp::with_config(waymark_web::Config { secure_cookies: true, ..Default::default() }).await;
     let admin = app.sign_in("admin").await;
     // Every other page sends the administrator to the set-up page.
@@ -113,7 +121,8 @@ async fn administrators_must_set_up_two_step_verification_and_then_sign_in_with_
     let secret = between(&setup, "<code id=\"totp-secret\">", "</code>").to_owned();
     let wrong = app.post_form("/account/two-step", Some(&admin), &[("csrf", &admin.csrf), ("code", "000000")]).await;
     assert!(wrong.body.contains("The code is not right"), "{}", wrong.body);
-    let on = app.post_form("/account/two-step", Some(&admin), &[("csrf", &admin.csrf), ("code", &code_now(&secret, "admin"))]).await;
+    let first_code = code_now(&secret, "admin");
+    let on = app.post_form("/account/two-step", Some(&admin), &[("csrf", &admin.csrf), ("code", &first_code)]).await;
     assert_eq!(on.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get("/admin/users", Some(&admin)).await.status, StatusCode::OK);
     // Signing in again: the password, then the code; no session before the code.
@@ -127,7 +136,14 @@ async fn administrators_must_set_up_two_step_verification_and_then_sign_in_with_
     let cookies = format!("{challenge}; {set}");
     let bad = post_anonymous(&app, "/sign-in/code", &cookies, &[("csrf", &token), ("code", "123456")]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let good = post_anonymous(&app, "/sign-in/code", &cookies, &[("csrf", &token), ("code", &code_now(&secret, "admin"))]).await;
+    // RFC 6238 section 5.2: the code that confirmed the set-up is used; it cannot sign in, even inside
+    // its 30 seconds.
+    let replay = post_anonymous(&app, "/sign-in/code", &cookies, &[("csrf", &token), ("code", &first_code)]).await;
+    assert_eq!(replay.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(replay.body.contains("That code has already been used"), "{}", replay.body);
+    // The app's next code (one step ahead, inside the allowed drift) signs in, once.
+    let next_code = code_at(&secret, "admin", 30);
+    let good = post_anonymous(&app, "/sign-in/code", &cookies, &[("csrf", &token), ("code", &next_code)]).await;
     assert_eq!(good.status, StatusCode::SEE_OTHER);
     assert_eq!(good.location(), "/admin/users");
     // Recovery: another administrator... here the same one resets a caseworker's.

@@ -156,6 +156,16 @@ pub enum CaseEventKind {
     SettingRequested {
         setting: SettingRef,
     },
+    /// The parent's or young person's own views, interests and aspirations, sent to the LA: the "all
+    /// about me" of section A (SEND Code of Practice 9.69). They are the family's advice and information
+    /// for the assessment (SEND Regs 2014 reg 6(1)(a)), and the LA must have regard to them (CFA 2014
+    /// s19(a)-(c); reg 7). Where the parent's advice was asked for and is still to come, the first views
+    /// sent are that advice received.
+    ViewsSent,
+    /// The family's comments on a draft plan, or on proposed amendments, which they have at least 15 days
+    /// from service to make (SEND Regs 2014 reg 13(1)(a); reg 22(2)(c)). Comments sent after the 15 days
+    /// are still accepted, and marked late ([`crate::case::Case::draft_comments`]).
+    DraftCommented,
     /// A school or college the family asked for, or the LA proposes, consulted under s39(2).
     SettingConsulted {
         setting: SettingRef,
@@ -238,6 +248,8 @@ impl CaseEvent {
             DraftIssued { .. } => "draft_issued",
             SettingRequested { .. } => "setting_requested",
             SettingConsulted { .. } => "setting_consulted",
+            ViewsSent => "views_sent",
+            DraftCommented => "draft_commented",
             FinalIssued { .. } => "final_issued",
             ExistingPlan { .. } => "existing_plan",
             ReviewMeeting => "review_meeting",

@@ -100,6 +100,23 @@ pub struct AdviceRecord {
     pub received: Option<Date>,
 }
 
+/// The family's comments on a draft plan or on proposed amendments (SEND Regs 2014 reg 13(1)(a),
+/// reg 22(2)(c)): when they came, the last day of the at least 15 days they had, and whether they came
+/// after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DraftComment {
+    pub date: Date,
+    pub window_ends: Date,
+    pub late: bool,
+}
+
+/// The last day of the at least 15 days "beginning with the day" a draft or proposed amendments were
+/// served (SEND Regs 2014 reg 13(1), reg 22(2)(c)): day 1 is the day served, so the window closes at the
+/// end of served + 14 days (statutory-rules.md §3).
+pub fn comment_window_ends(served: Date) -> Date {
+    add_days(served, 14)
+}
+
 /// A dispute on one decision: mediation and appeal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Dispute {
@@ -123,6 +140,8 @@ pub struct Case {
     requested_settings: Vec<crate::identifiers::SettingRef>,
     disputes: Vec<Dispute>,
     decisions: Vec<(AppealableDecision, Date)>,
+    draft_comments: Vec<DraftComment>,
+    views_sent: Vec<Date>,
     history: Vec<CaseEvent>,
 }
 
@@ -152,6 +171,8 @@ impl Case {
             requested_settings: Vec::new(),
             disputes: Vec::new(),
             decisions: Vec::new(),
+            draft_comments: Vec::new(),
+            views_sent: Vec::new(),
             history: Vec::new(),
         };
         match &first.kind {
@@ -280,6 +301,24 @@ impl Case {
     }
     pub fn disputes(&self) -> &[Dispute] {
         &self.disputes
+    }
+    /// The family's comments on drafts and proposed amendments, in order, each marked late or not.
+    pub fn draft_comments(&self) -> &[DraftComment] {
+        &self.draft_comments
+    }
+    /// The days the family sent their views (section A, reg 6(1)(a)).
+    pub fn views_sent(&self) -> &[Date] {
+        &self.views_sent
+    }
+    /// While a draft or proposed amendments are with the family: the last day of their at least 15 days
+    /// to comment and to ask for a school or college (reg 13(1), reg 22(2)(c)), which may have passed
+    /// (a later comment is still taken, marked late).
+    pub fn comment_window(&self) -> Option<Date> {
+        match &self.stage {
+            Stage::DraftIssued { issued } => Some(comment_window_ends(*issued)),
+            Stage::PlanActive { review: ReviewStage::AmendmentsProposed { proposed }, .. } => Some(comment_window_ends(*proposed)),
+            _ => None,
+        }
     }
     pub fn history(&self) -> &[CaseEvent] {
         &self.history
@@ -423,7 +462,7 @@ impl Case {
             ) => return Err(err(&event, stage_name, "consult_on_draft", "settings are consulted on a draft plan (CFA 2014 s39(2))")),
             (S::DraftIssued { issued }, E::FinalIssued { plan }) => {
                 // Reg 13(1): at least 15 days beginning with the day served, i.e. through issued + 14.
-                let window_ends = add_days(*issued, 14);
+                let window_ends = comment_window_ends(*issued);
                 if date <= window_ends {
                     return Err(err(
                         &event,
@@ -443,6 +482,33 @@ impl Case {
                     stage_name,
                     "final_after_draft",
                     "a final plan follows a draft the family has commented on (SEND Regs 2014 reg 13)",
+                ))
+            }
+            // Reg 6(1)(a), reg 7; Code 9.69: the family's views are taken at any stage of an open case. The
+            // first views after the LA asked for the parent's advice are that advice (reg 6(1)(a)).
+            (_, E::ViewsSent) => {
+                if let Some(record) = self.advice.get_mut(&AdviceParty::Parent).filter(|r| r.requested.is_some() && r.received.is_none()) {
+                    record.received = Some(date);
+                }
+                self.views_sent.push(date);
+                None
+            }
+            // Reg 13(1)(a) and reg 22(2)(c): comments on a draft or on proposed amendments. The 15 days are
+            // a minimum the LA must give, not a bar on the family: a later comment is taken, marked late.
+            (
+                S::DraftIssued { issued: served } | S::PlanActive { review: ReviewStage::AmendmentsProposed { proposed: served }, .. },
+                E::DraftCommented,
+            ) => {
+                let window_ends = comment_window_ends(*served);
+                self.draft_comments.push(DraftComment { date, window_ends, late: date > window_ends });
+                None
+            }
+            (_, E::DraftCommented) => {
+                return Err(err(
+                    &event,
+                    stage_name,
+                    "comments_on_draft",
+                    "comments are made on a draft plan or on proposed amendments (SEND Regs 2014 reg 13(1), reg 22(2))",
                 ))
             }
             // s44 CFA 2014 and regs 20-22: the review cycle.
@@ -582,7 +648,7 @@ impl Case {
             }
             (ReviewStage::AmendmentsProposed { proposed }, E::AmendedFinalIssued { plan }) => {
                 // Reg 22(2)(c): at least 15 days to comment on the proposals.
-                let window_ends = add_days(*proposed, 14);
+                let window_ends = comment_window_ends(*proposed);
                 if date <= window_ends {
                     return Err(err(event, stage_name, "reg22_2_comment_window",
                         &format!("the family has at least 15 days to comment on proposed amendments, to {window_ends} (SEND Regs 2014 reg 22(2)(c))")));
@@ -684,11 +750,27 @@ impl Case {
     /// The facts the statutory clock counts from, drawn from the history.
     pub fn clock_input(&self) -> ClockInput {
         use CaseEventKind as E;
+        // The family's views count as the parent's advice (reg 6(1)(a)) when they are the first to come
+        // after it was asked for, as [`Case::apply`] records them.
+        let mut parent_advice_open = false;
         let events = self
             .history
             .iter()
             .filter_map(|e| {
                 let kind = match &e.kind {
+                    E::AdviceRequested { party: AdviceParty::Parent } => {
+                        parent_advice_open = true;
+                        ClockEventKind::AdviceRequested { party: AdviceParty::Parent }
+                    }
+                    E::AdviceReceived { party: AdviceParty::Parent } => {
+                        parent_advice_open = false;
+                        ClockEventKind::AdviceReceived { party: AdviceParty::Parent }
+                    }
+                    E::ViewsSent if parent_advice_open => {
+                        parent_advice_open = false;
+                        ClockEventKind::AdviceReceived { party: AdviceParty::Parent }
+                    }
+                    E::DraftCommented => ClockEventKind::DraftCommented,
                     E::DecidedToAssess => ClockEventKind::DecidedToAssess,
                     E::DecidedNotToAssess => ClockEventKind::DecidedNotToAssess,
                     E::AdviceRequested { party } => ClockEventKind::AdviceRequested { party: *party },

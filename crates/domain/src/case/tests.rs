@@ -326,3 +326,96 @@ fn late_paperwork_that_would_make_a_later_event_impossible_is_refused_and_nothin
     let e = apply_err(&full_history()[..5], ev("2026-02-14", E::AdviceReceived { party: AdviceParty::Health }));
     assert_eq!(e.rule, "advice_received_after_request");
 }
+
+#[test]
+fn send_regs_2014_reg_13_1_a_comment_on_the_draft_after_the_fifteen_days_is_taken_and_marked_late() {
+    use CaseEventKind as E;
+    // Draft served 1 May: the 15 days run to 15 May inclusive.
+    let h = &full_history()[..12];
+    let (id, child) = ids();
+    let mut case = Case::replay(id, child, h).unwrap();
+    assert_eq!(case.comment_window(), Some(d("2026-05-15")));
+    case.apply(ev("2026-05-15", E::DraftCommented)).unwrap();
+    case.apply(ev("2026-05-18", E::DraftCommented)).unwrap();
+    let comments = case.draft_comments();
+    assert_eq!(comments.len(), 2);
+    assert_eq!((comments[0].late, comments[0].window_ends), (false, d("2026-05-15")));
+    assert!(comments[1].late, "a comment on the 18th is after the 15 days");
+    // The clock records the first comment on the draft, in time.
+    let report = crate::clock::evaluate(&case.clock_input(), d("2026-05-18")).unwrap();
+    let step = report.steps.iter().find(|s| s.step == "draft_comments").unwrap();
+    assert_eq!((step.due, step.done, step.status), (d("2026-05-15"), Some(d("2026-05-15")), crate::clock::StepStatus::Met));
+    assert!(step.regulation.contains("reg 13(1)"));
+}
+
+#[test]
+fn send_regs_2014_reg_13_1_a_late_comment_is_late_on_the_clock_and_a_revised_draft_restarts_the_fifteen_days() {
+    use CaseEventKind as E;
+    let (id, child) = ids();
+    let mut case = Case::replay(id, child, &full_history()[..12]).unwrap();
+    case.apply(ev("2026-05-20", E::DraftCommented)).unwrap();
+    let report = crate::clock::evaluate(&case.clock_input(), d("2026-05-20")).unwrap();
+    let step = report.steps.iter().find(|s| s.step == "draft_comments").unwrap();
+    assert_eq!((step.status, step.days_late), (crate::clock::StepStatus::Missed, 5));
+    // A revised draft on 21 May: new 15 days, to 4 June.
+    case.apply(ev("2026-05-21", E::DraftIssued { plan: PlanContents::default() })).unwrap();
+    case.apply(ev("2026-06-01", E::DraftCommented)).unwrap();
+    assert_eq!(case.draft_comments().last().map(|c| (c.late, c.window_ends)), Some((false, d("2026-06-04"))));
+}
+
+#[test]
+fn send_regs_2014_reg_13_1_and_22_2_comments_need_a_draft_or_proposed_amendments() {
+    use CaseEventKind as E;
+    // Before the draft: refused, and the case is unchanged.
+    let e = apply_err(&full_history()[..9], ev("2026-04-21", E::DraftCommented));
+    assert_eq!(e.rule, "comments_on_draft");
+    assert!(e.message.contains("reg 13(1)"), "{}", e.message);
+    // Once the plan is final, comments on it go to mediation or appeal, not here.
+    let e = apply_err(&full_history()[..13], ev("2026-05-21", E::DraftCommented));
+    assert_eq!(e.rule, "comments_on_draft");
+    // Proposed amendments after a review (reg 22(2)(c)) take comments: served 20 May 2027.
+    let (id, child) = ids();
+    let mut case = Case::replay(id, child, &full_history()[..18]).unwrap();
+    assert!(matches!(case.stage(), Stage::PlanActive { review: ReviewStage::AmendmentsProposed { .. }, .. }));
+    case.apply(ev("2027-06-03", E::DraftCommented)).unwrap();
+    assert_eq!(case.draft_comments()[0].window_ends, d("2027-06-03"));
+    assert!(!case.draft_comments()[0].late);
+    let report = crate::clock::evaluate(&case.clock_input(), d("2027-06-03")).unwrap();
+    assert!(report.steps.iter().any(|s| s.step == "draft_comments" && s.regulation.contains("reg 22(2)(c)")));
+}
+
+#[test]
+fn send_regs_2014_reg_6_1_a_the_familys_views_are_the_parents_advice_on_the_clock() {
+    use CaseEventKind as E;
+    let (id, child) = ids();
+    let mut case = Case::replay(id, child, &full_history()[..3]).unwrap();
+    // Views before the parent's advice is asked for are kept, but are not advice received.
+    case.apply(ev("2026-02-14", E::ViewsSent)).unwrap();
+    case.apply(ev("2026-02-16", E::AdviceRequested { party: AdviceParty::Parent })).unwrap();
+    assert_eq!(case.advice()[&AdviceParty::Parent].received, None);
+    // The first views after the request are the parent's advice, received that day.
+    case.apply(ev("2026-03-02", E::ViewsSent)).unwrap();
+    case.apply(ev("2026-03-09", E::ViewsSent)).unwrap();
+    assert_eq!(case.advice()[&AdviceParty::Parent].received, Some(d("2026-03-02")));
+    assert_eq!(case.views_sent(), &[d("2026-02-14"), d("2026-03-02"), d("2026-03-09")]);
+    let report = crate::clock::evaluate(&case.clock_input(), d("2026-03-10")).unwrap();
+    let parent = report.steps.iter().find(|s| s.step == "advice:parent").unwrap();
+    assert_eq!((parent.done, parent.status), (Some(d("2026-03-02")), crate::clock::StepStatus::Met));
+    // The advice is then in: recording it again is refused as already received.
+    let e = apply_err(case.history(), ev("2026-03-10", E::AdviceReceived { party: AdviceParty::Parent }));
+    assert_eq!(e.rule, "advice_received_once");
+    // A closed case takes no views.
+    let mut closed = case.clone();
+    closed.apply(ev("2026-03-11", E::Withdrawn)).unwrap();
+    assert_eq!(closed.clone().apply(ev("2026-03-12", E::ViewsSent)).unwrap_err().rule, "case_closed");
+}
+
+#[test]
+fn contribution_events_round_trip_through_json() {
+    for kind in [CaseEventKind::ViewsSent, CaseEventKind::DraftCommented] {
+        let e = ev("2026-05-04", kind);
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(json.contains(&format!("\"type\":\"{}\"", e.type_name())), "{json}");
+        assert_eq!(serde_json::from_str::<CaseEvent>(&json).unwrap(), e);
+    }
+}

@@ -53,6 +53,9 @@ pub enum ClockEventKind {
     },
     AmendmentsProposed,
     AmendedFinalIssued,
+    /// The family's comments on the draft or on proposed amendments (SEND Regs 2014 reg 13(1)(a),
+    /// reg 22(2)(c)).
+    DraftCommented,
     /// Dated on the transfer itself (which may be after today).
     PhaseTransfer {
         kind: TransferKind,
@@ -79,6 +82,7 @@ impl ClockEventKind {
             Self::ReviewDecision { .. } => "review_decision",
             Self::AmendmentsProposed => "amendments_proposed",
             Self::AmendedFinalIssued => "amended_final_issued",
+            Self::DraftCommented => "draft_commented",
             Self::PhaseTransfer { .. } => "phase_transfer",
             Self::Closed => "ceased",
         }
@@ -188,6 +192,7 @@ impl RawClockEvent {
             }
             "amendments_proposed" => ClockEventKind::AmendmentsProposed,
             "amended_final_issued" => ClockEventKind::AmendedFinalIssued,
+            "draft_commented" => ClockEventKind::DraftCommented,
             "phase_transfer" => {
                 let k = self.transfer_kind.as_deref().ok_or_else(|| at("'kind' is missing: school or post16".into()))?;
                 let kind = TransferKind::parse(k).ok_or_else(|| at(format!("kind '{k}' is not one of school, post16")))?;
@@ -198,7 +203,7 @@ impl RawClockEvent {
                 return Err(ClockError(format!(
                     "event {number}: unknown type '{other}' (expected one of decided_to_assess, decided_not_to_assess, advice_requested, \
                      advice_received, exception_started, exception_ended, decided_not_to_issue, draft_issued, final_issued, withdrawn, \
-                     plan_issued, review_meeting, review_decision, amendments_proposed, amended_final_issued, phase_transfer, ceased)"
+                     plan_issued, review_meeting, review_decision, amendments_proposed, amended_final_issued, draft_commented, phase_transfer, ceased)"
                 )))
             }
         };

@@ -227,6 +227,7 @@ pub fn evaluate(input: &ClockInput, today: Date) -> Result<ClockReport, ClockErr
         }
     }
     plan_steps(&facts, &mut steps);
+    comment_steps(&facts, &mut steps);
     // A closed case (withdrawn, ceased, moved away) drops limits not yet due when it closed; one that was
     // due before and never done was missed.
     if let Some(closed) = facts.first(|k| matches!(k, ClockEventKind::Withdrawn | ClockEventKind::Closed)) {
@@ -451,6 +452,37 @@ fn plan_steps(f: &Facts, steps: &mut Vec<Step>) {
     }
 }
 
+/// The family's comments on each draft and each set of proposed amendments, once they have come: due on
+/// the last of the at least 15 days from service (SEND Regs 2014 reg 13(1)(a), reg 22(2)(c)), met or
+/// late. The 15 days are a minimum the LA must give, not a duty on the family, so a draft with no
+/// comments has no step (nothing is ever "overdue" for the family), and a late comment is recorded as
+/// late but is not a delay of the plan: the LA may finalise once the 15 days have passed.
+fn comment_steps(f: &Facts, steps: &mut Vec<Step>) {
+    use ClockEventKind as K;
+    let mut served: Option<(Date, &'static str)> = None;
+    let mut answered = false;
+    for e in &f.input.events {
+        match e.kind {
+            K::DraftIssued => (served, answered) = (Some((e.date, "SEND Regs 2014 reg 13(1)(a)")), false),
+            K::AmendmentsProposed => (served, answered) = (Some((e.date, "SEND Regs 2014 reg 22(2)(c)")), false),
+            K::FinalIssued | K::AmendedFinalIssued => served = None,
+            K::DraftCommented if !answered => {
+                if let Some((on, regulation)) = served {
+                    steps.push(f.step(
+                        "draft_comments".into(),
+                        regulation,
+                        StepKind::NoException,
+                        DelayParty::Parent,
+                        Period { start: on, due: crate::case::comment_window_ends(on), done: Some(e.date) },
+                    ));
+                    answered = true;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Refuse contradictory input; return the exception periods.
 fn check(input: &ClockInput, today: Date) -> Result<Vec<ExceptionPeriod>, ClockError> {
     use ClockEventKind as K;
@@ -512,6 +544,9 @@ fn check(input: &ClockInput, today: Date) -> Result<Vec<ExceptionPeriod>, ClockE
             }
             K::PhaseTransfer { .. } if !input.events.iter().any(|x| matches!(x.kind, K::FinalIssued | K::PlanIssued)) => {
                 return fail(e, "there is no plan in force for a phase transfer".into())
+            }
+            K::DraftCommented if !seen(&|k| matches!(k, K::DraftIssued | K::AmendmentsProposed), i) => {
+                return fail(e, "there is no draft plan or proposed amendments to comment on (SEND Regs 2014 reg 13(1), reg 22(2))".into())
             }
             K::ReviewDecision { .. } if !seen(&|k| matches!(k, K::ReviewMeeting), i) => {
                 return fail(e, "no review meeting is recorded before it".into())

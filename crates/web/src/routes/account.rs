@@ -53,16 +53,54 @@ fn totp(secret_base32: &str, account: &str) -> Result<TOTP, AppError> {
         .map_err(|e| AppError::Internal(format!("TOTP: {e:?}")))
 }
 
-/// Check a typed code (spaces allowed) against a secret, one 30-second step either side.
-pub fn code_is_right(secret_base32: &str, account: &str, code: &str) -> bool {
+/// The RFC 6238 time step (Unix time / 30 s) a typed code (spaces allowed) is right for, one step
+/// either side of `now` for clock drift; `None` for a wrong or malformed code. The caller then uses the
+/// step once ([`waymark_storage::AccountStore::use_totp_step`], RFC 6238 section 5.2).
+pub fn code_step(secret_base32: &str, account: &str, code: &str, now: u64) -> Option<u64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != 6 || !code.chars().all(|c| c.is_ascii_digit()) {
-        return false;
+        return None;
     }
-    let Ok(t) = totp(secret_base32, account) else { return false };
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    t.check(&code, now)
+    let t = totp(secret_base32, account).ok()?;
+    let step_now = now / t.step;
+    // Every candidate is computed and compared without stopping early, so timing does not say which matched.
+    let mut found = None;
+    for step in step_now.saturating_sub(1)..=step_now + 1 {
+        let expected = t.generate(step * t.step);
+        let same = expected.bytes().zip(code.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        if same && found.is_none() {
+            found = Some(step);
+        }
+    }
+    found
 }
+
+/// Seconds since the Unix epoch, for TOTP codes (the real time: the codes come from the person's phone).
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// Whether a code is right now and not used before for this account: its step is then used up.
+pub async fn use_code(state: &AppState, user: &UserRecord, secret: &str, code: &str) -> Result<CodeCheck, AppError> {
+    let Some(step) = code_step(secret, &user.username, code, unix_now()) else { return Ok(CodeCheck::Wrong) };
+    if state.store.use_totp_step(user.id, step).await? {
+        Ok(CodeCheck::Right)
+    } else {
+        Ok(CodeCheck::AlreadyUsed)
+    }
+}
+
+/// What a typed code turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeCheck {
+    Right,
+    Wrong,
+    /// Right, but already used (RFC 6238 section 5.2).
+    AlreadyUsed,
+}
+
+/// The message for a code already used.
+pub const CODE_USED: &str = "That code has already been used. Wait for your authenticator app to show a new code, then enter it";
 
 /// A QR code of `text` as an inline SVG (dark modules as one path), for the authenticator app to scan.
 pub fn qr_svg(text: &str) -> Result<String, AppError> {
@@ -169,11 +207,15 @@ async fn two_step_submit(State(state): State<AppState>, signed: Signed, body: By
             let code = form.get("code");
             if code.is_empty() {
                 errors.add("code", "code", "Enter the 6-digit code from your authenticator app");
-            } else if !code_is_right(&secret, &signed.user().username, &code) {
-                errors.add("code", "code", "The code is not right. Enter the 6-digit code your app shows now");
             } else {
-                state.store.confirm_two_step(signed.user().id).await?;
-                return Ok(see_other("/account?two_step=on#two-step"));
+                match use_code(&state, signed.user(), &secret, &code).await? {
+                    CodeCheck::Wrong => errors.add("code", "code", "The code is not right. Enter the 6-digit code your app shows now"),
+                    CodeCheck::AlreadyUsed => errors.add("code", "code", CODE_USED),
+                    CodeCheck::Right => {
+                        state.store.confirm_two_step(signed.user().id).await?;
+                        return Ok(see_other("/account?two_step=on#two-step"));
+                    }
+                }
             }
         }
         _ => return Ok(see_other("/account#two-step")),
@@ -241,9 +283,17 @@ async fn code_submit(State(state): State<AppState>, headers: HeaderMap, body: By
         errors.add("code", "code", "You have tried too many times. Wait, then sign in again");
         return code_page(&state, &errors, StatusCode::TOO_MANY_REQUESTS);
     }
-    if code.is_empty() || !code_is_right(&secret, &user.username, &code) {
-        errors.add("code", "code", "Enter the 6-digit code your authenticator app shows now");
-        return code_page(&state, &errors, StatusCode::UNPROCESSABLE_ENTITY);
+    let check = if code.is_empty() { CodeCheck::Wrong } else { use_code(&state, &user, &secret, &code).await? };
+    match check {
+        CodeCheck::Right => {}
+        CodeCheck::Wrong => {
+            errors.add("code", "code", "Enter the 6-digit code your authenticator app shows now");
+            return code_page(&state, &errors, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        CodeCheck::AlreadyUsed => {
+            errors.add("code", "code", CODE_USED);
+            return code_page(&state, &errors, StatusCode::UNPROCESSABLE_ENTITY);
+        }
     }
     if let Ok(mut map) = state.challenges.lock() {
         map.remove(&key);
@@ -334,12 +384,16 @@ mod tests {
         let t = TOTP::new(Algorithm::SHA1, 8, 1, 30, Secret::Encoded(secret.clone()).to_bytes().unwrap(), None, "x".into()).unwrap();
         assert_eq!(t.generate(59), "94287082");
         let six = totp(&secret, "sam").unwrap();
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let now = 1_700_000_015;
         let code = six.generate(now);
-        assert!(code_is_right(&secret, "sam", &code));
-        assert!(code_is_right(&secret, "sam", &format!("{} {}", &code[..3], &code[3..])));
-        assert!(!code_is_right(&secret, "sam", "12345"));
-        assert!(!code_is_right(&secret, "sam", "abcdef"));
+        assert_eq!(code_step(&secret, "sam", &code, now), Some(now / 30));
+        assert_eq!(code_step(&secret, "sam", &format!("{} {}", &code[..3], &code[3..]), now), Some(now / 30));
+        // One step of drift either side, no more.
+        assert_eq!(code_step(&secret, "sam", &six.generate(now + 30), now), Some(now / 30 + 1));
+        assert_eq!(code_step(&secret, "sam", &six.generate(now - 30), now), Some(now / 30 - 1));
+        assert_eq!(code_step(&secret, "sam", &six.generate(now + 60), now), None);
+        assert_eq!(code_step(&secret, "sam", "12345", now), None);
+        assert_eq!(code_step(&secret, "sam", "abcdef", now), None);
         assert!(six.get_url().starts_with("otpauth://totp/Waymark:sam?"));
     }
 

@@ -112,15 +112,38 @@ pub fn journey_json(record: &CaseRecord, caseworker: Option<String>, today: waym
         "decisions": decisions,
         "plan": plan,
         "caseworker": caseworker,
+        // While a draft or proposed amendments are with the family: the last of their 15 days to comment
+        // and ask for a school or college (SEND Regs 2014 reg 13(1), reg 22(2)(c)).
+        "comment_ends": s.case.comment_window().map(long_date),
+        "comment_window_passed": s.case.comment_window().is_some_and(|ends| today > ends),
+        "open": !s.case.stage().is_closed(),
     })
 }
 
-async fn show(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> Result<Html<String>, AppError> {
+/// Which contribution was just sent (`?sent=views|school|comments`), for the confirmation.
+#[derive(serde::Deserialize)]
+struct Sent {
+    #[serde(default)]
+    sent: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<String>,
+    axum::extract::Query(sent): axum::extract::Query<Sent>,
+) -> Result<Html<String>, AppError> {
     signed.access.require(Can::OwnJourney)?;
     let id = super::cases::parse_case_id(&id)?;
     let record = super::cases::load_case(&state, &signed.access, id).await?;
     let caseworker = caseworker_name(&state, &record).await;
-    let data = journey_json(&record, caseworker, state.clock.today());
+    let mut data = journey_json(&record, caseworker, state.clock.today());
+    data["sent"] = json!(match sent.sent.as_deref() {
+        Some("views") => Some("Your views have been sent to the council."),
+        Some("school") => Some("Your request for a school or college has been sent to the council."),
+        Some("comments") => Some("Your comments on the draft have been sent to the council."),
+        _ => None,
+    });
     let title = format!("{}: your EHC journey", data["name"].as_str().unwrap_or_default());
     Ok(Html(render("journey.html", &page(&signed, &title, "/my-journey", data))?))
 }

@@ -9,6 +9,7 @@ mod auth;
 mod caseload;
 mod cases;
 mod children;
+mod contributions;
 mod dashboard;
 mod documents;
 mod family;
@@ -67,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(strategy::router())
         .merge(voice::router())
         .merge(letters::router())
+        .merge(contributions::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
