@@ -29,6 +29,7 @@ mod documents;
 mod error;
 mod establishments;
 mod fact_views;
+mod forecast;
 mod facts;
 mod identity;
 mod indicators;
@@ -59,6 +60,7 @@ pub use documents::{DocumentRecord, DocumentStore, NewDocument, Removal};
 pub use error::{Result, StoreError};
 pub use establishments::{Establishment, EstablishmentCounts, EstablishmentStore};
 pub use fact_views::FactView;
+pub use forecast::{ForecastChild, ForecastStore, PlanEvent};
 pub use facts::{
     link_person, ChildIndex, FactStore, ImportBatch, ImportCounts, ImportProgress, ImportResult, ImportRows, Link, NoProgress, PersonRow,
     RowProblem, StoredFact,
