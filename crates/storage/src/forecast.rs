@@ -100,9 +100,10 @@ impl ForecastStore for SqliteStore {
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;
+        // `+la`: look each child up by id (those with cases are few), not every child of the LA by LA.
         let children = sqlx::query(
             "select child_id, json_extract(data, '$.date_of_birth') as born, json_extract(data, '$.sen_history') as sen \
-             from child where la = ?1 and child_id in (select child_id from ehc_case where la = ?1) order by child_id",
+             from child where +la = ?1 and child_id in (select child_id from ehc_case where la = ?1) order by child_id",
         )
         .bind(&la_text)
         .fetch_all(&mut *tx)

@@ -359,7 +359,7 @@ mod tests {
         else {
             unreachable!("a generate command")
         };
-        crate::commands::generate::run(args).unwrap();
+        crate::commands::generate::run(args).unwrap_or_else(|f| panic!("generate: {}", f.message));
         let la: LaCode = "851".parse().unwrap();
         let as_of = parse_iso_date("2026-03-01").unwrap();
         let store_args = StoreArgs { db: crate::paths::DbArg { db: Some(db.clone()) }, actor: "test".into() };
@@ -374,7 +374,7 @@ mod tests {
             let population = store.population(&actor).await.map_err(store_failure)?;
             Ok((table, children, settings, population))
         })
-        .unwrap();
+        .unwrap_or_else(|f| panic!("read: {}", f.message));
         let old = census_states_from_person_table(&table, la, as_of);
         let new = census_states(&children, &settings, as_of);
         assert!(old.iter().filter(|s| s.place.is_some()).count() > 500, "the small area has plans at several censuses");
