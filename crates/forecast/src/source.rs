@@ -32,8 +32,7 @@ fn in_force((start, end): (Option<Date>, Option<Date>), d: Date) -> bool {
 /// plan. `settings` is the settings' reference data (each URN's or UKPRN's kind).
 pub fn census_states(children: &[ForecastChild], settings: &[Setting], as_of: Date) -> Vec<CensusState> {
     let lookup = reference_lookup(settings);
-    let plans: Vec<Vec<(Option<Date>, Option<Date>)>> =
-        children.iter().map(|c| c.cases.iter().map(|e| plan_dates(e)).collect()).collect();
+    let plans: Vec<Vec<(Option<Date>, Option<Date>)>> = children.iter().map(|c| c.cases.iter().map(|e| plan_dates(e)).collect()).collect();
     let first_plan = plans.iter().flatten().filter_map(|p| p.0).map(|d| chrono::Datelike::year(&d)).min();
     let Some(first_plan) = first_plan else { return Vec::new() };
     let last_year = chrono::Datelike::year(&as_of);

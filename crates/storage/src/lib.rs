@@ -29,8 +29,8 @@ mod documents;
 mod error;
 mod establishments;
 mod fact_views;
-mod forecast;
 mod facts;
+mod forecast;
 mod identity;
 mod indicators;
 mod la_settings;
@@ -60,11 +60,11 @@ pub use documents::{DocumentRecord, DocumentStore, NewDocument, Removal};
 pub use error::{Result, StoreError};
 pub use establishments::{Establishment, EstablishmentCounts, EstablishmentStore};
 pub use fact_views::FactView;
-pub use forecast::{ForecastChild, ForecastStore, PlanEvent};
 pub use facts::{
     link_person, ChildIndex, FactStore, ImportBatch, ImportCounts, ImportProgress, ImportResult, ImportRows, Link, NoProgress, PersonRow,
     RowProblem, StoredFact,
 };
+pub use forecast::{ForecastChild, ForecastStore, PlanEvent};
 pub use identity::{
     IdentityEvent, IdentityStore, MergeRecord, MovedRows, ReviewDecision, ReviewEntry, ReviewStatus, ScanOptions, ScanReport,
 };

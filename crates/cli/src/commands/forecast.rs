@@ -367,8 +367,7 @@ mod tests {
             let store = open_store(&store_args).await?;
             let actor = Actor::new("test", Scope::LocalAuthority(la));
             let audit = AuditSink::start(&store);
-            let table =
-                waymark_indicators::source::load_casework_from_store(&store, &actor, as_of, &audit).await.map_err(store_failure)?;
+            let table = waymark_indicators::source::load_casework_from_store(&store, &actor, as_of, &audit).await.map_err(store_failure)?;
             let children = store.forecast_children(&actor, la, as_of, &audit).await.map_err(store_failure)?;
             let settings = store.settings(&actor).await.map_err(store_failure)?;
             let population = store.population(&actor).await.map_err(store_failure)?;

@@ -24,11 +24,11 @@ use std::sync::{Arc, LazyLock};
 use waymark_domain::calendar::Date;
 use waymark_forecast::backtest::Backtest;
 use waymark_forecast::capacity::Capacity;
-use waymark_indicators::render::{tables_workbook, TableCell, TableSheet};
 use waymark_forecast::derive::{setting_infos, DEFAULT_COSTS};
 use waymark_forecast::report::{Figures, Grouping, Report};
 use waymark_forecast::scenario::{Change, What};
 use waymark_forecast::{project_expected, projection_years, simulate, Model, Scenario};
+use waymark_indicators::render::{tables_workbook, TableCell, TableSheet};
 use waymark_storage::{CaseloadStore, FactStore, ForecastStore, Scope};
 
 /// Years projected, and simulations behind the fan chart.
@@ -344,8 +344,7 @@ fn table(columns: &[&str], rows: Vec<Vec<String>>) -> serde_json::Value {
 async fn show(State(state): State<AppState>, signed: Signed, Query(ask): Query<Ask>) -> Result<Html<String>, AppError> {
     let p = prepared(&state, &signed).await?;
     let mut errors = Vec::new();
-    let mut view =
-        json!({"la": p.la, "problem": p.problem, "notes": p.notes, "ask": {"joiners": ask.joiners, "moves": ask.moves, "from": ask.from, "open": ask.open, "places": ask.places, "close": ask.close}});
+    let mut view = json!({"la": p.la, "problem": p.problem, "notes": p.notes, "ask": {"joiners": ask.joiners, "moves": ask.moves, "from": ask.from, "open": ask.open, "places": ask.places, "close": ask.close}});
     if let (Some(model), Some(sim), Some(exp)) = (&p.model, &p.simulated, &p.expected) {
         let expected: HashMap<i32, f64> = exp.totals().into_iter().collect();
         let fan: Vec<(i32, [f64; 5], f64)> = sim
