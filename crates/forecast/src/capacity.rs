@@ -12,6 +12,19 @@ use std::collections::BTreeMap;
 
 pub const CAPACITY_COLUMNS: [&str; 3] = ["setting", "calendar-year", "places"];
 
+/// One setting's places against its demand in one year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceRow {
+    pub calendar_year: i32,
+    pub setting: String,
+    pub places: f64,
+    pub demand: f64,
+    pub demand_q95: Option<f64>,
+    pub shortfall: f64,
+    pub shortfall_q95: Option<f64>,
+    pub cost: f64,
+}
+
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Capacity {
     /// setting code -> (from calendar year -> places)
@@ -60,11 +73,11 @@ impl Capacity {
         self.places.get(setting)?.range(..=cy).next_back().map(|(_, p)| *p)
     }
 
-    /// `places.csv`: for each setting with a capacity, by year: places, demand (expected count or the
-    /// simulations' mean), the 95th percentile of demand (simulations only), shortfall (demand above
-    /// places, never negative; the 95th percentile's too) and the cost of the demand.
-    pub fn places_csv(&self, report: &Report) -> String {
-        let mut out = String::from("calendar-year,setting,places,demand,demand-q95,shortfall,shortfall-q95,cost\n");
+    /// For each setting with a capacity, by year: places, demand (expected count or the simulations'
+    /// mean), the 95th percentile of demand (simulations only), shortfall (demand above places, never
+    /// negative; the 95th percentile's too) and the cost of the demand.
+    pub fn rows(&self, report: &Report) -> Vec<PlaceRow> {
+        let mut out = Vec::new();
         for r in report.rows(Grouping::Setting) {
             let setting = &r.keys[0];
             let Some(places) = self.places(setting, r.calendar_year) else { continue };
@@ -73,16 +86,34 @@ impl Capacity {
                 Figures::Simulated { q, .. } => Some(q[4]),
                 Figures::Expected { .. } => None,
             };
+            out.push(PlaceRow {
+                calendar_year: r.calendar_year,
+                setting: setting.clone(),
+                places,
+                demand,
+                demand_q95: q95,
+                shortfall: (demand - places).max(0.0),
+                shortfall_q95: q95.map(|q| (q - places).max(0.0)),
+                cost: r.figures.cost(),
+            });
+        }
+        out
+    }
+
+    /// `places.csv`: [`Capacity::rows`] as CSV.
+    pub fn places_csv(&self, report: &Report) -> String {
+        let mut out = String::from("calendar-year,setting,places,demand,demand-q95,shortfall,shortfall-q95,cost\n");
+        for r in self.rows(report) {
             out.push_str(&format!(
                 "{},{},{},{},{},{},{},{}\n",
                 r.calendar_year,
-                setting,
-                num(places),
-                num(demand),
-                q95.map(num).unwrap_or_default(),
-                num((demand - places).max(0.0)),
-                q95.map(|q| num((q - places).max(0.0))).unwrap_or_default(),
-                num(r.figures.cost())
+                r.setting,
+                num(r.places),
+                num(r.demand),
+                r.demand_q95.map(num).unwrap_or_default(),
+                num(r.shortfall),
+                r.shortfall_q95.map(num).unwrap_or_default(),
+                num(r.cost)
             ));
         }
         out

@@ -22,7 +22,7 @@ pub mod inputs;
 pub mod model;
 pub mod report;
 pub mod scenario;
-#[cfg(feature = "person-table")]
+#[cfg(feature = "store")]
 pub mod source;
 
 pub use engine::{project_expected, projection_years, simulate, DropReason, ExpectedRun, SimulatedRun};

@@ -145,7 +145,7 @@ impl AuditSink {
     }
 
     /// Queue one read's audit entry and wait until it is committed.
-    async fn record(
+    pub(crate) async fn record(
         &self,
         store: &SqliteStore,
         actor: &Actor,

@@ -31,6 +31,7 @@ mod error;
 mod establishments;
 mod fact_views;
 mod facts;
+mod forecast;
 mod identity;
 mod indicators;
 mod la_settings;
@@ -66,6 +67,7 @@ pub use facts::{
     link_person, ChildIndex, FactStore, ImportBatch, ImportCounts, ImportProgress, ImportResult, ImportRows, Link, NoProgress, PersonRow,
     RowProblem, StoredFact,
 };
+pub use forecast::{ForecastChild, ForecastStore, PlanEvent};
 pub use identity::{
     IdentityEvent, IdentityStore, MergeRecord, MovedRows, ReviewDecision, ReviewEntry, ReviewStatus, ScanOptions, ScanReport,
 };

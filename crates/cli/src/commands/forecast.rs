@@ -1,7 +1,8 @@
 //! `waymark forecast`: project children and young people with EHC plans, their places and their cost,
 //! with witan.send's model (crate `waymark-forecast`). Inputs are witan.send's four files (`--inputs
 //! DIR`) or derived from the store for one LA (`--from-store --la CODE`): each child's place at each
-//! January census, read through the indicators' person table (one scoped, audited aggregate read), the
+//! January census, from the store's forecast read (only the plan events, SEN histories and placements
+//! of the LA's children with cases: one scoped, audited read), the
 //! LA's general population by age, and a cost table (`--costs FILE`, else an illustrative default).
 //!
 //! Writes `totals.csv`, `by_ncy.csv`, `by_need.csv`, `by_setting.csv`, `by_state.csv` and `dropped.csv`
@@ -20,7 +21,7 @@ use waymark_forecast::derive::{self, setting_infos, PopulationRow, DEFAULT_COSTS
 use waymark_forecast::report::Report;
 use waymark_forecast::source::census_states;
 use waymark_forecast::{comparison_csv, project_expected, projection_years, simulate, InputTexts, Inputs, Model, Scenario};
-use waymark_storage::{Actor, AuditSink, FactStore, Scope};
+use waymark_storage::{Actor, AuditSink, FactStore, ForecastStore, Scope};
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  waymark forecast --inputs witan-send-demo/inputs --expected --out results\n  \
@@ -135,16 +136,17 @@ fn inputs_from_store(args: &Args, years_ahead: usize) -> Result<FromStore, Failu
         Some(p) => parse_costs(p)?,
         None => DEFAULT_COSTS.iter().map(|(s, c)| ("*".to_string(), s.to_string(), *c)).collect(),
     };
-    let (table, population) = block_on(async {
+    let (children, settings, population) = block_on(async {
         let store = open_store(&args.store).await?;
         // The forecast reads one LA: the actor is narrowed to it, so the store's scope check applies.
         let actor = Actor::new(args.store.actor.clone(), Scope::LocalAuthority(la));
         let audit = AuditSink::start(&store);
-        let table = waymark_indicators::source::load_casework_from_store(&store, &actor, as_of, &audit).await.map_err(store_failure)?;
+        let children = store.forecast_children(&actor, la, as_of, &audit).await.map_err(store_failure)?;
+        let settings = store.settings(&actor).await.map_err(store_failure)?;
         let population = store.population(&actor).await.map_err(store_failure)?;
-        Ok((table, population))
+        Ok((children, settings, population))
     })?;
-    let states = census_states(&table, la, as_of);
+    let states = census_states(&children, &settings, as_of);
     let population: Vec<PopulationRow> = population
         .iter()
         .filter(|c| c.la() == la)
@@ -269,4 +271,125 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     println!("Wrote {} in {:.2} s.", args.out.display(), started.elapsed().as_secs_f64());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use std::collections::HashMap;
+    use waymark_domain::calendar::Date;
+    use waymark_forecast::derive::CensusState;
+    use waymark_indicators::table::{age_at_start_of_academic_year, PersonTable, SettingKind};
+
+    /// The reference: each child's place at each census from the indicators' whole person table, as
+    /// the forecast read it before it had its own read (every case replayed, its clock evaluated).
+    fn census_states_from_person_table(table: &PersonTable, la: LaCode, as_of: Date) -> Vec<CensusState> {
+        use waymark_indicators::period::census_day;
+        let Some(la_index) = table.las.iter().position(|l| *l == la) else { return Vec::new() };
+        let mut cases: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, c) in table.cases.iter().enumerate() {
+            cases.entry(c.person).or_default().push(i);
+        }
+        let first_plan = table.cases.iter().filter_map(|c| c.plan_start()).map(|d| chrono::Datelike::year(&d)).min();
+        let Some(first_plan) = first_plan else { return Vec::new() };
+        let last_year = chrono::Datelike::year(&as_of);
+        let years: Vec<i32> = (first_plan.max(last_year - 15)..=last_year).filter(|y| census_day(*y) <= as_of).collect();
+        let mut out = Vec::new();
+        for (pi, p) in table.persons.iter().enumerate() {
+            if p.la as usize != la_index {
+                continue;
+            }
+            let Some(mine) = cases.get(&(pi as u32)) else { continue };
+            for &y in &years {
+                let d = census_day(y);
+                let ncy = age_at_start_of_academic_year(p.birth_month, d) - 5;
+                if !(-5..=25).contains(&ncy) {
+                    continue;
+                }
+                let has_plan = mine.iter().any(|c| table.cases[*c].plan_in_force(d));
+                let place = has_plan.then(|| {
+                    let need = table.sen[p.sen.0 as usize..p.sen.1 as usize]
+                        .iter()
+                        .filter(|s| s.from <= d)
+                        .filter_map(|s| s.need)
+                        .next_back()
+                        .map(|n| n.code().to_string())
+                        .unwrap_or_else(|| "UNKNOWN".into());
+                    let setting = table.placements[p.placements.0 as usize..p.placements.1 as usize]
+                        .iter()
+                        .filter(|pl| pl.entry <= d && pl.leaving.is_none_or(|l| l > d))
+                        .max_by_key(|pl| pl.entry)
+                        .map(|pl| {
+                            if pl.unit_or_rp && pl.kind == SettingKind::Mainstream {
+                                "mainstream_resourced".to_string()
+                            } else {
+                                pl.kind.key().to_string()
+                            }
+                        })
+                        .unwrap_or_else(|| SettingKind::Unknown.key().to_string());
+                    (need, setting)
+                });
+                out.push(CensusState { person: pi as u32, year: y, ncy, place });
+            }
+        }
+        out
+    }
+
+    /// People numbered in order of first appearance, so two reads that number them differently compare.
+    fn renumbered(states: Vec<CensusState>) -> Vec<CensusState> {
+        let mut seen: HashMap<u32, u32> = HashMap::new();
+        states
+            .into_iter()
+            .map(|mut s| {
+                let next = seen.len() as u32;
+                s.person = *seen.entry(s.person).or_insert(next);
+                s
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_forecast_read_of_the_store_gives_the_same_four_inputs_as_the_indicators_person_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("area.db");
+        let db_arg = db.to_str().unwrap();
+        let crate::Command::Generate(args) =
+            crate::Cli::parse_from(["waymark", "generate", "--profile", "small", "--seed", "7", "--db", db_arg]).command
+        else {
+            unreachable!("a generate command")
+        };
+        crate::commands::generate::run(args).unwrap_or_else(|f| panic!("generate: {}", f.message));
+        let la: LaCode = "851".parse().unwrap();
+        let as_of = parse_iso_date("2026-03-01").unwrap();
+        let store_args = StoreArgs { db: crate::paths::DbArg { db: Some(db.clone()) }, actor: "test".into() };
+        let (table, children, settings, population) = block_on(async {
+            let store = open_store(&store_args).await?;
+            let actor = Actor::new("test", Scope::LocalAuthority(la));
+            let audit = AuditSink::start(&store);
+            let table = waymark_indicators::source::load_casework_from_store(&store, &actor, as_of, &audit).await.map_err(store_failure)?;
+            let children = store.forecast_children(&actor, la, as_of, &audit).await.map_err(store_failure)?;
+            let settings = store.settings(&actor).await.map_err(store_failure)?;
+            let population = store.population(&actor).await.map_err(store_failure)?;
+            Ok((table, children, settings, population))
+        })
+        .unwrap_or_else(|f| panic!("read: {}", f.message));
+        let old = census_states_from_person_table(&table, la, as_of);
+        let new = census_states(&children, &settings, as_of);
+        assert!(old.iter().filter(|s| s.place.is_some()).count() > 500, "the small area has plans at several censuses");
+        assert_eq!(renumbered(new.clone()), renumbered(old.clone()), "the same child, year, NCY, need and setting at every census");
+
+        let population: Vec<PopulationRow> = population
+            .iter()
+            .filter(|c| c.la() == la)
+            .map(|c| PopulationRow { year: c.year(), age: i32::from(c.age()), count: u64::from(c.count()) })
+            .collect();
+        let costs: Vec<_> = DEFAULT_COSTS.iter().map(|(s, c)| ("*".to_string(), s.to_string(), *c)).collect();
+        let from_old = derive::derive(&old, &population, &setting_infos(), &costs, 5).unwrap();
+        let from_new = derive::derive(&new, &population, &setting_infos(), &costs, 5).unwrap();
+        for ((name, a), (_, b)) in from_new.texts.iter().zip(&from_old.texts) {
+            assert_eq!(a, b, "{name} is the same from both reads");
+        }
+        assert!(from_new.texts[0].1.lines().count() > 1000, "transitions.csv has the area's movements");
+    }
 }

@@ -6,6 +6,7 @@ mod xlsx;
 
 pub use html::html;
 pub use xlsx::xlsx;
+pub use xlsx::{tables_workbook, TableCell, TableSheet};
 
 use crate::definition::{Framework, Unit};
 use crate::engine::{ResultRow, Results};

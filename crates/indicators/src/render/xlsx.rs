@@ -291,3 +291,89 @@ mod tests {
         assert_eq!(sheet_name("Plans: in force / ceased", &mut used), "Plans in force ceased");
     }
 }
+
+/// A cell of a plain table sheet ([`tables_workbook`]): text, or a number held as a number with the
+/// format its kind gives (whole, one decimal place, pounds, a percentage held as 36.4 for 36.4%).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableCell {
+    Text(String),
+    Whole(f64),
+    Decimal(f64),
+    Money(f64),
+    Percent(f64),
+    Empty,
+}
+
+/// A sheet of a plain table: its title (the sheet's name, made valid for Excel), headings and rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableSheet {
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<TableCell>>,
+}
+
+/// A workbook of plain tables, one sheet each, with bold headings, a frozen heading row and numbers as
+/// numbers in the board pack's number formats (used by pages whose tables are not indicators, such as
+/// the forecast).
+pub fn tables_workbook(sheets: &[TableSheet]) -> Result<Vec<u8>, XlsxError> {
+    let f = Formats::new();
+    let money = Format::new().set_num_format("£#,##0");
+    let mut book = Workbook::new();
+    let mut used = Vec::new();
+    for s in sheets {
+        let ws = book.add_worksheet();
+        ws.set_name(sheet_name(&s.title, &mut used))?;
+        for (c, h) in s.header.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, h, &f.bold)?;
+            ws.set_column_width(c as u16, (h.chars().count().clamp(10, 40) + 2) as f64)?;
+        }
+        ws.set_freeze_panes(1, 0)?;
+        for (r, row) in s.rows.iter().take(MAX_ROWS).enumerate() {
+            let r = r as u32 + 1;
+            for (c, cell) in row.iter().enumerate() {
+                let c = c as u16;
+                match cell {
+                    TableCell::Text(t) => {
+                        ws.write_string(r, c, t)?;
+                    }
+                    TableCell::Whole(v) => {
+                        ws.write_number_with_format(r, c, *v, &f.whole)?;
+                    }
+                    TableCell::Decimal(v) => {
+                        ws.write_number_with_format(r, c, *v, &f.decimal)?;
+                    }
+                    TableCell::Money(v) => {
+                        ws.write_number_with_format(r, c, *v, &money)?;
+                    }
+                    TableCell::Percent(v) => {
+                        ws.write_number_with_format(r, c, *v, &f.percent)?;
+                    }
+                    TableCell::Empty => {}
+                }
+            }
+        }
+    }
+    book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn a_tables_workbook_holds_numbers_as_numbers_on_named_sheets() {
+        let sheet = TableSheet {
+            title: "Forecast: by year".into(),
+            header: vec!["Year".into(), "Expected".into(), "Cost".into()],
+            rows: vec![vec![TableCell::Text("2026".into()), TableCell::Whole(2345.4), TableCell::Money(1_000_000.0)]],
+        };
+        let bytes = tables_workbook(&[sheet]).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml).unwrap();
+        assert!(xml.contains("<v>2345.4</v>"), "the number is a number: {xml}");
+        let mut wb = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/workbook.xml").unwrap(), &mut wb).unwrap();
+        assert!(wb.contains("name=\"Forecast by year\""), "the sheet is named without the colon Excel refuses: {wb}");
+    }
+}

@@ -2,7 +2,7 @@
 //! SEND managers and board members (crate `waymark-forecast`, docs/forecasting.md).
 //!
 //! The inputs are derived from the store for the user's LA as `waymark forecast --from-store` derives
-//! them (the indicators' person table: one scoped, audited aggregate read), then the page shows a fan
+//! them (the store's forecast read: one scoped, audited read of what the forecast uses), then the page shows a fan
 //! chart of 500 seeded simulations with its data table, the settings in the last year, a scenario
 //! (more or fewer new plans, fewer moves from mainstream to special schools) compared with the baseline,
 //! and the back-test error of the last observed year. `/forecast/data.csv?table=...` exports each table.
@@ -23,11 +23,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 use waymark_domain::calendar::Date;
 use waymark_forecast::backtest::Backtest;
+use waymark_forecast::capacity::Capacity;
 use waymark_forecast::derive::{setting_infos, DEFAULT_COSTS};
 use waymark_forecast::report::{Figures, Grouping, Report};
 use waymark_forecast::scenario::{Change, What};
 use waymark_forecast::{project_expected, projection_years, simulate, Model, Scenario};
-use waymark_storage::{CaseloadStore, FactStore, Scope};
+use waymark_indicators::render::{tables_workbook, TableCell, TableSheet};
+use waymark_storage::{CaseloadStore, FactStore, ForecastStore, Scope};
 
 /// Years projected, and simulations behind the fan chart.
 const YEARS: usize = 5;
@@ -35,7 +37,7 @@ const SIMULATIONS: usize = 500;
 const SEED: u64 = 1;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/forecast", get(show)).route("/forecast/data.csv", get(data_csv))
+    Router::new().route("/forecast", get(show)).route("/forecast/data.csv", get(data_csv)).route("/forecast/data.xlsx", get(data_xlsx))
 }
 
 /// What the page needs, computed once per LA scope and data generation.
@@ -68,12 +70,16 @@ async fn prepared(state: &AppState, signed: &Signed) -> Result<Arc<Prepared>, Ap
         }
     }
     let today = key.1;
-    let table = waymark_indicators::source::load_casework_from_store(&state.store, &actor, today, &state.audit).await?;
-    let population = state.store.population(&actor).await?;
     let la = match actor.scope {
         Scope::LocalAuthority(la) => Some(la),
-        Scope::All => table.las.first().copied(),
+        Scope::All => state.store.forecast_first_la(&actor).await?,
     };
+    let children = match la {
+        Some(la) => state.store.forecast_children(&actor, la, today, &state.audit).await?,
+        None => Vec::new(),
+    };
+    let settings = state.store.settings(&actor).await?;
+    let population = state.store.population(&actor).await?;
     let computed = tokio::task::spawn_blocking(move || {
         let Some(la) = la else {
             return Prepared {
@@ -88,7 +94,7 @@ async fn prepared(state: &AppState, signed: &Signed) -> Result<Arc<Prepared>, Ap
                 observed_from: 0,
             };
         };
-        let states = waymark_forecast::source::census_states(&table, la, today);
+        let states = waymark_forecast::source::census_states(&children, &settings, today);
         let population: Vec<_> = population
             .iter()
             .filter(|c| c.la() == la)
@@ -188,6 +194,12 @@ pub struct Ask {
     #[serde(default)]
     from: String,
     #[serde(default)]
+    open: String,
+    #[serde(default)]
+    places: String,
+    #[serde(default)]
+    close: String,
+    #[serde(default)]
     table: String,
 }
 
@@ -205,7 +217,8 @@ fn percent(text: &str, field: &str, label: &str, errors: &mut Vec<(String, Strin
     }
 }
 
-fn scenario(p: &Prepared, ask: &Ask, errors: &mut Vec<(String, String)>) -> Option<Scenario> {
+/// The scenario the form asks for, with the places of a setting it opens (empty if none are given).
+fn scenario(p: &Prepared, ask: &Ask, errors: &mut Vec<(String, String)>) -> Option<(Scenario, Capacity)> {
     let model = p.model.as_ref()?;
     let joiners = percent(&ask.joiners, "joiners", "The change in new plans", errors);
     let moves = percent(&ask.moves, "moves", "The change in moves to special schools", errors);
@@ -219,10 +232,39 @@ fn scenario(p: &Prepared, ask: &Ask, errors: &mut Vec<(String, String)>) -> Opti
             }
         },
     };
-    if !errors.is_empty() || (joiners.is_none() && moves.is_none()) {
+    let idx = |code: &str| model.settings.iter().position(|s| s == code).map(|i| i as u16);
+    let setting = |text: &str, field: &str, errors: &mut Vec<(String, String)>| match text.trim() {
+        "" => None,
+        t => {
+            let found = idx(t);
+            if found.is_none() {
+                errors.push((field.into(), "Choose a setting from the list".into()));
+            }
+            found
+        }
+    };
+    let open = setting(&ask.open, "open", errors);
+    let close = setting(&ask.close, "close", errors);
+    if open.is_some() && open == close {
+        errors.push(("close".into(), "Choose a setting to close that is not the one opening".into()));
+    }
+    let places = match ask.places.trim().replace(',', "") {
+        t if t.is_empty() => None,
+        t => match t.parse::<u32>() {
+            Ok(n) if open.is_some() => Some(f64::from(n)),
+            Ok(_) => {
+                errors.push(("places".into(), "Choose the setting that opens, or leave its places empty".into()));
+                None
+            }
+            Err(_) => {
+                errors.push(("places".into(), "The places must be a whole number, like 60".into()));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() || (joiners.is_none() && moves.is_none() && open.is_none() && close.is_none()) {
         return None;
     }
-    let idx = |code: &str| model.settings.iter().position(|s| s == code).map(|i| i as u16);
     let mut sc = Scenario { name: "Scenario".into(), ..Default::default() };
     let mut words = Vec::new();
     if let Some(j) = joiners {
@@ -255,8 +297,27 @@ fn scenario(p: &Prepared, ask: &Ask, errors: &mut Vec<(String, String)>) -> Opti
         }
         words.push(format!("moves from mainstream to special schools {m:+}%"));
     }
-    sc.name = format!("{} from {}", words.join(", "), from.unwrap_or_default());
-    Some(sc)
+    let from_year = from.unwrap_or(p.years[0]);
+    if let Some(o) = open {
+        // Nobody joins or moves into the setting before it opens (docs/forecasting.md, Scenarios).
+        sc.opens.push((o, from_year));
+        let label = setting_label(&model.settings[o as usize]).to_lowercase();
+        words.push(match places {
+            Some(n) => format!("{label} opening with {} places", whole(n)),
+            None => format!("{label} opening"),
+        });
+    }
+    if let Some(c) = close {
+        // From the year nobody joins or moves in, and those in it move by its movers' destinations.
+        sc.closes.push((c, from_year));
+        words.push(format!("{} closing", setting_label(&model.settings[c as usize]).to_lowercase()));
+    }
+    sc.name = format!("{} from {from_year}", words.join(", "));
+    let mut cap = Capacity::default();
+    if let (Some(o), Some(n)) = (open, places) {
+        cap.places.entry(model.settings[o as usize].clone()).or_default().insert(from_year, n);
+    }
+    Some((sc, cap))
 }
 
 fn whole(x: f64) -> String {
@@ -283,8 +344,7 @@ fn table(columns: &[&str], rows: Vec<Vec<String>>) -> serde_json::Value {
 async fn show(State(state): State<AppState>, signed: Signed, Query(ask): Query<Ask>) -> Result<Html<String>, AppError> {
     let p = prepared(&state, &signed).await?;
     let mut errors = Vec::new();
-    let mut view =
-        json!({"la": p.la, "problem": p.problem, "notes": p.notes, "ask": {"joiners": ask.joiners, "moves": ask.moves, "from": ask.from}});
+    let mut view = json!({"la": p.la, "problem": p.problem, "notes": p.notes, "ask": {"joiners": ask.joiners, "moves": ask.moves, "from": ask.from, "open": ask.open, "places": ask.places, "close": ask.close}});
     if let (Some(model), Some(sim), Some(exp)) = (&p.model, &p.simulated, &p.expected) {
         let expected: HashMap<i32, f64> = exp.totals().into_iter().collect();
         let fan: Vec<(i32, [f64; 5], f64)> = sim
@@ -339,7 +399,7 @@ async fn show(State(state): State<AppState>, signed: Signed, Query(ask): Query<A
                 .collect(),
         );
         let scenario_view = match scenario(&p, &ask, &mut errors) {
-            Some(sc) => {
+            Some((sc, cap)) => {
                 let alt = Report::from_expected(model, &project_expected(model, &p.years, Some(&sc)));
                 let costs = |r: &Report| -> HashMap<i32, f64> {
                     r.rows(Grouping::Total).iter().map(|x| (x.calendar_year, x.figures.cost())).collect()
@@ -359,9 +419,31 @@ async fn show(State(state): State<AppState>, signed: Signed, Query(ask): Query<A
                         .map(|x| x.figures.central())
                         .sum()
                 };
+                let compared = waymark_forecast::compare(exp, &alt);
+                let chart = waymark_indicators::render::svg::line_chart(
+                    "scenario-chart",
+                    "Children and young people with EHC plans: the forecast and the scenario by year",
+                    &compared.iter().map(|c| c.0.to_string()).collect::<Vec<_>>(),
+                    &[
+                        ("Forecast", compared.iter().map(|c| Some(c.1)).collect()),
+                        ("Scenario", compared.iter().map(|c| Some(c.2)).collect()),
+                    ],
+                    waymark_indicators::definition::Unit::Count,
+                );
+                let places: Vec<Vec<String>> = cap
+                    .rows(&alt)
+                    .iter()
+                    .map(|r| vec![r.calendar_year.to_string(), whole(r.places), whole(r.demand), whole(r.shortfall)])
+                    .collect();
+                let places_setting = cap.places.keys().next().map(|s| setting_label(s));
                 json!({
                     "name": sc.name,
+                    "chart": chart,
                     "table": table(&["Year", "Baseline", "Scenario", "Difference", "Difference in yearly cost"], rows),
+                    "places": places_setting.map(|s| json!({
+                        "setting": s,
+                        "table": table(&["Year", "Places", "Children expected", "Children without a place"], places),
+                    })),
                     "special": format!("In special schools in {last}: {} in the baseline, {} in the scenario.", whole(special(exp)), whole(special(&alt))),
                 })
             }
@@ -399,6 +481,9 @@ async fn show(State(state): State<AppState>, signed: Signed, Query(ask): Query<A
             "scenario": scenario_view,
             "backtest": backtest_view,
             "years": p.years[1..].iter().map(|y| json!({"value": y.to_string(), "text": y.to_string()})).collect::<Vec<_>>(),
+            "settings_options": std::iter::once(json!({"value": "", "text": "None"}))
+                .chain(model.settings.iter().map(|s| json!({"value": s, "text": setting_label(s)})))
+                .collect::<Vec<_>>(),
             "dropped": (dropped >= 0.5).then(|| whole(dropped)),
         });
     }
@@ -422,6 +507,143 @@ async fn data_csv(State(state): State<AppState>, signed: Signed, Query(ask): Que
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"waymark-forecast-{name}.csv\"")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// The figures of a report's rows as cells: mean, standard deviation, the five quantiles and the cost
+/// (simulations), or the expected number and cost.
+fn figure_cells(f: &Figures) -> Vec<TableCell> {
+    match f {
+        Figures::Simulated { mean, sd, q, cost_mean } => {
+            let mut cells = vec![TableCell::Decimal(*mean), TableCell::Decimal(*sd)];
+            cells.extend(q.iter().map(|v| TableCell::Decimal(*v)));
+            cells.push(TableCell::Money(*cost_mean));
+            cells
+        }
+        Figures::Expected { count, cost } => vec![TableCell::Decimal(*count), TableCell::Money(*cost)],
+    }
+}
+
+const FIGURE_HEADINGS: [&str; 8] =
+    ["Mean", "Standard deviation", "Low (1 in 20)", "Lower quarter", "Middle", "Upper quarter", "High (1 in 20)", "Expected yearly cost"];
+
+/// `/forecast/data.xlsx`: every table of the page in one workbook, numbers as numbers (with the
+/// scenario's comparison when the query asks for one, as the page's form does).
+async fn data_xlsx(State(state): State<AppState>, signed: Signed, Query(ask): Query<Ask>) -> Result<Response, AppError> {
+    let p = prepared(&state, &signed).await?;
+    let (Some(model), Some(sim), Some(exp)) = (&p.model, &p.simulated, &p.expected) else { return Err(AppError::NotFound) };
+    let text = |s: &str| TableCell::Text(s.to_string());
+    let breakdown = |title: &str, g: Grouping, key: &str, label: &dyn Fn(&str) -> TableCell| {
+        let mut header = vec!["Year".to_string(), key.to_string()];
+        header.extend(FIGURE_HEADINGS.iter().map(|h| h.to_string()));
+        let rows = sim
+            .rows(g)
+            .iter()
+            .map(|r| {
+                let mut cells = vec![TableCell::Whole(f64::from(r.calendar_year)), label(&r.keys[0])];
+                cells.extend(figure_cells(&r.figures));
+                cells
+            })
+            .collect();
+        TableSheet { title: title.into(), header, rows }
+    };
+    let expected: HashMap<i32, f64> = exp.totals().into_iter().collect();
+    let mut header = vec!["Year".to_string(), "Expected".to_string()];
+    header.extend(FIGURE_HEADINGS.iter().map(|h| h.to_string()));
+    let totals = TableSheet {
+        title: "Forecast by year".into(),
+        header,
+        rows: sim
+            .rows(Grouping::Total)
+            .iter()
+            .map(|r| {
+                let mut cells = vec![
+                    TableCell::Whole(f64::from(r.calendar_year)),
+                    TableCell::Decimal(expected.get(&r.calendar_year).copied().unwrap_or(0.0)),
+                ];
+                cells.extend(figure_cells(&r.figures));
+                cells
+            })
+            .collect(),
+    };
+    let mut sheets = vec![
+        totals,
+        breakdown("By setting", Grouping::Setting, "Setting", &|s| TableCell::Text(setting_label(s))),
+        breakdown("By primary need", Grouping::Need, "Primary need", &|s| text(s)),
+        breakdown("By year group", Grouping::Ncy, "National curriculum year", &|s| {
+            s.parse::<f64>().map(TableCell::Whole).unwrap_or_else(|_| text(s))
+        }),
+    ];
+    if let Some(bt) = &p.backtest {
+        sheets.push(TableSheet {
+            title: "How well it forecast".into(),
+            header: ["Year", "Setting", "Actual", "Forecast", "Error (%)"].map(String::from).to_vec(),
+            rows: bt
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        TableCell::Whole(f64::from(r.calendar_year)),
+                        TableCell::Text(r.setting.as_deref().map(setting_label).unwrap_or_else(|| "All settings".into())),
+                        TableCell::Whole(r.observed),
+                        TableCell::Decimal(r.expected),
+                        r.ape().map_or(TableCell::Empty, TableCell::Percent),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    let mut errors = Vec::new();
+    if let Some((sc, cap)) = scenario(&p, &ask, &mut errors) {
+        let alt = Report::from_expected(model, &project_expected(model, &p.years, Some(&sc)));
+        let cost = |r: &Report, y: i32| r.rows(Grouping::Total).iter().find(|x| x.calendar_year == y).map_or(0.0, |x| x.figures.cost());
+        sheets.push(TableSheet {
+            title: "Scenario".into(),
+            header: ["Year", "Baseline", "Scenario", "Difference", "Baseline yearly cost", "Scenario yearly cost"]
+                .map(String::from)
+                .to_vec(),
+            rows: waymark_forecast::compare(exp, &alt)
+                .into_iter()
+                .map(|(y, b, s, d)| {
+                    vec![
+                        TableCell::Whole(f64::from(y)),
+                        TableCell::Decimal(b),
+                        TableCell::Decimal(s),
+                        TableCell::Decimal(d),
+                        TableCell::Money(cost(exp, y)),
+                        TableCell::Money(cost(&alt, y)),
+                    ]
+                })
+                .collect(),
+        });
+        let places = cap.rows(&alt);
+        if !places.is_empty() {
+            sheets.push(TableSheet {
+                title: "Scenario places".into(),
+                header: ["Year", "Setting", "Places", "Children expected", "Children without a place"].map(String::from).to_vec(),
+                rows: places
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            TableCell::Whole(f64::from(r.calendar_year)),
+                            TableCell::Text(setting_label(&r.setting)),
+                            TableCell::Whole(r.places),
+                            TableCell::Decimal(r.demand),
+                            TableCell::Decimal(r.shortfall),
+                        ]
+                    })
+                    .collect(),
+            });
+        }
+    }
+    let body = tables_workbook(&sheets).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"waymark-forecast.xlsx\"".to_owned()),
         ],
         body,
     )
