@@ -14,6 +14,7 @@ mod documents;
 mod family;
 mod forecast;
 mod local_offer;
+mod local_offer_manage;
 mod local_offer_report;
 mod my_work;
 mod notifications;
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::router())
         .merge(local_offer::router())
         .merge(local_offer_report::router())
+        .merge(local_offer_manage::router())
         .merge(surveys::router())
         .merge(strategy::router())
         .merge(voice::router())
