@@ -4,9 +4,7 @@
 //! or derived from the organisation's and service's names (CSV), so importing again updates the same
 //! records rather than adding copies.
 
-use crate::model::{
-    AccessRoute, Ages, Coordinates, Cost, Location, LocationId, Opening, Organisation, OrganisationId, Service, ServiceId,
-};
+use crate::model::{AccessRoute, Ages, Coordinates, Cost, Location, LocationId, Opening, Organisation, OrganisationId, Service, ServiceId};
 use crate::taxonomy::{parse_need, Category, SendDetail};
 use chrono::{NaiveTime, Weekday};
 use serde_json::Value;
@@ -429,11 +427,15 @@ fn oruk_service(v: &Value) -> Result<Mapped, (String, String)> {
     let cost_option = v.get("cost_options").and_then(Value::as_array).and_then(|a| a.first());
     // Waymark's own option names say the cost exactly; otherwise no amount, or an amount of nothing,
     // is free.
-    let named = cost_option.and_then(|c| c.get("option")).and_then(Value::as_str).and_then(|o| {
-        Cost::ALL.into_iter().find(|c| c.label().eq_ignore_ascii_case(o.trim()) || c.key().eq_ignore_ascii_case(o.trim()))
-    });
+    let named = cost_option
+        .and_then(|c| c.get("option"))
+        .and_then(Value::as_str)
+        .and_then(|o| Cost::ALL.into_iter().find(|c| c.label().eq_ignore_ascii_case(o.trim()) || c.key().eq_ignore_ascii_case(o.trim())));
     let cost = named.unwrap_or_else(|| {
-        cost_option.and_then(|c| c.get("amount")).and_then(Value::as_f64).map_or(Cost::Free, |a| if a == 0.0 { Cost::Free } else { Cost::Paid })
+        cost_option
+            .and_then(|c| c.get("amount"))
+            .and_then(Value::as_f64)
+            .map_or(Cost::Free, |a| if a == 0.0 { Cost::Free } else { Cost::Paid })
     });
     // The first contact's first phone number.
     let phone = v
@@ -623,7 +625,11 @@ mod tests {
             assert_eq!(imported.organisations, [org.clone()]);
             assert_eq!(imported.locations, [(org.id, pool.clone())]);
             let again = Listing { service: imported.services[0].clone(), ..listing };
-            assert_eq!(crate::oruk::service(&again, Some(&imported.organisations[0]), at, true), exported, "export, import, export: the same");
+            assert_eq!(
+                crate::oruk::service(&again, Some(&imported.organisations[0]), at, true),
+                exported,
+                "export, import, export: the same"
+            );
         }
     }
 

@@ -719,7 +719,8 @@ impl DirectoryStore for SqliteStore {
 
     async fn enqueue_listing_reminders(&self, today: NaiveDate) -> Result<usize> {
         // A coarse cut in SQL (a few days' margin for month ends), the exact rule in the directory crate.
-        let Some(cut) = today.checked_sub_months(chrono::Months::new(FRESH_FOR_MONTHS)).and_then(|d| d.checked_add_days(chrono::Days::new(3)))
+        let Some(cut) =
+            today.checked_sub_months(chrono::Months::new(FRESH_FOR_MONTHS)).and_then(|d| d.checked_add_days(chrono::Days::new(3)))
         else {
             return Ok(0);
         };

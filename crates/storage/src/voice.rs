@@ -61,16 +61,16 @@ fn check_text(what: &str, text: &str, required: bool) -> Result<()> {
 
 fn feedback_rows(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<Feedback>> {
     rows.iter()
-            .map(|r| {
-                let on: String = col(r, "received_on")?;
-                Ok(Feedback {
-                    about: col(r, "about")?,
-                    helpful: col::<Option<i64>>(r, "helpful")?.map(|h| h == 1),
-                    comment: col(r, "comment")?,
-                    received_on: on.parse().map_err(|_| StoreError::Corrupt(format!("'{on}' is not a date")))?,
-                })
+        .map(|r| {
+            let on: String = col(r, "received_on")?;
+            Ok(Feedback {
+                about: col(r, "about")?,
+                helpful: col::<Option<i64>>(r, "helpful")?.map(|h| h == 1),
+                comment: col(r, "comment")?,
+                received_on: on.parse().map_err(|_| StoreError::Corrupt(format!("'{on}' is not a date")))?,
             })
-            .collect()
+        })
+        .collect()
 }
 
 impl VoiceStore for SqliteStore {

@@ -383,7 +383,11 @@ async fn an_officer_links_a_provider_account_from_lists_and_the_providers_new_se
     assert!(wrong.body.contains("href=\"#account\"") && wrong.body.contains("href=\"#organisation\""), "{}", wrong.body);
     let (account, organisation) = (ids[0].to_string(), org.id.to_string());
     let linked = app
-        .post_form("/local-offer/providers", Some(&officer), &[("csrf", &officer.csrf), ("account", &account), ("organisation", &organisation)])
+        .post_form(
+            "/local-offer/providers",
+            Some(&officer),
+            &[("csrf", &officer.csrf), ("account", &account), ("organisation", &organisation)],
+        )
         .await;
     assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
     assert_eq!(app.get("/local-offer/provider", Some(&provider)).await.status, StatusCode::OK);

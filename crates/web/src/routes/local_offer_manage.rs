@@ -88,9 +88,10 @@ async fn render_new(
     let orgs = organisations(state).await?;
     let (org_name, org_options) = match adder {
         Adder::Provider(id) => (orgs.iter().find(|(_, o)| *o == id).map(|(n, _)| n.clone()), Vec::new()),
-        Adder::Officer => {
-            (chosen_org.and_then(|c| orgs.iter().find(|(_, o)| **o == c).map(|(n, _)| n.clone())), organisation_options(&orgs, "Choose an organisation"))
-        }
+        Adder::Officer => (
+            chosen_org.and_then(|c| orgs.iter().find(|(_, o)| **o == c).map(|(n, _)| n.clone())),
+            organisation_options(&orgs, "Choose an organisation"),
+        ),
     };
     let venue_options: Vec<Value> =
         venues(state, chosen_org).await?.into_iter().map(|(id, text)| json!({"value": id.to_string(), "text": text})).collect();
@@ -230,9 +231,10 @@ async fn link_save(State(state): State<AppState>, signed: Signed, body: Bytes) -
     let (account, organisation) = (form.get("account"), form.get("organisation"));
     let mut errors = Errors::default();
     let accounts = state.store.list_users(&signed.access.actor()).await?;
-    let user = account.parse::<waymark_domain::ids::UserId>().ok().filter(|id| {
-        accounts.iter().any(|u| u.id == *id && u.role == Role::ServiceProvider && u.active)
-    });
+    let user = account
+        .parse::<waymark_domain::ids::UserId>()
+        .ok()
+        .filter(|id| accounts.iter().any(|u| u.id == *id && u.role == Role::ServiceProvider && u.active));
     if user.is_none() {
         errors.add("account", "account", "Choose a service provider's account");
     }

@@ -168,7 +168,12 @@ async fn xlsx(State(state): State<AppState>, signed: Signed) -> Result<Response,
         .into_response())
 }
 
-fn workbook(r: &Report, usage: &UsageCounts, gaps: &[SearchGap], feedback: &FeedbackSummary) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+fn workbook(
+    r: &Report,
+    usage: &UsageCounts,
+    gaps: &[SearchGap],
+    feedback: &FeedbackSummary,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
@@ -225,7 +230,9 @@ fn workbook(r: &Report, usage: &UsageCounts, gaps: &[SearchGap], feedback: &Feed
             vec![json!("Said the page was helpful"), json!(helpful_words(&feedback.total))],
         ],
     )?;
-    let counts = |label: &str, c: &FeedbackCount| vec![json!(label), json!(c.responses), json!(c.helpful), json!(c.not_helpful), json!(helpful_words(c))];
+    let counts = |label: &str, c: &FeedbackCount| {
+        vec![json!(label), json!(c.responses), json!(c.helpful), json!(c.not_helpful), json!(helpful_words(c))]
+    };
     let header = ["", "Responses", "Helpful", "Not helpful", "Said it was helpful"];
     let mut by_service_header = header;
     by_service_header[0] = "Service";
@@ -240,7 +247,16 @@ fn workbook(r: &Report, usage: &UsageCounts, gaps: &[SearchGap], feedback: &Feed
             .latest
             .iter()
             .map(|(s, on, h, c)| {
-                vec![json!(s), json!(on.to_string()), json!(match h { Some(true) => "Yes", Some(false) => "No", None => "Not said" }), json!(c)]
+                vec![
+                    json!(s),
+                    json!(on.to_string()),
+                    json!(match h {
+                        Some(true) => "Yes",
+                        Some(false) => "No",
+                        None => "Not said",
+                    }),
+                    json!(c),
+                ]
             })
             .collect(),
     )?;
