@@ -621,8 +621,8 @@ mod tests {
             let exported = crate::oruk::service(&listing, Some(&org), at, true);
             let mut imported = Imported::default();
             read_oruk("export.json", &exported.to_string(), &mut imported).unwrap();
-            assert_eq!(imported.services, [service.clone()], "every field the model holds comes back");
-            assert_eq!(imported.organisations, [org.clone()]);
+            assert_eq!(imported.services, std::slice::from_ref(&service), "every field the model holds comes back");
+            assert_eq!(imported.organisations, std::slice::from_ref(&org));
             assert_eq!(imported.locations, [(org.id, pool.clone())]);
             let again = Listing { service: imported.services[0].clone(), ..listing };
             assert_eq!(

@@ -166,7 +166,7 @@ pub fn feedback_summary(listings: &[Listing], items: &[FeedbackItem]) -> Feedbac
     out.by_service = by_service;
     out.by_category = categories.into_iter().map(|(i, c)| (Category::ALL[i], c)).collect();
     let mut with_comments: Vec<&FeedbackItem> = items.iter().filter(|f| !f.comment.trim().is_empty()).collect();
-    with_comments.sort_by(|a, b| b.received_on.cmp(&a.received_on));
+    with_comments.sort_by_key(|f| std::cmp::Reverse(f.received_on));
     out.latest = with_comments
         .into_iter()
         .take(LATEST_COMMENTS)
