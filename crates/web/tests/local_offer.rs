@@ -372,7 +372,8 @@ async fn an_officer_links_a_provider_account_from_lists_and_the_providers_new_se
     // The officer chooses the account and the organisation from lists; only provider accounts are offered.
     let page = app.get("/local-offer/providers?q=harbour", Some(&officer)).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("provider name (provider)") && !page.body.contains("lo.senco name"), "{}", page.body);
+    assert!(page.body.contains("provider name") && !page.body.contains("lo.senco name"), "{}", page.body);
+    assert!(!page.body.contains("(provider)"), "usernames are for administrators only");
     assert!(page.body.contains(&format!("value=\"{}\"", org.id)) && page.body.contains("Harbour Leisure Trust"));
     assert!(!app.get("/local-offer/providers?q=nothing-like-it", Some(&officer)).await.body.contains("Harbour Leisure Trust"));
     let senco = ids[2].to_string();

@@ -193,17 +193,22 @@ async fn render_providers(
     let orgs = organisations(state).await?;
     let accounts: Vec<_> =
         state.store.list_users(&signed.access.actor()).await?.into_iter().filter(|u| u.role == Role::ServiceProvider && u.active).collect();
+    // Usernames are shown to administrators only (they are what a person signs in with).
+    let show_usernames = signed.access.can(Can::ManageUsers);
     let mut rows = Vec::new();
     for u in &accounts {
         let org = state.store.provider_organisation(u.id).await?;
         let org_name = org.and_then(|o| orgs.iter().find(|(_, x)| **x == o).map(|(n, _)| n.clone()));
-        rows.push(json!({"name": u.display_name, "username": u.username, "organisation": org_name}));
+        rows.push(json!({"name": u.display_name, "username": show_usernames.then_some(&u.username), "organisation": org_name}));
     }
     let words = search.trim().to_lowercase();
     let matching: BTreeMap<String, OrganisationId> =
         orgs.into_iter().filter(|(name, _)| words.is_empty() || name.to_lowercase().contains(&words)).collect();
     let account_options: Vec<Value> = std::iter::once(json!({"value": "", "text": "Choose an account"}))
-        .chain(accounts.iter().map(|u| json!({"value": u.id.to_string(), "text": format!("{} ({})", u.display_name, u.username)})))
+        .chain(accounts.iter().map(|u| {
+            let text = if show_usernames { format!("{} ({})", u.display_name, u.username) } else { u.display_name.clone() };
+            json!({"value": u.id.to_string(), "text": text})
+        }))
         .collect();
     let context = page(
         signed,
@@ -212,7 +217,7 @@ async fn render_providers(
         json!({
             "rows": rows, "q": search, "matching": matching.len(),
             "account_options": account_options, "organisation_options": organisation_options(&matching, "Choose an organisation"),
-            "account": chosen.0, "organisation": chosen.1, "errors": errors.0, "error_map": errors.map(), "linked": linked,
+            "show_usernames": show_usernames, "account": chosen.0, "organisation": chosen.1, "errors": errors.0, "error_map": errors.map(), "linked": linked,
         }),
     );
     Ok((status, Html(render("local_offer_providers.html", &context)?)).into_response())
