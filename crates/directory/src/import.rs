@@ -4,8 +4,9 @@
 //! or derived from the organisation's and service's names (CSV), so importing again updates the same
 //! records rather than adding copies.
 
-use crate::model::{AccessRoute, Ages, Coordinates, Cost, Location, LocationId, Organisation, OrganisationId, Service, ServiceId};
-use crate::taxonomy::{parse_need, Category};
+use crate::model::{AccessRoute, Ages, Coordinates, Cost, Location, LocationId, Opening, Organisation, OrganisationId, Service, ServiceId};
+use crate::taxonomy::{parse_need, Category, SendDetail};
+use chrono::{NaiveTime, Weekday};
 use serde_json::Value;
 use std::fmt;
 use uuid::Uuid;
@@ -357,6 +358,8 @@ fn oruk_service(v: &Value) -> Result<Mapped, (String, String)> {
     let (min, max) = (age("minimum_age", 0)?, age("maximum_age", 25)?);
     let mut categories = Vec::new();
     let mut needs = Vec::new();
+    let mut details: Vec<SendDetail> = Vec::new();
+    let mut autism_hours: Option<String> = None;
     for a in v.get("attributes").and_then(Value::as_array).into_iter().flatten() {
         let term = a.get("taxonomy_term");
         let keys = [
@@ -373,9 +376,22 @@ fn oruk_service(v: &Value) -> Result<Mapped, (String, String)> {
                 if !needs.contains(&n) {
                     needs.push(n);
                 }
+            } else if let Some(d) = SendDetail::parse(k) {
+                if !details.contains(&d) {
+                    details.push(d);
+                }
+                if d == SendDetail::AutismFriendlyHours {
+                    let value = a.get("value").and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty());
+                    autism_hours = autism_hours.or_else(|| Some(value.unwrap_or("Ask the service when").to_owned()));
+                }
             }
         }
     }
+    let access = match (details.contains(&SendDetail::ByReferral), details.contains(&SendDetail::DropIn)) {
+        (true, false) => AccessRoute::Referral,
+        (false, true) => AccessRoute::DropIn,
+        _ => AccessRoute::Both,
+    };
     let categorised = !categories.is_empty();
     if !categorised {
         categories.push(Category::Advice);
@@ -409,14 +425,36 @@ fn oruk_service(v: &Value) -> Result<Mapped, (String, String)> {
         });
     }
     let cost_option = v.get("cost_options").and_then(Value::as_array).and_then(|a| a.first());
-    // No amount, or an amount of nothing, is free.
-    let cost = cost_option.and_then(|c| c.get("amount")).and_then(Value::as_f64).map_or(Cost::Free, |a| {
-        if a == 0.0 {
-            Cost::Free
-        } else {
-            Cost::Paid
-        }
+    // Waymark's own option names say the cost exactly; otherwise no amount, or an amount of nothing,
+    // is free.
+    let named = cost_option
+        .and_then(|c| c.get("option"))
+        .and_then(Value::as_str)
+        .and_then(|o| Cost::ALL.into_iter().find(|c| c.label().eq_ignore_ascii_case(o.trim()) || c.key().eq_ignore_ascii_case(o.trim())));
+    let cost = named.unwrap_or_else(|| {
+        cost_option
+            .and_then(|c| c.get("amount"))
+            .and_then(Value::as_f64)
+            .map_or(Cost::Free, |a| if a == 0.0 { Cost::Free } else { Cost::Paid })
     });
+    // The first contact's first phone number.
+    let phone = v
+        .get("contacts")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c.get("phones").and_then(Value::as_array).into_iter().flatten())
+        .find_map(|p| p.get("number").and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned));
+    // Languages besides English (HSDS 3.0 `language.name`).
+    let mut languages: Vec<String> = Vec::new();
+    for l in v.get("languages").and_then(Value::as_array).into_iter().flatten() {
+        if let Some(name) = l.get("name").and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty()) {
+            if !name.eq_ignore_ascii_case("English") && !languages.iter().any(|x| x == name) {
+                languages.push(name.to_owned());
+            }
+        }
+    }
+    let openings = schedules(v)?;
     let service = Service {
         id,
         organisation: org_id,
@@ -427,16 +465,16 @@ fn oruk_service(v: &Value) -> Result<Mapped, (String, String)> {
         needs,
         cost,
         cost_detail: s("fees").unwrap_or("").to_owned(),
-        access: AccessRoute::Both,
-        wheelchair_access: false,
-        sensory_friendly: false,
-        autism_friendly_hours: None,
-        languages: Vec::new(),
-        eligibility: String::new(),
+        access,
+        wheelchair_access: details.contains(&SendDetail::Wheelchair),
+        sensory_friendly: details.contains(&SendDetail::SensoryFriendly),
+        autism_friendly_hours: autism_hours,
+        languages,
+        eligibility: s("eligibility_description").unwrap_or("").to_owned(),
         email: s("email").map(str::to_owned),
-        phone: None,
+        phone,
         website: s("url").map(str::to_owned),
-        openings: Vec::new(),
+        openings,
         locations: locations.iter().map(|l| l.id).collect(),
         active: status == "active",
     };
@@ -444,6 +482,40 @@ fn oruk_service(v: &Value) -> Result<Mapped, (String, String)> {
         return Err((e.field.to_owned(), e.reason));
     }
     Ok((org, locations, service, categorised))
+}
+
+/// Weekly schedules (`freq` WEEKLY or absent, one `byday`, `opens_at`, `closes_at`) as openings; a
+/// schedule without a day or times (a one-off event, say) is left out, not guessed. A time that cannot
+/// be read is a problem named by its place.
+fn schedules(v: &Value) -> Result<Vec<Opening>, (String, String)> {
+    let mut out = Vec::new();
+    for (i, sc) in v.get("schedules").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        let text = |key: &str| sc.get(key).and_then(Value::as_str).map(str::trim).filter(|t| !t.is_empty());
+        if text("freq").is_some_and(|f| !f.eq_ignore_ascii_case("WEEKLY")) {
+            continue;
+        }
+        let (Some(days), Some(opens), Some(closes)) = (text("byday"), text("opens_at"), text("closes_at")) else { continue };
+        let time = |key: &str, t: &str| {
+            NaiveTime::parse_from_str(t, "%H:%M:%S")
+                .or_else(|_| NaiveTime::parse_from_str(t, "%H:%M"))
+                .map_err(|_| (format!("schedules[{i}].{key}"), format!("'{t}' is not a time like 09:30")))
+        };
+        let (opens, closes) = (time("opens_at", opens)?, time("closes_at", closes)?);
+        for day in days.split(',') {
+            let day = match day.trim().to_ascii_uppercase().as_str() {
+                "MO" => Weekday::Mon,
+                "TU" => Weekday::Tue,
+                "WE" => Weekday::Wed,
+                "TH" => Weekday::Thu,
+                "FR" => Weekday::Fri,
+                "SA" => Weekday::Sat,
+                "SU" => Weekday::Sun,
+                other => return Err((format!("schedules[{i}].byday"), format!("'{other}' is not a day (MO, TU, WE, TH, FR, SA or SU)"))),
+            };
+            out.push(Opening { day, opens, closes, note: text("description").unwrap_or("").to_owned() });
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -504,5 +576,69 @@ mod tests {
         assert_eq!(into.locations[0].1.coordinates.map(|c| c.latitude), Some(50.8));
         let syntax = read_oruk("feed.json", "{\n\"contents\": [", &mut Imported::default()).unwrap_err();
         assert_eq!(syntax[0].place, "line 2");
+    }
+
+    #[test]
+    fn an_oruk_export_imported_again_is_the_same_service_with_its_schedules_languages_contacts_and_send_details() {
+        use crate::demo::sample_service;
+        use crate::search::Listing;
+        let org = Organisation {
+            id: sample_service().organisation,
+            name: "Harbour Leisure Trust".into(),
+            description: "Pools".into(),
+            email: Some("hello@harbour.example.org".into()),
+            website: Some("https://harbour.example.org".into()),
+            phone: None,
+        };
+        let pool = Location {
+            id: LocationId(Uuid::from_u128(0x5e0c_3000_0000_4000_8000_0000_0000_0001)),
+            name: "Harbour Pool".into(),
+            address: "1 Quay St".into(),
+            town: "Portsmouth".into(),
+            postcode: "PO1 3AA".parse().unwrap(),
+            coordinates: Coordinates::new(50.829, -1.09),
+        };
+        let mut referral = sample_service();
+        referral.id = ServiceId(Uuid::from_u128(0x5e0c_1000_0000_4000_8000_0000_0000_0002));
+        referral.name = "Speech and language drop-in".into();
+        (referral.access, referral.cost, referral.needs) = (AccessRoute::Referral, Cost::Funded, vec![]);
+        (referral.wheelchair_access, referral.sensory_friendly, referral.autism_friendly_hours) = (false, false, None);
+        referral.openings.push(Opening {
+            day: Weekday::Tue,
+            opens: NaiveTime::from_hms_opt(9, 30, 0).unwrap(),
+            closes: NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+            note: String::new(),
+        });
+        for service in [sample_service(), referral] {
+            let service = Service { locations: vec![pool.id], ..service };
+            let listing = Listing {
+                service: service.clone(),
+                organisation_name: org.name.clone(),
+                locations: vec![pool.clone()],
+                last_checked: "2026-06-01".parse().unwrap(),
+            };
+            let at = "2026-06-01T10:00:00Z".parse().unwrap();
+            let exported = crate::oruk::service(&listing, Some(&org), at, true);
+            let mut imported = Imported::default();
+            read_oruk("export.json", &exported.to_string(), &mut imported).unwrap();
+            assert_eq!(imported.services, std::slice::from_ref(&service), "every field the model holds comes back");
+            assert_eq!(imported.organisations, std::slice::from_ref(&org));
+            assert_eq!(imported.locations, [(org.id, pool.clone())]);
+            let again = Listing { service: imported.services[0].clone(), ..listing };
+            assert_eq!(
+                crate::oruk::service(&again, Some(&imported.organisations[0]), at, true),
+                exported,
+                "export, import, export: the same"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unreadable_schedule_time_is_named_by_its_place() {
+        let feed = r#"{"id": "ac148810-d857-441c-9679-408f346de14b", "name": "Swim", "status": "active",
+            "organization_id": "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610",
+            "schedules": [{"id": "0e8b7f1a-1a4e-4d0a-9d3a-1f2b3c4d5e6f", "freq": "WEEKLY", "byday": "SA", "opens_at": "8am", "closes_at": "09:00"}]}"#;
+        let problems = read_oruk("feed.json", feed, &mut Imported::default()).unwrap_err();
+        assert_eq!((problems[0].field.as_str(), problems[0].place.as_str()), ("schedules[0].opens_at", "service"));
     }
 }

@@ -253,6 +253,34 @@ pub const MAX_NAME: usize = 200;
 pub const MAX_DESCRIPTION: usize = 5_000;
 
 impl Service {
+    /// A new service with nothing filled in yet (for every age, free, reached either way, running): the
+    /// add-a-service form starts here and [`Service::check`] says what is still missing.
+    pub fn blank(id: ServiceId, organisation: OrganisationId) -> Self {
+        Self {
+            id,
+            organisation,
+            name: String::new(),
+            description: String::new(),
+            categories: Vec::new(),
+            ages: Ages::ALL,
+            needs: Vec::new(),
+            cost: Cost::Free,
+            cost_detail: String::new(),
+            access: AccessRoute::Both,
+            wheelchair_access: false,
+            sensory_friendly: false,
+            autism_friendly_hours: None,
+            languages: Vec::new(),
+            eligibility: String::new(),
+            email: None,
+            phone: None,
+            website: None,
+            openings: Vec::new(),
+            locations: Vec::new(),
+            active: true,
+        }
+    }
+
     /// Every problem with the service, in field order (empty when it can be saved).
     pub fn check(&self) -> Vec<FieldError> {
         let mut out = Vec::new();

@@ -4,9 +4,9 @@
 //! (schedules, contacts, cost options, languages, attributes, addresses, service-at-locations) are
 //! derived from the service's and location's ids, so they are UUIDs and stay the same between calls.
 
-use crate::model::{Cost, Location, LocationId, Organisation, ServiceId};
+use crate::model::{AccessRoute, Cost, Location, LocationId, Organisation, ServiceId};
 use crate::search::Listing;
-use crate::taxonomy::{need_term_id, need_words, Taxonomy, Term};
+use crate::taxonomy::{need_term_id, need_words, SendDetail, Taxonomy, Term};
 use chrono::{DateTime, Utc, Weekday};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -125,21 +125,42 @@ pub fn service(l: &Listing, organisation_record: Option<&Organisation>, last_mod
     insert_some(&mut m, "fees", nonempty(&s.cost_detail));
     m.insert("minimum_age".into(), json!(s.ages.min));
     m.insert("maximum_age".into(), json!(s.ages.max));
+    insert_some(&mut m, "eligibility_description", nonempty(&s.eligibility));
+    m.insert("application_process".into(), json!(s.access.label()));
     m.insert("assured_date".into(), json!(l.last_checked.format("%Y-%m-%d").to_string()));
     m.insert("last_modified".into(), json!(last_modified.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)));
+    // SEND details ORUK has no field for: terms of the "Local Offer SEND details" taxonomy.
+    let details: Vec<SendDetail> = [
+        (s.wheelchair_access, SendDetail::Wheelchair),
+        (s.sensory_friendly, SendDetail::SensoryFriendly),
+        (s.autism_friendly_hours.is_some(), SendDetail::AutismFriendlyHours),
+        (s.access != AccessRoute::DropIn, SendDetail::ByReferral),
+        (s.access != AccessRoute::Referral, SendDetail::DropIn),
+    ]
+    .into_iter()
+    .filter_map(|(on, d)| on.then_some(d))
+    .collect();
     let mut attributes: Vec<Value> = s
         .categories
         .iter()
-        .map(|c| (c.term_id(), c.label(), c.key()))
-        .chain(s.needs.iter().map(|n| (need_term_id(*n), need_words(*n), n.code())))
-        .map(|(term, name, code)| {
-            json!({
+        .map(|c| (c.term_id(), c.label(), c.key(), None))
+        .chain(s.needs.iter().map(|n| (need_term_id(*n), need_words(*n), n.code(), None)))
+        .chain(details.iter().map(|d| {
+            let value = (*d == SendDetail::AutismFriendlyHours).then(|| s.autism_friendly_hours.clone()).flatten();
+            (d.term_id(), d.label(), d.key(), value)
+        }))
+        .map(|(term, name, code, value)| {
+            let mut a = json!({
                 "id": derived(s.id.0, term.as_u128()),
                 "link_id": s.id,
                 "taxonomy_term_id": term,
                 "link_type": "service",
                 "taxonomy_term": {"id": term, "name": name, "description": name, "term": code},
-            })
+            });
+            if let Some(v) = value {
+                a["value"] = json!(v);
+            }
+            a
         })
         .collect();
     if !full {

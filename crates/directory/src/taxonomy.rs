@@ -5,6 +5,9 @@
 //!   Offer must include: education, health, social care, travel, preparing for adulthood, information
 //!   and advice) with leisure, sport and childcare split out as families search for them.
 //! * **Needs** are the DfE type-of-need codes (SEN2 item 5.8a; school census) in plain words.
+//! * **SEND details** are what ORUK has no field for: wheelchair access, sensory-friendly,
+//!   autism-friendly hours (the hours in the attribute's `value`) and how a family gets the service,
+//!   so that another directory (or Waymark importing its own feed) reads them back.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -163,21 +166,82 @@ pub fn need_term_id(need: NeedCode) -> Uuid {
 // Version-4-shaped ids (version nibble 4, variant 10) so validators expecting UUIDs accept them.
 const CATEGORY_TERM_BASE: u128 = 0x6f1c_0a2e_5c1d_4a61_8000_0000_0000_0000;
 const NEED_TERM_BASE: u128 = 0x6f1c_0a2e_5c1d_4a62_8000_0000_0000_0000;
+const SEND_TERM_BASE: u128 = 0x6f1c_0a2e_5c1d_4a63_8000_0000_0000_0000;
 
-/// The two taxonomies.
+/// A SEND detail of a service that ORUK 3.0 has no field for, published as a taxonomy term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SendDetail {
+    Wheelchair,
+    SensoryFriendly,
+    /// The hours, in words, are the attribute's `value`.
+    AutismFriendlyHours,
+    ByReferral,
+    DropIn,
+}
+
+impl SendDetail {
+    pub const ALL: [SendDetail; 5] = [Self::Wheelchair, Self::SensoryFriendly, Self::AutismFriendlyHours, Self::ByReferral, Self::DropIn];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Wheelchair => "wheelchair",
+            Self::SensoryFriendly => "sensory_friendly",
+            Self::AutismFriendlyHours => "autism_friendly_hours",
+            Self::ByReferral => "referral",
+            Self::DropIn => "drop_in",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Wheelchair => "Wheelchair accessible",
+            Self::SensoryFriendly => "Sensory-friendly",
+            Self::AutismFriendlyHours => "Autism-friendly hours",
+            Self::ByReferral => "By referral",
+            Self::DropIn => "Drop in or book directly",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Wheelchair => "The service can be reached and used in a wheelchair",
+            Self::SensoryFriendly => "Quieter, calmer surroundings for children with sensory needs",
+            Self::AutismFriendlyHours => "Sessions set aside for autistic children and young people (when, in the value)",
+            Self::ByReferral => "Someone refers the child or young person first",
+            Self::DropIn => "Families turn up or book directly",
+        }
+    }
+
+    /// The detail's ORUK `taxonomy_term.id`: fixed forever.
+    pub fn term_id(self) -> Uuid {
+        Uuid::from_u128(SEND_TERM_BASE + Self::ALL.iter().position(|d| *d == self).expect("listed") as u128 + 1)
+    }
+
+    /// A detail from its key, term id or name.
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.trim();
+        Self::ALL.into_iter().find(|d| {
+            d.key().eq_ignore_ascii_case(t) || d.term_id().to_string().eq_ignore_ascii_case(t) || d.label().eq_ignore_ascii_case(t)
+        })
+    }
+}
+
+/// The taxonomies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Taxonomy {
     Categories,
     Needs,
+    SendDetails,
 }
 
 impl Taxonomy {
-    pub const ALL: [Taxonomy; 2] = [Self::Categories, Self::Needs];
+    pub const ALL: [Taxonomy; 3] = [Self::Categories, Self::Needs, Self::SendDetails];
 
     pub fn id(self) -> Uuid {
         match self {
             Self::Categories => Uuid::from_u128(0x6f1c_0a2e_5c1d_4a60_8000_0000_0000_0001),
             Self::Needs => Uuid::from_u128(0x6f1c_0a2e_5c1d_4a60_8000_0000_0000_0002),
+            Self::SendDetails => Uuid::from_u128(0x6f1c_0a2e_5c1d_4a60_8000_0000_0000_0003),
         }
     }
 
@@ -185,6 +249,7 @@ impl Taxonomy {
         match self {
             Self::Categories => "Local Offer categories",
             Self::Needs => "Special educational needs and disabilities",
+            Self::SendDetails => "Local Offer SEND details",
         }
     }
 
@@ -192,6 +257,7 @@ impl Taxonomy {
         match self {
             Self::Categories => "The kinds of service in the Local Offer (SEND Regulations 2014, Schedule 2)",
             Self::Needs => "The DfE's types of special educational need (SEN2 return, school census)",
+            Self::SendDetails => "Access, sensory and autism-friendly provision, and how families get the service",
         }
     }
 
@@ -212,6 +278,10 @@ impl Taxonomy {
                     code: n.code().to_owned(),
                 })
                 .collect(),
+            Self::SendDetails => SendDetail::ALL
+                .into_iter()
+                .map(|d| Term { id: d.term_id(), taxonomy: self, name: d.label(), description: d.description(), code: d.key().to_owned() })
+                .collect(),
         }
     }
 }
@@ -227,7 +297,7 @@ pub struct Term {
     pub code: String,
 }
 
-/// Every term of both taxonomies.
+/// Every term of every taxonomy.
 pub fn all_terms() -> Vec<Term> {
     Taxonomy::ALL.into_iter().flat_map(Taxonomy::terms).collect()
 }
@@ -252,6 +322,10 @@ mod tests {
         }
         for n in NEEDS {
             assert_eq!(parse_need(&need_term_id(n).to_string()), Some(n));
+        }
+        for d in SendDetail::ALL {
+            assert_eq!(SendDetail::parse(&d.term_id().to_string()), Some(d));
+            assert_eq!(SendDetail::parse(d.label()), Some(d));
         }
     }
 }

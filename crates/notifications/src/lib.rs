@@ -31,11 +31,13 @@ pub enum Topic {
     Decision,
     /// An invitation to set up an account: always sent, it cannot be turned off.
     Invitation,
+    /// A Local Offer listing not confirmed for 12 months: its provider is asked to check it.
+    ListingStale,
 }
 
 impl Topic {
     /// The topics a user may turn on or off, in the order the account page lists them.
-    pub const CHOOSABLE: [Topic; 8] = [
+    pub const CHOOSABLE: [Topic; 9] = [
         Self::RequestReceived,
         Self::AdviceRequested,
         Self::AdviceReminder,
@@ -44,6 +46,7 @@ impl Topic {
         Self::FinalIssued,
         Self::ReviewDue,
         Self::Decision,
+        Self::ListingStale,
     ];
 
     pub fn key(self) -> &'static str {
@@ -57,6 +60,7 @@ impl Topic {
             Self::ReviewDue => "review_due",
             Self::Decision => "decision",
             Self::Invitation => "invitation",
+            Self::ListingStale => "listing_stale",
         }
     }
 
@@ -76,6 +80,7 @@ impl Topic {
             Self::ReviewDue => "An annual review is coming up",
             Self::Decision => "A decision is made",
             Self::Invitation => "Invitation to set up your account",
+            Self::ListingStale => "A Local Offer listing needs checking",
         }
     }
 
@@ -88,6 +93,7 @@ impl Topic {
             Self::AdviceReminder | Self::AdviceOverdue => &[Service, Caseworker],
             Self::ReviewDue => &[Family, Caseworker],
             Self::Invitation => &[],
+            Self::ListingStale => &[Provider],
         }
     }
 }
@@ -109,6 +115,8 @@ pub enum AudienceKind {
     Family,
     Service,
     Caseworker,
+    /// The accounts keeping an organisation's Local Offer listings (no case).
+    Provider,
 }
 
 impl Audience {
@@ -183,7 +191,7 @@ impl Notice {
 pub fn email_text(body: &str, link: &str, base_url: &str) -> String {
     let base = base_url.trim_end_matches('/');
     format!(
-        "Hello,\n\n{body}\n\nOpen it in Waymark: {base}{link}\n\nYou get this email because of your role in this case. Choose which emails you get on your account page: {base}/account\n\nDo not reply to this email: nobody reads replies.\n"
+        "Hello,\n\n{body}\n\nOpen it in Waymark: {base}{link}\n\nYou get this email because of your role. Choose which emails you get on your account page: {base}/account\n\nDo not reply to this email: nobody reads replies.\n"
     )
 }
 
@@ -496,6 +504,33 @@ pub fn reminders(label: &CaseLabel, events: &[CaseEvent], today: Date) -> Vec<No
         }
     }
     out
+}
+
+/// A reminder to a service provider: the listing, why it needs checking and where to do it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListingReminder {
+    /// Unique to the listing and the day it was last confirmed: one reminder per stale period, however
+    /// many days the worker runs; confirming the listing starts a new period.
+    pub key: String,
+    pub subject: String,
+    pub body: String,
+    pub link: String,
+}
+
+/// The reminder for a Local Offer listing last confirmed on `last_checked`, `months` or more ago (the
+/// directory's freshness rule, `waymark_directory::search::FRESH_FOR_MONTHS`). A listing is public
+/// information about a service: the message names it, and nothing about any child.
+pub fn listing_stale(service_id: &str, service_name: &str, last_checked: Date, months: u32) -> ListingReminder {
+    let name: String = service_name.chars().filter(|c| !c.is_control()).take(120).collect();
+    ListingReminder {
+        key: format!("listing-stale:{service_id}:{last_checked}"),
+        subject: format!("Please check your Local Offer listing: {name}"),
+        body: format!(
+            "What is happening: your Local Offer listing \"{name}\" was last confirmed on {}, {months} months ago or more. Families now see a warning that it may be out of date.\n\nWhat to do: read the listing on your listings page. If it is still right, confirm it; if something has changed, send the change for approval.",
+            long_date(last_checked)
+        ),
+        link: "/local-offer/provider".to_owned(),
+    }
 }
 
 /// An invitation to set up an account: the link is the one-time page where the person sets their own

@@ -161,3 +161,14 @@ fn an_invitation_carries_its_link_and_expiry() {
     assert!(subject.contains("invited"));
     assert!(body.contains("https://waymark.example/invitation/abc") && body.contains("Friday 11 December 2026"));
 }
+
+#[test]
+fn a_stale_listing_reminder_is_keyed_to_its_stale_period_and_says_what_to_do() {
+    let a = listing_stale("svc-1", "Quiet swim", d("2025-11-30"), 12);
+    assert_eq!(a.key, listing_stale("svc-1", "Quiet swim", d("2025-11-30"), 12).key, "worked out again: the same occasion");
+    assert_ne!(a.key, listing_stale("svc-1", "Quiet swim", d("2026-12-01"), 12).key, "confirmed since: a new period");
+    assert!(a.subject.contains("Quiet swim"));
+    assert!(a.body.contains("Sunday 30 November 2025") && a.body.contains("confirm it"));
+    assert_eq!(a.link, "/local-offer/provider");
+    assert_eq!(Topic::parse("listing_stale"), Some(Topic::ListingStale));
+}

@@ -14,10 +14,12 @@ use sqlx::{Row, SqliteConnection};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use uuid::Uuid;
+use waymark_directory::search::FRESH_FOR_MONTHS;
 use waymark_directory::workflow::{ChangeStatus, Decision};
-use waymark_directory::{Coordinates, Listing, Location, Organisation, OrganisationId, Service, ServiceId};
+use waymark_directory::{is_stale, Coordinates, Listing, Location, Organisation, OrganisationId, Service, ServiceId};
 use waymark_domain::identifiers::Postcode;
 use waymark_domain::ids::UserId;
+use waymark_notifications::Topic;
 
 /// What a publish or load changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -179,6 +181,12 @@ pub trait DirectoryStore: Send + Sync {
 
     /// The searches with no result from `since` on, most frequent first.
     fn search_gaps(&self, since: NaiveDate, limit: usize) -> impl Future<Output = Result<Vec<SearchGap>>> + Send;
+
+    /// Remind the provider accounts of every active listing not confirmed for 12 months on `today`
+    /// (notifications, emailed through the outbox), all in one transaction. Each listing's reminder is
+    /// made once per stale period: working it out again the next day adds nothing; a listing confirmed
+    /// and stale again a year later is reminded again. Returns how many notifications were added.
+    fn enqueue_listing_reminders(&self, today: NaiveDate) -> impl Future<Output = Result<usize>> + Send;
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
@@ -708,6 +716,53 @@ impl DirectoryStore for SqliteStore {
             })
             .collect()
     }
+
+    async fn enqueue_listing_reminders(&self, today: NaiveDate) -> Result<usize> {
+        // A coarse cut in SQL (a few days' margin for month ends), the exact rule in the directory crate.
+        let Some(cut) =
+            today.checked_sub_months(chrono::Months::new(FRESH_FOR_MONTHS)).and_then(|d| d.checked_add_days(chrono::Days::new(3)))
+        else {
+            return Ok(0);
+        };
+        let rows = sqlx::query(
+            "select s.service_id, json_extract(s.data, '$.name') as name, s.last_checked, u.user_id, u.email \
+             from lo_service s join lo_provider p on p.organisation_id = s.organisation_id join app_user u on u.user_id = p.user_id \
+             where s.active = 1 and u.active = 1 and s.last_checked <= ? order by s.service_id, u.user_id",
+        )
+        .bind(cut.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let now = self.now();
+        let mut tx = self.begin_write().await?;
+        let mut added = 0;
+        for r in &rows {
+            let last_checked = date(r.get("last_checked"))?;
+            if !is_stale(last_checked, today) {
+                continue;
+            }
+            let service: String = r.get("service_id");
+            let name: String = r.try_get::<Option<String>, _>("name").map_err(db)?.unwrap_or_default();
+            let reminder = waymark_notifications::listing_stale(&service, &name, last_checked, FRESH_FOR_MONTHS);
+            let text = (reminder.subject.as_str(), reminder.body.as_str(), reminder.link.as_str());
+            added += crate::notifications::insert_for_user(
+                &mut tx,
+                r.get("user_id"),
+                r.get("email"),
+                Topic::ListingStale,
+                None,
+                &reminder.key,
+                text,
+                &now,
+            )
+            .await?;
+        }
+        tx.commit().await.map_err(db)?;
+        if added > 0 {
+            tracing::info!(added, "Local Offer listing reminders added to the outbox");
+        }
+        Ok(added)
+    }
 }
 
 #[cfg(test)]
@@ -787,6 +842,72 @@ mod tests {
         assert_eq!((usage.searches, usage.searches_without_results, usage.views), (3, 2, 1));
         let gaps = s.search_gaps(day("2026-01-01"), 10).await.unwrap();
         assert_eq!(gaps, [SearchGap { filters, count: 2 }]);
+    }
+
+    /// A service-provider account with an email address, tied to `org`.
+    async fn provider_account(s: &SqliteStore, org: OrganisationId) -> UserId {
+        use crate::{NewUser, NotificationStore, Role, UserStore};
+        let admin = Actor::new("admin", crate::Scope::All);
+        let new = NewUser {
+            username: "harbour.provider".into(),
+            display_name: "Harbour provider".into(),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaA".into(),
+            role: Role::ServiceProvider,
+            la: Some("851".parse().unwrap()),
+            setting_key: None,
+        };
+        let user = s.create_user(&admin, new).await.unwrap().id;
+        s.set_user_email(&admin, user, Some("provider@example.org")).await.unwrap();
+        s.set_provider_organisation(&admin, user, org).await.unwrap();
+        user
+    }
+
+    #[tokio::test]
+    async fn a_listing_not_confirmed_for_12_months_reminds_its_provider_once_per_stale_period() {
+        use crate::NotificationStore;
+        let s = store().await;
+        let officer = Actor::new("officer", crate::Scope::All);
+        let stale = sample_service();
+        let fresh = Service { id: ServiceId(Uuid::from_u128(0x42)), name: "Sensory play".into(), ..sample_service() };
+        let batch = PublishBatch {
+            organisations: vec![org()],
+            locations: vec![],
+            services: vec![(stale.clone(), day("2025-12-01")), (fresh.clone(), day("2026-06-01"))],
+        };
+        s.publish(&officer, &batch, "import").await.unwrap();
+        let user = provider_account(&s, org().id).await;
+        // The day before the stale listing's 12 months are up: nothing.
+        assert_eq!(s.enqueue_listing_reminders(day("2026-11-30")).await.unwrap(), 0);
+        // Twelve months on: one reminder, for the stale listing only, waiting to be emailed.
+        assert_eq!(s.enqueue_listing_reminders(day("2026-12-01")).await.unwrap(), 1);
+        let list = s.notifications_for(user, 10).await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!((list[0].topic.as_str(), list[0].status.as_str()), ("listing_stale", "pending"));
+        assert!(list[0].subject.contains(&stale.name) && !list[0].subject.contains(&fresh.name));
+        // Every later day of the same stale period: no second reminder.
+        assert_eq!(s.enqueue_listing_reminders(day("2026-12-02")).await.unwrap(), 0);
+        assert_eq!(s.enqueue_listing_reminders(day("2027-03-01")).await.unwrap(), 0);
+        // Confirmed, then stale again a year later: a new reminder.
+        s.confirm_service(&officer, org().id, stale.id, day("2027-03-01")).await.unwrap();
+        assert_eq!(s.enqueue_listing_reminders(day("2027-06-01")).await.unwrap(), 1, "the fresh listing's year is up now");
+        assert_eq!(s.enqueue_listing_reminders(day("2028-03-01")).await.unwrap(), 1);
+        assert_eq!(s.notifications_for(user, 10).await.unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_confirmed_listing_or_a_stopped_one_reminds_nobody() {
+        let s = store().await;
+        let officer = Actor::new("officer", crate::Scope::All);
+        let stopped = Service { id: ServiceId(Uuid::from_u128(0x43)), active: false, ..sample_service() };
+        let batch = PublishBatch {
+            organisations: vec![org()],
+            locations: vec![],
+            services: vec![(sample_service(), day("2025-01-01")), (stopped, day("2024-01-01"))],
+        };
+        s.publish(&officer, &batch, "import").await.unwrap();
+        provider_account(&s, org().id).await;
+        s.confirm_service(&officer, org().id, sample_service().id, day("2026-12-01")).await.unwrap();
+        assert_eq!(s.enqueue_listing_reminders(day("2026-12-04")).await.unwrap(), 0);
     }
 
     #[test]

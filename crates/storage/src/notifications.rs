@@ -177,37 +177,54 @@ async fn recipients(
     rows.iter().map(|r| Ok((col(r, "user_id")?, col(r, "email")?))).collect()
 }
 
+/// One notification for one account, unless it already has this occasion; its email is skipped when
+/// the person has none or turned the topic off. Returns how many rows were added (0 or 1).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn insert_for_user(
+    conn: &mut SqliteConnection,
+    user: &str,
+    email: Option<String>,
+    topic: Topic,
+    case: Option<CaseId>,
+    occasion: &str,
+    (subject, body, link): (&str, &str, &str),
+    now: &str,
+) -> Result<usize> {
+    let off: Option<i64> = sqlx::query_scalar("select 1 from notification_preference where user_id = ? and topic = ? and email = 0")
+        .bind(user)
+        .bind(topic.key())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    let email_to = if off.is_some() { None } else { email };
+    let status = if email_to.is_some() { "pending" } else { "not_emailed" };
+    let done = sqlx::query(
+        "insert into notification (user_id, case_id, topic, occasion, subject, body, link, created_at, email_to, status, next_attempt_at) \
+         values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?8) on conflict (user_id, occasion) do nothing",
+    )
+    .bind(user)
+    .bind(case.map(|c| c.to_string()))
+    .bind(topic.key())
+    .bind(occasion)
+    .bind(subject)
+    .bind(body)
+    .bind(link)
+    .bind(now)
+    .bind(email_to)
+    .bind(status)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(usize::try_from(done.rows_affected()).unwrap_or(0))
+}
+
 /// Insert one notice for each account its audience reaches; a recipient who already has this occasion
 /// is skipped. Returns how many rows were added.
 pub(crate) async fn insert_notice(conn: &mut SqliteConnection, notice: &Notice, child: ChildId, la: &str, now: &str) -> Result<usize> {
     let mut added = 0;
     for (user, email) in recipients(conn, notice.audience, notice.case, child, la).await? {
-        let off: Option<i64> = sqlx::query_scalar("select 1 from notification_preference where user_id = ? and topic = ? and email = 0")
-            .bind(&user)
-            .bind(notice.topic.key())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db)?;
-        let email_to = if off.is_some() { None } else { email };
-        let status = if email_to.is_some() { "pending" } else { "not_emailed" };
-        let done = sqlx::query(
-            "insert into notification (user_id, case_id, topic, occasion, subject, body, link, created_at, email_to, status, next_attempt_at) \
-             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?8) on conflict (user_id, occasion) do nothing",
-        )
-        .bind(&user)
-        .bind(notice.case.to_string())
-        .bind(notice.topic.key())
-        .bind(&notice.key)
-        .bind(&notice.subject)
-        .bind(&notice.body)
-        .bind(&notice.link)
-        .bind(now)
-        .bind(email_to)
-        .bind(status)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-        added += usize::try_from(done.rows_affected()).unwrap_or(0);
+        let text = (notice.subject.as_str(), notice.body.as_str(), notice.link.as_str());
+        added += insert_for_user(conn, &user, email, notice.topic, Some(notice.case), &notice.key, text, now).await?;
     }
     Ok(added)
 }

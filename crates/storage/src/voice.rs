@@ -41,6 +41,9 @@ pub trait VoiceStore: Send + Sync {
     /// The latest feedback, newest first, at most `limit`. Feedback carries no LA, so every LA's
     /// staff read it (a deployment serves one local area).
     fn feedback(&self, actor: &Actor, limit: u32) -> impl Future<Output = Result<Vec<Feedback>>> + Send;
+    /// The feedback on pages whose path starts with `prefix`, received on or after `since`, newest
+    /// first (the Local Offer's annual report reads its service pages' feedback this way).
+    fn feedback_on(&self, actor: &Actor, prefix: &str, since: NaiveDate) -> impl Future<Output = Result<Vec<Feedback>>> + Send;
     fn publish_you_said_we_did(&self, actor: &Actor, entry: &YouSaidWeDid) -> impl Future<Output = Result<()>> + Send;
     /// Every entry, newest first, for the public page (no actor: they are published).
     fn you_said_we_did(&self) -> impl Future<Output = Result<Vec<YouSaidWeDid>>> + Send;
@@ -54,6 +57,20 @@ fn check_text(what: &str, text: &str, required: bool) -> Result<()> {
         return Err(StoreError::Invalid(format!("{what} must be at most {MAX_VOICE_TEXT} characters")));
     }
     Ok(())
+}
+
+fn feedback_rows(rows: &[sqlx::sqlite::SqliteRow]) -> Result<Vec<Feedback>> {
+    rows.iter()
+        .map(|r| {
+            let on: String = col(r, "received_on")?;
+            Ok(Feedback {
+                about: col(r, "about")?,
+                helpful: col::<Option<i64>>(r, "helpful")?.map(|h| h == 1),
+                comment: col(r, "comment")?,
+                received_on: on.parse().map_err(|_| StoreError::Corrupt(format!("'{on}' is not a date")))?,
+            })
+        })
+        .collect()
 }
 
 impl VoiceStore for SqliteStore {
@@ -82,17 +99,22 @@ impl VoiceStore for SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                let on: String = col(r, "received_on")?;
-                Ok(Feedback {
-                    about: col(r, "about")?,
-                    helpful: col::<Option<i64>>(r, "helpful")?.map(|h| h == 1),
-                    comment: col(r, "comment")?,
-                    received_on: on.parse().map_err(|_| StoreError::Corrupt(format!("'{on}' is not a date")))?,
-                })
-            })
-            .collect()
+        feedback_rows(&rows)
+    }
+
+    async fn feedback_on(&self, actor: &Actor, prefix: &str, since: NaiveDate) -> Result<Vec<Feedback>> {
+        check_request(actor, None)?;
+        // substr, not like: a prefix's `_` or `%` would be wildcards.
+        let rows = sqlx::query(
+            "select about, helpful, comment, received_on from feedback where substr(about, 1, length(?1)) = ?1 and received_on >= ?2 \
+             order by received_on desc, rowid desc",
+        )
+        .bind(prefix)
+        .bind(since.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        feedback_rows(&rows)
     }
 
     async fn publish_you_said_we_did(&self, actor: &Actor, e: &YouSaidWeDid) -> Result<()> {

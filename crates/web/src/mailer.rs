@@ -1,7 +1,8 @@
 //! The mail worker: delivers the outbox over SMTP (lettre), in the background of `waymark serve`.
 //!
-//! * Each round it adds the day's reminders (once a day; [`NotificationStore::enqueue_reminders`] is
-//!   idempotent), then claims the rows due ([`NotificationStore::claim_outbox`]) and sends them one by
+//! * Each round it adds the day's reminders (once a day; [`NotificationStore::enqueue_reminders`] and,
+//!   for Local Offer listings not confirmed for 12 months, [`DirectoryStore::enqueue_listing_reminders`]
+//!   are idempotent), then claims the rows due ([`NotificationStore::claim_outbox`]) and sends them one by
 //!   one. A sent row is marked sent; a failure is retried with exponential backoff (30 s doubling, at
 //!   most an hour apart) up to [`MAX_ATTEMPTS`], then marked failed. A permanent refusal by the server
 //!   (a 5xx reply, or an address that cannot be parsed) fails at once.
@@ -20,7 +21,7 @@ use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use waymark_storage::{Clock, NotificationStore, OutboxItem, SqliteStore};
+use waymark_storage::{Clock, DirectoryStore, NotificationStore, OutboxItem, SqliteStore};
 
 /// Attempts before a notification is marked failed.
 pub const MAX_ATTEMPTS: i64 = 10;
@@ -79,9 +80,12 @@ pub fn start(state: &AppState, config: MailConfig) -> Result<tokio::task::JoinHa
         loop {
             let today = clock.today();
             if reminded != Some(today) {
-                match store.enqueue_reminders(today).await {
-                    Ok(_) => reminded = Some(today),
-                    Err(e) => tracing::warn!(error = %e, "could not work out today's reminders"),
+                let cases = store.enqueue_reminders(today).await;
+                // Local Offer listings not confirmed for 12 months: their providers are reminded.
+                let listings = store.enqueue_listing_reminders(today).await;
+                match (cases, listings) {
+                    (Ok(_), Ok(_)) => reminded = Some(today),
+                    (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "could not work out today's reminders"),
                 }
             }
             if let Some(t) = &transport {

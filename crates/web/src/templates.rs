@@ -60,6 +60,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "local_offer_changes.html",
     "local_offer_change.html",
     "local_offer_report.html",
+    "local_offer_new.html",
+    "local_offer_providers.html",
     "surveys.html",
     "survey_new.html",
     "survey_question_fields.html",

@@ -198,6 +198,9 @@ async fn every_oruk_endpoint_answers_with_records_valid_against_the_oruk_3_0_sch
     assert_eq!(count(app.get("/api/oruk/services?text=coffee", None).await.json()), 1);
     let advice_term = Category::Advice.term_id();
     assert_eq!(count(app.get(&format!("/api/oruk/services?taxonomy_term_id={advice_term}"), None).await.json()), 1);
+    // The SEND details' terms filter too: the two running services with autism-friendly hours.
+    let autism_term = waymark_directory::taxonomy::SendDetail::AutismFriendlyHours.term_id();
+    assert_eq!(count(app.get(&format!("/api/oruk/services?taxonomy_term_id={autism_term}"), None).await.json()), 2);
     let near = app.get("/api/oruk/service_at_locations?postcode=PO1%202AB&proximity=8000", None).await.json();
     assert_eq!(count(near.clone()), 1, "only the pool 2 miles away is within 8 km");
     assert_eq!(near["contents"][0]["service_id"], services[0].id.to_string());
@@ -217,7 +220,8 @@ async fn a_family_finds_an_autism_friendly_swim_within_5_miles_of_a_postcode_wit
     let service = app.get(&format!("/local-offer/services/{}", services[0].id), None).await;
     assert_eq!(service.status, StatusCode::OK);
     assert!(service.body.contains("Harbour Pool") && service.body.contains("Saturdays 8am to 9am"));
-    assert!(service.body.contains(&format!("feedback?about=service:{}", services[0].id)), "the feedback link");
+    let unescaped = service.body.replace("&#x2f;", "/");
+    assert!(unescaped.contains(&format!("/feedback?about=/local-offer/services/{}", services[0].id)), "the feedback link names the page");
     // A stopped service has no page; bad filters are named.
     assert_eq!(app.get(&format!("/local-offer/services/{}", services[2].id), None).await.status, StatusCode::NOT_FOUND);
     let bad = app.get("/local-offer?age=30&postcode=nowhere", None).await;
@@ -339,4 +343,144 @@ async fn a_providers_edit_appears_only_after_the_local_offer_officer_approves_it
     assert!(app.get("/local-offer?q=autistic+children", None).await.body.contains("Quiet swim for autistic children"));
     assert!(app.get(&format!("/api/oruk/services/{}", swim.id), None).await.body.contains("Quiet swim for autistic children"));
     assert_eq!(app.store.service_versions(swim.id).await.unwrap().len(), 2, "every version is kept");
+}
+
+#[tokio::test]
+async fn an_officer_links_a_provider_account_from_lists_and_the_providers_new_service_waits_for_approval() {
+    let app = TestApp::new().await;
+    let (org, _) = directory(&app).await;
+    let admin = Actor::new("test-setup", Scope::All);
+    let hash = waymark_web::hash_password(PASSWORD).unwrap();
+    let mut ids = Vec::new();
+    for (username, role) in [("provider", Role::ServiceProvider), ("officer", Role::LocalOfferOfficer), ("lo.senco", Role::Senco)] {
+        let new = NewUser {
+            username: username.into(),
+            display_name: format!("{username} name"),
+            password_hash: hash.clone(),
+            role,
+            la: Some("851".parse().unwrap()),
+            setting_key: (role == Role::Senco).then(|| "urn:100001".to_owned()),
+        };
+        ids.push(app.store.create_user(&admin, new).await.unwrap().id);
+    }
+    let provider = app.sign_in("provider").await;
+    let officer = app.sign_in("officer").await;
+    // Not yet tied to an organisation: no listings to keep.
+    assert_eq!(app.get("/local-offer/provider", Some(&provider)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/local-offer/providers", Some(&provider)).await.status, StatusCode::FORBIDDEN);
+
+    // The officer chooses the account and the organisation from lists; only provider accounts are offered.
+    let page = app.get("/local-offer/providers?q=harbour", Some(&officer)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("provider name") && !page.body.contains("lo.senco name"), "{}", page.body);
+    assert!(!page.body.contains("(provider)"), "usernames are for administrators only");
+    assert!(page.body.contains(&format!("value=\"{}\"", org.id)) && page.body.contains("Harbour Leisure Trust"));
+    assert!(!app.get("/local-offer/providers?q=nothing-like-it", Some(&officer)).await.body.contains("Harbour Leisure Trust"));
+    let senco = ids[2].to_string();
+    let wrong = app
+        .post_form("/local-offer/providers", Some(&officer), &[("csrf", &officer.csrf), ("account", &senco), ("organisation", "")])
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("href=\"#account\"") && wrong.body.contains("href=\"#organisation\""), "{}", wrong.body);
+    let (account, organisation) = (ids[0].to_string(), org.id.to_string());
+    let linked = app
+        .post_form(
+            "/local-offer/providers",
+            Some(&officer),
+            &[("csrf", &officer.csrf), ("account", &account), ("organisation", &organisation)],
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
+    assert_eq!(app.get("/local-offer/provider", Some(&provider)).await.status, StatusCode::OK);
+
+    // The provider adds a service at one of its venues; a missing name is named and nothing is sent.
+    let form = app.get("/local-offer/new-service", Some(&provider)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Harbour Pool, 1 Quay St, PO1 3AA"), "the organisation's venues are offered");
+    let venue = LocationId(id(100)).to_string();
+    let fields = |name: &'static str| {
+        vec![
+            ("csrf", provider.csrf.clone()),
+            ("name", name.to_owned()),
+            ("description", "Trampolining for children who like a quiet hall.".to_owned()),
+            ("categories", "sport".to_owned()),
+            ("min_age", "5".to_owned()),
+            ("max_age", "16".to_owned()),
+            ("needs", "asd".to_owned()),
+            ("cost", "free".to_owned()),
+            ("access", "drop_in".to_owned()),
+            ("venues", venue.clone()),
+        ]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let (app, provider) = (&app, provider.clone());
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form("/local-offer/new-service", Some(&provider), &pairs).await
+        }
+    };
+    let refused = post(fields("")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("href=\"#name\""), "{}", refused.body);
+    let sent = post(fields("Quiet trampolining")).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert!(app.get("/local-offer/provider", Some(&provider)).await.body.contains("Quiet trampolining"), "the provider sees it waiting");
+    assert!(!app.get("/local-offer?q=trampolining", None).await.body.contains("Quiet trampolining"), "not public before approval");
+
+    // An officer adding a service chooses the organisation first; a missing one is named.
+    assert!(app.get("/local-offer/new-service", Some(&officer)).await.body.contains("Which organisation runs the service?"));
+    let no_org = app.post_form("/local-offer/new-service", Some(&officer), &[("csrf", &officer.csrf), ("name", "x")]).await;
+    assert_eq!(no_org.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_org.body.contains("href=\"#organisation\""));
+
+    let queue = app.get("/local-offer/changes", Some(&officer)).await;
+    assert!(queue.body.contains("Quiet trampolining") && queue.body.contains("New service"));
+    let href = queue.body.split("changes&#x2f;").nth(1).and_then(|s| s.split('"').next()).expect("a change in the queue").to_owned();
+    let approved =
+        app.post_form(&format!("/local-offer/changes/{href}"), Some(&officer), &[("csrf", &officer.csrf), ("outcome", "approve")]).await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    let found = app.get("/local-offer?q=trampolining&postcode=PO1+2AB", None).await;
+    assert!(found.body.contains("Quiet trampolining"), "public once approved, at its venue");
+}
+
+#[tokio::test]
+async fn the_annual_report_counts_feedback_on_service_pages_by_service_and_category_and_gives_no_share_from_few_answers() {
+    use waymark_storage::{Clock, Feedback, VoiceStore};
+    let app = TestApp::new().await;
+    let (_, services) = directory(&app).await;
+    let admin = Actor::new("test-setup", Scope::All);
+    let new = NewUser {
+        username: "officer".into(),
+        display_name: "officer".into(),
+        password_hash: waymark_web::hash_password(PASSWORD).unwrap(),
+        role: Role::LocalOfferOfficer,
+        la: Some("851".parse().unwrap()),
+        setting_key: None,
+    };
+    app.store.create_user(&admin, new).await.unwrap();
+    let officer = app.sign_in("officer").await;
+    let about = |s: &Service| format!("/local-offer/services/{}", s.id);
+    let today = app.clock.today();
+    for (service, helpful, comment) in [
+        (&services[0], Some(true), ""),
+        (&services[0], Some(false), "The pool was closed when we went"),
+        (&services[0], Some(true), ""),
+        (&services[3], None, "Lovely people"),
+    ] {
+        let f = Feedback { about: about(service), helpful, comment: comment.into(), received_on: today };
+        app.store.add_feedback(&f).await.unwrap();
+    }
+    // Feedback on another page is not the Local Offer's.
+    let other = Feedback { about: "/my-journey".into(), helpful: Some(false), comment: "Elsewhere".into(), received_on: today };
+    app.store.add_feedback(&other).await.unwrap();
+
+    let report = app.get("/local-offer/report", Some(&officer)).await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    let body = report.body.replace("&#x27;", "'");
+    assert!(body.contains("left feedback on service pages 4 times"), "{body}");
+    assert!(body.contains("Too few answers to say (2 yes, 1 no)"), "three answers give no percentage");
+    assert!(body.contains("The pool was closed when we went") && body.contains("Lovely people") && !body.contains("Elsewhere"));
+    assert!(body.contains("Sport and swimming") && body.contains("Information, advice and support"));
+    let xlsx = app.get("/local-offer/report.xlsx", Some(&officer)).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
 }

@@ -255,7 +255,8 @@ async fn service_page(
             "last_checked": long_date(listing.last_checked),
             "stale": is_stale(listing.last_checked, today),
             "fresh_months": FRESH_FOR_MONTHS,
-            "feedback": format!("/feedback?about=service:{}", s.id),
+            // The feedback form's `about` is a path on this service: the annual report counts it by service.
+            "feedback": format!("/feedback?about={}", waymark_directory::report::feedback_about(s.id)),
         }),
     );
     Ok(Html(render("local_offer_service.html", &context)?).into_response())
@@ -263,7 +264,7 @@ async fn service_page(
 
 // ---- Providers ----------------------------------------------------------------------------------
 
-async fn provider_org(state: &AppState, signed: &Signed) -> Result<waymark_directory::OrganisationId, AppError> {
+pub(crate) async fn provider_org(state: &AppState, signed: &Signed) -> Result<waymark_directory::OrganisationId, AppError> {
     signed.access.require(Can::KeepListings)?;
     state.store.provider_organisation(signed.user().id).await?.ok_or(AppError::Forbidden)
 }
@@ -289,17 +290,25 @@ async fn provider_page(State(state): State<AppState>, signed: Signed, RawQuery(q
         })
         .collect();
     let stale = rows.iter().filter(|r| r["stale"] == true).count();
+    let new_services: Vec<Value> = state
+        .store
+        .changes(ChangeStatus::Pending)
+        .await?
+        .iter()
+        .filter(|c| c.organisation == org && c.base_version.is_none())
+        .map(|c| json!({"name": c.proposed.name, "sent": long_date(c.proposed_at.date_naive())}))
+        .collect();
     let context = page(
         &signed,
         "Your Local Offer listings",
         "/local-offer/provider",
-        json!({"organisation": org_name, "rows": rows, "stale": stale, "fresh_months": FRESH_FOR_MONTHS,
+        json!({"organisation": org_name, "rows": rows, "stale": stale, "fresh_months": FRESH_FOR_MONTHS, "new_services": new_services,
                "sent": raw.get("sent") == "1", "confirmed": raw.get("confirmed") == "1"}),
     );
     Ok(Html(render("local_offer_provider.html", &context)?).into_response())
 }
 
-fn edit_values(s: &Service) -> Value {
+pub(crate) fn edit_values(s: &Service) -> Value {
     json!({
         "name": s.name, "description": s.description,
         "categories": s.categories.iter().map(|c| c.key()).collect::<Vec<_>>(),
@@ -315,7 +324,7 @@ fn edit_values(s: &Service) -> Value {
     })
 }
 
-fn edit_options() -> Value {
+pub(crate) fn edit_options() -> Value {
     json!({
         "categories": Category::ALL.map(|c| json!({"value": c.key(), "text": c.label()})),
         "needs": NEEDS.map(|n| json!({"value": need_key(n), "text": need_words(n)})),
@@ -357,7 +366,7 @@ async fn edit_page(State(state): State<AppState>, signed: Signed, Path(id): Path
 }
 
 /// Read the edit form into a changed service; every problem names its field.
-fn read_edit(form: &FormData, current: &Service, errors: &mut Errors) -> Service {
+pub(crate) fn read_edit(form: &FormData, current: &Service, errors: &mut Errors) -> Service {
     let mut s = current.clone();
     s.name = form.get("name");
     s.description = form.get("description");

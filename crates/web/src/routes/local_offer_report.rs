@@ -1,6 +1,7 @@
 //! The Local Offer annual report (`/local-offer/report`, printable, and `/local-offer/report.xlsx`):
 //! services by category and by area, gaps (searches that found nothing; categories thin for an age
-//! band or a need), freshness, and where feedback is read. For the Local Offer officer, the SEND
+//! band or a need), freshness, and the feedback families left on service pages (counts by service and
+//! category, the latest comments; a share only from ten answers). For the Local Offer officer, the SEND
 //! manager and board members. The figures are `waymark_directory::report`'s; the chart is the
 //! indicators crate's, with its table beside it.
 
@@ -17,10 +18,13 @@ use axum::Router;
 use chrono::{Months, NaiveDate};
 use serde_json::{json, Value};
 use waymark_directory::need_words;
-use waymark_directory::report::{annual_report, Report, THIN_BELOW};
+use waymark_directory::report::{
+    annual_report, feedback_service, feedback_summary, FeedbackCount, FeedbackItem, FeedbackSummary, Report, FEEDBACK_PREFIX,
+    FEEDBACK_SHARE_FROM, THIN_BELOW,
+};
 use waymark_indicators::present;
 use waymark_indicators::render::svg;
-use waymark_storage::{DirectoryStore, SearchGap, UsageCounts};
+use waymark_storage::{DirectoryStore, SearchGap, UsageCounts, VoiceStore};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/local-offer/report", get(show)).route("/local-offer/report.xlsx", get(xlsx))
@@ -66,19 +70,56 @@ pub fn gap_words(filters: &Value) -> String {
     }
 }
 
-async fn figures(state: &AppState) -> Result<(Report, UsageCounts, Vec<SearchGap>, NaiveDate), AppError> {
+/// The report's figures for the 12 months to today.
+struct Figures {
+    report: Report,
+    usage: UsageCounts,
+    gaps: Vec<SearchGap>,
+    feedback: FeedbackSummary,
+    since: NaiveDate,
+}
+
+async fn figures(state: &AppState, signed: &Signed) -> Result<Figures, AppError> {
     let today = state.clock.today();
     let since = today.checked_sub_months(Months::new(12)).unwrap_or(today);
     let snapshot = state.local_offer.snapshot(&state.store).await?;
     let report = annual_report(&snapshot.published.listings, today);
     let usage = state.store.usage(since).await?;
     let gaps = state.store.search_gaps(since, 20).await?;
-    Ok((report, usage, gaps, since))
+    // Feedback families left on service pages (the feedback capability's form), by service.
+    let items: Vec<FeedbackItem> = state
+        .store
+        .feedback_on(&signed.access.actor(), FEEDBACK_PREFIX, since)
+        .await?
+        .into_iter()
+        .filter_map(|f| {
+            Some(FeedbackItem { service: feedback_service(&f.about)?, helpful: f.helpful, comment: f.comment, received_on: f.received_on })
+        })
+        .collect();
+    let feedback = feedback_summary(&snapshot.published.listings, &items);
+    Ok(Figures { report, usage, gaps, feedback, since })
+}
+
+/// How many said a service page helped, in words: the share only from [`FEEDBACK_SHARE_FROM`] answers.
+fn helpful_words(c: &FeedbackCount) -> String {
+    match c.share_helpful() {
+        Some(share) => present::value(share * 100.0, waymark_indicators::definition::Unit::Percent),
+        None if c.helpful + c.not_helpful == 0 => "Nobody said".to_owned(),
+        None => format!("Too few answers to say ({} yes, {} no)", c.helpful, c.not_helpful),
+    }
+}
+
+fn feedback_rows(rows: impl Iterator<Item = (String, FeedbackCount)>) -> Vec<Value> {
+    rows.map(|(label, c)| {
+        json!({"label": label, "responses": present::count(c.responses as u64), "helpful": present::count(c.helpful as u64),
+               "not_helpful": present::count(c.not_helpful as u64), "share": helpful_words(&c)})
+    })
+    .collect()
 }
 
 async fn show(State(state): State<AppState>, signed: Signed) -> Result<Response, AppError> {
     allowed(&signed)?;
-    let (r, usage, gaps, since) = figures(&state).await?;
+    let Figures { report: r, usage, gaps, feedback, since } = figures(&state, &signed).await?;
     let labels: Vec<String> = r.by_category.iter().map(|(c, _)| c.label().to_owned()).collect();
     let values: Vec<f64> = r.by_category.iter().map(|(_, n)| *n as f64).collect();
     let chart = svg::bar_chart("lo-categories", "Active services by category", &labels, &[("Services", values)], "services");
@@ -98,6 +139,16 @@ async fn show(State(state): State<AppState>, signed: Signed) -> Result<Response,
             "thin_below": THIN_BELOW,
             "searches": n(usage.searches as usize), "empty_searches": n(usage.searches_without_results as usize), "views": n(usage.views as usize),
             "gaps": gaps.iter().map(|g| json!({"words": gap_words(&g.filters), "count": n(g.count as usize)})).collect::<Vec<_>>(),
+            "feedback": {
+                "responses": n(feedback.total.responses), "helpful": helpful_words(&feedback.total), "share_from": FEEDBACK_SHARE_FROM,
+                "by_service": feedback_rows(feedback.by_service.iter().take(20).cloned()),
+                "more_services": feedback.by_service.len().saturating_sub(20),
+                "by_category": feedback_rows(feedback.by_category.iter().map(|(c, f)| (c.label().to_owned(), *f))),
+                "latest": feedback.latest.iter().map(|(name, on, helpful, comment)| json!({
+                    "service": name, "on": crate::views::long_date(*on), "comment": comment,
+                    "helpful": match helpful { Some(true) => "Helpful", Some(false) => "Not helpful", None => "Not said" },
+                })).collect::<Vec<_>>(),
+            },
         }),
     );
     Ok(Html(render("local_offer_report.html", &context)?).into_response())
@@ -105,8 +156,8 @@ async fn show(State(state): State<AppState>, signed: Signed) -> Result<Response,
 
 async fn xlsx(State(state): State<AppState>, signed: Signed) -> Result<Response, AppError> {
     allowed(&signed)?;
-    let (r, usage, gaps, _) = figures(&state).await?;
-    let bytes = workbook(&r, &usage, &gaps).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    let f = figures(&state, &signed).await?;
+    let bytes = workbook(&f.report, &f.usage, &f.gaps, &f.feedback).map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
@@ -117,7 +168,12 @@ async fn xlsx(State(state): State<AppState>, signed: Signed) -> Result<Response,
         .into_response())
 }
 
-fn workbook(r: &Report, usage: &UsageCounts, gaps: &[SearchGap]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+fn workbook(
+    r: &Report,
+    usage: &UsageCounts,
+    gaps: &[SearchGap],
+    feedback: &FeedbackSummary,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
@@ -170,7 +226,39 @@ fn workbook(r: &Report, usage: &UsageCounts, gaps: &[SearchGap]) -> Result<Vec<u
             vec![json!("Active services"), json!(r.active)],
             vec![json!("Confirmed in the last 12 months"), json!(r.fresh)],
             vec![json!("Not confirmed for 12 months or more"), json!(r.stale)],
+            vec![json!("Feedback received on service pages"), json!(feedback.total.responses)],
+            vec![json!("Said the page was helpful"), json!(helpful_words(&feedback.total))],
         ],
+    )?;
+    let counts = |label: &str, c: &FeedbackCount| {
+        vec![json!(label), json!(c.responses), json!(c.helpful), json!(c.not_helpful), json!(helpful_words(c))]
+    };
+    let header = ["", "Responses", "Helpful", "Not helpful", "Said it was helpful"];
+    let mut by_service_header = header;
+    by_service_header[0] = "Service";
+    sheet("Feedback by service", &by_service_header, feedback.by_service.iter().map(|(s, c)| counts(s, c)).collect())?;
+    let mut by_category_header = header;
+    by_category_header[0] = "Category";
+    sheet("Feedback by category", &by_category_header, feedback.by_category.iter().map(|(k, c)| counts(k.label(), c)).collect())?;
+    sheet(
+        "Latest feedback",
+        &["Service", "Received", "Helpful", "Comment"],
+        feedback
+            .latest
+            .iter()
+            .map(|(s, on, h, c)| {
+                vec![
+                    json!(s),
+                    json!(on.to_string()),
+                    json!(match h {
+                        Some(true) => "Yes",
+                        Some(false) => "No",
+                        None => "Not said",
+                    }),
+                    json!(c),
+                ]
+            })
+            .collect(),
     )?;
     book.save_to_buffer()
 }

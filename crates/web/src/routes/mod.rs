@@ -16,6 +16,7 @@ mod family;
 mod forecast;
 mod letters;
 mod local_offer;
+mod local_offer_manage;
 mod local_offer_report;
 mod my_work;
 mod notifications;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::router())
         .merge(local_offer::router())
         .merge(local_offer_report::router())
+        .merge(local_offer_manage::router())
         .merge(surveys::router())
         .merge(strategy::router())
         .merge(voice::router())

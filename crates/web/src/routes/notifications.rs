@@ -40,7 +40,8 @@ pub fn topics_for(role: Role) -> Vec<Topic> {
         Role::ParentCarer | Role::YoungPerson => &[AudienceKind::Family],
         Role::LaCaseworker | Role::SendManager => &[AudienceKind::Caseworker],
         Role::Senco | Role::HealthProfessional | Role::SocialCareProfessional | Role::EducationalPsychologist => &[AudienceKind::Service],
-        Role::LaAdmin | Role::BoardMember | Role::ServiceProvider | Role::LocalOfferOfficer | Role::StrategyLead => &[],
+        Role::ServiceProvider => &[AudienceKind::Provider],
+        Role::LaAdmin | Role::BoardMember | Role::LocalOfferOfficer | Role::StrategyLead => &[],
     };
     Topic::CHOOSABLE.into_iter().filter(|t| t.audiences().iter().any(|a| kinds.contains(a))).collect()
 }

@@ -17,7 +17,7 @@ use serde_json::Value;
 use uuid::Uuid;
 use waymark_directory::oruk::{self, Paging};
 use waymark_directory::search::MAX_MILES;
-use waymark_directory::taxonomy::{all_terms, parse_need, Taxonomy};
+use waymark_directory::taxonomy::{all_terms, parse_need, SendDetail, Taxonomy};
 use waymark_directory::{search, Category, Filters, Listing};
 use waymark_domain::identifiers::Postcode;
 use waymark_storage::DirectoryStore;
@@ -84,10 +84,15 @@ fn filters(q: &FormData) -> Result<Option<Filters>, ApiError> {
     let term = q.get("taxonomy_term_id");
     if !term.is_empty() {
         Uuid::parse_str(&term).map_err(|_| bad("taxonomy_term_id", "taxonomy_term_id must be a UUID"))?;
-        match (Category::parse(&term), parse_need(&term)) {
-            (Some(c), _) => f.category = Some(c),
-            (None, Some(n)) => f.need = Some(n),
-            (None, None) => return Ok(None),
+        match (Category::parse(&term), parse_need(&term), SendDetail::parse(&term)) {
+            (Some(c), _, _) => f.category = Some(c),
+            (None, Some(n), _) => f.need = Some(n),
+            (None, None, Some(SendDetail::Wheelchair)) => f.wheelchair = true,
+            (None, None, Some(SendDetail::SensoryFriendly)) => f.sensory = true,
+            (None, None, Some(SendDetail::AutismFriendlyHours)) => f.autism_hours = true,
+            (None, None, Some(SendDetail::ByReferral)) => f.access = Some(waymark_directory::AccessRoute::Referral),
+            (None, None, Some(SendDetail::DropIn)) => f.access = Some(waymark_directory::AccessRoute::DropIn),
+            (None, None, None) => return Ok(None),
         }
     }
     let postcode = q.get("postcode");
