@@ -24,6 +24,7 @@ mod backup;
 mod bulk;
 mod caseload;
 mod clock;
+mod complaints;
 mod directory;
 mod documents;
 mod error;
@@ -51,6 +52,7 @@ pub use backup::{restore, BackupReport};
 pub use bulk::{BulkCounts, BulkPerson, BulkStore};
 pub use caseload::{AggregateChanges, AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, FoundChild, Selection};
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use complaints::{ComplaintRecord, ComplaintStore, CoproductionRecord, NewComplaint, MAX_SUMMARY};
 pub use directory::{
     ChangeRecord, DirectoryEvent, DirectoryStore, ProviderListing, PublishBatch, PublishCounts, Published, SearchGap, ServiceVersion,
     UsageCounts,

@@ -790,6 +790,8 @@ impl Store for SqliteStore {
         // The notifications these events cause commit with them, or not at all.
         let child = load_child(&mut tx, actor, row.child).await?.value;
         crate::notifications::enqueue_for_events(&mut tx, case, &child, &row.la.to_string(), &events, &now).await?;
+        // Surveys set to go out at these points of the process go with them (issue 16).
+        crate::surveys::send_for_events(&mut tx, row.la, case, row.child, &events, self.clock.today(), &now).await?;
         let audit =
             Audit { action: AuditAction::Update, subject: "case", la: Some(row.la), child: Some(row.child), case: Some(case), actor };
         write_audit(&mut tx, &now, audit).await?;
