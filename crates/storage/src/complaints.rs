@@ -72,6 +72,9 @@ pub trait ComplaintStore: Send + Sync {
     fn complaints(&self, actor: &Actor) -> impl Future<Output = Result<Vec<ComplaintRecord>>> + Send;
     /// One entry; audited against its case if it names one.
     fn complaint(&self, actor: &Actor, id: Uuid) -> impl Future<Output = Result<ComplaintRecord>> + Send;
+    /// The cases in the actor's scope a reference names: `EHC-` and the first 8 characters of the
+    /// case's id as people quote it, or the whole id. Usually one; none if it names none in scope.
+    fn cases_by_reference(&self, actor: &Actor, reference: &str) -> impl Future<Output = Result<Vec<CaseId>>> + Send;
     fn record_coproduction(&self, actor: &Actor, la: LaCode, entry: &Coproduction) -> impl Future<Output = Result<CoproductionRecord>> + Send;
     /// Every co-production entry in the actor's scope, most recently held first.
     fn coproduction(&self, actor: &Actor) -> impl Future<Output = Result<Vec<CoproductionRecord>>> + Send;
@@ -277,6 +280,24 @@ impl ComplaintStore for SqliteStore {
             self.write_read_audit(&mut conn, &self.now(), audit).await?;
         }
         Ok(c)
+    }
+
+    async fn cases_by_reference(&self, actor: &Actor, reference: &str) -> Result<Vec<CaseId>> {
+        check_request(actor, None)?;
+        let t = reference.trim();
+        let t = t.strip_prefix("EHC-").or_else(|| t.strip_prefix("ehc-")).unwrap_or(t).to_ascii_lowercase();
+        if t.len() < 8 || t.len() > 36 || !t.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<String> =
+            sqlx::query_scalar("select case_id from ehc_case where substr(case_id, 1, ?1) = ?2 and (?3 is null or la = ?3) limit 5")
+                .bind(i64::try_from(t.len()).unwrap_or(36))
+                .bind(&t)
+                .bind(scope_la(actor))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+        rows.iter().map(|r| r.parse().map_err(|_| StoreError::Corrupt(format!("'{r}' is not a case id")))).collect()
     }
 
     async fn record_coproduction(&self, actor: &Actor, la: LaCode, entry: &Coproduction) -> Result<CoproductionRecord> {

@@ -79,6 +79,12 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "feedback_list.html",
     "you_said_we_did_form.html",
     "you_said_we_did.html",
+    "complaints.html",
+    "complaint.html",
+    "complaint_new.html",
+    "coproduction.html",
+    "coproduction_new.html",
+    "survey_question_edit.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

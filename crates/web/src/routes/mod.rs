@@ -26,6 +26,8 @@ mod search;
 mod sen2;
 mod strategy;
 mod surveys;
+mod complaints;
+mod coproduction;
 mod voice;
 
 use crate::error::AppError;
@@ -63,6 +65,8 @@ pub fn router(state: AppState) -> Router {
         .merge(local_offer::router())
         .merge(local_offer_report::router())
         .merge(surveys::router())
+        .merge(complaints::router())
+        .merge(coproduction::router())
         .merge(strategy::router())
         .merge(voice::router())
         .nest("/api", api::router())
