@@ -75,7 +75,12 @@ pub trait ComplaintStore: Send + Sync {
     /// The cases in the actor's scope a reference names: `EHC-` and the first 8 characters of the
     /// case's id as people quote it, or the whole id. Usually one; none if it names none in scope.
     fn cases_by_reference(&self, actor: &Actor, reference: &str) -> impl Future<Output = Result<Vec<CaseId>>> + Send;
-    fn record_coproduction(&self, actor: &Actor, la: LaCode, entry: &Coproduction) -> impl Future<Output = Result<CoproductionRecord>> + Send;
+    fn record_coproduction(
+        &self,
+        actor: &Actor,
+        la: LaCode,
+        entry: &Coproduction,
+    ) -> impl Future<Output = Result<CoproductionRecord>> + Send;
     /// Every co-production entry in the actor's scope, most recently held first.
     fn coproduction(&self, actor: &Actor) -> impl Future<Output = Result<Vec<CoproductionRecord>>> + Send;
 }
@@ -248,8 +253,14 @@ impl ComplaintStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(db)?;
-        let audit =
-            Audit { action: AuditAction::Update, subject: "complaint", la: Some(current.la), child: current.child, case: current.case, actor };
+        let audit = Audit {
+            action: AuditAction::Update,
+            subject: "complaint",
+            la: Some(current.la),
+            child: current.child,
+            case: current.case,
+            actor,
+        };
         write_audit(&mut tx, &now, audit).await?;
         tx.commit().await.map_err(db)?;
         tracing::info!(complaint = %id, outcome = outcome.code(), "complaints log: response recorded");

@@ -88,10 +88,7 @@ async fn co_production_entries_are_kept_per_la_with_groups_and_deliverables() {
         deliverables: vec!["B7".into()],
     };
     store.record_coproduction(&portsmouth(), "851".parse().unwrap(), &meeting).await.unwrap();
-    assert!(matches!(
-        store.record_coproduction(&kent(), "851".parse().unwrap(), &meeting).await,
-        Err(StoreError::OutOfScope { .. })
-    ));
+    assert!(matches!(store.record_coproduction(&kent(), "851".parse().unwrap(), &meeting).await, Err(StoreError::OutOfScope { .. })));
     let list = store.coproduction(&portsmouth()).await.unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].entry, meeting);

@@ -84,7 +84,10 @@ async fn surveys_are_scoped_by_la_and_contact_details_are_kept_apart_and_audited
 const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0oG3a4cJ1M9IbW5zDq7j6ZcRZpJ3x5cF3y2w0lq8bqk";
 
 /// A child with a case as far as its draft plan, and (if `family`) a parent account with an email.
-async fn case_with_family(store: &waymark_storage::SqliteStore, family: bool) -> (waymark_domain::ids::CaseId, Option<waymark_domain::ids::UserId>) {
+async fn case_with_family(
+    store: &waymark_storage::SqliteStore,
+    family: bool,
+) -> (waymark_domain::ids::CaseId, Option<waymark_domain::ids::UserId>) {
     use waymark_storage::{NewUser, NotificationStore, Role, UserStore};
     let child = store.create_child(&admin(), new_child(), "referred").await.unwrap().value.id;
     let history = full_history();
@@ -115,7 +118,10 @@ async fn a_survey_set_for_the_final_plan_goes_to_the_family_when_the_final_plan_
     let clock = clock();
     clock.set(at("2026-05-04T09:00:00Z"));
     let store = waymark_storage::SqliteStore::open_in_memory(clock.clone()).await.unwrap();
-    let s = store.create_survey(&portsmouth(), "851".parse().unwrap(), &survey(), Some(waymark_storage::SendWhen::FinalPlanIssued)).await.unwrap();
+    let s = store
+        .create_survey(&portsmouth(), "851".parse().unwrap(), &survey(), Some(waymark_storage::SendWhen::FinalPlanIssued))
+        .await
+        .unwrap();
     store.publish_survey(&portsmouth(), s.id, "tok").await.unwrap();
     let (case, parent) = case_with_family(&store, true).await;
     let (no_family_case, _) = case_with_family(&store, false).await;
@@ -144,7 +150,10 @@ async fn a_final_plan_recorded_long_after_its_date_sends_no_survey() {
     let clock = clock();
     clock.set(at("2026-09-01T09:00:00Z"));
     let store = waymark_storage::SqliteStore::open_in_memory(clock.clone()).await.unwrap();
-    let s = store.create_survey(&portsmouth(), "851".parse().unwrap(), &survey(), Some(waymark_storage::SendWhen::FinalPlanIssued)).await.unwrap();
+    let s = store
+        .create_survey(&portsmouth(), "851".parse().unwrap(), &survey(), Some(waymark_storage::SendWhen::FinalPlanIssued))
+        .await
+        .unwrap();
     store.publish_survey(&portsmouth(), s.id, "tok").await.unwrap();
     let (case, _) = case_with_family(&store, true).await;
     // Dated 1 May, recorded on 1 September: more than 28 days late.

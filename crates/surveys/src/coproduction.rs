@@ -160,10 +160,7 @@ impl DraftCoproduction {
             match t.parse::<u32>() {
                 Ok(0) => {}
                 Ok(n) if n <= MAX_PEOPLE => took_part.push((*group, n)),
-                _ => errors.push(err(
-                    group.code(),
-                    format!("{} must be a whole number from 0 to {MAX_PEOPLE}", group.words()),
-                )),
+                _ => errors.push(err(group.code(), format!("{} must be a whole number from 0 to {MAX_PEOPLE}", group.words()))),
             }
         }
         if took_part.is_empty() && !errors.iter().any(|e| Group::parse(&e.field).is_some()) {

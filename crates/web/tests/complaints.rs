@@ -35,11 +35,22 @@ async fn a_stage_1_complaint_past_its_10_working_days_is_flagged_overdue_and_rep
         .post_form(
             "/surveys/complaints/new",
             Some(&manager),
-            &[("csrf", &manager.csrf), ("received-day", "31"), ("received-month", "2"), ("received-year", "2026"), ("case", "EHC-FFFFFFFF")],
+            &[
+                ("csrf", &manager.csrf),
+                ("received-day", "31"),
+                ("received-month", "2"),
+                ("received-year", "2026"),
+                ("case", "EHC-FFFFFFFF"),
+            ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    for message in ["Select whether it is a compliment", "The date it was received must be a real date", "Enter what it is about", "Enter the reference of a case you can see"] {
+    for message in [
+        "Select whether it is a compliment",
+        "The date it was received must be a real date",
+        "Enter what it is about",
+        "Enter the reference of a case you can see",
+    ] {
         assert!(bad.body.contains(message), "{message}: {}", bad.body);
     }
     // Received Monday 2 November 2026: due 16 November; on 22 November it is 4 working days overdue.
@@ -56,7 +67,14 @@ async fn a_stage_1_complaint_past_its_10_working_days_is_flagged_overdue_and_rep
     assert!(list.body.contains("Response due in 10 working days"), "received Friday 20 November: due Friday 4 December");
     assert!(list.body.contains("Draft plan &lt;b&gt;late&lt;&#x2f;b&gt;") && list.body.contains(&reference), "{}", list.body);
     // The write was audited against the case.
-    let audit = app.store.audit_log(&Actor::new("t", Scope::All), &waymark_storage::AuditFilter { child: None, case: Some(app.kid("amber").case), limit: 50 }).await.unwrap();
+    let audit = app
+        .store
+        .audit_log(
+            &Actor::new("t", Scope::All),
+            &waymark_storage::AuditFilter { child: None, case: Some(app.kid("amber").case), limit: 50 },
+        )
+        .await
+        .unwrap();
     assert!(audit.iter().any(|e| e.subject == "complaint"));
 
     // The response, answered late, upheld.
@@ -66,7 +84,14 @@ async fn a_stage_1_complaint_past_its_10_working_days_is_flagged_overdue_and_rep
         .post_form(
             &format!("{entry}/response"),
             Some(&manager),
-            &[("csrf", &manager.csrf), ("version", &version), ("responded-day", "18"), ("responded-month", "11"), ("responded-year", "2026"), ("outcome", "upheld")],
+            &[
+                ("csrf", &manager.csrf),
+                ("version", &version),
+                ("responded-day", "18"),
+                ("responded-month", "11"),
+                ("responded-year", "2026"),
+                ("outcome", "upheld"),
+            ],
         )
         .await;
     assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
@@ -157,8 +182,13 @@ async fn a_survey_set_for_final_plans_reaches_the_family_when_the_plan_is_issued
     assert!(!notes.body.contains("Amberly"), "the survey's message never names the child");
     let card = &notes.body[notes.body.find("Tell us about your experience").unwrap()..];
     let start = card.find("href=\"").expect("a link to the survey") + 6;
-    let link: String =
-        card[start..].chars().take_while(|c| *c != '"').collect::<String>().replace("&#x2f;", "/").replace("&amp;", "&").replace("&#x3d;", "=");
+    let link: String = card[start..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect::<String>()
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+        .replace("&#x3d;", "=");
     assert!(link.starts_with("/s/") && link.contains("?send="), "{link}");
     let (path, _) = link.split_once('?').unwrap();
     let form = app.get(&link, None).await;

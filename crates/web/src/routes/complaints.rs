@@ -70,9 +70,12 @@ fn standing_json(t: Timeliness) -> Value {
     json!({"words": t.words(), "colour": colour, "overdue": matches!(t, Timeliness::Overdue { .. }), "due": due})
 }
 
+/// One stage's counts and its outcomes' counts.
+type StageRow = (Stage, StageReport, Vec<(Outcome, u64)>);
+
 /// The report: per stage, its counts, each outcome, and the percentage answered on time.
 struct Report {
-    stages: Vec<(Stage, StageReport, Vec<(Outcome, u64)>)>,
+    stages: Vec<StageRow>,
     totals: StageReport,
 }
 
@@ -106,7 +109,16 @@ fn report_tables(r: &Report) -> Value {
         .iter()
         .filter(|(s, _, _)| *s != Stage::Compliment)
         .map(|(s, x, _)| {
-            json!([s.words(), count(x.received), count(x.answered_in_time), count(x.answered_late), count(x.open), count(x.overdue), count(x.upheld), on_time(x)])
+            json!([
+                s.words(),
+                count(x.received),
+                count(x.answered_in_time),
+                count(x.answered_late),
+                count(x.open),
+                count(x.overdue),
+                count(x.upheld),
+                on_time(x)
+            ])
         })
         .collect();
     let complaints_total = {
@@ -253,7 +265,14 @@ fn outcome_options(stage: Stage) -> Vec<Value> {
         .collect()
 }
 
-async fn render_show(state: &AppState, signed: &Signed, c: &ComplaintRecord, form: &FormData, errors: &Errors, status: StatusCode) -> Result<Response, AppError> {
+async fn render_show(
+    state: &AppState,
+    signed: &Signed,
+    c: &ComplaintRecord,
+    form: &FormData,
+    errors: &Errors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let t = standing(state, c);
     let mut rows = vec![
         json!({"key": "Received", "value": crate::views::long_date(c.received_on)}),

@@ -58,11 +58,9 @@ async fn list(State(state): State<AppState>, signed: Signed) -> Result<Html<Stri
     let groups: Vec<Value> = Group::ALL
         .iter()
         .map(|g| {
-            let (events, people) = entries.iter().fold((0u64, 0u64), |(ev, pe), e| {
-                match e.entry.took_part.iter().find(|(x, _)| x == g) {
-                    Some((_, n)) => (ev + 1, pe + u64::from(*n)),
-                    None => (ev, pe),
-                }
+            let (events, people) = entries.iter().fold((0u64, 0u64), |(ev, pe), e| match e.entry.took_part.iter().find(|(x, _)| x == g) {
+                Some((_, n)) => (ev + 1, pe + u64::from(*n)),
+                None => (ev, pe),
             });
             json!([g.words(), present::count(events), present::count(people)])
         })
@@ -135,14 +133,22 @@ async fn create(State(state): State<AppState>, signed: Signed, body: Bytes) -> R
         if !entry.deliverables.is_empty() {
             let (plan, _) = waymark_strategy::store::load(&state.store, &actor, &la.to_string(), PlanKind::Strategy).await?;
             if plan.is_empty() {
-                errors.add("deliverables", "deliverables", "There is no strategy delivery plan yet, so no deliverables can be linked: leave this blank");
+                errors.add(
+                    "deliverables",
+                    "deliverables",
+                    "There is no strategy delivery plan yet, so no deliverables can be linked: leave this blank",
+                );
             } else {
                 let unknown: Vec<&str> = entry.deliverables.iter().filter(|r| plan.item(r).is_none()).map(String::as_str).collect();
                 if !unknown.is_empty() {
                     errors.add(
                         "deliverables",
                         "deliverables",
-                        format!("{} {} not in the strategy delivery plan", unknown.join(", "), if unknown.len() == 1 { "is" } else { "are" }),
+                        format!(
+                            "{} {} not in the strategy delivery plan",
+                            unknown.join(", "),
+                            if unknown.len() == 1 { "is" } else { "are" }
+                        ),
                     );
                 }
             }

@@ -9,6 +9,8 @@ mod auth;
 mod caseload;
 mod cases;
 mod children;
+mod complaints;
+mod coproduction;
 mod dashboard;
 mod documents;
 mod family;
@@ -26,8 +28,6 @@ mod search;
 mod sen2;
 mod strategy;
 mod surveys;
-mod complaints;
-mod coproduction;
 mod voice;
 
 use crate::error::AppError;

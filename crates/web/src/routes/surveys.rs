@@ -127,7 +127,7 @@ fn render_new(signed: &Signed, form: &FormData, errors: &Errors, status: StatusC
         json!({
             "errors": errors.0, "error_map": errors.map(), "kinds": kind_options(),
             "values": {"title": form.get("title"), "question-id": form.get("question-id"), "kind": form.get("kind"),
-                       "text": form.get("text"), "options": form.raw("options")},
+                       "text": form.get("text"), "options": form.raw("options"), "send-when": form.get("send-when")},
         }),
     );
     Ok((status, Html(render("survey_new.html", &context)?)).into_response())
@@ -264,7 +264,14 @@ async fn draft_question_at(state: &AppState, signed: &Signed, id: &str, index: &
     Ok((s, at))
 }
 
-fn render_edit(signed: &Signed, s: &SurveyRecord, at: usize, form: &FormData, errors: &Errors, status: StatusCode) -> Result<Response, AppError> {
+fn render_edit(
+    signed: &Signed,
+    s: &SurveyRecord,
+    at: usize,
+    form: &FormData,
+    errors: &Errors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let context = page(
         signed,
         &format!("Change question {}", at + 1),
@@ -276,20 +283,33 @@ fn render_edit(signed: &Signed, s: &SurveyRecord, at: usize, form: &FormData, er
     Ok((status, Html(render("survey_question_edit.html", &context)?)).into_response())
 }
 
-async fn edit_question_form(State(state): State<AppState>, signed: Signed, Path((id, index)): Path<(String, String)>) -> Result<Response, AppError> {
+async fn edit_question_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, index)): Path<(String, String)>,
+) -> Result<Response, AppError> {
     let (s, at) = draft_question_at(&state, &signed, &id, &index).await?;
     let q = &s.survey.to_draft().questions[at];
-    let body = serde_urlencoded::to_string([("question-id", &q.id), ("kind", &q.kind), ("text", &q.text), ("options", &q.options.join("\n"))])
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let body =
+        serde_urlencoded::to_string([("question-id", &q.id), ("kind", &q.kind), ("text", &q.text), ("options", &q.options.join("\n"))])
+            .map_err(|e| AppError::Internal(e.to_string()))?;
     render_edit(&signed, &s, at, &FormData::parse(&Bytes::from(body)), &Errors::default(), StatusCode::OK)
 }
 
-async fn save_draft(state: &AppState, signed: &Signed, s: &SurveyRecord, draft: &DraftSurvey, version: &str) -> Result<Result<(), Errors>, AppError> {
+async fn save_draft(
+    state: &AppState,
+    signed: &Signed,
+    s: &SurveyRecord,
+    draft: &DraftSurvey,
+    version: &str,
+) -> Result<Result<(), Errors>, AppError> {
     let mut errors = Errors::default();
     match draft.check() {
         Ok(survey) => match state.store.update_survey(&signed.access.actor(), s.id, &survey, version.parse().unwrap_or(0)).await {
             Ok(_) => return Ok(Ok(())),
-            Err(e @ waymark_storage::StoreError::Conflict { .. }) => errors.add("text", "text", crate::messages::store_error(&e).unwrap_or_default()),
+            Err(e @ waymark_storage::StoreError::Conflict { .. }) => {
+                errors.add("text", "text", crate::messages::store_error(&e).unwrap_or_default())
+            }
             Err(e) => return Err(e.into()),
         },
         Err(list) => return Ok(Err(form_errors(&list, usize::MAX))),
