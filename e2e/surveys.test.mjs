@@ -9,6 +9,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { useWaymark, waymark, newPage, axe, visit, signIn } from './harness.mjs'
 
+// The demo area's day (waymark.today): Sunday 22 November 2026.
+const [YEAR, MONTH, DAY] = waymark.today.split('-').map(Number)
+
 useWaymark()
 
 test('a manager publishes a survey, families answer anonymously, results and "you said, we did" follow', async () => {
@@ -38,6 +41,13 @@ test('a manager publishes a survey, families answer anonymously, results and "yo
   await page.getByRole('button', { name: 'Add question' }).click()
   await page.waitForLoadState()
   await axe(page, 'survey before publishing')
+  // A draft's question can still change.
+  await page.getByRole('link', { name: 'Change or remove question 2' }).click()
+  await page.waitForLoadState()
+  await axe(page, 'change a question')
+  await page.getByLabel('Question', { exact: true }).fill('What could we do better?')
+  await page.getByRole('button', { name: 'Save question' }).click()
+  await page.waitForLoadState()
   await page.getByRole('button', { name: 'Publish survey' }).click()
   await page.waitForLoadState()
   await axe(page, 'survey published')
@@ -86,5 +96,39 @@ test('a manager publishes a survey, families answer anonymously, results and "yo
   assert.match(await visitor.locator('main').innerText(), /A duty officer now answers the SEND line every weekday/)
   await visitor.context().close()
 
+  await page.context().close()
+})
+
+test('staff keep the compliments and complaints log and the co-production log', async () => {
+  const page = await newPage()
+  await signIn(page, 'demo.manager')
+  await visit(page, '/surveys/complaints/new', 'record a complaint')
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.waitForLoadState()
+  await page.locator('.govuk-error-summary').waitFor()
+  await axe(page, 'record a complaint with errors')
+  await page.getByLabel('Complaint: stage 1').check()
+  await page.getByLabel('Day').fill(String(DAY))
+  await page.getByLabel('Month').fill(String(MONTH))
+  await page.getByLabel('Year').fill(String(YEAR))
+  await page.getByLabel('What is it about?').fill('The draft plan came late and nobody called back')
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.waitForLoadState()
+  await axe(page, 'a complaint')
+  assert.match(await page.locator('main').innerText(), /Response due in 10 working days/)
+  await visit(page, '/surveys/complaints', 'complaints log')
+  assert.match(await page.locator('main').innerText(), /The draft plan came late/)
+  await visit(page, '/surveys/co-production/new', 'record a co-production meeting')
+  await page.getByLabel('Day').fill(String(DAY))
+  await page.getByLabel('Month').fill(String(MONTH))
+  await page.getByLabel('Year').fill(String(YEAR))
+  await page.getByLabel('Meeting', { exact: true }).check()
+  await page.getByLabel('What was it about?').fill('Parent carer forum steering group')
+  await page.getByLabel('Parent carer forum representatives').fill('6')
+  await page.getByLabel('What was decided or agreed?').fill('Review letters will name who to contact.')
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.waitForLoadState()
+  await axe(page, 'co-production log')
+  assert.match(await page.locator('main').innerText(), /6 in all/)
   await page.context().close()
 })

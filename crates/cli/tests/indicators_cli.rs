@@ -123,3 +123,37 @@ fn manual_values_are_entered_into_the_store_and_reported_with_a_bad_row_refused(
         .stdout(predicate::str::contains("hertfordshire-2015,o_stakeholder_confidence_pct,2024/25,851,all,,,61.5"))
         .stdout(predicate::str::contains("hertfordshire-2015,a_ehcp_population_pct,2024/25,851,all,"));
 }
+
+#[test]
+fn survey_sourced_indicators_are_computed_from_the_answers_in_the_store_as_on_the_web() {
+    use waymark_storage::{Actor, FixedClock, Scope, SqliteStore, SurveyStore};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    waymark().args(["generate", "--profile", "small", "--db"]).arg(&db).assert().success();
+    // Three answers in October 2024 to Hertfordshire's confidence question: two positive (4, 5), one not.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 10, 1).unwrap();
+        let store = SqliteStore::open(&db, std::sync::Arc::new(FixedClock::at_noon(day))).await.unwrap();
+        let actor = Actor::new("test", Scope::All);
+        let survey = serde_json::from_value(serde_json::json!({"title": "Confidence", "questions": [
+            {"id": "confidence", "kind": "scale", "text": "How confident are you in the SEND partnership?"}]}))
+        .unwrap();
+        let s = store.create_survey(&actor, "851".parse().unwrap(), &survey, None).await.unwrap();
+        store.publish_survey(&actor, s.id, "tok").await.unwrap();
+        for (i, point) in ["5", "4", "2"].into_iter().enumerate() {
+            let mut raw = std::collections::BTreeMap::new();
+            raw.insert("confidence".to_owned(), vec![point.to_owned()]);
+            let response = s.survey.read_response(&raw, None).unwrap();
+            store.start_visit(s.id, &format!("v{i}")).await.unwrap();
+            store.submit_response("tok", &format!("v{i}"), &response, None, day).await.unwrap();
+        }
+    });
+    let out = waymark()
+        .args(["indicators", "--framework", "hertfordshire-2015", "--la", "851", "--period", "2024", "--today", "2026-01-15", "--db"])
+        .arg(&db)
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let row = text.lines().find(|l| l.starts_with("hertfordshire-2015,o_stakeholder_confidence_pct,2024/25,851,all,")).expect(&text);
+    assert!(row.contains("66.6") || row.contains("66.7"), "2 of 3 answers positive: {row}");
+}

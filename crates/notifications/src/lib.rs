@@ -33,6 +33,8 @@ pub enum Topic {
     Invitation,
     /// A Local Offer listing not confirmed for 12 months: its provider is asked to check it.
     ListingStale,
+    /// A survey about the family's experience, sent at a point of the EHC process (issue 16).
+    Survey,
 }
 
 impl Topic {
@@ -47,6 +49,7 @@ impl Topic {
         Self::ReviewDue,
         Self::Decision,
         Self::ListingStale,
+        Self::Survey,
     ];
 
     pub fn key(self) -> &'static str {
@@ -61,6 +64,7 @@ impl Topic {
             Self::Decision => "decision",
             Self::Invitation => "invitation",
             Self::ListingStale => "listing_stale",
+            Self::Survey => "survey",
         }
     }
 
@@ -81,6 +85,7 @@ impl Topic {
             Self::Decision => "A decision is made",
             Self::Invitation => "Invitation to set up your account",
             Self::ListingStale => "A Local Offer listing needs checking",
+            Self::Survey => "A survey asks about your experience",
         }
     }
 
@@ -88,7 +93,7 @@ impl Topic {
     pub fn audiences(self) -> &'static [AudienceKind] {
         use AudienceKind::*;
         match self {
-            Self::RequestReceived | Self::DraftIssued | Self::FinalIssued | Self::Decision => &[Family],
+            Self::RequestReceived | Self::DraftIssued | Self::FinalIssued | Self::Decision | Self::Survey => &[Family],
             Self::AdviceRequested => &[Service, Family],
             Self::AdviceReminder | Self::AdviceOverdue => &[Service, Caseworker],
             Self::ReviewDue => &[Family, Caseworker],
@@ -541,6 +546,19 @@ pub fn invitation(link: &str, expires: Date) -> (String, String) {
         format!(
             "Hello,\n\nYou have been invited to use Waymark, the local area's service for education, health and care (EHC) needs assessments and plans.\n\nWhat to do: open this link and choose your own password. The link works once, until {} (7 days).\n\n{link}\n\nIf you did not expect this email, you can ignore it: nothing happens unless the link is opened.\n\nDo not reply to this email: nobody reads replies.\n",
             long_date(expires)
+        ),
+    )
+}
+
+/// A survey sent to a family at a point of the EHC process (issue 16): the survey's title and why it
+/// came, in plain English. No child's name or case: the message says only that the family's views
+/// are asked, and that answering is anonymous and optional.
+pub fn survey_invitation(title: &str, after: &str) -> (String, String) {
+    (
+        "Tell us about your experience".to_owned(),
+        format!(
+            "Hello,\n\nWe would like to know how the education, health and care (EHC) process went for you {after}. We are asking everyone at this point, so we can improve how we work.\n\nThe survey is called \"{title}\". It takes a few minutes. Your answers are anonymous: we report them only together with other families' answers, and nobody will contact you about them unless you choose to leave your details.\n\nYou do not have to answer, and not answering will not affect your child's support in any way.\n",
+            title = title.trim()
         ),
     )
 }

@@ -436,6 +436,7 @@ pub(crate) async fn append_case_events(
     events: &[CaseEvent],
     reason: &str,
     now: &str,
+    today: waymark_domain::calendar::Date,
 ) -> Result<(Case, i64)> {
     let row = load_case_row(&mut *tx, actor, case).await?;
     let expected_version = expected.unwrap_or(row.version);
@@ -469,6 +470,8 @@ pub(crate) async fn append_case_events(
     // The notifications these events cause commit with them, or not at all.
     let child = load_child(&mut *tx, actor, row.child).await?.value;
     crate::notifications::enqueue_for_events(&mut *tx, case, &child, &row.la.to_string(), events, now).await?;
+    // Surveys set to go out at these points of the process go with them (issue 16).
+    crate::surveys::send_for_events(&mut *tx, row.la, case, row.child, events, today, now).await?;
     let audit = Audit { action: AuditAction::Update, subject: "case", la: Some(row.la), child: Some(row.child), case: Some(case), actor };
     write_audit(&mut *tx, now, audit).await?;
     Ok((current, version))
@@ -808,7 +811,8 @@ impl Store for SqliteStore {
         }
         let now = self.now();
         let mut tx = self.begin_write().await?;
-        let (current, version) = append_case_events(&mut tx, actor, case, Some(expected_version), &events, &reason, &now).await?;
+        let (current, version) =
+            append_case_events(&mut tx, actor, case, Some(expected_version), &events, &reason, &now, self.clock.today()).await?;
         tx.commit().await.map_err(db)?;
         tracing::info!(case_id = %case, events = events.len(), version, stage = current.stage().name(), "case events recorded");
         Ok(Versioned { value: current, version })

@@ -10,8 +10,9 @@ use crate::{Actor, AuditAction, Result, SqliteStore, StoreError};
 use chrono::NaiveDate;
 use std::future::Future;
 use uuid::Uuid;
+use waymark_domain::case::{CaseEvent, CaseEventKind};
 use waymark_domain::identifiers::LaCode;
-use waymark_domain::ids::CaseId;
+use waymark_domain::ids::{CaseId, ChildId};
 use waymark_surveys::themes::Theme;
 use waymark_surveys::{Contact, Response, Survey};
 
@@ -198,6 +199,132 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<SurveyRecord> {
         send_when: send_when.as_deref().and_then(SendWhen::parse),
         version: col(row, "version")?,
     })
+}
+
+/// The point of the EHC process an event is, for surveys sent then: a final plan issued (CFA 2014
+/// s39(7)/s40; reg 14), or an annual review meeting held (CFA 2014 s44; reg 18-20).
+fn send_point(event: &CaseEvent) -> Option<SendWhen> {
+    match event.kind {
+        CaseEventKind::FinalIssued { .. } => Some(SendWhen::FinalPlanIssued),
+        CaseEventKind::ReviewMeeting => Some(SendWhen::AnnualReview),
+        _ => None,
+    }
+}
+
+/// An event recorded more than this many days after its date (a back-dated correction, a record
+/// brought in from an older system) sends no survey: the family would be asked about something long past.
+pub const SEND_WITHIN_DAYS: i64 = 28;
+
+/// Send the LA's open surveys set to go out at the points these events are, in the caller's
+/// transaction (the one recording the events): each to the family's accounts through the
+/// notifications outbox. Returns the send tokens.
+pub(crate) async fn send_for_events(
+    conn: &mut sqlx::SqliteConnection,
+    la: LaCode,
+    case: CaseId,
+    child: ChildId,
+    events: &[CaseEvent],
+    today: NaiveDate,
+    now: &str,
+) -> Result<Vec<String>> {
+    let mut tokens = Vec::new();
+    for event in events {
+        if (today - event.date).num_days() > SEND_WITHIN_DAYS {
+            continue;
+        }
+        if let Some(when) = send_point(event) {
+            tokens.extend(send_in(conn, la, case, child, when, event.date, now).await?);
+        }
+    }
+    Ok(tokens)
+}
+
+/// Record a send of each open survey of `la` set for `when` to this case's family, once per case and
+/// day, and put a notification to each of the family's accounts in the outbox (an email if the account
+/// has an address and has not turned surveys off; otherwise in the application only). A family with no
+/// account is not sent anything, so no send is recorded: response rates count only surveys that went.
+async fn send_in(
+    conn: &mut sqlx::SqliteConnection,
+    la: LaCode,
+    case: CaseId,
+    child: ChildId,
+    when: SendWhen,
+    on: NaiveDate,
+    now: &str,
+) -> Result<Vec<String>> {
+    let surveys = sqlx::query("select survey_id, title, public_token from survey where la = ? and status = 'open' and send_when = ?")
+        .bind(la.to_string())
+        .bind(when.code())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+    if surveys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let family = sqlx::query(
+        "select u.user_id, u.email, p.email as wanted from app_user_child c join app_user u on u.user_id = c.user_id \
+         left join notification_preference p on p.user_id = u.user_id and p.topic = 'survey' \
+         where c.child_id = ? and u.active = 1 and u.role in ('parent_carer', 'young_person')",
+    )
+    .bind(child.to_string())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    if family.is_empty() {
+        return Ok(Vec::new());
+    }
+    let after = match when {
+        SendWhen::FinalPlanIssued => "now that the final EHC plan has been issued",
+        SendWhen::AnnualReview => "at the annual review of the EHC plan",
+    };
+    let mut tokens = Vec::new();
+    for row in &surveys {
+        let survey_id: String = col(row, "survey_id")?;
+        let title: String = col(row, "title")?;
+        let Some(public): Option<String> = col(row, "public_token")? else { continue };
+        let token = Uuid::new_v4().simple().to_string();
+        let send_id = Uuid::new_v4().to_string();
+        let done = sqlx::query("insert or ignore into survey_send (send_id, survey_id, case_id, sent_on, token) values (?, ?, ?, ?, ?)")
+            .bind(&send_id)
+            .bind(&survey_id)
+            .bind(case.to_string())
+            .bind(on.to_string())
+            .bind(&token)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        if done != 1 {
+            continue;
+        }
+        let (subject, body) = waymark_notifications::survey_invitation(&title, after);
+        let link = format!("/s/{public}?send={token}");
+        for person in &family {
+            let user: String = col(person, "user_id")?;
+            let wanted: Option<i64> = col(person, "wanted")?;
+            let email: Option<String> = if wanted == Some(0) { None } else { col(person, "email")? };
+            let status = if email.is_some() { "pending" } else { "not_emailed" };
+            sqlx::query(
+                "insert into notification (user_id, case_id, topic, occasion, subject, body, link, created_at, email_to, status, next_attempt_at) \
+                 values (?1, ?2, 'survey', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?7) on conflict (user_id, occasion) do nothing",
+            )
+            .bind(&user)
+            .bind(case.to_string())
+            .bind(format!("survey:{send_id}"))
+            .bind(&subject)
+            .bind(&body)
+            .bind(&link)
+            .bind(now)
+            .bind(email)
+            .bind(status)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+        }
+        tracing::info!(survey = %survey_id, point = when.code(), "survey sent to a family");
+        tokens.push(token);
+    }
+    Ok(tokens)
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
@@ -506,31 +633,16 @@ impl SurveyStore for SqliteStore {
         if !actor.scope.permits(la) {
             return Err(StoreError::OutOfScope { la });
         }
+        let now = self.now();
         let mut tx = self.begin_write().await?;
-        let surveys: Vec<String> = sqlx::query_scalar("select survey_id from survey where la = ? and status = 'open' and send_when = ?")
+        let child: Option<String> = sqlx::query_scalar("select child_id from ehc_case where case_id = ? and la = ?")
+            .bind(case.to_string())
             .bind(la.to_string())
-            .bind(when.code())
-            .fetch_all(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(db)?;
-        let mut tokens = Vec::new();
-        for s in surveys {
-            let token = Uuid::new_v4().simple().to_string();
-            let done =
-                sqlx::query("insert or ignore into survey_send (send_id, survey_id, case_id, sent_on, token) values (?, ?, ?, ?, ?)")
-                    .bind(Uuid::new_v4().to_string())
-                    .bind(&s)
-                    .bind(case.to_string())
-                    .bind(on.to_string())
-                    .bind(&token)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db)?
-                    .rows_affected();
-            if done == 1 {
-                tokens.push(token);
-            }
-        }
+        let child: ChildId = child.ok_or_else(|| crate::sqlite::not_found("case", case))?.parse().map_err(|e| corrupt("child id", e))?;
+        let tokens = send_in(&mut tx, la, case, child, when, on, &now).await?;
         tx.commit().await.map_err(db)?;
         Ok(tokens)
     }

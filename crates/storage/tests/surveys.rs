@@ -80,3 +80,83 @@ async fn surveys_are_scoped_by_la_and_contact_details_are_kept_apart_and_audited
     assert_eq!(store.survey_tags(&portsmouth(), s.id).await.unwrap().len(), 1);
     assert!(store.survey_tags(&kent(), s.id).await.unwrap().is_empty());
 }
+
+const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0oG3a4cJ1M9IbW5zDq7j6ZcRZpJ3x5cF3y2w0lq8bqk";
+
+/// A child with a case as far as its draft plan, and (if `family`) a parent account with an email.
+async fn case_with_family(
+    store: &waymark_storage::SqliteStore,
+    family: bool,
+) -> (waymark_domain::ids::CaseId, Option<waymark_domain::ids::UserId>) {
+    use waymark_storage::{NewUser, NotificationStore, Role, UserStore};
+    let child = store.create_child(&admin(), new_child(), "referred").await.unwrap().value.id;
+    let history = full_history();
+    let case = store.open_case(&admin(), child, history[0].clone(), "test").await.unwrap();
+    store.record_case_events(&admin(), case.value.id, 1, history[1..8].to_vec(), "test").await.unwrap();
+    let parent = if family {
+        let new = NewUser {
+            username: format!("parent-{}", case.value.id),
+            display_name: "A parent".into(),
+            password_hash: HASH.into(),
+            role: Role::ParentCarer,
+            la: Some("851".parse().unwrap()),
+            setting_key: None,
+        };
+        let parent = store.create_user(&admin(), new).await.unwrap();
+        store.link_child(&admin(), parent.id, child).await.unwrap();
+        store.set_user_email(&admin(), parent.id, Some("parent@example.org")).await.unwrap();
+        Some(parent.id)
+    } else {
+        None
+    };
+    (case.value.id, parent)
+}
+
+#[tokio::test]
+async fn a_survey_set_for_the_final_plan_goes_to_the_family_when_the_final_plan_is_recorded() {
+    use waymark_storage::NotificationStore;
+    let clock = clock();
+    clock.set(at("2026-05-04T09:00:00Z"));
+    let store = waymark_storage::SqliteStore::open_in_memory(clock.clone()).await.unwrap();
+    let s = store
+        .create_survey(&portsmouth(), "851".parse().unwrap(), &survey(), Some(waymark_storage::SendWhen::FinalPlanIssued))
+        .await
+        .unwrap();
+    store.publish_survey(&portsmouth(), s.id, "tok").await.unwrap();
+    let (case, parent) = case_with_family(&store, true).await;
+    let (no_family_case, _) = case_with_family(&store, false).await;
+    let final_plan = full_history()[8].clone();
+    store.record_case_events(&admin(), case, 8, vec![final_plan.clone()], "final plan issued").await.unwrap();
+    store.record_case_events(&admin(), no_family_case, 8, vec![final_plan], "final plan issued").await.unwrap();
+
+    // One send, to the family with an account: an email in the outbox that names neither the child
+    // nor the case, linking to the survey with the send's token.
+    assert_eq!(store.survey_sends(&portsmouth(), s.id).await.unwrap(), (1, 0));
+    let notes = store.notifications_for(parent.unwrap(), 10).await.unwrap();
+    let note = notes.iter().find(|n| n.topic == "survey").expect("a survey notification");
+    assert_eq!(note.status, "pending", "the parent has an email address: it goes by email");
+    assert!(note.link.starts_with("/s/tok?send="), "{}", note.link);
+    assert!(!note.body.contains("Sam") && !note.body.contains("Example") && !note.subject.contains("Sam"), "{}", note.body);
+
+    // The family answers through that link: the response counts towards the response rate.
+    let token = note.link.split("send=").nth(1).unwrap();
+    store.start_visit(s.id, "v1").await.unwrap();
+    store.submit_response("tok", "v1", &answer(&s.survey, "4", None), Some(token), d("2026-05-05")).await.unwrap();
+    assert_eq!(store.survey_sends(&portsmouth(), s.id).await.unwrap(), (1, 1));
+}
+
+#[tokio::test]
+async fn a_final_plan_recorded_long_after_its_date_sends_no_survey() {
+    let clock = clock();
+    clock.set(at("2026-09-01T09:00:00Z"));
+    let store = waymark_storage::SqliteStore::open_in_memory(clock.clone()).await.unwrap();
+    let s = store
+        .create_survey(&portsmouth(), "851".parse().unwrap(), &survey(), Some(waymark_storage::SendWhen::FinalPlanIssued))
+        .await
+        .unwrap();
+    store.publish_survey(&portsmouth(), s.id, "tok").await.unwrap();
+    let (case, _) = case_with_family(&store, true).await;
+    // Dated 1 May, recorded on 1 September: more than 28 days late.
+    store.record_case_events(&admin(), case, 8, vec![full_history()[8].clone()], "back-dated").await.unwrap();
+    assert_eq!(store.survey_sends(&portsmouth(), s.id).await.unwrap(), (0, 0));
+}

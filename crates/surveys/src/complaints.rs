@@ -53,6 +53,16 @@ impl Stage {
         }
     }
 
+    /// The stage a complaint escalates to when the complainant is not satisfied: stage 1 to stage 2,
+    /// stage 2 to the Ombudsman. An appeal to the Tribunal is a separate route, and compliments end.
+    pub fn next(self) -> Option<Self> {
+        match self {
+            Self::Stage1 => Some(Self::Stage2),
+            Self::Stage2 => Some(Self::Ombudsman),
+            Self::Compliment | Self::Ombudsman | Self::Tribunal => None,
+        }
+    }
+
     /// Working days from receipt to the response being due; none for a compliment. See the module's
     /// note: [U] local and assumed limits, not legislation.
     pub fn response_working_days(self) -> Option<u32> {
@@ -161,6 +171,28 @@ pub struct StageReport {
     pub upheld: u64,
 }
 
+impl StageReport {
+    /// Of the responses given, the percentage given on or before their due day; none before any.
+    pub fn on_time_percent(&self) -> Option<f64> {
+        let answered = self.answered_in_time + self.answered_late;
+        #[allow(clippy::cast_precision_loss)] // counts of complaints are far below 2^52
+        (answered > 0).then(|| 100.0 * self.answered_in_time as f64 / answered as f64)
+    }
+}
+
+/// How many entries ended with each outcome, in [`Outcome::ALL`]'s order, and how many have none yet.
+pub fn outcome_counts(outcomes: impl IntoIterator<Item = Option<Outcome>>) -> (Vec<(Outcome, u64)>, u64) {
+    let mut counts: Vec<(Outcome, u64)> = Outcome::ALL.iter().map(|o| (*o, 0)).collect();
+    let mut none = 0;
+    for o in outcomes {
+        match o.and_then(|o| counts.iter_mut().find(|(c, _)| *c == o)) {
+            Some((_, n)) => *n += 1,
+            None => none += 1,
+        }
+    }
+    (counts, none)
+}
+
 /// The report of a log: per stage, received, answered in time or late, open, overdue, and upheld in
 /// whole or part.
 pub fn report<'a>(
@@ -239,5 +271,24 @@ mod tests {
         assert_eq!(s1, StageReport { received: 3, answered_in_time: 1, answered_late: 0, open: 1, overdue: 1, upheld: 1 });
         assert_eq!(r.iter().find(|(s, _)| *s == Stage::Stage2).unwrap().1.answered_late, 1);
         assert_eq!(r.iter().find(|(s, _)| *s == Stage::Compliment).unwrap().1.received, 1);
+        assert_eq!(s1.on_time_percent(), Some(100.0));
+        assert_eq!(r.iter().find(|(s, _)| *s == Stage::Stage2).unwrap().1.on_time_percent(), Some(0.0));
+        assert_eq!(StageReport::default().on_time_percent(), None, "no responses yet: no percentage, not 0%");
+    }
+
+    #[test]
+    fn outcomes_are_counted_with_those_still_open_apart() {
+        let (counts, none) = outcome_counts([Some(Outcome::Upheld), None, Some(Outcome::Upheld), Some(Outcome::Withdrawn)]);
+        assert_eq!(counts[0], (Outcome::Upheld, 2));
+        assert_eq!(counts.iter().find(|(o, _)| *o == Outcome::Withdrawn).unwrap().1, 1);
+        assert_eq!(none, 1);
+    }
+
+    #[test]
+    fn a_complaint_escalates_from_stage_1_to_stage_2_to_the_ombudsman() {
+        assert_eq!(Stage::Stage1.next(), Some(Stage::Stage2));
+        assert_eq!(Stage::Stage2.next(), Some(Stage::Ombudsman));
+        assert_eq!(Stage::Ombudsman.next(), None);
+        assert_eq!(Stage::Compliment.next(), None);
     }
 }

@@ -9,12 +9,14 @@
 //! * [`themes`]: the themes staff tag free-text answers with.
 //! * [`complaints`]: compliments and complaints, their stages (stage 1, stage 2, the Local Government
 //!   and Social Care Ombudsman, the SEND Tribunal) and time limits in working days.
+//! * [`coproduction`]: the co-production log: meetings and events with families and young people.
 //! * [`measure`]: the framework's survey measures: the share of answers to a question id that are
 //!   positive, per period.
 //!
 //! Storage is `waymark_storage::surveys`; pages and the API are `waymark_web`'s `routes/surveys.rs`.
 
 pub mod complaints;
+pub mod coproduction;
 pub mod definition;
 pub mod measure;
 pub mod response;

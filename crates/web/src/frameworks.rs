@@ -180,15 +180,19 @@ pub struct FrameworkCache {
 const PATCH_LIMIT: usize = 200;
 
 /// The survey answers behind the manual indicators that name a survey question (issue 16), counted
-/// per framework, indicator, period and LA: (positive answers, answers).
-async fn survey_counts(state: &AppState, actor: &Actor) -> Result<HashMap<(String, String, String, String), (u64, u64)>, AppError> {
-    use waymark_storage::SurveyStore;
+/// per framework, indicator, period and LA: (positive answers, answers). The one home of this count:
+/// the web's frameworks and `waymark indicators` (the CLI) both use it.
+pub async fn survey_counts<S: waymark_storage::SurveyStore>(
+    store: &S,
+    actor: &Actor,
+    frameworks: &[Framework],
+) -> Result<HashMap<(String, String, String, String), (u64, u64)>, waymark_storage::StoreError> {
     let sourced: Vec<(&Framework, &waymark_indicators::Indicator, &waymark_indicators::definition::SurveySource)> =
-        frameworks().iter().flat_map(|f| f.indicators.iter().filter_map(move |i| i.survey.as_ref().map(|s| (f, i, s)))).collect();
+        frameworks.iter().flat_map(|f| f.indicators.iter().filter_map(move |i| i.survey.as_ref().map(|s| (f, i, s)))).collect();
     let mut questions: Vec<String> = sourced.iter().map(|(_, _, s)| s.question.clone()).collect();
     questions.sort();
     questions.dedup();
-    let answers = state.store.answers_to(actor, &questions).await?;
+    let answers = store.answers_to(actor, &questions).await?;
     let mut grouped: HashMap<(String, String, String, String), Vec<&waymark_surveys::Answer>> = HashMap::new();
     for (fw, ind, source) in &sourced {
         for (la, _, on, answer) in answers.iter().filter(|a| a.1 == source.question) {
@@ -235,7 +239,7 @@ async fn inputs(state: &AppState, actor: &Actor) -> Result<Inputs, AppError> {
         Some(la) => state.store.suppression_threshold(actor, &la.to_string()).await?,
         None => waymark_storage::DEFAULT_SUPPRESSION_THRESHOLD,
     };
-    let surveyed = survey_counts(state, actor).await?;
+    let surveyed = survey_counts(&state.store, actor, frameworks()).await?;
     let survey_print = {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();

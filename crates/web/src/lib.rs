@@ -173,6 +173,9 @@ async fn shutdown_signal() {
     }
 }
 
+/// The survey answers behind survey-sourced indicators (issue 16), for `waymark indicators` too.
+pub use frameworks::survey_counts;
+
 /// Hash a password with argon2id (for accounts made outside the web pages, such as the demo's).
 pub fn hash_password(password: &str) -> Result<String, error::AppError> {
     session::hash_password(password)

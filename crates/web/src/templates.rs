@@ -90,6 +90,12 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "contribution_comments.html",
     "contribution_advice.html",
     "contributions.html",
+    "complaints.html",
+    "complaint.html",
+    "complaint_new.html",
+    "coproduction.html",
+    "coproduction_new.html",
+    "survey_question_edit.html",
 );
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

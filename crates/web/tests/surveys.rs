@@ -214,3 +214,62 @@ async fn feedback_is_anonymous_and_you_said_we_did_entries_are_public() {
     assert_eq!(public.status, StatusCode::OK);
     assert!(public.body.contains("A duty officer now answers every weekday") && public.body.contains("Communication"));
 }
+
+#[tokio::test]
+async fn a_drafts_questions_can_be_changed_or_removed_until_it_is_published() {
+    let app = TestApp::new().await;
+    let manager = app.sign_in("manager").await;
+    let created = app.post_json("/api/v1/surveys", &manager, &definition(), true).await;
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let edit = app.get(&format!("/surveys/{id}/questions/2"), Some(&manager)).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    let version = input_value(&edit.body, "version").unwrap();
+    // A bad change names the field and changes nothing.
+    let bad = app
+        .post_form(
+            &format!("/surveys/{id}/questions/2"),
+            Some(&manager),
+            &[
+                ("csrf", &manager.csrf),
+                ("version", &version),
+                ("question-id", "heard"),
+                ("kind", "single"),
+                ("text", "Did we listen?"),
+                ("options", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("href=\"#options\""), "{}", bad.body);
+    let saved = app
+        .post_form(
+            &format!("/surveys/{id}/questions/2"),
+            Some(&manager),
+            &[
+                ("csrf", &manager.csrf),
+                ("version", &version),
+                ("question-id", "heard"),
+                ("kind", "single"),
+                ("text", "Did we listen to you?"),
+                ("options", "Yes\nNo\nNot sure"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    // A stale form (the version it was based on has moved) is refused.
+    let stale = app
+        .post_form(&format!("/surveys/{id}/questions/3/remove"), Some(&manager), &[("csrf", &manager.csrf), ("version", &version)])
+        .await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fresh = input_value(&app.get(&format!("/surveys/{id}/questions/3"), Some(&manager)).await.body, "version").unwrap();
+    let removed =
+        app.post_form(&format!("/surveys/{id}/questions/3/remove"), Some(&manager), &[("csrf", &manager.csrf), ("version", &fresh)]).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    let page = app.get(&format!("/surveys/{id}"), Some(&manager)).await;
+    assert!(
+        page.body.contains("Did we listen to you?") && page.body.contains("Not sure") && !page.body.contains("What could we do better?")
+    );
+    // Once published, the questions are fixed.
+    app.post_json(&format!("/api/v1/surveys/{id}/publish"), &manager, &serde_json::json!({}), true).await;
+    assert_eq!(app.get(&format!("/surveys/{id}/questions/1"), Some(&manager)).await.status, StatusCode::BAD_REQUEST);
+}

@@ -141,6 +141,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
     }
     let as_of = today(&args)?;
+    // Survey-sourced indicators count the answers in the store, as the web's frameworks do (issue 16).
+    let mut surveyed = std::collections::HashMap::new();
     let (table, mut stored_manual) = if let Some(dir) = &args.facts {
         (waymark_indicators::files::read(dir).map_err(|e| Failure::input(format!("{}: {e}", dir.display())))?, Vec::new())
     } else if let Some(p) = &args.profile {
@@ -152,6 +154,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             let audit = AuditSink::start(&store);
             let table = waymark_indicators::source::load_from_store(&store, &actor, as_of, &audit).await.map_err(store_failure)?;
             let manual = store.manual_values(&actor).await.map_err(store_failure)?;
+            surveyed = waymark_web::survey_counts(&store, &actor, &frameworks).await.map_err(store_failure)?;
             Ok((table, manual))
         })?
     };
@@ -201,7 +204,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             value: v.value,
         }));
     }
-    let manual_values = manual::index(
+    let mut manual_values = manual::index(
         &stored_manual
             .into_iter()
             .map(|r| manual::ManualValue {
@@ -214,6 +217,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             })
             .collect::<Vec<_>>(),
     );
+    manual_values.surveyed = surveyed;
     // Evidence packs cite the others, so compute every framework they need.
     let needed: Vec<&waymark_indicators::Framework> =
         if chosen.iter().any(|f| f.indicators.iter().any(|i| i.measure == MeasureKind::Evidence)) {

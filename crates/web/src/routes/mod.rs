@@ -10,6 +10,8 @@ mod caseload;
 mod cases;
 mod children;
 mod contributions;
+mod complaints;
+mod coproduction;
 mod dashboard;
 mod documents;
 mod family;
@@ -67,6 +69,8 @@ pub fn router(state: AppState) -> Router {
         .merge(local_offer_report::router())
         .merge(local_offer_manage::router())
         .merge(surveys::router())
+        .merge(complaints::router())
+        .merge(coproduction::router())
         .merge(strategy::router())
         .merge(voice::router())
         .merge(letters::router())

@@ -43,6 +43,8 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/new", get(new_form).post(create))
         .route("/surveys/{id}", get(show))
         .route("/surveys/{id}/questions", post(add_question))
+        .route("/surveys/{id}/questions/{index}", get(edit_question_form).post(edit_question))
+        .route("/surveys/{id}/questions/{index}/remove", post(remove_question))
         .route("/surveys/{id}/publish", post(publish))
         .route("/surveys/{id}/close", post(close))
         .route("/surveys/{id}/results", get(results))
@@ -125,7 +127,7 @@ fn render_new(signed: &Signed, form: &FormData, errors: &Errors, status: StatusC
         json!({
             "errors": errors.0, "error_map": errors.map(), "kinds": kind_options(),
             "values": {"title": form.get("title"), "question-id": form.get("question-id"), "kind": form.get("kind"),
-                       "text": form.get("text"), "options": form.raw("options")},
+                       "text": form.get("text"), "options": form.raw("options"), "send-when": form.get("send-when")},
         }),
     );
     Ok((status, Html(render("survey_new.html", &context)?)).into_response())
@@ -248,6 +250,110 @@ async fn add_question(
     }
 }
 
+// ---- changing a draft's questions -------------------------------------------------------------------
+
+/// The draft survey and the question at `index` (1-based, as the page numbers them); a published
+/// survey's questions are fixed.
+async fn draft_question_at(state: &AppState, signed: &Signed, id: &str, index: &str) -> Result<(SurveyRecord, usize), AppError> {
+    staff(signed)?;
+    let s = state.store.survey(&signed.access.actor(), survey_id(id)?).await?;
+    let at = index.parse::<usize>().ok().filter(|i| (1..=s.survey.questions.len()).contains(i)).ok_or(AppError::NotFound)? - 1;
+    if s.status != SurveyStatus::Draft {
+        return Err(AppError::BadRequest("The survey has been published, so its questions can no longer change.".into()));
+    }
+    Ok((s, at))
+}
+
+fn render_edit(
+    signed: &Signed,
+    s: &SurveyRecord,
+    at: usize,
+    form: &FormData,
+    errors: &Errors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let context = page(
+        signed,
+        &format!("Change question {}", at + 1),
+        "/surveys",
+        json!({"survey": {"id": s.id, "title": s.survey.title}, "index": at + 1, "version": s.version, "kinds": kind_options(),
+               "errors": errors.0, "error_map": errors.map(), "removable": s.survey.questions.len() > 1,
+               "values": {"question-id": form.get("question-id"), "kind": form.get("kind"), "text": form.get("text"), "options": form.raw("options")}}),
+    );
+    Ok((status, Html(render("survey_question_edit.html", &context)?)).into_response())
+}
+
+async fn edit_question_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, index)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (s, at) = draft_question_at(&state, &signed, &id, &index).await?;
+    let q = &s.survey.to_draft().questions[at];
+    let body =
+        serde_urlencoded::to_string([("question-id", &q.id), ("kind", &q.kind), ("text", &q.text), ("options", &q.options.join("\n"))])
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+    render_edit(&signed, &s, at, &FormData::parse(&Bytes::from(body)), &Errors::default(), StatusCode::OK)
+}
+
+async fn save_draft(
+    state: &AppState,
+    signed: &Signed,
+    s: &SurveyRecord,
+    draft: &DraftSurvey,
+    version: &str,
+) -> Result<Result<(), Errors>, AppError> {
+    let mut errors = Errors::default();
+    match draft.check() {
+        Ok(survey) => match state.store.update_survey(&signed.access.actor(), s.id, &survey, version.parse().unwrap_or(0)).await {
+            Ok(_) => return Ok(Ok(())),
+            Err(e @ waymark_storage::StoreError::Conflict { .. }) => {
+                errors.add("text", "text", crate::messages::store_error(&e).unwrap_or_default())
+            }
+            Err(e) => return Err(e.into()),
+        },
+        Err(list) => return Ok(Err(form_errors(&list, usize::MAX))),
+    }
+    Ok(Err(errors))
+}
+
+async fn edit_question(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, index)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let form = FormData::parse(&body);
+    signed.check_csrf(Some(&form.get("csrf")))?;
+    let (s, at) = draft_question_at(&state, &signed, &id, &index).await?;
+    let mut draft = s.survey.to_draft();
+    draft.questions[at] = draft_question(&form);
+    match draft.check() {
+        Err(list) => render_edit(&signed, &s, at, &form, &form_errors(&list, at), StatusCode::UNPROCESSABLE_ENTITY),
+        Ok(_) => match save_draft(&state, &signed, &s, &draft, &form.get("version")).await? {
+            Ok(()) => Ok(see_other(&format!("/surveys/{}#questions", s.id))),
+            Err(errors) => render_edit(&signed, &s, at, &form, &errors, StatusCode::CONFLICT),
+        },
+    }
+}
+
+async fn remove_question(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, index)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let form = FormData::parse(&body);
+    signed.check_csrf(Some(&form.get("csrf")))?;
+    let (s, at) = draft_question_at(&state, &signed, &id, &index).await?;
+    let mut draft = s.survey.to_draft();
+    draft.questions.remove(at);
+    match save_draft(&state, &signed, &s, &draft, &form.get("version")).await? {
+        Ok(()) => Ok(see_other(&format!("/surveys/{}#questions", s.id))),
+        Err(errors) => render_edit(&signed, &s, at, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY),
+    }
+}
+
 async fn publish(State(state): State<AppState>, signed: Signed, Path(id): Path<String>, body: Bytes) -> Result<Response, AppError> {
     signed.check_csrf(Some(&FormData::parse(&body).get("csrf")))?;
     staff(&signed)?;
@@ -335,7 +441,7 @@ async fn results(State(state): State<AppState>, signed: Signed, Path(id): Path<S
         questions.push(v);
     }
     let rate = l.rate.percent().map(
-        |p| json!({"sent": present::count(l.rate.sent), "responded": present::count(l.rate.responded), "percent": shown_percent(Some(p))}),
+        |p| json!({"sent": present::count(l.rate.sent), "families": if l.rate.sent == 1 { "family" } else { "families" }, "responded": present::count(l.rate.responded), "percent": shown_percent(Some(p))}),
     );
     let context = page(
         &signed,
