@@ -14,11 +14,13 @@
 //! - [`self_evaluation`], the framework's evaluation statements and three outcomes; versions; the
 //!   Peterborough layout.
 //! - [`report`], the board report's content and layout; HTML and XLSX.
+//! - [`evidence`], the inspection evidence pack (the workbook inspectors ask for at notification).
 //! - [`show`], the `waymark strategy show` JSON and text.
 
 pub mod csv_format;
 pub mod demo;
 pub mod due;
+pub mod evidence;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod plan;

@@ -43,6 +43,8 @@ pub fn router() -> Router<AppState> {
         .route("/strategy/self-evaluation/areas/{area}", get(area_form).post(save_area))
         .route("/strategy/report", get(report_page))
         .route("/strategy/report/download", get(report_download))
+        .route("/strategy/evidence", get(evidence_page))
+        .route("/strategy/evidence/download", get(evidence_download))
 }
 
 /// A path segment for a reference (letters and digits as they are; anything else percent-encoded).
@@ -79,7 +81,7 @@ async fn figures(state: &AppState, signed: &Signed, la: &str, refs: &[IndicatorR
         return Ok((Vec::new(), crate::views::long_date(state.clock.today())));
     }
     let data = state.frameworks.get(state, &signed.access.actor()).await?;
-    let f = live::figures(crate::frameworks::frameworks(), &data.results, la, data.suppression, refs);
+    let f = live::figures(crate::frameworks::frameworks(), &data.results, la, data.suppression, data.today, refs);
     Ok((f, crate::views::long_date(data.today)))
 }
 
@@ -683,6 +685,101 @@ async fn report_download(State(state): State<AppState>, signed: Signed, Query(q)
             (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}.html\"")),
         ],
         html,
+    )
+        .into_response())
+}
+
+fn evidence_context(today: chrono::NaiveDate, v: serde_json::Value, errors: &crate::forms::Errors) -> serde_json::Value {
+    json!({"today": crate::views::long_date(today), "v": v, "errors": errors.0, "error_map": errors.map()})
+}
+
+/// The inspection evidence pack's form: the period whose requests are listed and the format.
+async fn evidence_page(State(state): State<AppState>, signed: Signed) -> Result<Html<String>, AppError> {
+    signed.access.require(Can::EditStrategy)?;
+    let today = state.clock.today();
+    let a_year_ago = today - chrono::Duration::days(364);
+    let parts = |d: chrono::NaiveDate| json!({"day": d.format("%-d").to_string(), "month": d.format("%-m").to_string(), "year": d.format("%Y").to_string()});
+    let v = json!({"from": parts(a_year_ago), "to": parts(today), "format": "xlsx"});
+    let context = page(&signed, "Inspection evidence", "/strategy", evidence_context(today, v, &Default::default()));
+    Ok(Html(render("strategy_evidence.html", &context)?))
+}
+
+/// The pack as a workbook or Word document. The lists name children: one audited read of the area's
+/// cases (subject `inspection_evidence`), never one per child; the file is not cached.
+async fn evidence_download(
+    State(state): State<AppState>,
+    signed: Signed,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<Response, AppError> {
+    signed.access.require(Can::EditStrategy)?;
+    let form = crate::forms::FormData::parse(&axum::body::Bytes::from(query.unwrap_or_default()));
+    let today = state.clock.today();
+    let mut errors = crate::forms::Errors::default();
+    let from = crate::forms::parse_date(&form, "from", "the first day of the period", Some(today), &mut errors);
+    let to = crate::forms::parse_date(&form, "to", "the last day of the period", Some(today), &mut errors);
+    let format = form.get("format");
+    if !matches!(format.as_str(), "xlsx" | "docx") {
+        errors.add("format", "format", "Select the format: a spreadsheet or a Word document");
+    }
+    let period = match (from, to) {
+        (Some(f), Some(t)) => match waymark_strategy::evidence::Period::new(f, t, today) {
+            Ok(p) => Some(p),
+            Err(_) if t < f => {
+                errors.add("to", "to-day", "The last day of the period must be the same as or after the first day");
+                None
+            }
+            Err(_) => {
+                errors.add("from", "from-day", "The period must be five years or shorter");
+                None
+            }
+        },
+        _ => None,
+    };
+    let Some(period) = period.filter(|_| errors.is_empty()) else {
+        let v = json!({"from": crate::forms::DateParts::from_form(&form, "from"), "to": crate::forms::DateParts::from_form(&form, "to"), "format": format});
+        let context = page(&signed, "Error: Inspection evidence", "/strategy", evidence_context(today, v, &errors));
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(render("strategy_evidence.html", &context)?)).into_response());
+    };
+    let la = la_of(&signed)?;
+    let actor = signed.access.actor();
+    let data = state.frameworks.get(&state, &actor).await?;
+    let names = names(&state, &signed).await?;
+    let name_of = |label: &str| who(&names, label);
+    let pack = plans::evidence_pack(
+        &state.store,
+        &state.audit,
+        &actor,
+        &la,
+        period,
+        data.today,
+        crate::frameworks::frameworks(),
+        &data.results,
+        data.suppression,
+        &name_of,
+    )
+    .await?;
+    let doc = pack.document();
+    let failed = |e: String| AppError::Internal(format!("inspection evidence: {e}"));
+    let (bytes, mime, ext) = if format == "docx" {
+        (
+            report::docx(&doc).map_err(|e| failed(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        )
+    } else {
+        (
+            report::xlsx_named(&doc, "Evidence pack").map_err(|e| failed(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        )
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"inspection-evidence-{la}-{}.{ext}\"", data.today)),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
     )
         .into_response())
 }
