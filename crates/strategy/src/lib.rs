@@ -33,7 +33,9 @@ pub mod status;
 pub mod store;
 
 pub use due::Due;
-pub use plan::{Change, IndicatorRef, Item, ItemDef, Plan, PlanKind, Recorded, Strand, StrandDef};
+pub use plan::{
+    AttachedEvidence, Change, Evidence, EvidenceTarget, IndicatorRef, Item, ItemDef, Plan, PlanKind, Recorded, Strand, StrandDef,
+};
 pub use quarter::Quarter;
 pub use report::{BoardReport, Figure};
 pub use self_evaluation::{Area, AreaEntry, Outcome, SelfEvaluation};

@@ -257,3 +257,93 @@ async fn no_strategy_page_shows_an_internal_name() {
         }
     }
 }
+
+/// The inspection evidence pack (issue 17, item 6): a SEND manager downloads it; its lists name the
+/// area's children (and not another LA's); making it is ONE audited read of the area, not one per child;
+/// the board, which reads aggregates only, may not; a bad period is named by field.
+#[tokio::test]
+async fn a_send_manager_downloads_the_inspection_evidence_as_one_audited_read_and_the_board_cannot() {
+    use waymark_storage::{AuditFilter, Store};
+    let app = with_plan().await;
+    let manager = app.sign_in("manager").await;
+    let form = app.get("/strategy/evidence", Some(&manager)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("Download the evidence"));
+    let admin = Actor::new("test", Scope::All);
+    let log = || async { app.store.audit_log(&admin, &AuditFilter { limit: 1000, ..Default::default() }).await.unwrap() };
+    let before = log().await;
+    let period = "from-day=1&from-month=8&from-year=2026&to-day=22&to-month=11&to-year=2026";
+    let docx = app.get(&format!("/strategy/evidence/download?{period}&format=docx"), Some(&manager)).await;
+    assert_eq!(docx.status, StatusCode::OK);
+    assert_eq!(docx.headers.get("cache-control").unwrap(), "no-store", "a file naming children is not cached");
+    let text = waymark_documents::readback::docx(&docx.bytes).unwrap().body_text();
+    for needle in [
+        "1. Self-evaluation",
+        "Improved percentage of EHCPs completed within statutory timescales",
+        "Quayle",
+        "Wetherspoon",
+        "Deciding whether to assess",
+        "Being assessed (decided to assess 1 September 2026)",
+        "Parent or young person",
+        "Requests received from 1 August 2026 to 22 November 2026 (3)",
+    ] {
+        assert!(text.contains(needle), "{needle}");
+    }
+    assert!(!text.contains("Vantongeren"), "another LA's child is never listed");
+    let after = log().await;
+    let new: Vec<_> =
+        after.iter().filter(|e| !before.iter().any(|b| b.at == e.at && b.subject == e.subject && b.actor_label == e.actor_label)).collect();
+    assert_eq!(new.iter().filter(|e| e.subject == "inspection_evidence").count(), 1, "one entry for the whole read");
+    assert!(!new.iter().any(|e| e.child_id.is_some()), "no entry per child: {:?}", new.iter().map(|e| &e.subject).collect::<Vec<_>>());
+    let xlsx = app.get(&format!("/strategy/evidence/download?{period}&format=xlsx"), Some(&manager)).await;
+    assert_eq!(xlsx.headers.get("content-type").unwrap(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert!(xlsx.bytes.starts_with(b"PK"));
+    let earlier = app.get(&format!("/strategy/evidence/download?{period}&format=xlsx"), Some(&manager)).await;
+    assert_eq!(earlier.status, StatusCode::OK);
+    let bad = app
+        .get(
+            "/strategy/evidence/download?from-day=1&from-month=9&from-year=2026&to-day=1&to-month=8&to-year=2026&format=odt",
+            Some(&manager),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("The last day of the period must be the same as or after the first day"));
+    assert!(bad.body.contains("Select the format"));
+    let board = app.sign_in("board").await;
+    assert_eq!(app.get(&format!("/strategy/evidence/download?{period}&format=xlsx"), Some(&board)).await.status, StatusCode::FORBIDDEN);
+    assert!(!app.get("/strategy", Some(&board)).await.body.contains("/strategy/evidence"), "no link for those who may not");
+}
+
+/// Families and the public read the published strategy without signing in, in plain words and without
+/// the owners' initials or accounts; until the LA publishes it (or after it stops), the page is not
+/// found. Only a SEND manager or strategy lead decides.
+#[tokio::test]
+async fn the_published_strategy_is_read_without_signing_in_only_once_the_la_publishes_it() {
+    let app = with_plan().await;
+    assert_eq!(app.get("/send-strategy/851", None).await.status, StatusCode::NOT_FOUND, "not published yet");
+    let board = app.sign_in("board").await;
+    let refused = app.post_form("/strategy/publication", Some(&board), &[("csrf", &board.csrf), ("publish", "yes")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "the board reads; it does not publish");
+    let manager = app.sign_in("manager").await;
+    assert!(app.get("/strategy", Some(&manager)).await.body.contains("Publish the strategy for families"));
+    let done = app.post_form("/strategy/publication", Some(&manager), &[("csrf", &manager.csrf), ("publish", "yes")]).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let public = app.get("/send-strategy/851", None).await;
+    assert_eq!(public.status, StatusCode::OK);
+    for needle in [
+        "Our SEND strategy and how it is going",
+        "Improved percentage of EHCPs completed within statutory timescales",
+        "On track",
+        "September 2026",
+    ] {
+        assert!(public.body.contains(needle), "{needle}");
+    }
+    let seen = visible(&public.body);
+    for hidden in [" KS ", "BMc", "SEND Board", "Test caseworker", "on_track", "dfe-ehcp"] {
+        assert!(!seen.contains(hidden), "the published page never shows {hidden}");
+    }
+    assert_eq!(app.get("/send-strategy/886", None).await.status, StatusCode::NOT_FOUND, "another LA has not published");
+    assert_eq!(app.get("/send-strategy/nonsense", None).await.status, StatusCode::NOT_FOUND);
+    app.post_form("/strategy/publication", Some(&manager), &[("csrf", &manager.csrf), ("publish", "no")]).await;
+    assert_eq!(app.get("/send-strategy/851", None).await.status, StatusCode::NOT_FOUND, "no longer published");
+}

@@ -25,7 +25,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::json;
 use std::collections::HashMap;
-use waymark_storage::UserStore as _;
+use waymark_storage::{StrategyStore as _, UserStore as _};
 use waymark_strategy::store::{self as plans, RecordError};
 use waymark_strategy::{
     live, report, self_evaluation, Area, AreaEntry, Change, Figure, IndicatorRef, Outcome, Plan, PlanKind, Quarter, SelfEvaluation, Status,
@@ -43,6 +43,14 @@ pub fn router() -> Router<AppState> {
         .route("/strategy/self-evaluation/areas/{area}", get(area_form).post(save_area))
         .route("/strategy/report", get(report_page))
         .route("/strategy/report/download", get(report_download))
+        .route("/strategy/deliverables/{reference}/links", axum::routing::post(add_link))
+        .route(
+            "/strategy/deliverables/{reference}/documents",
+            axum::routing::post(add_document).layer(axum::extract::DefaultBodyLimit::max(super::documents::UPLOAD_BODY_LIMIT)),
+        )
+        .route("/strategy/documents/{id}", get(download_document))
+        .route("/strategy/publication", axum::routing::post(set_publication))
+        .route("/send-strategy/{la}", get(published_page))
         .route("/strategy/evidence", get(evidence_page))
         .route("/strategy/evidence/download", get(evidence_download))
 }
@@ -145,12 +153,16 @@ async fn plan_page(state: AppState, signed: Signed, kind: PlanKind) -> Result<Ht
         PlanKind::Strategy => "SEND strategy: delivery plan",
         PlanKind::ActionPlan => "Action plan after the inspection",
     };
+    let publication = state.store.publication(&signed.access.actor(), &la).await?;
     let context = page(
         &signed,
         title,
         "/strategy",
         json!({"plan": plan_json(kind, &plan, &figs, state.clock.today()), "kind": kind.key(), "as_of": as_of, "la": la,
-               "can_edit": signed.access.can(Can::EditStrategy)}),
+               "can_edit": signed.access.can(Can::EditStrategy),
+               "published": publication.as_ref().is_some_and(|p| p.published),
+               "published_on": publication.as_ref().map(|p| crate::views::long_date(p.recorded_at.date_naive())),
+               "public_href": format!("/send-strategy/{la}")}),
     );
     Ok(Html(render("strategy.html", &context)?))
 }
@@ -219,6 +231,13 @@ async fn item_context(
         "status_options": Status::ALL.iter().map(|s| json!({"value": s.key(), "text": s.words()})).collect::<Vec<_>>(),
         "quarters": quarters(today),
         "version": plan.version,
+        "evidence": item.current_evidence().map(|e| {
+            let (href, what, link) = match &e.evidence.target {
+                waymark_strategy::EvidenceTarget::Link { url } => (url.clone(), "a link".to_owned(), true),
+                waymark_strategy::EvidenceTarget::Document { filename } => (format!("/strategy/documents/{}", e.evidence.id), format!("a document, {filename}"), false),
+            };
+            json!({"title": e.evidence.title, "href": href, "what": what, "link": link, "who": who(&names, &e.actor), "when": crate::views::long_date(e.at.date_naive())})
+        }).collect::<Vec<_>>(),
     });
     Ok((plan.clone(), context, may_update))
 }
@@ -782,6 +801,234 @@ async fn evidence_download(
         bytes,
     )
         .into_response())
+}
+
+/// The deliverable page again with the evidence form's errors (nothing was attached).
+async fn evidence_errors(
+    state: &AppState,
+    signed: &Signed,
+    reference: &str,
+    errors: crate::forms::Errors,
+    v: serde_json::Value,
+) -> Result<Response, AppError> {
+    let (_, context, _) = item_context(state, signed, PlanKind::Strategy, reference).await?;
+    let title = format!("Error: {} {}", context["reference"].as_str().unwrap_or(""), context["title"].as_str().unwrap_or(""));
+    let context = page(signed, &title, "/strategy", merge(context, json!({"errors": errors.0, "error_map": errors.map(), "v": v})));
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(render("strategy_item.html", &context)?)).into_response())
+}
+
+/// The owner (or a SEND manager or strategy lead) attaches a link as evidence.
+async fn add_link(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(reference): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    let form = crate::forms::FormData::parse(&body);
+    signed.check_csrf(Some(&form.get("csrf")))?;
+    let (_, context, may_update) = item_context(&state, &signed, PlanKind::Strategy, &reference).await?;
+    if !may_update {
+        return Err(AppError::Forbidden);
+    }
+    let (title, url) = (form.raw("link_title"), form.raw("url"));
+    let mut errors = crate::forms::Errors::default();
+    if title.trim().is_empty() {
+        errors.add("link_title", "link_title", "Enter what the link is");
+    } else if title.trim().chars().count() > waymark_strategy::plan::MAX_FIELD || title.chars().any(char::is_control) {
+        errors.add(
+            "link_title",
+            "link_title",
+            format!("What the link is must be one line of {} characters or fewer", waymark_strategy::plan::MAX_FIELD),
+        );
+    }
+    // The address is checked on its own, so both fields' problems are named at once.
+    let evidence = match waymark_strategy::Evidence::link(uuid::Uuid::new_v4().to_string(), "a link", &url) {
+        Ok(e) => Some(waymark_strategy::Evidence { title: title.trim().to_owned(), ..e }),
+        Err(_) => {
+            errors.add("url", "url", "Enter a web address starting https://, for example https://www.example.gov.uk/send");
+            None
+        }
+    };
+    if let (true, Some(evidence)) = (errors.is_empty(), evidence) {
+        let change = Change::EvidenceAdded { reference: reference.clone(), evidence };
+        match plans::record(&state.store, &signed.access.actor(), &la_of(&signed)?, PlanKind::Strategy, None, &change).await {
+            Ok(_) => return Ok(crate::routes::cases::see_other(context["action"].as_str().unwrap_or("/strategy"))),
+            Err(RecordError::Refused(e)) => errors.add("url", "url", e.to_string()),
+            Err(RecordError::Store(e)) if e.is_conflict() => {
+                errors.add("url", "url", "Someone else changed the plan at the same moment: attach the link again")
+            }
+            Err(RecordError::Store(e)) => return Err(e.into()),
+        }
+    }
+    evidence_errors(&state, &signed, &reference, errors, json!({"link_title": title, "url": url})).await
+}
+
+/// The owner (or a SEND manager or strategy lead) attaches a document: checked as a case's documents
+/// are (type from the content, whole, at most 20 MB), stored by SHA-256 (ADR 0020), then recorded in
+/// the plan's log.
+async fn add_document(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(reference): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let upload = super::documents::read_upload(multipart).await;
+    signed.check_csrf(upload.csrf.as_deref())?;
+    let (_, context, may_update) = item_context(&state, &signed, PlanKind::Strategy, &reference).await?;
+    if !may_update {
+        return Err(AppError::Forbidden);
+    }
+    let la = la_of(&signed)?;
+    let title = upload.title.clone().unwrap_or_default();
+    let mut errors = crate::forms::Errors::default();
+    if title.trim().is_empty() {
+        errors.add("document_title", "document_title", "Enter what the document is");
+    } else if title.trim().chars().count() > waymark_strategy::plan::MAX_FIELD || title.chars().any(char::is_control) {
+        errors.add(
+            "document_title",
+            "document_title",
+            format!("What the document is must be one line of {} characters or fewer", waymark_strategy::plan::MAX_FIELD),
+        );
+    }
+    let checked = if upload.too_large {
+        Err(waymark_documents::files::UploadError::TooLarge.to_string())
+    } else if let Some((_, message)) = upload.unreadable.clone() {
+        Err(message)
+    } else if upload.filename.is_none() && upload.bytes.is_empty() {
+        Err("Select a file".to_owned())
+    } else {
+        waymark_documents::files::check_upload(&upload.bytes).map_err(|e| e.to_string())
+    };
+    let file_type = match checked {
+        Ok(t) => Some(t),
+        Err(message) => {
+            errors.add("file", "file", message);
+            None
+        }
+    };
+    if let (true, Some(file_type)) = (errors.is_empty(), file_type) {
+        let filename = waymark_documents::files::safe_filename(upload.filename.as_deref().unwrap_or_default(), file_type);
+        let doc = state
+            .store
+            .add_strategy_document(
+                &signed.access.actor(),
+                &la,
+                PlanKind::Strategy.key(),
+                &reference,
+                &filename,
+                file_type.media_type(),
+                &upload.bytes,
+            )
+            .await?;
+        let evidence =
+            waymark_strategy::Evidence::document(doc.id.to_string(), &title, &filename).map_err(|e| AppError::BadRequest(e.to_string()))?;
+        let change = Change::EvidenceAdded { reference: reference.clone(), evidence };
+        match plans::record(&state.store, &signed.access.actor(), &la, PlanKind::Strategy, None, &change).await {
+            Ok(_) => return Ok(crate::routes::cases::see_other(context["action"].as_str().unwrap_or("/strategy"))),
+            Err(RecordError::Store(e)) if e.is_conflict() => {
+                errors.add("file", "file", "Someone else changed the plan at the same moment: attach the document again")
+            }
+            Err(RecordError::Refused(e)) => errors.add("file", "file", e.to_string()),
+            Err(RecordError::Store(e)) => return Err(e.into()),
+        }
+    }
+    evidence_errors(&state, &signed, &reference, errors, json!({"document_title": title})).await
+}
+
+/// A document attached as evidence, for those who read the strategy (staff and the board of the LA);
+/// only one the plan still lists as attached.
+async fn download_document(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> Result<Response, AppError> {
+    signed.access.require(Can::Strategy)?;
+    let la = la_of(&signed)?;
+    let id: uuid::Uuid = id.parse().map_err(|_| AppError::NotFound)?;
+    let (doc, bytes) = state.store.read_strategy_document(&signed.access.actor(), &la, id).await?;
+    let kind = PlanKind::parse(&doc.plan).ok_or(AppError::NotFound)?;
+    let (plan, _) = plans::load(&state.store, &signed.access.actor(), &la, kind).await?;
+    let attached = plan.item(&doc.reference).is_some_and(|(_, i)| i.current_evidence().any(|e| e.evidence.id == id.to_string()));
+    if !attached {
+        return Err(AppError::NotFound);
+    }
+    let name = doc.filename.replace(['"', '\\'], "");
+    Ok((
+        [
+            (header::CONTENT_TYPE, doc.media_type.clone()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The LA's name as families know it (from the DfE list), else its code.
+fn la_words(la: &str) -> String {
+    la.parse::<u16>()
+        .ok()
+        .and_then(|n| waymark_domain::identifiers::la_names::CURRENT.iter().find(|(c, _)| *c == n))
+        .map_or_else(|| format!("Local authority {la}"), |(_, name)| (*name).to_owned())
+}
+
+/// A SEND manager or strategy lead publishes the strategy for families and the public, or stops.
+async fn set_publication(State(state): State<AppState>, signed: Signed, body: axum::body::Bytes) -> Result<Response, AppError> {
+    let form = crate::forms::FormData::parse(&body);
+    signed.check_csrf(Some(&form.get("csrf")))?;
+    signed.access.require(Can::EditStrategy)?;
+    let la = la_of(&signed)?;
+    let published = match form.get("publish").as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => return Err(AppError::BadRequest("Choose whether to publish the strategy".into())),
+    };
+    state.store.set_publication(&signed.access.actor(), &la, published).await?;
+    Ok(crate::routes::cases::see_other("/strategy"))
+}
+
+/// The published strategy: for families and the public, without signing in, in plain words: each
+/// strand's deliverables, by when, where each stands and the latest progress, with no owner's initials,
+/// account or internal reference to a board. Not published (or no plan): not found.
+async fn published_page(
+    State(state): State<AppState>,
+    crate::session::MaybeSigned(signed): crate::session::MaybeSigned,
+    Path(la): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let code: waymark_domain::identifiers::LaCode = la.parse().map_err(|_| AppError::NotFound)?;
+    let la = code.to_string();
+    let reader = waymark_storage::Actor::new("public: published strategy", waymark_storage::Scope::LocalAuthority(code));
+    let published = state.store.publication(&reader, &la).await?.filter(|p| p.published).ok_or(AppError::NotFound)?;
+    let (plan, _) = plans::load(&state.store, &reader, &la, PlanKind::Strategy).await?;
+    if plan.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let today = state.clock.today();
+    let strands: Vec<_> = plan
+        .strands
+        .iter()
+        .map(|s| {
+            json!({"name": s.name, "items": s.items.iter().map(|i| {
+                let note = i.latest_note();
+                json!({
+                    "title": i.def.title,
+                    "due": i.def.due.to_string(),
+                    "late": i.overdue(today),
+                    "status": status_json(i.status()),
+                    "progress": note.map(|n| json!({"text": n.text, "quarter": n.quarter.words()})),
+                })
+            }).collect::<Vec<_>>()})
+        })
+        .collect();
+    let counts: Vec<_> =
+        plan.counts().into_iter().filter(|(_, n)| *n > 0).map(|(s, n)| json!({"status": status_json(s), "count": n})).collect();
+    let name = la_words(&la);
+    let title = format!("{name}: our SEND strategy and how it is going");
+    let extra = json!({
+        "la_name": name, "strands": strands, "counts": counts, "total": plan.items().count(),
+        "published_on": crate::views::long_date(published.recorded_at.date_naive()), "today": crate::views::long_date(today),
+    });
+    let context = match &signed {
+        Some(s) => page(s, &title, "/strategy", extra),
+        None => merge(json!({"title": title, "service_name": "SEND strategy", "service_href": format!("/send-strategy/{la}")}), extra),
+    };
+    Ok(Html(render("strategy_published.html", &context)?))
 }
 
 /// The Content-Security-Policy of a standalone report: its one `<style>` allowed by hash, nothing else.
