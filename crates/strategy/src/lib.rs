@@ -14,9 +14,11 @@
 //! - [`self_evaluation`], the framework's evaluation statements and three outcomes; versions; the
 //!   Peterborough layout.
 //! - [`report`], the board report's content and layout; HTML and XLSX.
+//! - [`action_plan`], the action plan laid out as a written statement of action or a priority action plan.
 //! - [`evidence`], the inspection evidence pack (the workbook inspectors ask for at notification).
 //! - [`show`], the `waymark strategy show` JSON and text.
 
+pub mod action_plan;
 pub mod csv_format;
 pub mod demo;
 pub mod due;

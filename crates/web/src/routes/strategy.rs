@@ -49,6 +49,11 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(add_document).layer(axum::extract::DefaultBodyLimit::max(super::documents::UPLOAD_BODY_LIMIT)),
         )
         .route("/strategy/documents/{id}", get(download_document))
+        .route(
+            "/strategy/import",
+            get(import_page).post(import_upload).layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
+        )
+        .route("/strategy/action-plan-document", get(action_plan_document))
         .route("/strategy/publication", axum::routing::post(set_publication))
         .route("/send-strategy/{la}", get(published_page))
         .route("/strategy/evidence", get(evidence_page))
@@ -958,6 +963,165 @@ async fn download_document(State(state): State<AppState>, signed: Signed, Path(i
         bytes,
     )
         .into_response())
+}
+
+/// The largest plan file accepted from the web: 2,000 rows of eight fields of up to 500 characters fit
+/// well under it.
+const IMPORT_MAX_BYTES: usize = 4 * 1024 * 1024;
+const IMPORT_BODY_LIMIT: usize = IMPORT_MAX_BYTES + 64 * 1024;
+
+fn plan_options() -> serde_json::Value {
+    json!([
+        {"value": "strategy", "text": "The strategy's delivery plan"},
+        {"value": "action_plan", "text": "The action plan after the inspection (priority action plan or written statement of action)"},
+    ])
+}
+
+fn import_context(errors: &crate::forms::Errors, plan: &str) -> serde_json::Value {
+    json!({"errors": errors.0, "error_map": errors.map(), "plan": plan, "plans": plan_options()})
+}
+
+/// Import a plan from CSV on the web, as `waymark strategy import` does (SEND managers and strategy leads).
+async fn import_page(State(_state): State<AppState>, signed: Signed) -> Result<Html<String>, AppError> {
+    signed.access.require(Can::EditStrategy)?;
+    let context = page(&signed, "Import a plan", "/strategy", import_context(&Default::default(), "strategy"));
+    Ok(Html(render("strategy_import.html", &context)?))
+}
+
+/// The upload: every row checked; any problem, named by line and column in the error summary, and
+/// nothing imported; else the whole plan recorded as one change (the notes and owners of references
+/// that remain are kept).
+async fn import_upload(State(state): State<AppState>, signed: Signed, mut multipart: axum::extract::Multipart) -> Result<Response, AppError> {
+    let (mut csrf, mut plan, mut filename, mut bytes, mut too_large, mut unreadable) = (None, String::new(), None, Vec::new(), false, false);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(mut field)) => match field.name().unwrap_or_default() {
+                "csrf" => csrf = field.text().await.ok(),
+                "plan" => plan = field.text().await.unwrap_or_default(),
+                "file" => {
+                    filename = field.file_name().map(str::to_owned);
+                    loop {
+                        match field.chunk().await {
+                            Ok(Some(chunk)) if bytes.len() + chunk.len() <= IMPORT_MAX_BYTES => bytes.extend_from_slice(&chunk),
+                            Ok(Some(_)) => {
+                                too_large = true;
+                                break;
+                            }
+                            Ok(None) => break,
+                            Err(_) => {
+                                unreadable = true;
+                                break;
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(_) => {
+                unreadable = true;
+                break;
+            }
+        }
+        if too_large || unreadable {
+            break;
+        }
+    }
+    signed.check_csrf(csrf.as_deref())?;
+    signed.access.require(Can::EditStrategy)?;
+    let la = la_of(&signed)?;
+    let mut errors = crate::forms::Errors::default();
+    let kind = PlanKind::parse(&plan);
+    if kind.is_none() {
+        errors.add("plan", "plan", "Select which plan the file holds");
+    }
+    let name = filename.as_deref().map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_owned()).filter(|n| !n.trim().is_empty());
+    let text = if too_large {
+        errors.add("file", "file", "The selected file must be smaller than 4 MB");
+        None
+    } else if unreadable {
+        errors.add("file", "file", "The upload could not be read: try again");
+        None
+    } else if name.is_none() && bytes.is_empty() {
+        errors.add("file", "file", "Select a CSV file");
+        None
+    } else if bytes.is_empty() {
+        errors.add("file", "file", "The selected file is empty");
+        None
+    } else {
+        match String::from_utf8(bytes) {
+            Ok(t) => Some(t),
+            Err(_) => {
+                errors.add("file", "file", "The selected file must be a CSV file saved as UTF-8 text");
+                None
+            }
+        }
+    };
+    if let (Some(text), Some(kind), true) = (text, kind, errors.is_empty()) {
+        let file = name.unwrap_or_else(|| "the file".into());
+        match waymark_strategy::csv_format::parse(&file, &text, &|r| live::known(crate::frameworks::frameworks(), r)) {
+            Err(e) => {
+                for line in &e.errors {
+                    errors.add("file", "file", format!("{file}: {line}"));
+                }
+            }
+            Ok(strands) => match plans::record(&state.store, &signed.access.actor(), &la, kind, None, &Change::Imported { strands }).await {
+                Ok(_) => {
+                    let back = if kind == PlanKind::Strategy { "/strategy" } else { "/strategy/action-plan" };
+                    return Ok(crate::routes::cases::see_other(back));
+                }
+                Err(RecordError::Refused(e)) => errors.add("file", "file", e.to_string()),
+                Err(RecordError::Store(e)) if e.is_conflict() => {
+                    errors.add("file", "file", "Someone else changed the plan at the same moment: upload the file again")
+                }
+                Err(RecordError::Store(e)) => return Err(e.into()),
+            },
+        }
+    }
+    let context = page(&signed, "Error: Import a plan", "/strategy", import_context(&errors, &plan));
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(render("strategy_import.html", &context)?)).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+struct TemplateQuery {
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    format: String,
+}
+
+/// The action plan as a written statement of action or a priority action plan (DOCX, PDF, XLSX or a
+/// web page), for those who read the strategy.
+async fn action_plan_document(State(state): State<AppState>, signed: Signed, Query(q): Query<TemplateQuery>) -> Result<Response, AppError> {
+    signed.access.require(Can::Strategy)?;
+    let template = waymark_strategy::action_plan::Template::parse(&q.template).ok_or(AppError::NotFound)?;
+    let la = la_of(&signed)?;
+    let (plan, _) = plans::load(&state.store, &signed.access.actor(), &la, PlanKind::ActionPlan).await?;
+    let (figs, _) = figures(&state, &signed, &la, &plan.indicators()).await?;
+    let doc = waymark_strategy::action_plan::document(template, &format!("Local authority {la}"), &plan, &figs, state.clock.today());
+    let name = format!("{}-{la}", template.key());
+    let file = |bytes: Vec<u8>, mime: &str, ext: &str| {
+        ([(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\""))], bytes)
+            .into_response()
+    };
+    let failed = |e: String| AppError::Internal(format!("action plan document: {e}"));
+    Ok(match q.format.as_str() {
+        "docx" => file(report::docx(&doc).map_err(|e| failed(e.to_string()))?, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+        "pdf" => file(report::pdf(&doc).map_err(|e| failed(e.to_string()))?, "application/pdf", "pdf"),
+        "xlsx" => file(
+            report::xlsx_named(&doc, template.title()).map_err(|e| failed(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => (
+            [
+                (header::CONTENT_SECURITY_POLICY, style_csp(report::HTML_STYLE)),
+                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+            ],
+            report::html(&doc),
+        )
+            .into_response(),
+    })
 }
 
 /// The LA's name as families know it (from the DfE list), else its code.
