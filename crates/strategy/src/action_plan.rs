@@ -87,11 +87,7 @@ pub fn document(template: Template, area: &str, plan: &Plan, figures: &[Figure],
     if plan.is_empty() {
         b.push(p("No action plan has been loaded yet: import it as the action plan (the strategy guide describes the file). \
             Each area is then laid out here with its actions."));
-        b.push(Block::Table {
-            caption: format!("{} 1", template.group()),
-            head: head(),
-            rows: vec![vec![String::new(); 6]],
-        });
+        b.push(Block::Table { caption: format!("{} 1", template.group()), head: head(), rows: vec![vec![String::new(); 6]] });
     }
     for (n, s) in plan.strands.iter().enumerate() {
         b.push(h(3, &format!("2.{} {}", n + 1, s.name)));
@@ -197,7 +193,14 @@ mod tests {
         assert!(pap.contains("Priority action plan") && pap.contains("Area for priority action"));
         assert!(!wsoa.contains("Area for priority action") && !pap.contains("significant weakness"));
         for html in [&wsoa, &pap] {
-            for needle in ["Reduce waits for autism assessment", "ICB lead", "New EHC plans issued: 1,234", "target 1,300", "SEND Improvement Board", "On track"] {
+            for needle in [
+                "Reduce waits for autism assessment",
+                "ICB lead",
+                "New EHC plans issued: 1,234",
+                "target 1,300",
+                "SEND Improvement Board",
+                "On track",
+            ] {
                 assert!(html.contains(needle), "{needle}");
             }
         }

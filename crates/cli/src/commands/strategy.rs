@@ -368,7 +368,9 @@ fn action_plan_document(a: ActionPlanArgs) -> Result<(), Failure> {
     })?;
     let bytes = match a.format {
         ReportFormat::Html => report::html(&doc).into_bytes(),
-        ReportFormat::Xlsx => report::xlsx_named(&doc, template.title()).map_err(|e| Failure::other(format!("writing the workbook: {e}")))?,
+        ReportFormat::Xlsx => {
+            report::xlsx_named(&doc, template.title()).map_err(|e| Failure::other(format!("writing the workbook: {e}")))?
+        }
         ReportFormat::Docx => report::docx(&doc).map_err(|e| Failure::other(e.to_string()))?,
         ReportFormat::Pdf => report::pdf(&doc).map_err(|e| Failure::other(e.to_string()))?,
     };

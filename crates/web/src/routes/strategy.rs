@@ -49,10 +49,7 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(add_document).layer(axum::extract::DefaultBodyLimit::max(super::documents::UPLOAD_BODY_LIMIT)),
         )
         .route("/strategy/documents/{id}", get(download_document))
-        .route(
-            "/strategy/import",
-            get(import_page).post(import_upload).layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
-        )
+        .route("/strategy/import", get(import_page).post(import_upload).layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
         .route("/strategy/action-plan-document", get(action_plan_document))
         .route("/strategy/publication", axum::routing::post(set_publication))
         .route("/send-strategy/{la}", get(published_page))
@@ -991,8 +988,13 @@ async fn import_page(State(_state): State<AppState>, signed: Signed) -> Result<H
 /// The upload: every row checked; any problem, named by line and column in the error summary, and
 /// nothing imported; else the whole plan recorded as one change (the notes and owners of references
 /// that remain are kept).
-async fn import_upload(State(state): State<AppState>, signed: Signed, mut multipart: axum::extract::Multipart) -> Result<Response, AppError> {
-    let (mut csrf, mut plan, mut filename, mut bytes, mut too_large, mut unreadable) = (None, String::new(), None, Vec::new(), false, false);
+async fn import_upload(
+    State(state): State<AppState>,
+    signed: Signed,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let (mut csrf, mut plan, mut filename, mut bytes, mut too_large, mut unreadable) =
+        (None, String::new(), None, Vec::new(), false, false);
     loop {
         match multipart.next_field().await {
             Ok(Some(mut field)) => match field.name().unwrap_or_default() {
@@ -1065,17 +1067,19 @@ async fn import_upload(State(state): State<AppState>, signed: Signed, mut multip
                     errors.add("file", "file", format!("{file}: {line}"));
                 }
             }
-            Ok(strands) => match plans::record(&state.store, &signed.access.actor(), &la, kind, None, &Change::Imported { strands }).await {
-                Ok(_) => {
-                    let back = if kind == PlanKind::Strategy { "/strategy" } else { "/strategy/action-plan" };
-                    return Ok(crate::routes::cases::see_other(back));
+            Ok(strands) => {
+                match plans::record(&state.store, &signed.access.actor(), &la, kind, None, &Change::Imported { strands }).await {
+                    Ok(_) => {
+                        let back = if kind == PlanKind::Strategy { "/strategy" } else { "/strategy/action-plan" };
+                        return Ok(crate::routes::cases::see_other(back));
+                    }
+                    Err(RecordError::Refused(e)) => errors.add("file", "file", e.to_string()),
+                    Err(RecordError::Store(e)) if e.is_conflict() => {
+                        errors.add("file", "file", "Someone else changed the plan at the same moment: upload the file again")
+                    }
+                    Err(RecordError::Store(e)) => return Err(e.into()),
                 }
-                Err(RecordError::Refused(e)) => errors.add("file", "file", e.to_string()),
-                Err(RecordError::Store(e)) if e.is_conflict() => {
-                    errors.add("file", "file", "Someone else changed the plan at the same moment: upload the file again")
-                }
-                Err(RecordError::Store(e)) => return Err(e.into()),
-            },
+            }
         }
     }
     let context = page(&signed, "Error: Import a plan", "/strategy", import_context(&errors, &plan));
@@ -1106,7 +1110,11 @@ async fn action_plan_document(State(state): State<AppState>, signed: Signed, Que
     };
     let failed = |e: String| AppError::Internal(format!("action plan document: {e}"));
     Ok(match q.format.as_str() {
-        "docx" => file(report::docx(&doc).map_err(|e| failed(e.to_string()))?, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+        "docx" => file(
+            report::docx(&doc).map_err(|e| failed(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        ),
         "pdf" => file(report::pdf(&doc).map_err(|e| failed(e.to_string()))?, "application/pdf", "pdf"),
         "xlsx" => file(
             report::xlsx_named(&doc, template.title()).map_err(|e| failed(e.to_string()))?,
