@@ -64,3 +64,22 @@ test('the strategy lead reads the self-evaluation, its history and the Peterboro
   }
   await page.context().close()
 })
+
+test('the strategy lead publishes the strategy and anyone reads it without signing in', async () => {
+  const page = await newPage()
+  page.setDefaultTimeout(300000)
+  await signIn(page, 'demo.strategy')
+  await visit(page, '/strategy/evidence', 'inspection evidence form')
+  await visit(page, '/strategy/import', 'strategy import form')
+  await page.goto(waymark.base + '/strategy')
+  await page.getByRole('button', { name: 'Publish the strategy for families' }).click()
+  await page.waitForLoadState()
+  const href = await page.getByRole('link', { name: 'read the published strategy' }).getAttribute('href')
+  await page.context().close()
+  const visitor = await newPage()
+  await visit(visitor, href, 'published strategy, not signed in')
+  await visitor.getByRole('heading', { name: 'Our SEND strategy and how it is going' }).waitFor()
+  const body = await visitor.locator('main').innerText()
+  assert.ok(!/on_track|dfe-ehcp|By whom/.test(body), 'no codes, owners or boards on the published page')
+  await visitor.context().close()
+})

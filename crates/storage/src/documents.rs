@@ -125,7 +125,7 @@ async fn load(conn: &mut SqliteConnection, actor: &Actor, id: Uuid) -> Result<Do
     record_from_row(&row)
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -136,13 +136,13 @@ impl SqliteStore {
         Ok(path.parent().map(|p| p.join("documents")).unwrap_or_else(|| PathBuf::from("documents")))
     }
 
-    fn document_path(&self, sha256: &str) -> Result<PathBuf> {
+    pub(crate) fn document_path(&self, sha256: &str) -> Result<PathBuf> {
         Ok(self.documents_dir()?.join(&sha256[..2]).join(sha256))
     }
 
     /// Write `bytes` as the file named by their SHA-256, unless it exists: to a temporary name in the
     /// same folder, synced, then renamed, so the file is whole or absent.
-    fn write_file(&self, sha256: &str, bytes: &[u8]) -> Result<()> {
+    pub(crate) fn write_file(&self, sha256: &str, bytes: &[u8]) -> Result<()> {
         let path = self.document_path(sha256)?;
         if path.exists() {
             return Ok(());

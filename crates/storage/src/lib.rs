@@ -84,7 +84,7 @@ pub use sen2::{
     Sen2Store, MAX_SEN2_BATCH,
 };
 pub use sqlite::SqliteStore;
-pub use strategy::{StoredEntry, StrategyStore, PLANS};
+pub use strategy::{Publication, StoredEntry, StrategyDocument, StrategyStore, PLANS};
 pub use surveys::{SendWhen, StoredResponse, Submitted, SurveyRecord, SurveyStatus, SurveyStore};
 pub use users::{NewUser, Role, SessionRecord, UserChange, UserRecord, UserStore, MAX_USERNAME};
 pub use voice::{Feedback, VoiceStore, YouSaidWeDid, MAX_VOICE_TEXT};

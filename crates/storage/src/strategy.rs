@@ -25,6 +25,29 @@ pub struct StoredEntry {
     pub json: String,
 }
 
+/// A document attached to a deliverable as evidence (its bytes in a file named by SHA-256, ADR 0020).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrategyDocument {
+    pub id: uuid::Uuid,
+    pub la: String,
+    pub plan: String,
+    pub reference: String,
+    pub filename: String,
+    pub media_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_at: DateTime<Utc>,
+    pub actor: String,
+}
+
+/// The LA's latest decision on publishing its strategy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Publication {
+    pub published: bool,
+    pub recorded_at: DateTime<Utc>,
+    pub actor: String,
+}
+
 pub trait StrategyStore: Send + Sync {
     /// Every change of one plan of an LA, in order.
     fn plan_changes(&self, actor: &Actor, la: &str, plan: &str) -> impl Future<Output = Result<Vec<StoredEntry>>> + Send;
@@ -53,6 +76,36 @@ pub trait StrategyStore: Send + Sync {
         dated: &str,
         json: &str,
     ) -> impl Future<Output = Result<u64>> + Send;
+
+    /// Whether the LA publishes its strategy for families and the public (issue 17, item 7): the latest
+    /// decision, when and by whom; none if it never has.
+    fn publication(&self, actor: &Actor, la: &str) -> impl Future<Output = Result<Option<Publication>>> + Send;
+
+    /// Publish (or stop publishing) the LA's strategy. Kept with the earlier decisions.
+    fn set_publication(&self, actor: &Actor, la: &str, published: bool) -> impl Future<Output = Result<()>> + Send;
+
+    /// Store a document's bytes (a file named by their SHA-256, written before the row is committed) and
+    /// its row for a deliverable. The caller has checked the bytes (`waymark_documents::files::check_upload`)
+    /// and records the attachment in the plan's log.
+    #[allow(clippy::too_many_arguments)]
+    fn add_strategy_document(
+        &self,
+        actor: &Actor,
+        la: &str,
+        plan: &str,
+        reference: &str,
+        filename: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> impl Future<Output = Result<StrategyDocument>> + Send;
+
+    /// A document's row and bytes, checked against its SHA-256 (a file altered on disk is refused).
+    fn read_strategy_document(
+        &self,
+        actor: &Actor,
+        la: &str,
+        id: uuid::Uuid,
+    ) -> impl Future<Output = Result<(StrategyDocument, Vec<u8>)>> + Send;
 
     /// The LAs that hold children in the store, in the actor's scope (to choose an area when none is named).
     fn strategy_areas(&self, actor: &Actor) -> impl Future<Output = Result<Vec<String>>> + Send;
@@ -174,6 +227,124 @@ impl StrategyStore for SqliteStore {
         Ok(current as u64 + 1)
     }
 
+    async fn publication(&self, actor: &Actor, la: &str) -> Result<Option<Publication>> {
+        check(actor, la, None)?;
+        let row = sqlx::query("select published, recorded_at, actor from strategy_publication where la = ? order by seq desc limit 1")
+            .bind(la)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        row.map(|r| {
+            Ok(Publication {
+                published: col::<i64>(&r, "published")? == 1,
+                recorded_at: parse_timestamp(&col::<String>(&r, "recorded_at")?)?,
+                actor: col(&r, "actor")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn set_publication(&self, actor: &Actor, la: &str, published: bool) -> Result<()> {
+        check(actor, la, None)?;
+        let now = self.now();
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "insert into strategy_publication (la, seq, published, recorded_at, actor) \
+             values (?1, (select coalesce(max(seq), 0) + 1 from strategy_publication where la = ?1), ?2, ?3, ?4)",
+        )
+        .bind(la)
+        .bind(published as i64)
+        .bind(&now)
+        .bind(actor.label.trim())
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        tracing::info!(la, published, "strategy publication decided");
+        Ok(())
+    }
+
+    async fn add_strategy_document(
+        &self,
+        actor: &Actor,
+        la: &str,
+        plan: &str,
+        reference: &str,
+        filename: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<StrategyDocument> {
+        check(actor, la, Some(plan))?;
+        let sha256 = crate::documents::sha256_hex(bytes);
+        self.write_file(&sha256, bytes)?;
+        let doc = StrategyDocument {
+            id: uuid::Uuid::new_v4(),
+            la: la.to_owned(),
+            plan: plan.to_owned(),
+            reference: reference.to_owned(),
+            filename: filename.to_owned(),
+            media_type: media_type.to_owned(),
+            size: bytes.len() as i64,
+            sha256,
+            uploaded_at: parse_timestamp(&self.now())?,
+            actor: actor.label.trim().to_owned(),
+        };
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "insert into strategy_document (document_id, la, plan, reference, filename, media_type, size, sha256, uploaded_at, actor) \
+             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(doc.id.to_string())
+        .bind(la)
+        .bind(plan)
+        .bind(reference)
+        .bind(filename)
+        .bind(media_type)
+        .bind(doc.size)
+        .bind(&doc.sha256)
+        .bind(self.now())
+        .bind(&doc.actor)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        tracing::info!(la, plan, size = doc.size, "strategy document stored");
+        Ok(doc)
+    }
+
+    async fn read_strategy_document(&self, actor: &Actor, la: &str, id: uuid::Uuid) -> Result<(StrategyDocument, Vec<u8>)> {
+        check(actor, la, None)?;
+        let row = sqlx::query(
+            "select document_id, la, plan, reference, filename, media_type, size, sha256, uploaded_at, actor \
+             from strategy_document where document_id = ? and la = ?",
+        )
+        .bind(id.to_string())
+        .bind(la)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?
+        .ok_or_else(|| crate::sqlite::not_found("document", id))?;
+        let doc = StrategyDocument {
+            id,
+            la: col(&row, "la")?,
+            plan: col(&row, "plan")?,
+            reference: col(&row, "reference")?,
+            filename: col(&row, "filename")?,
+            media_type: col(&row, "media_type")?,
+            size: col(&row, "size")?,
+            sha256: col(&row, "sha256")?,
+            uploaded_at: parse_timestamp(&col::<String>(&row, "uploaded_at")?)?,
+            actor: col(&row, "actor")?,
+        };
+        let path = self.document_path(&doc.sha256)?;
+        let bytes =
+            tokio::fs::read(&path).await.map_err(|e| StoreError::Corrupt(format!("the file of document {id} cannot be read: {e}")))?;
+        if crate::documents::sha256_hex(&bytes) != doc.sha256 {
+            return Err(StoreError::Corrupt(format!("the file of document {id} has changed on disk")));
+        }
+        Ok((doc, bytes))
+    }
+
     async fn strategy_areas(&self, actor: &Actor) -> Result<Vec<String>> {
         check_request(actor, None)?;
         let la = actor.scope.la().map(|l| l.to_string());
@@ -222,6 +393,20 @@ mod tests {
         assert!(matches!(e, StoreError::OutOfScope { .. }), "{e}");
         assert!(matches!(s.self_evaluations(&kent, "851").await.unwrap_err(), StoreError::OutOfScope { .. }));
         assert!(matches!(s.plan_changes(&kent, "886", "nonsense").await.unwrap_err(), StoreError::Invalid(_)));
+    }
+
+    #[tokio::test]
+    async fn publishing_is_kept_as_a_log_whose_latest_decision_is_in_force() {
+        let s = store().await;
+        let manager = Actor::new("user:3", Scope::LocalAuthority("851".parse().unwrap()));
+        assert_eq!(s.publication(&manager, "851").await.unwrap(), None, "never published");
+        s.set_publication(&manager, "851", true).await.unwrap();
+        assert!(s.publication(&manager, "851").await.unwrap().unwrap().published);
+        s.set_publication(&manager, "851", false).await.unwrap();
+        let p = s.publication(&manager, "851").await.unwrap().unwrap();
+        assert_eq!((p.published, p.actor.as_str()), (false, "user:3"));
+        assert!(matches!(s.set_publication(&manager, "886", true).await.unwrap_err(), StoreError::OutOfScope { .. }));
+        assert!(sqlx::query("delete from strategy_publication").execute(&s.pool).await.is_err(), "append-only");
     }
 
     #[tokio::test]

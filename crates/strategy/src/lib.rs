@@ -14,11 +14,15 @@
 //! - [`self_evaluation`], the framework's evaluation statements and three outcomes; versions; the
 //!   Peterborough layout.
 //! - [`report`], the board report's content and layout; HTML and XLSX.
+//! - [`action_plan`], the action plan laid out as a written statement of action or a priority action plan.
+//! - [`evidence`], the inspection evidence pack (the workbook inspectors ask for at notification).
 //! - [`show`], the `waymark strategy show` JSON and text.
 
+pub mod action_plan;
 pub mod csv_format;
 pub mod demo;
 pub mod due;
+pub mod evidence;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod plan;
@@ -31,7 +35,9 @@ pub mod status;
 pub mod store;
 
 pub use due::Due;
-pub use plan::{Change, IndicatorRef, Item, ItemDef, Plan, PlanKind, Recorded, Strand, StrandDef};
+pub use plan::{
+    AttachedEvidence, Change, Evidence, EvidenceTarget, IndicatorRef, Item, ItemDef, Plan, PlanKind, Recorded, Strand, StrandDef,
+};
 pub use quarter::Quarter;
 pub use report::{BoardReport, Figure};
 pub use self_evaluation::{Area, AreaEntry, Outcome, SelfEvaluation};

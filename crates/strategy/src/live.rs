@@ -16,12 +16,34 @@ pub fn known(frameworks: &[Framework], r: &IndicatorRef) -> bool {
 /// The most periods a trend shows.
 pub const TREND_PERIODS: usize = 5;
 
-/// The figures of `refs` for LA `la`, in the order given.
-pub fn figures(frameworks: &[Framework], results: &[Results], la: &str, suppression: Suppression, refs: &[IndicatorRef]) -> Vec<Figure> {
-    refs.iter().map(|r| figure(frameworks, results, la, suppression, r)).collect()
+/// The figures of `refs` for LA `la` as they stand on `today`, in the order given.
+pub fn figures(
+    frameworks: &[Framework],
+    results: &[Results],
+    la: &str,
+    suppression: Suppression,
+    today: chrono::NaiveDate,
+    refs: &[IndicatorRef],
+) -> Vec<Figure> {
+    refs.iter().map(|r| figure(frameworks, results, la, suppression, today, r)).collect()
 }
 
-fn figure(frameworks: &[Framework], results: &[Results], la: &str, suppression: Suppression, r: &IndicatorRef) -> Figure {
+/// Whether a result's period is still to come on `today`: a census day after it (the engine labels the
+/// census that closes the current calendar year, `2027-01-21`, before that day has come, and its
+/// "snapshot" would be of a day not yet reached). Such a period is never shown as the latest.
+pub fn not_yet(ind: &waymark_indicators::Indicator, period: &str, today: chrono::NaiveDate) -> bool {
+    ind.period == waymark_indicators::period::PeriodKind::Census
+        && chrono::NaiveDate::parse_from_str(period, "%Y-%m-%d").is_ok_and(|day| day > today)
+}
+
+fn figure(
+    frameworks: &[Framework],
+    results: &[Results],
+    la: &str,
+    suppression: Suppression,
+    today: chrono::NaiveDate,
+    r: &IndicatorRef,
+) -> Figure {
     let Some((fw, ind)) =
         frameworks.iter().find(|f| f.id == r.pack).and_then(|f| f.indicators.iter().find(|i| i.id == r.id).map(|i| (f, i)))
     else {
@@ -29,7 +51,11 @@ fn figure(frameworks: &[Framework], results: &[Results], la: &str, suppression: 
     };
     let title = if ind.number.is_empty() { ind.title.clone() } else { format!("{} {}", ind.number, ind.title) };
     let title = format!("{title} ({})", fw.title.split(':').next().unwrap_or(&fw.title).trim());
-    let rows: Vec<_> = results.iter().find(|x| x.framework == fw.id).map(|x| x.trend(&ind.id, la, "all").collect()).unwrap_or_default();
+    let rows: Vec<_> = results
+        .iter()
+        .find(|x| x.framework == fw.id)
+        .map(|x| x.trend(&ind.id, la, "all").filter(|row| !not_yet(ind, &row.period, today)).collect())
+        .unwrap_or_default();
     let Some(latest) = rows.iter().rev().find(|row| row.value.is_some()).copied() else {
         let why = if rows.iter().any(|row| row.status == Status::AwaitingData) {
             "Awaiting data: the partner agency's records are not loaded"
@@ -64,6 +90,39 @@ fn figure(frameworks: &[Framework], results: &[Results], la: &str, suppression: 
         rag_text: present::rating_sentence(ind, latest),
         trend,
     }
+}
+
+/// The Ofsted/CQC area SEND framework's pack: each evaluation statement links the indicators that
+/// evidence it.
+pub const AREA_SEND_PACK: &str = "ofsted-area-send";
+
+/// The framework's indicators: each evaluation statement's title with each indicator its pack names as
+/// evidence, in the pack's order (an indicator the installation does not hold is left out).
+pub fn framework_refs(frameworks: &[Framework]) -> Vec<(String, IndicatorRef)> {
+    let Some(pack) = frameworks.iter().find(|f| f.id == AREA_SEND_PACK) else { return Vec::new() };
+    pack.indicators
+        .iter()
+        .flat_map(|statement| {
+            statement
+                .evidence
+                .iter()
+                .filter_map(|e| e.parse::<IndicatorRef>().ok())
+                .filter(|r| known(frameworks, r))
+                .map(|r| (statement.title.clone(), r))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Where an indicator's figures come from: the indicator's own source, else its framework's.
+pub fn source(frameworks: &[Framework], r: &IndicatorRef) -> String {
+    frameworks
+        .iter()
+        .find(|f| f.id == r.pack)
+        .and_then(|f| {
+            f.indicators.iter().find(|i| i.id == r.id).map(|i| if i.source.trim().is_empty() { f.source.clone() } else { i.source.clone() })
+        })
+        .unwrap_or_default()
 }
 
 /// The results the figures are looked up in, computed from the store for the actor's scope as the
@@ -147,6 +206,46 @@ mod tests {
         }
     }
 
+    fn day(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_census_day_after_the_reports_date_is_never_its_latest_period() {
+        // The caseload is a snapshot on the January census day (SEN2 guide: plans in force on census
+        // day); on 4 December 2026 the census that closes 2026 (21 January 2027) has not happened.
+        let frameworks = waymark_indicators::load(None).unwrap();
+        let r: IndicatorRef = "dfe-ehcp/caseload_at_census".parse().unwrap();
+        let row = |period: &str, value: f64| waymark_indicators::ResultRow {
+            framework: "dfe-ehcp".into(),
+            indicator: "caseload_at_census".into(),
+            period: period.into(),
+            la: "851".into(),
+            cohort: "all".into(),
+            numerator: Some(value as u64),
+            denominator: None,
+            value: Some(value),
+            target: None,
+            rag: None,
+            status: Status::Computed,
+            england: None,
+            neighbours: None,
+            comparator: None,
+            not_rated: None,
+        };
+        let results = vec![Results {
+            framework: "dfe-ehcp".into(),
+            title: String::new(),
+            rows: vec![row("2025-01-16", 900.0), row("2026-01-15", 950.0), row("2027-01-21", 990.0)],
+            periods: vec![],
+        }];
+        let f = &figures(&frameworks, &results, "851", Suppression::NONE, day(2026, 12, 4), std::slice::from_ref(&r))[0];
+        assert_eq!((f.value, f.period.as_str()), (Some(950.0), "2026-01-15"));
+        assert!(f.trend.iter().all(|(p, _)| !p.contains("2027")), "{:?}", f.trend);
+        let after = &figures(&frameworks, &results, "851", Suppression::NONE, day(2027, 1, 21), std::slice::from_ref(&r))[0];
+        assert_eq!(after.value, Some(990.0), "on census day itself the snapshot is taken");
+    }
+
     #[test]
     fn a_figure_is_the_latest_value_with_its_target_rating_and_trend_and_an_unknown_one_says_so() {
         let frameworks = waymark_indicators::load(None).unwrap();
@@ -174,13 +273,15 @@ mod tests {
             rows: vec![row("2024", Some(250.0)), row("2025", Some(1280.0)), row("2026", None)],
             periods: vec![],
         }];
-        let f = &figures(&frameworks, &results, "851", Suppression::NONE, std::slice::from_ref(&r))[0];
+        let f = &figures(&frameworks, &results, "851", Suppression::NONE, day(2026, 6, 1), std::slice::from_ref(&r))[0];
         assert_eq!((f.value, f.value_text.as_str(), f.period.as_str()), (Some(1280.0), "1,280", "2025"));
         assert_eq!((f.target_text.as_str(), f.rag.as_deref(), f.rag_words.as_str()), ("300", Some("amber"), "Amber"));
         assert_eq!(f.trend, [("2024".to_owned(), "250".to_owned()), ("2025".to_owned(), "1,280".to_owned())]);
-        let other = figures(&frameworks, &results, "886", Suppression::NONE, std::slice::from_ref(&r));
+        let other = figures(&frameworks, &results, "886", Suppression::NONE, day(2026, 6, 1), std::slice::from_ref(&r));
         assert_eq!((other[0].value, other[0].value_text.as_str()), (None, "No figures for this area yet"));
         let unknown: IndicatorRef = "dfe-ehcp/nonsense".parse().unwrap();
-        assert!(figures(&frameworks, &results, "851", Suppression::NONE, &[unknown])[0].value_text.starts_with("Not an indicator"));
+        assert!(figures(&frameworks, &results, "851", Suppression::NONE, day(2026, 6, 1), &[unknown])[0]
+            .value_text
+            .starts_with("Not an indicator"));
     }
 }

@@ -140,9 +140,16 @@ pub struct Item {
     pub owner_account: Option<String>,
     pub notes: Vec<Note>,
     pub statuses: Vec<StatusChange>,
+    /// Evidence attached, in order, removed ones included (kept with who removed them and why).
+    pub evidence: Vec<AttachedEvidence>,
 }
 
 impl Item {
+    /// The evidence attached and not removed.
+    pub fn current_evidence(&self) -> impl Iterator<Item = &AttachedEvidence> {
+        self.evidence.iter().filter(|e| e.removed.is_none())
+    }
+
     pub fn status(&self) -> Status {
         self.def.status
     }
@@ -188,6 +195,72 @@ pub enum Change {
     Progress { reference: String, status: Status, quarter: Quarter, note: Option<String> },
     /// A manager names the account that owns a deliverable (or none).
     OwnerAccount { reference: String, account: Option<String> },
+    /// Evidence of progress attached to a deliverable: a link, or a document already stored (by id).
+    EvidenceAdded { reference: String, evidence: Evidence },
+    /// Evidence taken off a deliverable (kept in the history), with why.
+    EvidenceRemoved { reference: String, id: String, reason: String },
+}
+
+/// Evidence attached to a deliverable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The link's or the document's id, unique on the deliverable.
+    pub id: String,
+    /// What it is, as people read it ("Minutes of the SEND Board, March 2026").
+    pub title: String,
+    #[serde(flatten)]
+    pub target: EvidenceTarget,
+}
+
+/// Where the evidence is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EvidenceTarget {
+    /// A web address (https only: a page the board and inspectors can open).
+    Link { url: String },
+    /// A document stored with the strategy (its file name as uploaded).
+    Document { filename: String },
+}
+
+impl Evidence {
+    /// A link, checked: a title of 1 to [`MAX_FIELD`] characters and an `https://` address with a host,
+    /// without spaces or control characters, of at most 2,000 characters.
+    pub fn link(id: String, title: &str, url: &str) -> Result<Self, PlanError> {
+        let url = url.trim();
+        let host = url.strip_prefix("https://").map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+        if !host.is_some_and(|h| h.contains('.') && !h.starts_with('.') && !h.ends_with('.'))
+            || url.len() > 2000
+            || url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+        {
+            return Err(PlanError::Invalid(
+                "the address must be a web address starting https://, for example https://www.example.gov.uk/send".into(),
+            ));
+        }
+        Ok(Self { id, title: Self::title(title)?, target: EvidenceTarget::Link { url: url.to_owned() } })
+    }
+
+    /// A document's entry (its bytes are stored apart, by the store).
+    pub fn document(id: String, title: &str, filename: &str) -> Result<Self, PlanError> {
+        Ok(Self { id, title: Self::title(title)?, target: EvidenceTarget::Document { filename: filename.to_owned() } })
+    }
+
+    fn title(t: &str) -> Result<String, PlanError> {
+        let t = t.trim();
+        if t.is_empty() || t.chars().count() > MAX_FIELD || t.chars().any(char::is_control) {
+            return Err(PlanError::Invalid(format!("the evidence needs a title of 1 to {MAX_FIELD} characters")));
+        }
+        Ok(t.to_owned())
+    }
+}
+
+/// Evidence as it stands on a deliverable: what, who added it and when, and, if taken off, by whom,
+/// when and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttachedEvidence {
+    pub evidence: Evidence,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    pub removed: Option<(String, DateTime<Utc>, String)>,
 }
 
 /// A change as stored: in order, with who made it and when.
@@ -258,8 +331,10 @@ impl Plan {
                             .iter()
                             .map(|d| {
                                 let kept = old.iter().position(|o| o.def.reference == d.reference).map(|i| old.swap_remove(i));
-                                let (owner_account, notes, mut statuses) =
-                                    kept.map_or((None, Vec::new(), Vec::new()), |k| (k.owner_account, k.notes, k.statuses));
+                                let (owner_account, notes, mut statuses, evidence) = kept
+                                    .map_or((None, Vec::new(), Vec::new(), Vec::new()), |k| {
+                                        (k.owner_account, k.notes, k.statuses, k.evidence)
+                                    });
                                 if statuses.last().map(|s| s.to) != Some(d.status) {
                                     statuses.push(StatusChange {
                                         from: statuses.last().map(|s| s.to),
@@ -268,7 +343,7 @@ impl Plan {
                                         at: r.at,
                                     });
                                 }
-                                Item { def: d.clone(), owner_account, notes, statuses }
+                                Item { def: d.clone(), owner_account, notes, statuses, evidence }
                             })
                             .collect(),
                     })
@@ -297,6 +372,25 @@ impl Plan {
             }
             Change::OwnerAccount { reference, account } => {
                 self.item_mut(kind, reference)?.owner_account = account.clone();
+            }
+            Change::EvidenceAdded { reference, evidence } => {
+                let item = self.item_mut(kind, reference)?;
+                if item.evidence.iter().any(|e| e.evidence.id == evidence.id) {
+                    return Err(PlanError::Invalid(format!("evidence '{}' is already attached", evidence.id)));
+                }
+                item.evidence.push(AttachedEvidence { evidence: evidence.clone(), actor: r.actor.clone(), at: r.at, removed: None });
+            }
+            Change::EvidenceRemoved { reference, id, reason } => {
+                if reason.trim().is_empty() || reason.chars().count() > MAX_FIELD {
+                    return Err(PlanError::Invalid(format!("say why the evidence is taken off, in 1 to {MAX_FIELD} characters")));
+                }
+                let item = self.item_mut(kind, reference)?;
+                let e = item
+                    .evidence
+                    .iter_mut()
+                    .find(|e| e.evidence.id == *id && e.removed.is_none())
+                    .ok_or_else(|| PlanError::Invalid(format!("there is no evidence '{id}' on {reference}")))?;
+                e.removed = Some((r.actor.clone(), r.at, reason.trim().to_owned()));
             }
         }
         self.version = r.seq;
@@ -403,6 +497,42 @@ mod tests {
             &Change::Progress { reference: "A1".into(), status: Status::OnTrack, quarter: q1, note: Some("  ".into()) },
         );
         assert!(e.unwrap_err().to_string().contains("between 1 and"));
+    }
+
+    #[test]
+    fn evidence_is_attached_kept_through_a_new_import_and_taken_off_with_a_reason() {
+        let strands = vec![StrandDef { name: "A".into(), items: vec![def("A1", Status::NotStarted)] }];
+        let link = Evidence::link("l1".into(), "Board minutes", "https://www.example.gov.uk/minutes").unwrap();
+        let changes = vec![
+            rec(1, 1, Change::Imported { strands: strands.clone() }),
+            rec(2, 2, Change::EvidenceAdded { reference: "A1".into(), evidence: link.clone() }),
+            rec(3, 3, Change::Imported { strands }),
+        ];
+        let mut plan = Plan::replay(PlanKind::Strategy, &changes).unwrap();
+        let (_, a1) = plan.item("A1").unwrap();
+        assert_eq!(a1.current_evidence().map(|e| e.evidence.title.as_str()).collect::<Vec<_>>(), ["Board minutes"]);
+        assert_eq!(a1.evidence[0].actor, "user:2");
+        let again = Change::EvidenceAdded { reference: "A1".into(), evidence: link };
+        assert!(plan.check(PlanKind::Strategy, &again).unwrap_err().to_string().contains("already attached"));
+        let no_reason = Change::EvidenceRemoved { reference: "A1".into(), id: "l1".into(), reason: " ".into() };
+        assert!(plan.check(PlanKind::Strategy, &no_reason).unwrap_err().to_string().contains("say why"));
+        plan.apply(
+            PlanKind::Strategy,
+            &rec(4, 4, Change::EvidenceRemoved { reference: "A1".into(), id: "l1".into(), reason: "Wrong meeting".into() }),
+        )
+        .unwrap();
+        let (_, a1) = plan.item("A1").unwrap();
+        assert_eq!(a1.current_evidence().count(), 0);
+        assert_eq!(a1.evidence[0].removed.as_ref().map(|r| r.2.as_str()), Some("Wrong meeting"), "kept, with why");
+    }
+
+    #[test]
+    fn a_link_must_be_an_https_address_and_have_a_title() {
+        for bad in ["http://example.org", "javascript:alert(1)", "https://", "https://localhost", "https://a.b/x y", "ftp://a.b"] {
+            assert!(Evidence::link("x".into(), "t", bad).is_err(), "{bad}");
+        }
+        assert!(Evidence::link("x".into(), "  ", "https://a.example.org").unwrap_err().to_string().contains("title"));
+        assert!(Evidence::link("x".into(), "Minutes", "https://a.example.org/p?q=1#top").is_ok());
     }
 
     #[test]

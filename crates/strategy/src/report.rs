@@ -425,6 +425,11 @@ type SheetTable<'a> = (&'a str, &'a [String], &'a [Vec<String>]);
 /// An XLSX workbook: the whole paper on one sheet in reading order, and each table also on its own
 /// sheet for sorting and filtering.
 pub fn xlsx(doc: &Doc) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    xlsx_named(doc, "Board report")
+}
+
+/// As [`xlsx`], the first sheet (the whole document) named `first`.
+pub fn xlsx_named(doc: &Doc, first: &str) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, FormatBorder, Workbook};
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
@@ -433,7 +438,7 @@ pub fn xlsx(doc: &Doc) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let wrap = Format::new().set_text_wrap().set_align(rust_xlsxwriter::FormatAlign::Top);
     let mut tables: Vec<SheetTable<'_>> = Vec::new();
     {
-        let ws = wb.add_worksheet().set_name("Board report")?;
+        let ws = wb.add_worksheet().set_name(first)?;
         ws.set_column_width(0, 14)?;
         for c in 1..8u16 {
             ws.set_column_width(c, 28)?;
@@ -477,7 +482,7 @@ pub fn xlsx(doc: &Doc) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
             }
         }
     }
-    let mut used: Vec<String> = vec!["Board report".into()];
+    let mut used: Vec<String> = vec![first.into()];
     for (caption, h, rows) in tables {
         // A sheet name: at most 31 characters, none of []:*?/\ and unique.
         let base: String = caption.chars().filter(|c| !"[]:*?/\\'".contains(*c)).take(28).collect();

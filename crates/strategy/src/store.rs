@@ -2,7 +2,7 @@
 //! JSON; here they are decoded, replayed and, before a change is stored, checked against the plan as
 //! it stands. The CLI and the web both go through these functions.
 
-use crate::plan::{Change, Plan, PlanError, PlanKind, Recorded};
+use crate::plan::{Change, IndicatorRef, Plan, PlanError, PlanKind, Recorded};
 use crate::self_evaluation::SelfEvaluation;
 use chrono::{DateTime, Utc};
 use waymark_storage::{Actor, StoreError, StrategyStore};
@@ -124,7 +124,7 @@ pub async fn board_report<S: StrategyStore>(
             refs.push(r);
         }
     }
-    let figures = crate::live::figures(frameworks, results, la, suppression, &refs);
+    let figures = crate::live::figures(frameworks, results, la, suppression, today, &refs);
     Ok(crate::report::BoardReport::build(
         &format!("Local authority {la}"),
         quarter,
@@ -134,6 +134,148 @@ pub async fn board_report<S: StrategyStore>(
         latest,
         (!action_plan.is_empty()).then_some(action_plan),
     ))
+}
+
+/// Where a request stands on the day the pack is made, with the date of its last step.
+fn stands(stage: &waymark_domain::case::Stage) -> String {
+    use waymark_domain::case::Stage;
+    let d = |d: &chrono::NaiveDate| d.format("%-d %B %Y").to_string();
+    match stage {
+        Stage::Requested => "Deciding whether to assess".into(),
+        Stage::AssessmentRefused { decided } => format!("Decided not to assess ({})", d(decided)),
+        Stage::Assessing { decided } => format!("Being assessed (decided to assess {})", d(decided)),
+        Stage::PlanRefused { decided } => format!("Assessed; decided not to issue a plan ({})", d(decided)),
+        Stage::Drafting { decided } => format!("Plan being drafted (decided to issue {})", d(decided)),
+        Stage::DraftIssued { issued } => format!("Draft plan with the family (sent {})", d(issued)),
+        Stage::PlanActive { since, .. } => format!("Plan in force since {}", d(since)),
+        Stage::Ceased { on, .. } => format!("Plan ceased ({})", d(on)),
+        Stage::Withdrawn { on } => format!("Withdrawn ({})", d(on)),
+        Stage::TransferredOut { on, .. } => format!("Moved to another council ({})", d(on)),
+    }
+}
+
+fn requester_words(r: Option<waymark_domain::case::Requester>) -> &'static str {
+    use waymark_domain::case::Requester;
+    match r {
+        Some(Requester::ParentOrYoungPerson) => "Parent or young person",
+        Some(Requester::SchoolOrSetting) => "School or setting",
+        Some(Requester::Health) => "Health",
+        Some(Requester::SocialCare) => "Social care",
+        Some(Requester::Other) => "Someone else",
+        None => "Not recorded",
+    }
+}
+
+/// The setting a child attends on `day` (their main one) and whether it is outside the LA's area.
+fn setting_on(placements: &[waymark_domain::placement::Placement], la: &str, day: chrono::NaiveDate) -> (String, String) {
+    use waymark_domain::identifiers::SettingRef;
+    let Some(p) = placements
+        .iter()
+        .filter(|p| p.entry <= day && p.leaving.is_none_or(|l| l >= day))
+        .min_by_key(|p| (p.rank, std::cmp::Reverse(p.entry)))
+    else {
+        return ("No setting recorded".into(), "Not known".into());
+    };
+    let name = match &p.setting {
+        SettingRef::Urn(u) => format!("URN {u}"),
+        SettingRef::Ukprn(u) => format!("UKPRN {u}"),
+        SettingRef::Code(c) => format!("SEN2 setting code {}", c.code()),
+    };
+    let outside = match p.setting_la {
+        Some(l) if l.to_string() == la => "No",
+        Some(_) => "Yes",
+        None => "Not known",
+    };
+    (name, outside.to_owned())
+}
+
+/// The inspection evidence pack for LA `la` as things stand on `today`, with the requests received in
+/// `period`. Every child and case is read in ONE audited read (subject `inspection_evidence`), not one
+/// per child; `results` are the frameworks' results computed for the actor's scope; `who` names an
+/// actor label (`user:ID`) for people.
+#[allow(clippy::too_many_arguments)]
+pub async fn evidence_pack<S>(
+    store: &S,
+    audit: &waymark_storage::AuditSink,
+    actor: &Actor,
+    la: &str,
+    period: crate::evidence::Period,
+    today: chrono::NaiveDate,
+    frameworks: &[waymark_indicators::Framework],
+    results: &[waymark_indicators::Results],
+    suppression: waymark_indicators::present::Suppression,
+    who: &(dyn Fn(&str) -> String + Sync),
+) -> Result<crate::evidence::EvidencePack, StoreError>
+where
+    S: StrategyStore + waymark_storage::CaseloadStore,
+{
+    use crate::evidence::{ChildWithPlan, EvidencePack, FrameworkFigure, Request, SavedEvaluation};
+    use waymark_domain::case::Stage;
+    let code: waymark_domain::identifiers::LaCode =
+        la.parse().map_err(|_| StoreError::Invalid(format!("'{la}' is not an LA code (three digits)")))?;
+    let (plan, changes) = load(store, actor, la, PlanKind::Strategy).await?;
+    let (action_plan, _) = load(store, actor, la, PlanKind::ActionPlan).await?;
+    let self_evaluation = self_evaluations(store, actor, la).await?.pop().map(|v| SavedEvaluation {
+        version: v.version,
+        saved_by: who(&v.actor),
+        evaluation: v.evaluation,
+    });
+    let refs = crate::live::framework_refs(frameworks);
+    let just_refs: Vec<IndicatorRef> = refs.iter().map(|(_, r)| r.clone()).collect();
+    let figures = crate::live::figures(frameworks, results, la, suppression, today, &just_refs);
+    let framework = refs
+        .into_iter()
+        .zip(figures)
+        .map(|((statement, r), figure)| FrameworkFigure { statement, source: crate::live::source(frameworks, &r), figure })
+        .collect();
+    let snapshots = store.case_snapshots(actor, &waymark_storage::Selection::InScope, "inspection_evidence", audit).await?;
+    let mut children = Vec::new();
+    let mut requests = Vec::new();
+    for s in snapshots.iter().filter(|s| s.summary.la == code) {
+        let c = &s.child;
+        if let Stage::PlanActive { since, .. } = s.case.stage() {
+            let (setting, out_of_area) = setting_on(&s.placements, la, today);
+            children.push(ChildWithPlan {
+                surname: c.name.surname().to_owned(),
+                forename: c.name.forename().to_owned(),
+                date_of_birth: c.date_of_birth,
+                age: c.age_on(today),
+                sex: match c.sex {
+                    waymark_domain::child::Sex::Male => "Male".into(),
+                    waymark_domain::child::Sex::Female => "Female".into(),
+                },
+                upn: c.upn.as_ref().map_or_else(|| "Not recorded".to_owned(), ToString::to_string),
+                primary_need: c.needs_on(today).primary().map_or_else(|| "Not recorded".to_owned(), |n| n.label().to_owned()),
+                setting,
+                out_of_area,
+                plan_since: *since,
+            });
+        }
+        if let Some(received) = s.case.received().filter(|d| period.contains(*d)) {
+            requests.push(Request {
+                surname: c.name.surname().to_owned(),
+                forename: c.name.forename().to_owned(),
+                date_of_birth: c.date_of_birth,
+                received,
+                requester: requester_words(s.case.requester()).to_owned(),
+                stands: stands(s.case.stage()),
+            });
+        }
+    }
+    children.sort_by(|a, b| (&a.surname, &a.forename, a.date_of_birth).cmp(&(&b.surname, &b.forename, b.date_of_birth)));
+    requests.sort_by(|a, b| (a.received, &a.surname, &a.forename).cmp(&(b.received, &b.surname, &b.forename)));
+    Ok(EvidencePack {
+        area: format!("Local authority {la}"),
+        period,
+        made_on: today,
+        self_evaluation,
+        plan_changes: changes.len(),
+        plan,
+        action_plan: (!action_plan.is_empty()).then_some(action_plan),
+        framework,
+        children,
+        requests,
+    })
 }
 
 #[cfg(test)]

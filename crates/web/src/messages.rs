@@ -130,6 +130,7 @@ pub fn audit_subject(subject: &str) -> String {
         "child_history" => "A child's history",
         "child_merge" => "Two records of one child joined",
         "aggregate" => "Figures for the area",
+        "inspection_evidence" => "The inspection evidence pack",
         "placement" | "placements" => "Placements at schools or settings",
         "facts" | "fact_list" => "Records from other services",
         "identity_review" | "identity_review_list" | "identity_scan" | "identity_history" => "Matching records of one child",

@@ -22,6 +22,68 @@ pub enum Command {
     Export(ExportArgs),
     /// The quarter's board report (purpose, recommendations, information) as DOCX, PDF, XLSX or HTML.
     Report(ReportArgs),
+    /// The inspection evidence pack: self-evaluation, plans with progress, the framework's indicators, and the lists of children with EHC plans and of requests in the period.
+    Evidence(EvidenceArgs),
+    /// The action plan after an inspection as a written statement of action or a priority action plan (DOCX, PDF, XLSX or HTML).
+    ActionPlan(ActionPlanArgs),
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateArg {
+    /// Written statement of action (the 2016-2022 framework).
+    Wsoa,
+    /// Priority action plan (the 2023 framework's third outcome).
+    Priority,
+}
+
+#[derive(clap::Args)]
+pub struct ActionPlanArgs {
+    #[arg(long, value_enum)]
+    template: TemplateArg,
+    #[arg(long, value_enum, default_value = "docx")]
+    format: ReportFormat,
+    /// The file to write.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// The day it is made (default: today); the measures' figures are that day's.
+    #[arg(long)]
+    today: Option<String>,
+    /// The LA (3-digit code); without it, the only LA in the store.
+    #[arg(long)]
+    la: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvidenceFormat {
+    /// A workbook: each item on its own sheet, the lists ready to sort and filter.
+    Xlsx,
+    /// A Word document of the same.
+    Docx,
+}
+
+#[derive(clap::Args)]
+pub struct EvidenceArgs {
+    /// The LA (3-digit code); without it, the only LA in the store.
+    #[arg(long)]
+    la: Option<String>,
+    /// The first day of the period whose requests are listed (YYYY-MM-DD).
+    #[arg(long)]
+    from: String,
+    /// The last day of the period (YYYY-MM-DD), at the latest today.
+    #[arg(long)]
+    to: String,
+    #[arg(long, value_enum, default_value = "xlsx")]
+    format: EvidenceFormat,
+    /// The file to write.
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// The day the pack is made (default: today); its figures and lists are that day's.
+    #[arg(long)]
+    today: Option<String>,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 /// Which plan.
@@ -143,6 +205,8 @@ pub fn run(cmd: Command) -> Result<(), Failure> {
         Command::Show(a) => show_plan(a),
         Command::Export(a) => export(a),
         Command::Report(a) => board_report(a),
+        Command::Evidence(a) => evidence(a),
+        Command::ActionPlan(a) => action_plan_document(a),
     }
 }
 
@@ -183,7 +247,7 @@ fn show_plan(a: ShowArgs) -> Result<(), Failure> {
         } else {
             let audit = AuditSink::start(&store);
             let (results, suppression) = live::compute(&store, &audit, &actor, day, &la, &fw, &refs).await.map_err(store_failure)?;
-            live::figures(&fw, &results, &la, suppression, &refs)
+            live::figures(&fw, &results, &la, suppression, day, &refs)
         };
         Ok(match a.format {
             ShowFormat::Json => {
@@ -237,5 +301,80 @@ fn board_report(a: ReportArgs) -> Result<(), Failure> {
     };
     std::fs::write(&a.out, bytes).map_err(|e| Failure::other(format!("{}: {e}", a.out.display())))?;
     eprintln!("Wrote the board report for {} to {}.", quarter.words(), a.out.display());
+    Ok(())
+}
+
+fn evidence(a: EvidenceArgs) -> Result<(), Failure> {
+    let day = today(&a.today)?;
+    let from = parse_iso_date(&a.from).map_err(|e| Failure::input(format!("--from: {e}")))?;
+    let to = parse_iso_date(&a.to).map_err(|e| Failure::input(format!("--to: {e}")))?;
+    let period = waymark_strategy::evidence::Period::new(from, to, day).map_err(|e| Failure::input(format!("--from/--to: {e}")))?;
+    let fw = frameworks()?;
+    let pack = block_on(async {
+        let store = open_store(&a.store).await?;
+        let actor = a.store.actor();
+        let la = la(&store, &a.store, a.la.as_deref()).await?;
+        let refs: Vec<_> = live::framework_refs(&fw).into_iter().map(|(_, r)| r).collect();
+        let audit = AuditSink::start(&store);
+        let (results, suppression) = live::compute(&store, &audit, &actor, day, &la, &fw, &refs).await.map_err(store_failure)?;
+        let who = |label: &str| {
+            if label.starts_with("user:") {
+                format!("account {}", label.trim_start_matches("user:"))
+            } else {
+                "an administrator, using the command line".to_owned()
+            }
+        };
+        plans::evidence_pack(&store, &audit, &actor, &la, period, day, &fw, &results, suppression, &who).await.map_err(store_failure)
+    })?;
+    let doc = pack.document();
+    let bytes = match a.format {
+        EvidenceFormat::Xlsx => {
+            report::xlsx_named(&doc, "Evidence pack").map_err(|e| Failure::other(format!("writing the workbook: {e}")))?
+        }
+        EvidenceFormat::Docx => report::docx(&doc).map_err(|e| Failure::other(e.to_string()))?,
+    };
+    std::fs::write(&a.out, bytes).map_err(|e| Failure::other(format!("{}: {e}", a.out.display())))?;
+    eprintln!(
+        "Wrote the inspection evidence pack to {}: {} children and young people with an EHC plan, {} requests from {from} to {to}.",
+        a.out.display(),
+        pack.children.len(),
+        pack.requests.len()
+    );
+    Ok(())
+}
+
+fn action_plan_document(a: ActionPlanArgs) -> Result<(), Failure> {
+    use waymark_strategy::action_plan::{self, Template};
+    let day = today(&a.today)?;
+    let fw = frameworks()?;
+    let template = match a.template {
+        TemplateArg::Wsoa => Template::WrittenStatementOfAction,
+        TemplateArg::Priority => Template::PriorityActionPlan,
+    };
+    let doc = block_on(async {
+        let store = open_store(&a.store).await?;
+        let actor = a.store.actor();
+        let la = la(&store, &a.store, a.la.as_deref()).await?;
+        let (plan, _) = plans::load(&store, &actor, &la, PlanKind::ActionPlan).await.map_err(store_failure)?;
+        let refs = plan.indicators();
+        let figures = if refs.is_empty() {
+            Vec::new()
+        } else {
+            let audit = AuditSink::start(&store);
+            let (results, suppression) = live::compute(&store, &audit, &actor, day, &la, &fw, &refs).await.map_err(store_failure)?;
+            live::figures(&fw, &results, &la, suppression, day, &refs)
+        };
+        Ok(action_plan::document(template, &format!("Local authority {la}"), &plan, &figures, day))
+    })?;
+    let bytes = match a.format {
+        ReportFormat::Html => report::html(&doc).into_bytes(),
+        ReportFormat::Xlsx => {
+            report::xlsx_named(&doc, template.title()).map_err(|e| Failure::other(format!("writing the workbook: {e}")))?
+        }
+        ReportFormat::Docx => report::docx(&doc).map_err(|e| Failure::other(e.to_string()))?,
+        ReportFormat::Pdf => report::pdf(&doc).map_err(|e| Failure::other(e.to_string()))?,
+    };
+    std::fs::write(&a.out, bytes).map_err(|e| Failure::other(format!("{}: {e}", a.out.display())))?;
+    eprintln!("Wrote the {} to {}.", template.title().to_lowercase(), a.out.display());
     Ok(())
 }

@@ -30,7 +30,7 @@ use waymark_storage::{CaseRecord, DocumentRecord, DocumentStore, EstablishmentSt
 
 /// The body limit of an upload request: the largest file and room for the form's other fields. A
 /// larger request is cut off and refused as too large.
-const UPLOAD_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 256 * 1024;
+pub(crate) const UPLOAD_BODY_LIMIT: usize = MAX_UPLOAD_BYTES + 256 * 1024;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -87,15 +87,17 @@ fn document_json(d: &DocumentRecord) -> Value {
 
 /// An upload as the form or the API sent it.
 #[derive(Default)]
-struct Upload {
+pub(crate) struct Upload {
     kind: Option<String>,
-    csrf: Option<String>,
-    filename: Option<String>,
-    bytes: Vec<u8>,
-    too_large: bool,
+    pub(crate) csrf: Option<String>,
+    /// What the document is, in words (a strategy deliverable's evidence asks for it).
+    pub(crate) title: Option<String>,
+    pub(crate) filename: Option<String>,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) too_large: bool,
     /// The body could not be read to the end: (field, message). What was read before is kept, so the
     /// form's token (which comes first) still counts.
-    unreadable: Option<(String, String)>,
+    pub(crate) unreadable: Option<(String, String)>,
 }
 
 fn unreadable(e: &axum::extract::multipart::MultipartError) -> (String, String) {
@@ -108,7 +110,7 @@ fn unreadable(e: &axum::extract::multipart::MultipartError) -> (String, String) 
 
 /// Reads the multipart fields `kind`, `file` (and `csrf` for the form), stopping once the file passes
 /// the limit.
-async fn read_upload(mut multipart: Multipart) -> Upload {
+pub(crate) async fn read_upload(mut multipart: Multipart) -> Upload {
     let mut upload = Upload::default();
     if let Err(e) = read_fields(&mut multipart, &mut upload).await {
         upload.unreadable = Some(unreadable(&e));
@@ -121,6 +123,7 @@ async fn read_fields(multipart: &mut Multipart, upload: &mut Upload) -> Result<(
         match field.name().unwrap_or_default() {
             "kind" => upload.kind = Some(field.text().await?),
             "csrf" => upload.csrf = Some(field.text().await?),
+            "document_title" => upload.title = Some(field.text().await?),
             "file" => {
                 upload.filename = field.file_name().map(str::to_owned);
                 while let Some(chunk) = field.chunk().await? {

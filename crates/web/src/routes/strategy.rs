@@ -25,7 +25,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::json;
 use std::collections::HashMap;
-use waymark_storage::UserStore as _;
+use waymark_storage::{StrategyStore as _, UserStore as _};
 use waymark_strategy::store::{self as plans, RecordError};
 use waymark_strategy::{
     live, report, self_evaluation, Area, AreaEntry, Change, Figure, IndicatorRef, Outcome, Plan, PlanKind, Quarter, SelfEvaluation, Status,
@@ -43,6 +43,18 @@ pub fn router() -> Router<AppState> {
         .route("/strategy/self-evaluation/areas/{area}", get(area_form).post(save_area))
         .route("/strategy/report", get(report_page))
         .route("/strategy/report/download", get(report_download))
+        .route("/strategy/deliverables/{reference}/links", axum::routing::post(add_link))
+        .route(
+            "/strategy/deliverables/{reference}/documents",
+            axum::routing::post(add_document).layer(axum::extract::DefaultBodyLimit::max(super::documents::UPLOAD_BODY_LIMIT)),
+        )
+        .route("/strategy/documents/{id}", get(download_document))
+        .route("/strategy/import", get(import_page).post(import_upload).layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT)))
+        .route("/strategy/action-plan-document", get(action_plan_document))
+        .route("/strategy/publication", axum::routing::post(set_publication))
+        .route("/send-strategy/{la}", get(published_page))
+        .route("/strategy/evidence", get(evidence_page))
+        .route("/strategy/evidence/download", get(evidence_download))
 }
 
 /// A path segment for a reference (letters and digits as they are; anything else percent-encoded).
@@ -79,7 +91,7 @@ async fn figures(state: &AppState, signed: &Signed, la: &str, refs: &[IndicatorR
         return Ok((Vec::new(), crate::views::long_date(state.clock.today())));
     }
     let data = state.frameworks.get_all(state, &signed.access.actor()).await?;
-    let f = live::figures(crate::frameworks::frameworks(), data.all_results(), la, data.suppression, refs);
+    let f = live::figures(crate::frameworks::frameworks(), data.all_results(), la, data.suppression, data.today, refs);
     Ok((f, crate::views::long_date(data.today)))
 }
 
@@ -143,12 +155,16 @@ async fn plan_page(state: AppState, signed: Signed, kind: PlanKind) -> Result<Ht
         PlanKind::Strategy => "SEND strategy: delivery plan",
         PlanKind::ActionPlan => "Action plan after the inspection",
     };
+    let publication = state.store.publication(&signed.access.actor(), &la).await?;
     let context = page(
         &signed,
         title,
         "/strategy",
         json!({"plan": plan_json(kind, &plan, &figs, state.clock.today()), "kind": kind.key(), "as_of": as_of, "la": la,
-               "can_edit": signed.access.can(Can::EditStrategy)}),
+               "can_edit": signed.access.can(Can::EditStrategy),
+               "published": publication.as_ref().is_some_and(|p| p.published),
+               "published_on": publication.as_ref().map(|p| crate::views::long_date(p.recorded_at.date_naive())),
+               "public_href": format!("/send-strategy/{la}")}),
     );
     Ok(Html(render("strategy.html", &context)?))
 }
@@ -217,6 +233,13 @@ async fn item_context(
         "status_options": Status::ALL.iter().map(|s| json!({"value": s.key(), "text": s.words()})).collect::<Vec<_>>(),
         "quarters": quarters(today),
         "version": plan.version,
+        "evidence": item.current_evidence().map(|e| {
+            let (href, what, link) = match &e.evidence.target {
+                waymark_strategy::EvidenceTarget::Link { url } => (url.clone(), "a link".to_owned(), true),
+                waymark_strategy::EvidenceTarget::Document { filename } => (format!("/strategy/documents/{}", e.evidence.id), format!("a document, {filename}"), false),
+            };
+            json!({"title": e.evidence.title, "href": href, "what": what, "link": link, "who": who(&names, &e.actor), "when": crate::views::long_date(e.at.date_naive())})
+        }).collect::<Vec<_>>(),
     });
     Ok((plan.clone(), context, may_update))
 }
@@ -685,6 +708,499 @@ async fn report_download(State(state): State<AppState>, signed: Signed, Query(q)
         html,
     )
         .into_response())
+}
+
+fn evidence_context(today: chrono::NaiveDate, v: serde_json::Value, errors: &crate::forms::Errors) -> serde_json::Value {
+    json!({"today": crate::views::long_date(today), "v": v, "errors": errors.0, "error_map": errors.map()})
+}
+
+/// The inspection evidence pack's form: the period whose requests are listed and the format.
+async fn evidence_page(State(state): State<AppState>, signed: Signed) -> Result<Html<String>, AppError> {
+    signed.access.require(Can::EditStrategy)?;
+    let today = state.clock.today();
+    let a_year_ago = today - chrono::Duration::days(364);
+    let parts = |d: chrono::NaiveDate| json!({"day": d.format("%-d").to_string(), "month": d.format("%-m").to_string(), "year": d.format("%Y").to_string()});
+    let v = json!({"from": parts(a_year_ago), "to": parts(today), "format": "xlsx"});
+    let context = page(&signed, "Inspection evidence", "/strategy", evidence_context(today, v, &Default::default()));
+    Ok(Html(render("strategy_evidence.html", &context)?))
+}
+
+/// The pack as a workbook or Word document. The lists name children: one audited read of the area's
+/// cases (subject `inspection_evidence`), never one per child; the file is not cached.
+async fn evidence_download(
+    State(state): State<AppState>,
+    signed: Signed,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Result<Response, AppError> {
+    signed.access.require(Can::EditStrategy)?;
+    let form = crate::forms::FormData::parse(&axum::body::Bytes::from(query.unwrap_or_default()));
+    let today = state.clock.today();
+    let mut errors = crate::forms::Errors::default();
+    let from = crate::forms::parse_date(&form, "from", "the first day of the period", Some(today), &mut errors);
+    let to = crate::forms::parse_date(&form, "to", "the last day of the period", Some(today), &mut errors);
+    let format = form.get("format");
+    if !matches!(format.as_str(), "xlsx" | "docx") {
+        errors.add("format", "format", "Select the format: a spreadsheet or a Word document");
+    }
+    let period = match (from, to) {
+        (Some(f), Some(t)) => match waymark_strategy::evidence::Period::new(f, t, today) {
+            Ok(p) => Some(p),
+            Err(_) if t < f => {
+                errors.add("to", "to-day", "The last day of the period must be the same as or after the first day");
+                None
+            }
+            Err(_) => {
+                errors.add("from", "from-day", "The period must be five years or shorter");
+                None
+            }
+        },
+        _ => None,
+    };
+    let Some(period) = period.filter(|_| errors.is_empty()) else {
+        let v = json!({"from": crate::forms::DateParts::from_form(&form, "from"), "to": crate::forms::DateParts::from_form(&form, "to"), "format": format});
+        let context = page(&signed, "Error: Inspection evidence", "/strategy", evidence_context(today, v, &errors));
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(render("strategy_evidence.html", &context)?)).into_response());
+    };
+    let la = la_of(&signed)?;
+    let actor = signed.access.actor();
+    let data = state.frameworks.get_all(&state, &actor).await?;
+    let names = names(&state, &signed).await?;
+    let name_of = |label: &str| who(&names, label);
+    let pack = plans::evidence_pack(
+        &state.store,
+        &state.audit,
+        &actor,
+        &la,
+        period,
+        data.today,
+        crate::frameworks::frameworks(),
+        data.all_results(),
+        data.suppression,
+        &name_of,
+    )
+    .await?;
+    let doc = pack.document();
+    let failed = |e: String| AppError::Internal(format!("inspection evidence: {e}"));
+    let (bytes, mime, ext) = if format == "docx" {
+        (
+            report::docx(&doc).map_err(|e| failed(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        )
+    } else {
+        (
+            report::xlsx_named(&doc, "Evidence pack").map_err(|e| failed(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        )
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"inspection-evidence-{la}-{}.{ext}\"", data.today)),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The deliverable page again with the evidence form's errors (nothing was attached).
+async fn evidence_errors(
+    state: &AppState,
+    signed: &Signed,
+    reference: &str,
+    errors: crate::forms::Errors,
+    v: serde_json::Value,
+) -> Result<Response, AppError> {
+    let (_, context, _) = item_context(state, signed, PlanKind::Strategy, reference).await?;
+    let title = format!("Error: {} {}", context["reference"].as_str().unwrap_or(""), context["title"].as_str().unwrap_or(""));
+    let context = page(signed, &title, "/strategy", merge(context, json!({"errors": errors.0, "error_map": errors.map(), "v": v})));
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(render("strategy_item.html", &context)?)).into_response())
+}
+
+/// The owner (or a SEND manager or strategy lead) attaches a link as evidence.
+async fn add_link(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(reference): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    let form = crate::forms::FormData::parse(&body);
+    signed.check_csrf(Some(&form.get("csrf")))?;
+    let (_, context, may_update) = item_context(&state, &signed, PlanKind::Strategy, &reference).await?;
+    if !may_update {
+        return Err(AppError::Forbidden);
+    }
+    let (title, url) = (form.raw("link_title"), form.raw("url"));
+    let mut errors = crate::forms::Errors::default();
+    if title.trim().is_empty() {
+        errors.add("link_title", "link_title", "Enter what the link is");
+    } else if title.trim().chars().count() > waymark_strategy::plan::MAX_FIELD || title.chars().any(char::is_control) {
+        errors.add(
+            "link_title",
+            "link_title",
+            format!("What the link is must be one line of {} characters or fewer", waymark_strategy::plan::MAX_FIELD),
+        );
+    }
+    // The address is checked on its own, so both fields' problems are named at once.
+    let evidence = match waymark_strategy::Evidence::link(uuid::Uuid::new_v4().to_string(), "a link", &url) {
+        Ok(e) => Some(waymark_strategy::Evidence { title: title.trim().to_owned(), ..e }),
+        Err(_) => {
+            errors.add("url", "url", "Enter a web address starting https://, for example https://www.example.gov.uk/send");
+            None
+        }
+    };
+    if let (true, Some(evidence)) = (errors.is_empty(), evidence) {
+        let change = Change::EvidenceAdded { reference: reference.clone(), evidence };
+        match plans::record(&state.store, &signed.access.actor(), &la_of(&signed)?, PlanKind::Strategy, None, &change).await {
+            Ok(_) => return Ok(crate::routes::cases::see_other(context["action"].as_str().unwrap_or("/strategy"))),
+            Err(RecordError::Refused(e)) => errors.add("url", "url", e.to_string()),
+            Err(RecordError::Store(e)) if e.is_conflict() => {
+                errors.add("url", "url", "Someone else changed the plan at the same moment: attach the link again")
+            }
+            Err(RecordError::Store(e)) => return Err(e.into()),
+        }
+    }
+    evidence_errors(&state, &signed, &reference, errors, json!({"link_title": title, "url": url})).await
+}
+
+/// The owner (or a SEND manager or strategy lead) attaches a document: checked as a case's documents
+/// are (type from the content, whole, at most 20 MB), stored by SHA-256 (ADR 0020), then recorded in
+/// the plan's log.
+async fn add_document(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(reference): Path<String>,
+    multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let upload = super::documents::read_upload(multipart).await;
+    signed.check_csrf(upload.csrf.as_deref())?;
+    let (_, context, may_update) = item_context(&state, &signed, PlanKind::Strategy, &reference).await?;
+    if !may_update {
+        return Err(AppError::Forbidden);
+    }
+    let la = la_of(&signed)?;
+    let title = upload.title.clone().unwrap_or_default();
+    let mut errors = crate::forms::Errors::default();
+    if title.trim().is_empty() {
+        errors.add("document_title", "document_title", "Enter what the document is");
+    } else if title.trim().chars().count() > waymark_strategy::plan::MAX_FIELD || title.chars().any(char::is_control) {
+        errors.add(
+            "document_title",
+            "document_title",
+            format!("What the document is must be one line of {} characters or fewer", waymark_strategy::plan::MAX_FIELD),
+        );
+    }
+    let checked = if upload.too_large {
+        Err(waymark_documents::files::UploadError::TooLarge.to_string())
+    } else if let Some((_, message)) = upload.unreadable.clone() {
+        Err(message)
+    } else if upload.filename.is_none() && upload.bytes.is_empty() {
+        Err("Select a file".to_owned())
+    } else {
+        waymark_documents::files::check_upload(&upload.bytes).map_err(|e| e.to_string())
+    };
+    let file_type = match checked {
+        Ok(t) => Some(t),
+        Err(message) => {
+            errors.add("file", "file", message);
+            None
+        }
+    };
+    if let (true, Some(file_type)) = (errors.is_empty(), file_type) {
+        let filename = waymark_documents::files::safe_filename(upload.filename.as_deref().unwrap_or_default(), file_type);
+        let doc = state
+            .store
+            .add_strategy_document(
+                &signed.access.actor(),
+                &la,
+                PlanKind::Strategy.key(),
+                &reference,
+                &filename,
+                file_type.media_type(),
+                &upload.bytes,
+            )
+            .await?;
+        let evidence =
+            waymark_strategy::Evidence::document(doc.id.to_string(), &title, &filename).map_err(|e| AppError::BadRequest(e.to_string()))?;
+        let change = Change::EvidenceAdded { reference: reference.clone(), evidence };
+        match plans::record(&state.store, &signed.access.actor(), &la, PlanKind::Strategy, None, &change).await {
+            Ok(_) => return Ok(crate::routes::cases::see_other(context["action"].as_str().unwrap_or("/strategy"))),
+            Err(RecordError::Store(e)) if e.is_conflict() => {
+                errors.add("file", "file", "Someone else changed the plan at the same moment: attach the document again")
+            }
+            Err(RecordError::Refused(e)) => errors.add("file", "file", e.to_string()),
+            Err(RecordError::Store(e)) => return Err(e.into()),
+        }
+    }
+    evidence_errors(&state, &signed, &reference, errors, json!({"document_title": title})).await
+}
+
+/// A document attached as evidence, for those who read the strategy (staff and the board of the LA);
+/// only one the plan still lists as attached.
+async fn download_document(State(state): State<AppState>, signed: Signed, Path(id): Path<String>) -> Result<Response, AppError> {
+    signed.access.require(Can::Strategy)?;
+    let la = la_of(&signed)?;
+    let id: uuid::Uuid = id.parse().map_err(|_| AppError::NotFound)?;
+    let (doc, bytes) = state.store.read_strategy_document(&signed.access.actor(), &la, id).await?;
+    let kind = PlanKind::parse(&doc.plan).ok_or(AppError::NotFound)?;
+    let (plan, _) = plans::load(&state.store, &signed.access.actor(), &la, kind).await?;
+    let attached = plan.item(&doc.reference).is_some_and(|(_, i)| i.current_evidence().any(|e| e.evidence.id == id.to_string()));
+    if !attached {
+        return Err(AppError::NotFound);
+    }
+    let name = doc.filename.replace(['"', '\\'], "");
+    Ok((
+        [
+            (header::CONTENT_TYPE, doc.media_type.clone()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The largest plan file accepted from the web: 2,000 rows of eight fields of up to 500 characters fit
+/// well under it.
+const IMPORT_MAX_BYTES: usize = 4 * 1024 * 1024;
+const IMPORT_BODY_LIMIT: usize = IMPORT_MAX_BYTES + 64 * 1024;
+
+fn plan_options() -> serde_json::Value {
+    json!([
+        {"value": "strategy", "text": "The strategy's delivery plan"},
+        {"value": "action_plan", "text": "The action plan after the inspection (priority action plan or written statement of action)"},
+    ])
+}
+
+fn import_context(errors: &crate::forms::Errors, plan: &str) -> serde_json::Value {
+    json!({"errors": errors.0, "error_map": errors.map(), "plan": plan, "plans": plan_options()})
+}
+
+/// Import a plan from CSV on the web, as `waymark strategy import` does (SEND managers and strategy leads).
+async fn import_page(State(_state): State<AppState>, signed: Signed) -> Result<Html<String>, AppError> {
+    signed.access.require(Can::EditStrategy)?;
+    let context = page(&signed, "Import a plan", "/strategy", import_context(&Default::default(), "strategy"));
+    Ok(Html(render("strategy_import.html", &context)?))
+}
+
+/// The upload: every row checked; any problem, named by line and column in the error summary, and
+/// nothing imported; else the whole plan recorded as one change (the notes and owners of references
+/// that remain are kept).
+async fn import_upload(
+    State(state): State<AppState>,
+    signed: Signed,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let (mut csrf, mut plan, mut filename, mut bytes, mut too_large, mut unreadable) =
+        (None, String::new(), None, Vec::new(), false, false);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(mut field)) => match field.name().unwrap_or_default() {
+                "csrf" => csrf = field.text().await.ok(),
+                "plan" => plan = field.text().await.unwrap_or_default(),
+                "file" => {
+                    filename = field.file_name().map(str::to_owned);
+                    loop {
+                        match field.chunk().await {
+                            Ok(Some(chunk)) if bytes.len() + chunk.len() <= IMPORT_MAX_BYTES => bytes.extend_from_slice(&chunk),
+                            Ok(Some(_)) => {
+                                too_large = true;
+                                break;
+                            }
+                            Ok(None) => break,
+                            Err(_) => {
+                                unreadable = true;
+                                break;
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(_) => {
+                unreadable = true;
+                break;
+            }
+        }
+        if too_large || unreadable {
+            break;
+        }
+    }
+    signed.check_csrf(csrf.as_deref())?;
+    signed.access.require(Can::EditStrategy)?;
+    let la = la_of(&signed)?;
+    let mut errors = crate::forms::Errors::default();
+    let kind = PlanKind::parse(&plan);
+    if kind.is_none() {
+        errors.add("plan", "plan", "Select which plan the file holds");
+    }
+    let name = filename.as_deref().map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_owned()).filter(|n| !n.trim().is_empty());
+    let text = if too_large {
+        errors.add("file", "file", "The selected file must be smaller than 4 MB");
+        None
+    } else if unreadable {
+        errors.add("file", "file", "The upload could not be read: try again");
+        None
+    } else if name.is_none() && bytes.is_empty() {
+        errors.add("file", "file", "Select a CSV file");
+        None
+    } else if bytes.is_empty() {
+        errors.add("file", "file", "The selected file is empty");
+        None
+    } else {
+        match String::from_utf8(bytes) {
+            Ok(t) => Some(t),
+            Err(_) => {
+                errors.add("file", "file", "The selected file must be a CSV file saved as UTF-8 text");
+                None
+            }
+        }
+    };
+    if let (Some(text), Some(kind), true) = (text, kind, errors.is_empty()) {
+        let file = name.unwrap_or_else(|| "the file".into());
+        match waymark_strategy::csv_format::parse(&file, &text, &|r| live::known(crate::frameworks::frameworks(), r)) {
+            Err(e) => {
+                for line in &e.errors {
+                    errors.add("file", "file", format!("{file}: {line}"));
+                }
+            }
+            Ok(strands) => {
+                match plans::record(&state.store, &signed.access.actor(), &la, kind, None, &Change::Imported { strands }).await {
+                    Ok(_) => {
+                        let back = if kind == PlanKind::Strategy { "/strategy" } else { "/strategy/action-plan" };
+                        return Ok(crate::routes::cases::see_other(back));
+                    }
+                    Err(RecordError::Refused(e)) => errors.add("file", "file", e.to_string()),
+                    Err(RecordError::Store(e)) if e.is_conflict() => {
+                        errors.add("file", "file", "Someone else changed the plan at the same moment: upload the file again")
+                    }
+                    Err(RecordError::Store(e)) => return Err(e.into()),
+                }
+            }
+        }
+    }
+    let context = page(&signed, "Error: Import a plan", "/strategy", import_context(&errors, &plan));
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(render("strategy_import.html", &context)?)).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+struct TemplateQuery {
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    format: String,
+}
+
+/// The action plan as a written statement of action or a priority action plan (DOCX, PDF, XLSX or a
+/// web page), for those who read the strategy.
+async fn action_plan_document(State(state): State<AppState>, signed: Signed, Query(q): Query<TemplateQuery>) -> Result<Response, AppError> {
+    signed.access.require(Can::Strategy)?;
+    let template = waymark_strategy::action_plan::Template::parse(&q.template).ok_or(AppError::NotFound)?;
+    let la = la_of(&signed)?;
+    let (plan, _) = plans::load(&state.store, &signed.access.actor(), &la, PlanKind::ActionPlan).await?;
+    let (figs, _) = figures(&state, &signed, &la, &plan.indicators()).await?;
+    let doc = waymark_strategy::action_plan::document(template, &format!("Local authority {la}"), &plan, &figs, state.clock.today());
+    let name = format!("{}-{la}", template.key());
+    let file = |bytes: Vec<u8>, mime: &str, ext: &str| {
+        ([(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\""))], bytes)
+            .into_response()
+    };
+    let failed = |e: String| AppError::Internal(format!("action plan document: {e}"));
+    Ok(match q.format.as_str() {
+        "docx" => file(
+            report::docx(&doc).map_err(|e| failed(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        ),
+        "pdf" => file(report::pdf(&doc).map_err(|e| failed(e.to_string()))?, "application/pdf", "pdf"),
+        "xlsx" => file(
+            report::xlsx_named(&doc, template.title()).map_err(|e| failed(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => (
+            [
+                (header::CONTENT_SECURITY_POLICY, style_csp(report::HTML_STYLE)),
+                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+            ],
+            report::html(&doc),
+        )
+            .into_response(),
+    })
+}
+
+/// The LA's name as families know it (from the DfE list), else its code.
+fn la_words(la: &str) -> String {
+    la.parse::<u16>()
+        .ok()
+        .and_then(|n| waymark_domain::identifiers::la_names::CURRENT.iter().find(|(c, _)| *c == n))
+        .map_or_else(|| format!("Local authority {la}"), |(_, name)| (*name).to_owned())
+}
+
+/// A SEND manager or strategy lead publishes the strategy for families and the public, or stops.
+async fn set_publication(State(state): State<AppState>, signed: Signed, body: axum::body::Bytes) -> Result<Response, AppError> {
+    let form = crate::forms::FormData::parse(&body);
+    signed.check_csrf(Some(&form.get("csrf")))?;
+    signed.access.require(Can::EditStrategy)?;
+    let la = la_of(&signed)?;
+    let published = match form.get("publish").as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => return Err(AppError::BadRequest("Choose whether to publish the strategy".into())),
+    };
+    state.store.set_publication(&signed.access.actor(), &la, published).await?;
+    Ok(crate::routes::cases::see_other("/strategy"))
+}
+
+/// The published strategy: for families and the public, without signing in, in plain words: each
+/// strand's deliverables, by when, where each stands and the latest progress, with no owner's initials,
+/// account or internal reference to a board. Not published (or no plan): not found.
+async fn published_page(
+    State(state): State<AppState>,
+    crate::session::MaybeSigned(signed): crate::session::MaybeSigned,
+    Path(la): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let code: waymark_domain::identifiers::LaCode = la.parse().map_err(|_| AppError::NotFound)?;
+    let la = code.to_string();
+    let reader = waymark_storage::Actor::new("public: published strategy", waymark_storage::Scope::LocalAuthority(code));
+    let published = state.store.publication(&reader, &la).await?.filter(|p| p.published).ok_or(AppError::NotFound)?;
+    let (plan, _) = plans::load(&state.store, &reader, &la, PlanKind::Strategy).await?;
+    if plan.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let today = state.clock.today();
+    let strands: Vec<_> = plan
+        .strands
+        .iter()
+        .map(|s| {
+            json!({"name": s.name, "items": s.items.iter().map(|i| {
+                let note = i.latest_note();
+                json!({
+                    "title": i.def.title,
+                    "due": i.def.due.to_string(),
+                    "late": i.overdue(today),
+                    "status": status_json(i.status()),
+                    "progress": note.map(|n| json!({"text": n.text, "quarter": n.quarter.words()})),
+                })
+            }).collect::<Vec<_>>()})
+        })
+        .collect();
+    let counts: Vec<_> =
+        plan.counts().into_iter().filter(|(_, n)| *n > 0).map(|(s, n)| json!({"status": status_json(s), "count": n})).collect();
+    let name = la_words(&la);
+    let title = format!("{name}: our SEND strategy and how it is going");
+    let extra = json!({
+        "la_name": name, "strands": strands, "counts": counts, "total": plan.items().count(),
+        "published_on": crate::views::long_date(published.recorded_at.date_naive()), "today": crate::views::long_date(today),
+    });
+    let context = match &signed {
+        Some(s) => page(s, &title, "/strategy", extra),
+        None => merge(json!({"title": title, "service_name": "SEND strategy", "service_href": format!("/send-strategy/{la}")}), extra),
+    };
+    Ok(Html(render("strategy_published.html", &context)?))
 }
 
 /// The Content-Security-Policy of a standalone report: its one `<style>` allowed by hash, nothing else.
