@@ -39,7 +39,7 @@ pub enum Topic {
 
 impl Topic {
     /// The topics a user may turn on or off, in the order the account page lists them.
-    pub const CHOOSABLE: [Topic; 9] = [
+    pub const CHOOSABLE: [Topic; 10] = [
         Self::RequestReceived,
         Self::AdviceRequested,
         Self::AdviceReminder,

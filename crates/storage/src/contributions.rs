@@ -106,7 +106,8 @@ impl ContributionStore for SqliteStore {
         let now = self.now();
         let mut tx = self.begin_write().await?;
         let reason = format!("{} sent online", new.kind.replace('_', " "));
-        let (case, version) = append_case_events(&mut tx, actor, new.case, None, std::slice::from_ref(&new.event), &reason, &now, self.clock.today()).await?;
+        let (case, version) =
+            append_case_events(&mut tx, actor, new.case, None, std::slice::from_ref(&new.event), &reason, &now, self.clock.today()).await?;
         let late = matches!(new.event.kind, CaseEventKind::DraftCommented)
             && case.draft_comments().last().is_some_and(|c| c.date == new.event.date && c.late);
         let document_record = match (&document, &sha) {

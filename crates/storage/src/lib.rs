@@ -24,8 +24,8 @@ mod backup;
 mod bulk;
 mod caseload;
 mod clock;
-mod contributions;
 mod complaints;
+mod contributions;
 mod directory;
 mod documents;
 mod error;
@@ -55,8 +55,8 @@ pub use backup::{restore, BackupReport};
 pub use bulk::{BulkCounts, BulkPerson, BulkStore};
 pub use caseload::{AggregateChanges, AuditSink, CaseRecord, CaseSnapshot, CaseloadStore, ChildRecord, FoundChild, Selection};
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use contributions::{ContributionRecord, ContributionStore, NewContribution};
 pub use complaints::{ComplaintRecord, ComplaintStore, CoproductionRecord, NewComplaint, MAX_SUMMARY};
+pub use contributions::{ContributionRecord, ContributionStore, NewContribution};
 pub use directory::{
     ChangeRecord, DirectoryEvent, DirectoryStore, ProviderListing, PublishBatch, PublishCounts, Published, SearchGap, ServiceVersion,
     UsageCounts,

@@ -428,6 +428,7 @@ pub(crate) async fn load_child(conn: &mut SqliteConnection, actor: &Actor, id: C
 /// Append events to a case inside the caller's transaction: the version checked (when `expected` is
 /// given), every event applied by the lifecycle first, then the events, the notifications they cause and
 /// the audit entry written. Returns the case and its new version. Nothing is committed here.
+#[allow(clippy::too_many_arguments)] // the write's context: who, which case, what, why, when
 pub(crate) async fn append_case_events(
     tx: &mut SqliteConnection,
     actor: &Actor,
