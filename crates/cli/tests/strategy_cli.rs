@@ -43,9 +43,11 @@ fn the_demo_areas_portsmouth_2016_plan_shows_by_strand_as_the_contracts_json() {
     let ind = &b6["indicators"][0];
     assert_eq!(ind["id"], "dfe-ehcp/plans_within_20_weeks_excl_exceptions_pct");
     assert_eq!(ind.as_object().unwrap().len(), 4, "id, value, target, rag");
-    // Plans with a personal budget are counted live from the demo's cases: a number, not a placeholder.
+    // Plans with a personal budget are counted at each January census. The demo's plans began after
+    // January 2026's, and January 2027's has not come on 22 November 2026: no figure for a day still to
+    // come (before, the census to come was shown as if it had been taken).
     let b3 = strands[1]["deliverables"].as_array().unwrap().iter().find(|d| d["ref"] == "B3").unwrap();
-    assert!(b3["indicators"][0]["value"].is_number(), "{b3}");
+    assert!(b3["indicators"][0]["value"].is_null(), "{b3}");
     let text = waymark(&db).args(["strategy", "show", "--today", TODAY]).assert().success().get_output().stdout.clone();
     assert!(String::from_utf8(text)
         .unwrap()

@@ -38,18 +38,23 @@ pub const MIN_PASSWORD: usize = 12;
 /// no composition rules, and not a password attackers try first. How guessable it is comes from zxcvbn
 /// (Dropbox's estimator, ADR 0032): it matches the password against the published lists it ships (the
 /// 30,000 most common of the 10-million-password list, English words, first names and surnames), against
-/// patterns (sequences, repeats, dates, keyboard walks, l33t spellings) and against `about` (the person's
-/// own name and username), and estimates the guesses needed. Fewer than 10^8 (zxcvbn's scores 0 to 2)
+/// patterns (sequences, repeats, dates, keyboard walks, l33t spellings), and estimates the guesses
+/// needed; a password holding a word of `about` (the person's own name and username) is refused too. Fewer than 10^8 (zxcvbn's scores 0 to 2)
 /// is refused: `password1234` and `Summer2026!!` are, four random words are not.
 pub fn password_problem(password: &str, about: &[&str]) -> Option<String> {
     if password.chars().count() < MIN_PASSWORD {
         return Some(format!("Enter a password of at least {MIN_PASSWORD} characters"));
     }
-    // The person's name and username whole and word by word ("sam.okafor" gives "sam" and "okafor").
-    let mut words: Vec<String> = Vec::new();
-    for text in about {
-        words.push(text.to_lowercase());
-        words.extend(text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 3).map(str::to_lowercase));
+    // The person's name and username, word by word ("sam.okafor" gives "sam" and "okafor"): a password
+    // holding any of them is the first an attacker who knows whose account it is would try.
+    let words: Vec<String> = about
+        .iter()
+        .flat_map(|text| text.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    if words.iter().any(|w| password.to_lowercase().contains(w.as_str())) {
+        return Some("Choose a password that does not contain your name or username".to_owned());
     }
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
     let estimate = zxcvbn::zxcvbn(password, &words);
@@ -288,7 +293,8 @@ mod tests {
             assert!(problem.starts_with("Choose a password that is harder to guess"), "{weak}: {problem}");
         }
         // The person's own name or username is tried first too.
-        assert!(password_problem("samuelokafor1", &["sam.okafor", "Samuel Okafor"]).is_some());
+        let own = password_problem("Okafor-family-2026", &["sam.okafor", "Samuel Okafor"]).unwrap();
+        assert!(own.contains("does not contain your name or username"), "{own}");
         assert!(password_problem("short", &[]).unwrap().contains("at least 12 characters"));
         for strong in ["velvet harbour quietly tomato", "marble-cactus-ferry-lantern", "a good long password for me"] {
             assert_eq!(password_problem(strong, &[]), None, "{strong}");
