@@ -44,7 +44,7 @@ pub fn frameworks() -> &'static [Framework] {
 /// The frameworks' results for one LA scope, each computed on first use.
 ///
 /// A view needs one framework, so after a case change only the framework viewed is computed again
-/// (about a tenth of the work of all of them); the warm-up and the strategy's figures compute every one
+/// (the work of one framework, not of all of them); the warm-up and the strategy's figures compute every one
 /// at once, sharing each LA's lists between them.
 pub struct Computed {
     table: Arc<PersonTable>,
