@@ -290,10 +290,12 @@ async fn framework_cases(
     signed.access.require(Can::Caseload)?;
     let (fw, data) = computed(&state, &signed, &id).await?;
     let ind = fw.indicators.iter().find(|i| i.id == indicator).ok_or(AppError::NotFound)?;
-    let view = frameworks::view(fw, data.results(&fw.id).ok_or(AppError::NotFound)?, &data.areas, &q.drill, data.suppression, false, true);
-    let row = data
-        .results(&fw.id)
-        .and_then(|r| r.rows.iter().find(|r| r.indicator == ind.id && r.la == view.area && r.cohort == view.cohort && r.period == q.period))
+    let results = data.results(&fw.id).ok_or(AppError::NotFound)?;
+    let view = frameworks::view(fw, results, &data.areas, &q.drill, data.suppression, false, true);
+    let row = results
+        .rows
+        .iter()
+        .find(|r| r.indicator == ind.id && r.la == view.area && r.cohort == view.cohort && r.period == q.period)
         .ok_or(AppError::NotFound)?;
     let members = data.members(fw, &ind.id, &view.area, &row.period, &view.cohort).ok_or(AppError::NotFound)?;
     let caseload = state.caseload.get(&state, &signed.access.actor(), "case_list").await?;
@@ -319,14 +321,8 @@ async fn framework_cases(
         })
         .collect();
     let label = if ind.number.is_empty() { ind.title.clone() } else { format!("{} {}", ind.number, ind.title) };
-    let base_query = serde_urlencoded::to_string([
-        ("la", view.area.as_str()),
-        ("period", row.period.as_str()),
-        ("locality", view.drill.locality.as_str()),
-        ("need", view.drill.need.as_str()),
-        ("phase", view.drill.phase.as_str()),
-    ])
-    .unwrap_or_default();
+    // The drill-down's own query (area, locality, need, phase) and the row's period.
+    let base_query = format!("{}&{}", view.query, serde_urlencoded::to_string([("period", row.period.as_str())]).unwrap_or_default());
     let context = page(
         &signed,
         &format!("Cases behind {label}"),
