@@ -131,6 +131,21 @@ async fn the_api_names_the_field_or_event_that_is_wrong_and_reports_conflicts_as
         .await;
     assert_eq!(illegal.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(illegal.json()["error"]["code"], "final_after_draft");
+    // ASVS 13.1.5 / issue 12 item 7: a field the event does not have is refused by name, not dropped.
+    let typo = app
+        .post_json(
+            &path,
+            &cw,
+            &json!({"expected_version": 1, "events": [{"date": "2026-11-20", "type": "decided_to_assess", "notes": "x"}]}),
+            true,
+        )
+        .await;
+    assert_eq!(typo.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(typo.json()["error"]["code"], "unknown_field");
+    assert_eq!(typo.json()["error"]["field"], "events[0].notes");
+    let stray = app.post_json(&path, &cw, &json!({"expected_version": 1, "events": [], "version": 2}), true).await;
+    assert_eq!(stray.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(stray.json()["error"]["field"], "version");
     let stale = app
         .post_json(&path, &cw, &json!({"expected_version": 7, "events": [{"date": "2026-11-20", "type": "decided_to_assess"}]}), true)
         .await;

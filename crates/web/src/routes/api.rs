@@ -106,6 +106,14 @@ async fn record(State(state): State<AppState>, ApiSigned(s): ApiSigned, Path(id)
             "give expected_version: the case version your change is based on",
         )
     })?;
+    if let Some(key) = value.as_object().and_then(|o| o.keys().find(|k| !["expected_version", "reason", "events"].contains(&k.as_str()))) {
+        return Err(ApiError::field(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_field",
+            key,
+            format!("{key} is not a field of this request: give expected_version, events and optionally reason"),
+        ));
+    }
     let reason = value.get("reason").and_then(Value::as_str).unwrap_or("recorded through the API").to_owned();
     let items = value
         .get("events")
@@ -116,10 +124,38 @@ async fn record(State(state): State<AppState>, ApiSigned(s): ApiSigned, Path(id)
         let event: CaseEvent = serde_json::from_value(item.clone()).map_err(|e| {
             ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &format!("events[{i}]"), format!("event {}: {e}", i + 1))
         })?;
+        // An event's unknown field would otherwise be dropped without a word (issue 12 item 7): what the
+        // event understood, written back, must hold every field that was given.
+        let understood = serde_json::to_value(&event).unwrap_or(Value::Null);
+        if let Some(field) = first_unknown_field(item, &understood, &format!("events[{i}]")) {
+            return Err(ApiError::field(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_field",
+                &field,
+                format!("event {}: {field} is not a field of a {} event", i + 1, event.type_name()),
+            ));
+        }
         events.push(event);
     }
     let saved = super::cases::record_for_api(&state, &s.access, id, expected, events, &reason).await?;
     Ok(Json(json!({"case_id": id, "version": saved.version, "stage": saved.value.stage().name()})))
+}
+
+/// The path of the first field in `given` that `understood` (the same value read and written back) does
+/// not hold, where it is more than an empty value (`null`, `{}`, `[]`, which a default stands for).
+fn first_unknown_field(given: &Value, understood: &Value, path: &str) -> Option<String> {
+    let empty = |v: &Value| v.is_null() || v.as_object().is_some_and(|o| o.is_empty()) || v.as_array().is_some_and(|a| a.is_empty());
+    match (given, understood) {
+        (Value::Object(g), Value::Object(u)) => g.iter().find_map(|(key, v)| match u.get(key) {
+            None if empty(v) => None,
+            None => Some(format!("{path}.{key}")),
+            Some(uv) => first_unknown_field(v, uv, &format!("{path}.{key}")),
+        }),
+        (Value::Array(g), Value::Array(u)) if g.len() == u.len() => {
+            g.iter().zip(u).enumerate().find_map(|(i, (gv, uv))| first_unknown_field(gv, uv, &format!("{path}[{i}]")))
+        }
+        _ => None,
+    }
 }
 
 async fn child(State(state): State<AppState>, ApiSigned(s): ApiSigned, Path(id): Path<String>) -> ApiResult {
