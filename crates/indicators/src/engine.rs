@@ -100,6 +100,10 @@ pub struct ResultRow {
     pub comparator: Option<Comparator>,
     /// Why there is no rating, where there is none.
     pub not_rated: Option<NotRated>,
+    /// Hidden on suppressed pages although not small itself, because a small figure beside it could
+    /// otherwise be worked out from the total (secondary suppression: [`crate::present::protect_from_differencing`]).
+    #[serde(skip)]
+    pub protected: bool,
 }
 
 /// What a value was rated against: the one rule of [`rate`].
@@ -792,6 +796,7 @@ impl RowCtx<'_> {
             neighbours: self.ind.neighbours.get(self.label).copied(),
             comparator: rating.as_ref().ok().map(|(_, c)| c.clone()),
             not_rated: rating.err(),
+            protected: false,
         }
     }
 

@@ -166,8 +166,12 @@ impl Suppression {
         n >= 1 && n <= u64::from(self.threshold)
     }
 
-    /// Whether a row's value would reveal a small count.
+    /// Whether a row's value would reveal a small count, itself or by difference from a total
+    /// ([`protect_from_differencing`]).
     pub fn hides_row(self, unit: Unit, row: &ResultRow) -> bool {
+        if row.protected && self.threshold > 0 {
+            return true;
+        }
         let small = |n: Option<u64>| n.is_some_and(|n| self.hides(n));
         match unit {
             Unit::Count => small(row.numerator) || row.numerator.is_none() && row.value.is_some_and(|v| v >= 1.0 && self.hides(v as u64)),
@@ -188,6 +192,77 @@ impl Suppression {
             denominator: n(row.denominator),
             value: if hide { SUPPRESSED.to_owned() } else { row.value.map_or_else(|| "-".to_owned(), |v| value(v, unit)) },
             suppressed: hide,
+        }
+    }
+}
+
+/// Secondary suppression, as DfE's statistics apply it: where one figure of a breakdown (`need=ASD` among
+/// the needs of the same indicator, period, area and locality) is hidden and the total it belongs to is
+/// shown, the hidden figure is the total less the others, so the smallest other figure of the breakdown
+/// is hidden too (marked [`ResultRow::protected`]). Counts and percentages alike: a hidden percentage's
+/// numerator and denominator could be worked out the same way. Rows without counts (rates from manual
+/// values, gaps between cohorts) take no part. Government Statistical Service, "Statistical disclosure
+/// control" guidance: primary suppression of small cells and secondary suppression of cells from which
+/// they could be recovered by differencing.
+pub fn protect_from_differencing(fw: &crate::definition::Framework, results: &mut crate::engine::Results, s: Suppression) {
+    use std::collections::HashMap;
+    if s.threshold == 0 {
+        return;
+    }
+    let unit: HashMap<&str, (Unit, Vec<&'static str>)> =
+        fw.indicators.iter().map(|i| (i.id.as_str(), (i.unit, i.breakdowns.iter().map(|d| d.key()).collect()))).collect();
+    // (indicator, period, la, parent cohort, dimension) -> the rows of that breakdown.
+    type Group = (String, String, String, String, String);
+    let mut groups: HashMap<Group, Vec<usize>> = HashMap::new();
+    let mut totals: HashMap<(String, String, String, String), usize> = HashMap::new();
+    for (i, r) in results.rows.iter().enumerate() {
+        let Some((_, dims)) = unit.get(r.indicator.as_str()) else { continue };
+        totals.insert((r.indicator.clone(), r.period.clone(), r.la.clone(), r.cohort.clone()), i);
+        let (parent, part) = match r.cohort.rsplit_once(" & ") {
+            Some((parent, part)) => (parent.to_owned(), part),
+            None => ("all".to_owned(), r.cohort.as_str()),
+        };
+        let Some((dim, _)) = part.split_once('=') else { continue };
+        if !dims.contains(&dim) || r.numerator.is_none() {
+            continue;
+        }
+        groups.entry((r.indicator.clone(), r.period.clone(), r.la.clone(), parent, dim.to_owned())).or_default().push(i);
+    }
+    let mut keys: Vec<&Group> = groups.keys().collect();
+    keys.sort();
+    // A figure hidden to protect one breakdown can leave another (a locality's own breakdown) with one
+    // hidden figure: go round until nothing changes (each round hides at least one more row, or stops).
+    loop {
+        let mut changed = false;
+        for key in &keys {
+            let rows = &groups[*key];
+            let (ind, period, la, parent, _) = key;
+            let u = unit[ind.as_str()].0;
+            let Some(&total) = totals.get(&(ind.clone(), period.clone(), la.clone(), parent.clone())) else { continue };
+            if s.hides_row(u, &results.rows[total]) {
+                continue;
+            }
+            let hidden = rows.iter().filter(|i| s.hides_row(u, &results.rows[**i])).count();
+            if hidden != 1 {
+                continue;
+            }
+            // The smallest figure still shown, preferring one that is not zero (a hidden zero beside a
+            // hidden small count still lets the count be worked out when the reader guesses the zero).
+            let pick = rows
+                .iter()
+                .filter(|i| !s.hides_row(u, &results.rows[**i]))
+                .min_by_key(|i| {
+                    let n = results.rows[**i].numerator.unwrap_or(0);
+                    (n == 0, n, results.rows[**i].cohort.clone())
+                })
+                .copied();
+            if let Some(i) = pick {
+                results.rows[i].protected = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
         }
     }
 }
@@ -330,7 +405,77 @@ mod tests {
             neighbours: None,
             comparator: None,
             not_rated: None,
+            protected: false,
         }
+    }
+
+    fn breakdown(cohort: &str, numerator: u64, denominator: Option<u64>) -> ResultRow {
+        ResultRow { cohort: cohort.into(), ..row(Some(numerator), denominator, Some(numerator as f64)) }
+    }
+
+    fn needs_framework(unit: &str) -> crate::definition::Framework {
+        let (denominator, measure) = if unit == "percent" { ("denominator = \"census_pupils\"\n", "facts") } else { ("", "facts") };
+        let toml = format!(
+            "[framework]\nid = \"f\"\ntitle = \"F\"\ngroups = [{{ id = \"g\", title = \"g\" }}]\n\n[[indicator]]\nid = \"i\"\ntitle = \"t\"\ndefinition = \"t\"\ngroup = \"g\"\nunit = \"{unit}\"\nperiod = \"academic_year\"\npolarity = \"neutral\"\nmeasure = \"{measure}\"\nnumerator = \"census_pupils & sen(ehc_plan)\"\n{denominator}breakdowns = [\"need\"]\nsource = \"t\"\n"
+        );
+        crate::definition::parse_framework("t.toml", &toml).expect("a framework").0
+    }
+
+    fn results(rows: Vec<ResultRow>) -> crate::engine::Results {
+        crate::engine::Results { framework: "f".into(), title: "F".into(), rows, periods: vec!["2025".into()] }
+    }
+
+    #[test]
+    fn gss_secondary_suppression_hides_the_next_smallest_figure_when_one_could_be_worked_out_from_the_total() {
+        let fw = needs_framework("count");
+        let s = Suppression { threshold: 5 };
+        let mut r = results(vec![
+            row(Some(40), None, Some(40.0)),
+            breakdown("need=ASD", 3, None),
+            breakdown("need=MLD", 10, None),
+            breakdown("need=SLD", 27, None),
+        ]);
+        protect_from_differencing(&fw, &mut r, s);
+        let shown: Vec<String> = r.rows.iter().map(|x| s.show(Unit::Count, x).value).collect();
+        // ASD's 3 is small; shown beside 40, 10 and 27 it would be 40 - 10 - 27: MLD is hidden too.
+        assert_eq!(shown, ["40", SUPPRESSED, SUPPRESSED, "27"]);
+        // An analyst's full figures (no suppression) are unchanged.
+        assert_eq!(Suppression::NONE.show(Unit::Count, &r.rows[2]).value, "10");
+    }
+
+    #[test]
+    fn gss_secondary_suppression_leaves_a_breakdown_alone_when_two_are_hidden_or_the_total_is() {
+        let fw = needs_framework("count");
+        let s = Suppression { threshold: 5 };
+        let mut two = results(vec![
+            row(Some(40), None, Some(40.0)),
+            breakdown("need=ASD", 3, None),
+            breakdown("need=HI", 2, None),
+            breakdown("need=SLD", 35, None),
+        ]);
+        protect_from_differencing(&fw, &mut two, s);
+        assert!(two.rows.iter().all(|x| !x.protected), "two hidden figures cannot be told apart from their sum");
+        let mut small_total = results(vec![row(Some(4), None, Some(4.0)), breakdown("need=ASD", 4, None)]);
+        protect_from_differencing(&fw, &mut small_total, s);
+        assert!(small_total.rows.iter().all(|x| !x.protected));
+    }
+
+    #[test]
+    fn gss_secondary_suppression_protects_percentages_by_their_counts_and_skips_a_zero() {
+        let fw = needs_framework("percent");
+        let s = Suppression { threshold: 5 };
+        let mut r = results(vec![
+            row(Some(30), Some(60), Some(50.0)),
+            breakdown("need=ASD", 2, Some(10)),
+            breakdown("need=HI", 0, Some(8)),
+            breakdown("need=MLD", 12, Some(20)),
+            breakdown("need=SLD", 16, Some(22)),
+        ]);
+        protect_from_differencing(&fw, &mut r, s);
+        let protected: Vec<&str> = r.rows.iter().filter(|x| x.protected).map(|x| x.cohort.as_str()).collect();
+        // ASD's 2 of 10 is hidden; HI's 0 of 8 is shown (nothing in it is small) but passed over as a
+        // zero: the smallest non-zero figure shown, MLD's 12 of 20, is hidden with it.
+        assert_eq!(protected, ["need=MLD"]);
     }
 
     #[test]

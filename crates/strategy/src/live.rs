@@ -232,6 +232,7 @@ mod tests {
             neighbours: None,
             comparator: None,
             not_rated: None,
+            protected: false,
         };
         let results = vec![Results {
             framework: "dfe-ehcp".into(),
@@ -266,6 +267,7 @@ mod tests {
             neighbours: None,
             comparator: None,
             not_rated: None,
+            protected: false,
         };
         let results = vec![Results {
             framework: "dfe-ehcp".into(),

@@ -118,7 +118,7 @@ impl Computed {
         self.slots[i].get_or_init(|| {
             let started = std::time::Instant::now();
             let loaded = waymark_indicators::Loaded::default();
-            let r = waymark_indicators::compute_threads(
+            let mut r = waymark_indicators::compute_threads(
                 fw,
                 &self.table,
                 &Scope::All,
@@ -128,6 +128,7 @@ impl Computed {
                 &evidence,
                 threads(),
             );
+            present::protect_from_differencing(fw, &mut r, self.suppression);
             tracing::info!(millis = started.elapsed().as_millis() as u64, framework = %fw.id, "framework computed");
             r
         })
@@ -144,8 +145,13 @@ impl Computed {
             let started = std::time::Instant::now();
             let all: Vec<&Framework> = frameworks().iter().collect();
             let loaded = waymark_indicators::Loaded::default();
-            let r =
+            let mut r =
                 waymark_indicators::compute_all_threads(&all, &self.table, &Scope::All, &self.periods, &self.manual, &loaded, threads());
+            for results in r.iter_mut() {
+                if let Some(fw) = all.iter().find(|f| f.id == results.framework) {
+                    present::protect_from_differencing(fw, results, self.suppression);
+                }
+            }
             tracing::info!(millis = started.elapsed().as_millis() as u64, "frameworks computed");
             r
         })

@@ -231,6 +231,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
     results.retain(|r| chosen.iter().any(|f| f.id == r.framework));
     let la = args.la.as_deref();
     let suppression = waymark_indicators::present::Suppression { threshold: args.suppress };
+    for r in results.iter_mut() {
+        if let Some(fw) = chosen.iter().find(|f| f.id == r.framework) {
+            waymark_indicators::present::protect_from_differencing(fw, r, suppression);
+        }
+    }
     let bytes: Vec<u8> = match args.format.as_str() {
         "csv" if args.suppress > 0 => {
             render::csv_suppressed(&results, &chosen, suppression).map_err(|e| Failure::other(e.to_string()))?.into_bytes()
