@@ -77,6 +77,8 @@ pub fn case_json(record: &CaseRecord, access: &Access, today: Date) -> Value {
         "placements": views::placement_rows(&s.placements, today),
         "review": views::review_summary(s.case.stage()),
         "timeline": views::timeline(&record.events, access),
+        // What this user may record next, as the domain orders it for the case's stage.
+        "actions": available_actions(s.case.stage(), access).into_iter().map(|(k, t)| json!({"key": k, "title": t})).collect::<Vec<_>>(),
     })
 }
 
@@ -90,8 +92,6 @@ async fn show(
     let record = load_case(&state, &signed.access, id).await?;
     let today = state.clock.today();
     let mut data = case_json(&record, &signed.access, today);
-    let actions: Vec<Value> =
-        available_actions(record.snapshot.case.stage(), &signed.access).into_iter().map(|(k, t)| json!({"key": k, "title": t})).collect();
     let mut staff = Vec::new();
     let mut caseworker = None;
     if signed.access.can(Can::Casework) {
@@ -127,7 +127,6 @@ async fn show(
     }
     let done = q.done.as_deref().and_then(action_title);
     if let Value::Object(map) = &mut data {
-        map.insert("actions".into(), json!(actions));
         map.insert("staff".into(), json!(staff));
         map.insert("caseworker".into(), json!(caseworker));
         map.insert("current_caseworker".into(), json!(record.snapshot.caseworker.map(|c| c.to_string())));
