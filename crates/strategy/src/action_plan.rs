@@ -55,10 +55,6 @@ impl Template {
     }
 }
 
-fn words(d: NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
-}
-
 /// The action plan as `template`, for `area`, as it stands on `made_on`, with its measures' figures.
 pub fn document(template: Template, area: &str, plan: &Plan, figures: &[Figure], made_on: NaiveDate) -> Doc {
     let mut b = Vec::new();
@@ -67,7 +63,7 @@ pub fn document(template: Template, area: &str, plan: &Plan, figures: &[Figure],
     b.push(Block::Paragraph(format!(
         "{area}. {} as it stands on {}: each action's status and the measures' figures are those of that day.",
         template.title(),
-        words(made_on)
+        report::date_words(made_on)
     )));
     b.push(h(2, "1. Introduction"));
     match template {

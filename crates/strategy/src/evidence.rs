@@ -21,7 +21,7 @@
 //! Word ([`crate::report::docx`]).
 
 use crate::plan::Plan;
-use crate::report::{Block, Doc, Figure};
+use crate::report::{self, Block, Doc, Figure};
 use crate::self_evaluation::SelfEvaluation;
 use chrono::NaiveDate;
 
@@ -122,22 +122,11 @@ pub struct EvidencePack {
     pub requests: Vec<Request>,
 }
 
-fn words(d: NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
-}
-
 fn plan_rows(plan: &Plan) -> Vec<Vec<String>> {
     plan.items()
         .map(|(s, i)| {
-            vec![
-                s.name.clone(),
-                i.def.reference.clone(),
-                i.def.title.clone(),
-                i.def.due.to_string(),
-                i.def.owner.clone(),
-                i.status().words().to_owned(),
-                i.latest_note().map_or_else(|| "No progress note yet".to_owned(), |n| format!("{} ({})", n.text, n.quarter.words())),
-            ]
+            let note = i.latest_note().map_or_else(|| "No progress note yet".to_owned(), |n| format!("{} ({})", n.text, n.quarter.words()));
+            [vec![s.name.clone()], report::item_cells(i), vec![note]].concat()
         })
         .collect()
 }
@@ -147,8 +136,8 @@ impl EvidencePack {
     pub fn document(&self) -> Doc {
         let mut b = Vec::new();
         let h = |level: u8, text: &str| Block::Heading { level, text: text.to_owned() };
-        let made = words(self.made_on);
-        let (from, to) = (words(self.period.from), words(self.period.to));
+        let made = report::date_words(self.made_on);
+        let (from, to) = (report::date_words(self.period.from), report::date_words(self.period.to));
         b.push(Block::Paragraph(format!(
             "{}. Made on {made} for the area SEND inspection: every figure and list is as it stood that day. \
              Requests are those received from {from} to {to}. The lists name children and young people: \
@@ -157,7 +146,14 @@ impl EvidencePack {
         )));
         let se_source = self.self_evaluation.as_ref().map_or_else(
             || "Not written yet in Waymark".to_owned(),
-            |s| format!("Waymark self-evaluation, version {}, dated {}, saved by {}", s.version, words(s.evaluation.dated), s.saved_by),
+            |s| {
+                format!(
+                    "Waymark self-evaluation, version {}, dated {}, saved by {}",
+                    s.version,
+                    report::date_words(s.evaluation.dated),
+                    s.saved_by
+                )
+            },
         );
         let plan_source = format!("Waymark delivery plan as it stood on {made}, replayed from its {} recorded changes", self.plan_changes);
         let mut contents = vec![
@@ -200,7 +196,7 @@ impl EvidencePack {
                 b.push(Block::Paragraph(format!(
                     "Version {}, dated {}. The partnership's overall judgement: {}.",
                     s.version,
-                    words(se.dated),
+                    report::date_words(se.dated),
                     se.judgement.map_or("not given", |j| j.words())
                 )));
                 if !se.summary.trim().is_empty() {

@@ -7,7 +7,7 @@
 //! [`BoardReport::document`] lays it out as a [`Doc`] of headings, paragraphs and tables that every
 //! format renders the same way ([`html`], [`xlsx`]).
 
-use crate::plan::{IndicatorRef, Plan};
+use crate::plan::{IndicatorRef, Item, Plan};
 use crate::quarter::Quarter;
 use crate::self_evaluation::SelfEvaluation;
 use crate::status::Status;
@@ -112,8 +112,15 @@ pub enum Block {
     Table { caption: String, head: Vec<String>, rows: Vec<Vec<String>> },
 }
 
-fn date_words(d: NaiveDate) -> String {
+/// A day in words ("4 December 2026"), as every strategy document writes it.
+pub(crate) fn date_words(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
+}
+
+/// A deliverable's or action's cells in every strategy document's plan tables: reference, title, by
+/// when, by whom and status.
+pub(crate) fn item_cells(i: &Item) -> Vec<String> {
+    vec![i.def.reference.clone(), i.def.title.clone(), i.def.due.to_string(), i.def.owner.clone(), i.status().words().to_owned()]
 }
 
 impl BoardReport {
@@ -271,19 +278,7 @@ impl BoardReport {
             b.push(Block::Table {
                 caption: s.name.clone(),
                 head: vec!["Ref".into(), "Deliverable".into(), "By when".into(), "By whom".into(), "Status".into()],
-                rows: s
-                    .items
-                    .iter()
-                    .map(|i| {
-                        vec![
-                            i.def.reference.clone(),
-                            i.def.title.clone(),
-                            i.def.due.to_string(),
-                            i.def.owner.clone(),
-                            i.status().words().to_owned(),
-                        ]
-                    })
-                    .collect(),
+                rows: s.items.iter().map(item_cells).collect(),
             });
         }
         b.push(h(3, "3.5 Linked indicators"));
@@ -351,19 +346,7 @@ impl BoardReport {
                     "By whom".into(),
                     "Status".into(),
                 ],
-                rows: ap
-                    .items()
-                    .map(|(s, i)| {
-                        vec![
-                            s.name.clone(),
-                            i.def.reference.clone(),
-                            i.def.title.clone(),
-                            i.def.due.to_string(),
-                            i.def.owner.clone(),
-                            i.status().words().to_owned(),
-                        ]
-                    })
-                    .collect(),
+                rows: ap.items().map(|(s, i)| [vec![s.name.clone()], item_cells(i)].concat()).collect(),
             });
         }
         Doc { title: format!("SEND strategy: board report for {}", self.quarter.words()), blocks: b }

@@ -246,7 +246,7 @@ pub fn caseload_row(s: &CaseSnapshot, today: Date) -> CaseloadRow {
         stage_label: stage_label(&s.summary.stage),
         received: s.case.received(),
         next_step: next.as_ref().map(|n| n.step.clone()),
-        next_step_label: next.as_ref().map(|n| step_label(&n.step)),
+        next_step_label: next.as_ref().map(waymark_domain::case::next_step),
         next_due: next.as_ref().map(|n| n.due),
         next_status: next.as_ref().map(|n| status_key(n.status)),
         waiting_on: next.as_ref().and_then(|n| n.waiting_on).map(delay_key),
@@ -430,7 +430,7 @@ pub fn family_stage(stage: &Stage) -> String {
 pub fn family_next(step: &Step) -> Value {
     let what = match step.step.as_str() {
         "decision_to_assess" => "The council decides whether to carry out an assessment".to_owned(),
-        "decision_not_to_issue" => "If the council decides not to issue a plan, it must tell you".to_owned(),
+        "decision_not_to_issue" => "The council decides whether to issue an EHC plan".to_owned(),
         "final_plan" => "The final EHC plan is issued".to_owned(),
         "annual_review" => "The plan's annual review meeting is held".to_owned(),
         "review_decision" => "The council tells you its decision after the review".to_owned(),

@@ -266,6 +266,39 @@ async fn no_page_any_role_meets_shows_an_internal_name() {
 }
 
 #[tokio::test]
+async fn the_next_step_reads_as_an_open_decision_to_a_caseworker_and_a_parent_send_regs_2014_reg_10() {
+    use waymark_domain::case::{AdviceParty, CaseEvent, CaseEventKind};
+    use waymark_storage::Store;
+    let app = TestApp::new().await;
+    let amber = app.kid("amber").clone();
+    // All the advice asked for is in: the next time limit is the 16 weeks to decide whether to issue a
+    // plan (3 August + 16 weeks = 23 November 2026).
+    let advice = [AdviceParty::Health, AdviceParty::Education]
+        .map(|party| CaseEvent::new(common::d("2026-10-10"), CaseEventKind::AdviceReceived { party }));
+    app.store.record_case_events(&Actor::new("test-setup", Scope::All), amber.case, 4, advice.to_vec(), "test").await.unwrap();
+
+    let cw = app.sign_in("caseworker").await;
+    let case = app.get(&format!("/cases/{}", amber.case), Some(&cw)).await.body;
+    assert!(case.contains("Next: <strong>decide whether to issue a plan</strong>, due 23 November 2026"), "{case}");
+    let api = app.get(&format!("/api/v1/cases/{}", amber.case), Some(&cw)).await.json();
+    assert_eq!(api["next"]["label"], "decide whether to issue a plan", "{api}");
+    // The API lists what the caseworker may record next, in the domain's order, by code.
+    let keys: Vec<&str> = api["actions"].as_array().unwrap().iter().map(|a| a["key"].as_str().unwrap()).collect();
+    assert_eq!(&keys[..3], ["request-advice", "advice-received", "decision-to-issue"], "{api}");
+    let caseload = app.get("/caseload?scope=all", Some(&cw)).await.body;
+    assert!(caseload.contains("Decide whether to issue a plan"), "{caseload}");
+
+    let parent = app.sign_in("parent").await;
+    let list = app.get("/my-journey", Some(&parent)).await.body;
+    assert!(list.contains("Next: decide whether to issue a plan, by 23 November 2026"), "{list}");
+    let journey = app.get(&format!("/my-journey/{}", amber.case), Some(&parent)).await.body;
+    assert!(journey.contains("The council decides whether to issue an EHC plan"), "{journey}");
+    for page in [&case, &list, &journey] {
+        assert!(!page.contains("not to issue a plan"), "no refusal is presumed");
+    }
+}
+
+#[tokio::test]
 async fn the_error_summary_lists_problems_in_the_order_of_the_fields() {
     let app = TestApp::new().await;
     let cw = app.sign_in("caseworker").await;

@@ -223,7 +223,8 @@ async fn the_caseload_shows_each_cases_next_deadline_and_whom_it_waits_on_and_fi
         assert!(page.body.contains(&format!("{surname}, {forename}")));
     }
     assert!(!page.body.contains("Vantongeren"), "another LA's child");
-    assert!(page.body.contains("Education (school or setting) advice") || page.body.contains("Health advice"));
+    // The next step in the domain's words (`case::next_step`), capitalised as a table cell.
+    assert!(page.body.contains("Advice from the school or setting") || page.body.contains("Advice from health"), "{}", page.body);
     assert!(page.body.contains("Overdue") && page.body.contains("Waiting on"));
     let requested = app.get("/caseload?stage=requested&scope=all", Some(&cw)).await.body;
     assert!(requested.contains("Wetherspoon") && !requested.contains("Quayle"));

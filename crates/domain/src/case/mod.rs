@@ -5,9 +5,11 @@
 //! [`TransitionError`] that names the rule. Storage keeps only the events, so any past state can be
 //! replayed.
 
+mod actions;
 mod events;
 mod vocab;
 
+pub use actions::{next_step, Action};
 pub use events::{AppealableDecision, CaseEvent, CaseEventKind, CeaseReason, Requester, UnknownDates};
 pub use vocab::{AdviceParty, DelayParty, ExceptionReason, ReviewOutcome, TransferKind};
 

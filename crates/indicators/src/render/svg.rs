@@ -23,6 +23,28 @@ fn esc(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// A chart's two axes: the value axis up the left edge of the plot (x = `left`, from `top` down to
+/// `base`) and the period axis along its foot (y = `base`, from `left` to `end`).
+fn axes(svg: &mut String, left: f64, top: f64, end: f64, base: f64) {
+    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{top}" x2="{left}" y2="{base}"/>"#);
+    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{base}" x2="{end}" y2="{base}"/>"#);
+}
+
+/// The value axis's five ticks, from `lo` to `lo + span` in quarters, each labelled by `label` at the
+/// height `y` gives its value, right-aligned against the axis at `left`.
+fn value_ticks(svg: &mut String, left: f64, lo: f64, span: f64, y: impl Fn(f64) -> f64, label: impl Fn(f64) -> String) {
+    for tick in 0..=4 {
+        let v = lo + span * f64::from(tick) / 4.0;
+        let _ = write!(
+            svg,
+            r#"<text class="app-chart__label" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            left - 6.0,
+            y(v) + 4.0,
+            esc(&label(v))
+        );
+    }
+}
+
 /// A trend as an SVG line chart on its own scale (from zero), series told apart by line style and
 /// marker as well as colour, with a legend; the data table follows it on the page.
 pub fn line_chart(id: &str, title: &str, periods: &[String], series: &[(&str, Vec<Option<f64>>)], unit: Unit) -> String {
@@ -41,18 +63,9 @@ pub fn line_chart(id: &str, title: &str, periods: &[String], series: &[(&str, Ve
         r#"<svg class="app-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">Trend by period. The same figures are in the table below the chart.</desc>"#,
         esc(title)
     );
-    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{top}" x2="{left}" y2="{}"/>"#, h - bottom);
-    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{}" x2="{}" y2="{}"/>"#, h - bottom, w - right, h - bottom);
-    for tick in 0..=4 {
-        let v = min + span * f64::from(tick) / 4.0;
-        let _ = write!(
-            svg,
-            r#"<text class="app-chart__label" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
-            left - 6.0,
-            y(v) + 4.0,
-            esc(&num((v * 10.0).round() / 10.0, if unit == Unit::RatePer1000 { Unit::Count } else { unit }))
-        );
-    }
+    axes(&mut svg, left, top, w - right, h - bottom);
+    let tick_unit = if unit == Unit::RatePer1000 { Unit::Count } else { unit };
+    value_ticks(&mut svg, left, min, span, y, |v| num((v * 10.0).round() / 10.0, tick_unit));
     for (i, p) in periods.iter().enumerate() {
         let lx = x(i);
         let _ = write!(
@@ -127,8 +140,7 @@ pub fn bar_chart(id: &str, title: &str, labels: &[String], series: &[(&str, Vec<
         r#"<svg class="app-chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">The same figures are in the table below the chart.</desc>"#,
         esc(title)
     );
-    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{top}" x2="{left}" y2="{}"/>"#, h - bottom);
-    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{}" x2="{}" y2="{}"/>"#, h - bottom, w - 10.0, h - bottom);
+    axes(&mut svg, left, top, w - 10.0, h - bottom);
     for tick in 0..=4 {
         let v = max * f64::from(tick) / 4.0;
         let y = h - bottom - plot_h * f64::from(tick) / 4.0;
@@ -244,18 +256,8 @@ pub fn fan_chart(id: &str, title: &str, rows: &[(String, [f64; 5], f64)]) -> Str
     let _ = write!(svg, r##"<polygon points="{}" fill="#1d70b8" fill-opacity="0.35"/>"##, band(1, 3));
     let line: Vec<String> = rows.iter().enumerate().map(|(i, r)| format!("{:.1},{:.1}", x(i), y(r.2))).collect();
     let _ = write!(svg, r##"<polyline points="{}" fill="none" stroke="#0b0c0c" stroke-width="3"/>"##, line.join(" "));
-    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{top}" x2="{left}" y2="{}"/>"#, h - bottom);
-    let _ = write!(svg, r#"<line class="app-chart__axis" x1="{left}" y1="{}" x2="{}" y2="{}"/>"#, h - bottom, w - right, h - bottom);
-    for t in 0..=4 {
-        let v = lo + span * f64::from(t) / 4.0;
-        let _ = write!(
-            svg,
-            r#"<text class="app-chart__label" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
-            left - 6.0,
-            y(v) + 4.0,
-            present::whole(v)
-        );
-    }
+    axes(&mut svg, left, top, w - right, h - bottom);
+    value_ticks(&mut svg, left, lo, span, y, present::whole);
     for (i, r) in rows.iter().enumerate() {
         let _ = write!(
             svg,
@@ -277,4 +279,47 @@ pub fn fan_chart(id: &str, title: &str, rows: &[(String, [f64; 5], f64)]) -> Str
     );
     svg.push_str("</svg>");
     svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The value-axis labels: (y, text) of each right-aligned label against the axis.
+    fn ticks(svg: &str) -> Vec<(f64, String)> {
+        svg.split("<text class=\"app-chart__label\" ")
+            .skip(1)
+            .filter(|t| t.contains("text-anchor=\"end\">"))
+            .filter(|t| !t.contains("transform="))
+            .map(|t| {
+                let y = t.split("y=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+                let text = t.split('>').nth(1).unwrap().split('<').next().unwrap().to_owned();
+                (y, text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn line_and_fan_charts_draw_two_axes_and_five_value_ticks_from_the_foot_up() {
+        let periods: Vec<String> = ["2022", "2023", "2024"].iter().map(|s| s.to_string()).collect();
+        let line = line_chart("a", "Plans", &periods, &[("Value", vec![Some(12.0), None, Some(40.0)])], Unit::Percent);
+        let rows: Vec<(String, [f64; 5], f64)> =
+            (0..3).map(|i| (format!("{}", 2026 + i), [100.0, 110.0, 120.0, 130.0, 150.0 + f64::from(i) * 10.0], 121.0)).collect();
+        let fan = fan_chart("f", "Forecast", &rows);
+        for (svg, foot) in [(&line, 230.0), (&fan, 270.0)] {
+            assert_eq!(svg.matches("class=\"app-chart__axis\"").count(), 2, "{svg}");
+            assert!(svg.contains(&format!("x2=\"70\" y2=\"{foot}\"/>")), "the value axis reaches the foot: {svg}");
+            let t = ticks(svg);
+            assert_eq!(t.len(), 5, "{svg}");
+            assert_eq!(t[0].0, foot + 4.0, "the first tick sits on the foot");
+            assert!(t.windows(2).all(|w| w[1].0 < w[0].0), "each tick above the last: {t:?}");
+        }
+        // A percentage up to 100 is drawn on a 0-100% scale, in the indicators' own format.
+        let labels: Vec<String> = ticks(&line).into_iter().map(|t| t.1).collect();
+        assert_eq!(labels, [0.0, 25.0, 50.0, 75.0, 100.0].map(|v| present::value(v, Unit::Percent)));
+        // The fan's scale is whole numbers, from a round floor below its lowest band.
+        let labels: Vec<String> = ticks(&fan).into_iter().map(|t| t.1).collect();
+        assert_eq!(labels[0], present::whole(90.0));
+        assert!(labels.iter().all(|l| !l.contains('.')), "{labels:?}");
+    }
 }

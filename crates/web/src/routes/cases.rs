@@ -20,7 +20,8 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use waymark_domain::calendar::Date;
 use waymark_domain::case::{
-    AdviceParty, AppealableDecision, CaseEvent, CaseEventKind as E, CeaseReason, ExceptionReason, ReviewOutcome, Stage, TransferKind,
+    Action, AdviceParty, AppealableDecision, CaseEvent, CaseEventKind as E, CeaseReason, ExceptionReason, ReviewOutcome, Stage,
+    TransferKind,
 };
 use waymark_domain::clock::evaluate;
 use waymark_domain::identifiers::{LaCode, SettingRef, Urn};
@@ -67,7 +68,7 @@ pub fn case_json(record: &CaseRecord, access: &Access, today: Date) -> Value {
         "child": views::child_summary(&s.child, access, today),
         "child_name": format!("{} {}", s.child.name.forename(), s.child.name.surname()),
         "clock": report.as_ref().map(|r| views::clock_rows(r, access)).unwrap_or_default(),
-        "next": next.as_ref().map(|n| json!({"label": views::step_label(&n.step), "due": long_date(n.due), "status": views::status_key(n.status), "waiting_on": n.waiting_on.map(views::delay_label)})),
+        "next": next.as_ref().map(|n| json!({"label": waymark_domain::case::next_step(n), "due": long_date(n.due), "status": views::status_key(n.status), "waiting_on": n.waiting_on.map(views::delay_label)})),
         "weeks_to_final": report.as_ref().and_then(|r| r.weeks_to_final),
         "within_20_weeks": report.as_ref().and_then(|r| r.within_20_weeks),
         "delays": report.as_ref().map(|r| r.delays.iter().map(|d| json!({"party": views::delay_label(d.party), "days": d.days})).collect::<Vec<_>>()).unwrap_or_default(),
@@ -76,6 +77,8 @@ pub fn case_json(record: &CaseRecord, access: &Access, today: Date) -> Value {
         "placements": views::placement_rows(&s.placements, today),
         "review": views::review_summary(s.case.stage()),
         "timeline": views::timeline(&record.events, access),
+        // What this user may record next, as the domain orders it for the case's stage.
+        "actions": available_actions(s.case.stage(), access).into_iter().map(|(k, t)| json!({"key": k, "title": t})).collect::<Vec<_>>(),
     })
 }
 
@@ -89,8 +92,6 @@ async fn show(
     let record = load_case(&state, &signed.access, id).await?;
     let today = state.clock.today();
     let mut data = case_json(&record, &signed.access, today);
-    let actions: Vec<Value> =
-        available_actions(record.snapshot.case.stage(), &signed.access).into_iter().map(|(k, t)| json!({"key": k, "title": t})).collect();
     let mut staff = Vec::new();
     let mut caseworker = None;
     if signed.access.can(Can::Casework) {
@@ -126,7 +127,6 @@ async fn show(
     }
     let done = q.done.as_deref().and_then(action_title);
     if let Value::Object(map) = &mut data {
-        map.insert("actions".into(), json!(actions));
         map.insert("staff".into(), json!(staff));
         map.insert("caseworker".into(), json!(caseworker));
         map.insert("current_caseworker".into(), json!(record.snapshot.caseworker.map(|c| c.to_string())));
@@ -153,95 +153,33 @@ pub fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
 }
 
-/// The actions offered at a stage to this user: (key, title).
+/// The actions offered at a stage to this user: (key, title). The domain decides what a stage offers and
+/// in which order ([`Stage::actions`]); the web keeps those the user's role may record.
 pub fn available_actions(stage: &Stage, access: &Access) -> Vec<(&'static str, &'static str)> {
-    let keys: &[&str] = match stage {
-        Stage::Requested => &["decision-to-assess", "exception-start", "exception-end", "withdraw", "transfer-out"],
-        Stage::AssessmentRefused { .. } => &["decision-to-assess", "mediation", "appeal-lodged", "appeal-decided", "withdraw"],
-        Stage::Assessing { .. } => &[
-            "request-advice",
-            "advice-received",
-            "decision-to-issue",
-            "issue-draft",
-            "exception-start",
-            "exception-end",
-            "withdraw",
-            "transfer-out",
-        ],
-        Stage::PlanRefused { .. } => &["decision-to-issue", "advice-received", "mediation", "appeal-lodged", "appeal-decided", "withdraw"],
-        Stage::Drafting { .. } => {
-            &["request-advice", "advice-received", "issue-draft", "exception-start", "exception-end", "withdraw", "transfer-out"]
-        }
-        Stage::DraftIssued { .. } => &[
-            "issue-final",
-            "issue-draft",
-            "setting-requested",
-            "setting-consulted",
-            "advice-received",
-            "exception-start",
-            "exception-end",
-            "withdraw",
-            "transfer-out",
-        ],
-        Stage::PlanActive { .. } => &[
-            "review-meeting",
-            "review-report-sent",
-            "review-decision",
-            "propose-amendments",
-            "issue-amended-final",
-            "setting-requested",
-            "setting-consulted",
-            "phase-transfer",
-            "mediation",
-            "appeal-lodged",
-            "appeal-decided",
-            "cease",
-            "transfer-out",
-        ],
-        Stage::Ceased { .. } | Stage::Withdrawn { .. } | Stage::TransferredOut { .. } => &["mediation", "appeal-lodged", "appeal-decided"],
-    };
-    keys.iter().filter(|k| access.may_record(&sample_kind(k, access))).filter_map(|k| action_title(k).map(|t| (*k, t))).collect()
+    stage.actions().iter().filter(|a| access.may_record(&sample_kind(**a, access))).map(|a| (a.key(), a.title())).collect()
 }
 
 /// An event of the kind an action records, to ask [`Access::may_record`] about it.
-fn sample_kind(key: &str, access: &Access) -> E {
-    match key {
-        "advice-received" => E::AdviceReceived {
+fn sample_kind(action: Action, access: &Access) -> E {
+    match action {
+        Action::AdviceReceived => E::AdviceReceived {
             party: match access.role() {
                 Role::Senco => AdviceParty::Education,
                 r => r.service().unwrap_or(AdviceParty::Other),
             },
         },
-        "review-meeting" => E::ReviewMeeting,
-        "review-report-sent" => E::ReviewReportSent,
+        Action::ReviewMeeting => E::ReviewMeeting,
+        Action::ReviewReportSent => E::ReviewReportSent,
         _ => E::DecidedToAssess,
     }
 }
 
+/// The title of a lifecycle action ([`Action::title`]) or of the case page's other forms.
 pub fn action_title(key: &str) -> Option<&'static str> {
+    if let Some(action) = Action::parse(key) {
+        return Some(action.title());
+    }
     Some(match key {
-        "decision-to-assess" => "Record the decision whether to assess",
-        "request-advice" => "Request advice",
-        "advice-received" => "Record advice received",
-        "decision-to-issue" => "Record the decision whether to issue a plan",
-        "issue-draft" => "Issue a draft plan",
-        "issue-final" => "Issue the final plan",
-        "setting-requested" => "Record a school or college the family asked for",
-        "setting-consulted" => "Record a school or college consulted",
-        "review-meeting" => "Record the annual review meeting",
-        "review-report-sent" => "Record the review report sent",
-        "review-decision" => "Record the decision after the review",
-        "propose-amendments" => "Propose amendments to the plan",
-        "issue-amended-final" => "Issue the amended final plan",
-        "phase-transfer" => "Record a coming move to a new school or college",
-        "exception-start" => "Record an exception starting",
-        "exception-end" => "Record an exception ending",
-        "cease" => "Cease the plan",
-        "withdraw" => "Record the request withdrawn",
-        "transfer-out" => "Record a move to another local authority",
-        "mediation" => "Record mediation held",
-        "appeal-lodged" => "Record an appeal lodged",
-        "appeal-decided" => "Record an appeal decided",
         "assign" => "Assign the caseworker",
         "placement" => "Record the placement",
         "placement-end" => "End the placement",
@@ -306,15 +244,15 @@ fn plan_fields(draft: bool, final_plan: bool) -> Vec<Value> {
 }
 
 /// The questions an action asks, for this case and user.
-fn fields(key: &str, record: &CaseRecord, access: &Access) -> Option<Vec<Value>> {
+fn fields(action: Action, record: &CaseRecord, access: &Access) -> Vec<Value> {
     let date = |label: &str| json!({"kind": "date", "name": "date", "label": label});
     let case = &record.snapshot.case;
-    let mut f = match key {
-        "decision-to-assess" => vec![
+    let mut f = match action {
+        Action::DecisionToAssess => vec![
             json!({"kind": "radios", "name": "decision", "label": "Has the council decided to carry out an EHC needs assessment?", "options": yes_no("Yes, to assess", "No, not to assess")}),
             date("Date of the decision"),
         ],
-        "request-advice" => {
+        Action::RequestAdvice => {
             let open: Vec<Value> = AdviceParty::ALL
                 .iter()
                 .filter(|p| case.advice().get(p).is_none_or(|r| r.requested.is_none()))
@@ -325,7 +263,7 @@ fn fields(key: &str, record: &CaseRecord, access: &Access) -> Option<Vec<Value>>
                 date("Date the requests were sent"),
             ]
         }
-        "advice-received" => {
+        Action::AdviceReceived => {
             let allowed = access.advice_parties();
             let open: Vec<Value> = case
                 .advice()
@@ -344,66 +282,65 @@ fn fields(key: &str, record: &CaseRecord, access: &Access) -> Option<Vec<Value>>
                 json!({"kind": "textarea", "name": "summary", "label": "Summary of the advice", "hint": "The main findings and recommended provision. The full report is kept in the case file."}),
             ]
         }
-        "decision-to-issue" => vec![
+        Action::DecisionToIssue => vec![
             json!({"kind": "radios", "name": "decision", "label": "Has the council decided to issue an EHC plan?", "options": yes_no("Yes, to issue a plan", "No, not to issue a plan")}),
             date("Date of the decision"),
         ],
-        "issue-draft" => [vec![date("Date the draft was sent to the family")], plan_fields(true, false)].concat(),
-        "issue-final" => [vec![date("Date the final plan was issued")], plan_fields(false, true)].concat(),
-        "propose-amendments" => [vec![date("Date the proposed amendments were sent")], plan_fields(false, false)].concat(),
-        "issue-amended-final" => [vec![date("Date the amended plan was issued")], plan_fields(false, true)].concat(),
-        "setting-requested" | "setting-consulted" => vec![
+        Action::IssueDraft => [vec![date("Date the draft was sent to the family")], plan_fields(true, false)].concat(),
+        Action::IssueFinal => [vec![date("Date the final plan was issued")], plan_fields(false, true)].concat(),
+        Action::ProposeAmendments => [vec![date("Date the proposed amendments were sent")], plan_fields(false, false)].concat(),
+        Action::IssueAmendedFinal => [vec![date("Date the amended plan was issued")], plan_fields(false, true)].concat(),
+        Action::SettingRequested | Action::SettingConsulted => vec![
             json!({"kind": "text", "name": "urn", "label": "URN of the school or college", "hint": "6 digits, for example 851001", "width": "10"}),
             date("Date"),
         ],
-        "review-meeting" => vec![date("Date of the annual review meeting")],
-        "review-report-sent" => vec![date("Date the review report was sent")],
-        "review-decision" => vec![
+        Action::ReviewMeeting => vec![date("Date of the annual review meeting")],
+        Action::ReviewReportSent => vec![date("Date the review report was sent")],
+        Action::ReviewDecision => vec![
             json!({"kind": "radios", "name": "outcome", "label": "What did the council decide?", "options": [opt("maintain", "Keep the plan as it is"), opt("amend", "Amend the plan"), opt("cease", "Cease the plan")]}),
             date("Date of the decision"),
         ],
-        "phase-transfer" => vec![
+        Action::PhaseTransfer => vec![
             json!({"kind": "radios", "name": "kind", "label": "What kind of move is it?", "options": [opt("school", "Into or between schools"), opt("post16", "From school to a post-16 institution")]}),
             json!({"kind": "date", "name": "transfer", "label": "Date of the move"}),
             date("Date this was recorded"),
         ],
-        "exception-start" | "exception-end" => {
+        Action::ExceptionStart | Action::ExceptionEnd => {
             let mut parties = vec![opt("", "It applies to the whole case")];
             parties.extend(AdviceParty::ALL.iter().map(|p| opt(p.key(), views::advice_label(*p))));
             vec![
                 json!({"kind": "radios", "name": "reason", "label": "What is the exception?", "options": exception_reasons()}),
                 json!({"kind": "radios", "name": "party", "label": "Whose advice does it affect?", "hint": "A missed appointment must name the advice-giver", "options": parties}),
-                date(if key == "exception-start" { "Date it began" } else { "Date it ended" }),
+                date(if action == Action::ExceptionStart { "Date it began" } else { "Date it ended" }),
             ]
         }
-        "cease" => vec![
+        Action::Cease => vec![
             json!({"kind": "radios", "name": "reason", "label": "Why is the plan ceasing?", "options": cease_reasons()}),
             date("Date the plan ceases"),
         ],
-        "withdraw" => vec![date("Date the request was withdrawn")],
-        "transfer-out" => vec![
+        Action::Withdraw => vec![date("Date the request was withdrawn")],
+        Action::TransferOut => vec![
             json!({"kind": "text", "name": "la", "label": "Number of the local authority now responsible", "hint": "3 digits, for example 886", "width": "4"}),
             date("Date of the move"),
         ],
-        "mediation" | "appeal-lodged" => vec![
+        Action::Mediation | Action::AppealLodged => vec![
             json!({"kind": "radios", "name": "decision", "label": "Which decision is it about?", "options": decisions()}),
             date("Date"),
         ],
-        "appeal-decided" => vec![
+        Action::AppealDecided => vec![
             json!({"kind": "radios", "name": "decision", "label": "Which decision was appealed?", "options": decisions()}),
             json!({"kind": "radios", "name": "upheld", "label": "Was the appeal upheld?", "options": yes_no("Yes", "No")}),
             date("Date of the tribunal's decision"),
         ],
-        _ => return None,
     };
     if access.sees_reasons() {
         f.push(json!({"kind": "textarea", "name": "note", "label": "Note for the case history (optional)", "hint": "Why this was recorded, or anything the next person should know"}));
     }
-    Some(f)
+    f
 }
 
 /// Parse an action's answers into events; problems go into `errors`, keyed by field.
-fn build(key: &str, form: &FormData, record: &CaseRecord, today: Date, errors: &mut Errors) -> Vec<CaseEvent> {
+fn build(action: Action, form: &FormData, record: &CaseRecord, today: Date, errors: &mut Errors) -> Vec<CaseEvent> {
     let date = parse_date(form, "date", "the date", Some(today), errors);
     let radio = |name: &str, message: &str, errors: &mut Errors| -> Option<String> {
         let v = form.get(name);
@@ -456,20 +393,20 @@ fn build(key: &str, form: &FormData, record: &CaseRecord, today: Date, errors: &
         }
         Some(p)
     };
-    let kinds: Vec<E> = match key {
-        "decision-to-assess" => match radio("decision", "Select whether the council decided to assess", errors).as_deref() {
+    let kinds: Vec<E> = match action {
+        Action::DecisionToAssess => match radio("decision", "Select whether the council decided to assess", errors).as_deref() {
             Some("yes") => vec![E::DecidedToAssess],
             Some(_) => vec![E::DecidedNotToAssess],
             None => vec![],
         },
-        "request-advice" => {
+        Action::RequestAdvice => {
             let parties: Vec<AdviceParty> = form.all("party").iter().filter_map(|p| AdviceParty::parse(p)).collect();
             if parties.is_empty() {
                 errors.add("party", "party", "Select who advice is requested from");
             }
             parties.into_iter().map(|party| E::AdviceRequested { party }).collect()
         }
-        "advice-received" => match radio("party", "Select whose advice it is", errors).as_deref().map(AdviceParty::parse) {
+        Action::AdviceReceived => match radio("party", "Select whose advice it is", errors).as_deref().map(AdviceParty::parse) {
             Some(Some(party)) => vec![E::AdviceReceived { party }],
             Some(None) => {
                 errors.add("party", "party", "Select whose advice it is");
@@ -477,30 +414,32 @@ fn build(key: &str, form: &FormData, record: &CaseRecord, today: Date, errors: &
             }
             None => vec![],
         },
-        "decision-to-issue" => match radio("decision", "Select whether the council decided to issue a plan", errors).as_deref() {
+        Action::DecisionToIssue => match radio("decision", "Select whether the council decided to issue a plan", errors).as_deref() {
             Some("yes") => vec![E::DecidedToIssue],
             Some(_) => vec![E::DecidedNotToIssue],
             None => vec![],
         },
-        "issue-draft" => plan(true, errors).map(|plan| vec![E::DraftIssued { plan }]).unwrap_or_default(),
-        "issue-final" => plan(false, errors).map(|plan| vec![E::FinalIssued { plan }]).unwrap_or_default(),
-        "propose-amendments" => plan(false, errors).map(|plan| vec![E::AmendmentsProposed { plan }]).unwrap_or_default(),
-        "issue-amended-final" => plan(false, errors).map(|plan| vec![E::AmendedFinalIssued { plan }]).unwrap_or_default(),
-        "setting-requested" | "setting-consulted" => match form.get("urn").parse::<Urn>() {
-            Ok(u) if key == "setting-requested" => vec![E::SettingRequested { setting: SettingRef::Urn(u) }],
+        Action::IssueDraft => plan(true, errors).map(|plan| vec![E::DraftIssued { plan }]).unwrap_or_default(),
+        Action::IssueFinal => plan(false, errors).map(|plan| vec![E::FinalIssued { plan }]).unwrap_or_default(),
+        Action::ProposeAmendments => plan(false, errors).map(|plan| vec![E::AmendmentsProposed { plan }]).unwrap_or_default(),
+        Action::IssueAmendedFinal => plan(false, errors).map(|plan| vec![E::AmendedFinalIssued { plan }]).unwrap_or_default(),
+        Action::SettingRequested | Action::SettingConsulted => match form.get("urn").parse::<Urn>() {
+            Ok(u) if action == Action::SettingRequested => vec![E::SettingRequested { setting: SettingRef::Urn(u) }],
             Ok(u) => vec![E::SettingConsulted { setting: SettingRef::Urn(u) }],
             Err(_) => {
                 errors.add("urn", "urn", "Enter a URN of 6 digits, like 851001");
                 vec![]
             }
         },
-        "review-meeting" => vec![E::ReviewMeeting],
-        "review-report-sent" => vec![E::ReviewReportSent],
-        "review-decision" => match radio("outcome", "Select what the council decided", errors).as_deref().and_then(ReviewOutcome::parse) {
-            Some(outcome) => vec![E::ReviewDecision { outcome }],
-            None => vec![],
-        },
-        "phase-transfer" => {
+        Action::ReviewMeeting => vec![E::ReviewMeeting],
+        Action::ReviewReportSent => vec![E::ReviewReportSent],
+        Action::ReviewDecision => {
+            match radio("outcome", "Select what the council decided", errors).as_deref().and_then(ReviewOutcome::parse) {
+                Some(outcome) => vec![E::ReviewDecision { outcome }],
+                None => vec![],
+            }
+        }
+        Action::PhaseTransfer => {
             let kind = radio("kind", "Select the kind of move", errors).as_deref().and_then(TransferKind::parse);
             let transfer = parse_date(form, "transfer", "the date of the move", None, errors);
             match (kind, transfer) {
@@ -508,51 +447,50 @@ fn build(key: &str, form: &FormData, record: &CaseRecord, today: Date, errors: &
                 _ => vec![],
             }
         }
-        "exception-start" | "exception-end" => {
+        Action::ExceptionStart | Action::ExceptionEnd => {
             let reason = radio("reason", "Select the exception", errors).as_deref().and_then(ExceptionReason::parse);
             let party = AdviceParty::parse(&form.get("party"));
             if reason == Some(ExceptionReason::MissedAppointment) && party.is_none() {
                 errors.add("party", "party", "Select whose appointment was missed");
             }
             match reason {
-                Some(reason) if key == "exception-start" => vec![E::ExceptionStarted { reason, party }],
+                Some(reason) if action == Action::ExceptionStart => vec![E::ExceptionStarted { reason, party }],
                 Some(reason) => vec![E::ExceptionEnded { reason, party }],
                 None => vec![],
             }
         }
-        "cease" => match radio("reason", "Select why the plan is ceasing", errors)
+        Action::Cease => match radio("reason", "Select why the plan is ceasing", errors)
             .and_then(|c| c.parse::<u8>().ok())
             .and_then(CeaseReason::from_sen2_code)
         {
             Some(reason) => vec![E::Ceased { reason }],
             None => vec![],
         },
-        "withdraw" => vec![E::Withdrawn],
-        "transfer-out" => match form.get("la").parse::<LaCode>() {
+        Action::Withdraw => vec![E::Withdrawn],
+        Action::TransferOut => match form.get("la").parse::<LaCode>() {
             Ok(to_la) => vec![E::TransferredOut { to_la }],
             Err(_) => {
                 errors.add("la", "la", "Enter the local authority's 3-digit number, like 886");
                 vec![]
             }
         },
-        "mediation" | "appeal-lodged" | "appeal-decided" => {
+        Action::Mediation | Action::AppealLodged | Action::AppealDecided => {
             let decision: Option<AppealableDecision> =
                 radio("decision", "Select which decision it is about", errors).and_then(|d| serde_json::from_value(json!(d)).ok());
-            let upheld = if key == "appeal-decided" {
+            let upheld = if action == Action::AppealDecided {
                 radio("upheld", "Select whether the appeal was upheld", errors).map(|u| u == "yes")
             } else {
                 Some(false)
             };
             match (decision, upheld) {
-                (Some(decision), Some(upheld)) => vec![match key {
-                    "mediation" => E::MediationHeld { decision },
-                    "appeal-lodged" => E::AppealLodged { decision },
+                (Some(decision), Some(upheld)) => vec![match action {
+                    Action::Mediation => E::MediationHeld { decision },
+                    Action::AppealLodged => E::AppealLodged { decision },
                     _ => E::AppealDecided { decision, upheld },
                 }],
                 _ => vec![],
             }
         }
-        _ => vec![],
     };
     if form.raw("summary").chars().count() > 3000 {
         errors.add("summary", "summary", "The summary must be 3,000 characters or fewer");
@@ -648,7 +586,7 @@ async fn action_form(
 ) -> Result<Response, AppError> {
     let id = parse_case_id(&id)?;
     let record = load_case(&state, &signed.access, id).await?;
-    let fields = action_fields_for(&record, &signed.access, &key)?;
+    let (_, fields) = action_fields_for(&record, &signed.access, &key)?;
     let mut form = FormData::default();
     for (k, v) in prefill {
         form.0.entry(k).or_default().push(v);
@@ -659,11 +597,15 @@ async fn action_form(
     render_form(&signed, &record, &key, &fields, &form, &Errors::default(), StatusCode::OK)
 }
 
-fn action_fields_for(record: &CaseRecord, access: &Access, key: &str) -> Result<Vec<Value>, AppError> {
-    if !available_actions(record.snapshot.case.stage(), access).iter().any(|(k, _)| *k == key) {
-        return Err(if action_title(key).is_some() { AppError::Forbidden } else { AppError::NotFound });
+/// The action a path names, if this user may record it on this case now, with its questions: 404 for no
+/// such action, 403 for one the stage or the user's role does not offer.
+fn action_fields_for(record: &CaseRecord, access: &Access, key: &str) -> Result<(Action, Vec<Value>), AppError> {
+    let offered = Action::parse(key).filter(|a| available_actions(record.snapshot.case.stage(), access).iter().any(|(k, _)| *k == a.key()));
+    match offered {
+        Some(action) => Ok((action, fields(action, record, access))),
+        None if action_title(key).is_some() => Err(AppError::Forbidden),
+        None => Err(AppError::NotFound),
     }
-    fields(key, record, access).ok_or(AppError::NotFound)
 }
 
 fn summary_rows(events: &[CaseEvent], form: &FormData, key: &str, id: CaseId) -> Vec<Value> {
@@ -729,9 +671,9 @@ async fn action_check(
     signed.check_csrf(Some(&form.get("csrf")))?;
     let id = parse_case_id(&id)?;
     let record = load_case(&state, &signed.access, id).await?;
-    let fields = action_fields_for(&record, &signed.access, &key)?;
+    let (action, fields) = action_fields_for(&record, &signed.access, &key)?;
     let mut errors = Errors::default();
-    let events = build(&key, &form, &record, state.clock.today(), &mut errors);
+    let events = build(action, &form, &record, state.clock.today(), &mut errors);
     if !errors.is_empty() || events.is_empty() {
         if errors.is_empty() {
             errors.add("date", "date-day", "Answer the questions on this page");
@@ -764,11 +706,10 @@ async fn action_confirm(
     signed.check_csrf(Some(&form.get("csrf")))?;
     let id = parse_case_id(&id)?;
     let record = load_case(&state, &signed.access, id).await?;
-    action_fields_for(&record, &signed.access, &key)?;
+    let (action, fields) = action_fields_for(&record, &signed.access, &key)?;
     let mut errors = Errors::default();
-    let events = build(&key, &form, &record, state.clock.today(), &mut errors);
+    let events = build(action, &form, &record, state.clock.today(), &mut errors);
     if !errors.is_empty() || events.is_empty() {
-        let fields = fields(&key, &record, &signed.access).unwrap_or_default();
         return render_form(&signed, &record, &key, &fields, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
     if events.iter().any(|e| !signed.access.may_record(&e.kind)) {
@@ -803,7 +744,6 @@ async fn action_confirm(
         Err(StoreError::Transition(t)) => {
             let mut errors = Errors::default();
             errors.add("date", "date-day", crate::messages::refusal(&t, &events));
-            let fields = fields(&key, &record, &signed.access).unwrap_or_default();
             render_form(&signed, &record, &key, &fields, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY)
         }
         Err(e) => Err(e.into()),

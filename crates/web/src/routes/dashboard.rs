@@ -23,6 +23,12 @@ use axum::Router;
 use serde_json::json;
 use waymark_storage::{IndicatorStore as _, UserStore as _};
 
+/// The signed-in user's local authority's code, whose figures the casework pack shows; an account with
+/// none gets a bad request.
+fn user_la(signed: &Signed) -> Result<String, AppError> {
+    signed.user().la.map(|l| l.to_string()).ok_or_else(|| AppError::BadRequest("your account has no local authority".into()))
+}
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dashboard", get(show))
@@ -49,7 +55,7 @@ async fn target_context(
     signed.access.require(Can::SetTargets)?;
     let fw = waymark_indicators::find_framework(frameworks::frameworks(), id).ok_or(AppError::NotFound)?;
     let ind = fw.indicators.iter().find(|i| i.id == indicator).ok_or(AppError::NotFound)?;
-    let la = signed.user().la.map(|l| l.to_string()).ok_or_else(|| AppError::BadRequest("your account has no local authority".into()))?;
+    let la = user_la(signed)?;
     let data = state.frameworks.get_framework(state, &signed.access.actor(), &fw.id).await?;
     let results = data.results(&fw.id).ok_or(AppError::NotFound)?;
     let periods: Vec<serde_json::Value> = results
@@ -176,7 +182,7 @@ async fn set_target(
 
 async fn threshold_page(State(state): State<AppState>, signed: Signed) -> Result<Html<String>, AppError> {
     signed.access.require(Can::SetTargets)?;
-    let la = signed.user().la.map(|l| l.to_string()).ok_or_else(|| AppError::BadRequest("your account has no local authority".into()))?;
+    let la = user_la(&signed)?;
     let threshold = state.store.suppression_threshold(&signed.access.actor(), &la).await?;
     let context = page(
         &signed,
@@ -191,7 +197,7 @@ async fn set_threshold(State(state): State<AppState>, signed: Signed, body: axum
     let form = crate::forms::FormData::parse(&body);
     signed.check_csrf(Some(&form.get("csrf")))?;
     signed.access.require(Can::SetTargets)?;
-    let la = signed.user().la.map(|l| l.to_string()).ok_or_else(|| AppError::BadRequest("your account has no local authority".into()))?;
+    let la = user_la(&signed)?;
     let mut errors = crate::forms::Errors::default();
     let threshold = match form.get("threshold").parse::<u32>() {
         Ok(n) if n <= 100 => Some(n),

@@ -28,6 +28,7 @@ use waymark_forecast::derive::{setting_infos, DEFAULT_COSTS};
 use waymark_forecast::report::{Figures, Grouping, Report};
 use waymark_forecast::scenario::{Change, What};
 use waymark_forecast::{project_expected, projection_years, simulate, Model, Scenario};
+use waymark_indicators::present;
 use waymark_indicators::render::{tables_workbook, TableCell, TableSheet};
 use waymark_storage::{CaseloadStore, FactStore, ForecastStore, Scope};
 
@@ -303,7 +304,7 @@ fn scenario(p: &Prepared, ask: &Ask, errors: &mut Vec<(String, String)>) -> Opti
         sc.opens.push((o, from_year));
         let label = setting_label(&model.settings[o as usize]).to_lowercase();
         words.push(match places {
-            Some(n) => format!("{label} opening with {} places", whole(n)),
+            Some(n) => format!("{label} opening with {} places", present::whole(n)),
             None => format!("{label} opening"),
         });
     }
@@ -318,18 +319,6 @@ fn scenario(p: &Prepared, ask: &Ask, errors: &mut Vec<(String, String)>) -> Opti
         cap.places.entry(model.settings[o as usize].clone()).or_default().insert(from_year, n);
     }
     Some((sc, cap))
-}
-
-fn whole(x: f64) -> String {
-    waymark_indicators::present::whole(x)
-}
-
-fn money(x: f64) -> String {
-    waymark_indicators::present::money(x)
-}
-
-fn plus_minus(x: f64) -> String {
-    waymark_indicators::present::signed(x)
 }
 
 fn fan_chart(rows: &[(i32, [f64; 5], f64)]) -> String {
@@ -366,13 +355,13 @@ async fn show(State(state): State<AppState>, signed: Signed, Query(ask): Query<A
                     let year = if r.calendar_year == first { format!("{} (now)", r.calendar_year) } else { r.calendar_year.to_string() };
                     vec![
                         year,
-                        whole(r.figures.central()),
-                        whole(f.1[0]),
-                        whole(f.1[1]),
-                        whole(f.1[2]),
-                        whole(f.1[3]),
-                        whole(f.1[4]),
-                        money(r.figures.cost()),
+                        present::whole(r.figures.central()),
+                        present::whole(f.1[0]),
+                        present::whole(f.1[1]),
+                        present::whole(f.1[2]),
+                        present::whole(f.1[3]),
+                        present::whole(f.1[4]),
+                        present::money(r.figures.cost()),
                     ]
                 })
                 .collect(),
@@ -394,7 +383,7 @@ async fn show(State(state): State<AppState>, signed: Signed, Query(ask): Query<A
                 .filter(|s| now.contains_key(s.as_str()) || then.contains_key(s.as_str()))
                 .map(|s| {
                     let (a, b) = (now.get(*s).map_or(0.0, |v| v.0), then.get(*s).map_or((0.0, 0.0), |v| *v));
-                    vec![setting_label(s), whole(a), whole(b.0), plus_minus(b.0 - a), money(b.1)]
+                    vec![setting_label(s), present::whole(a), present::whole(b.0), present::signed(b.0 - a), present::money(b.1)]
                 })
                 .collect(),
         );
@@ -409,7 +398,7 @@ async fn show(State(state): State<AppState>, signed: Signed, Query(ask): Query<A
                     .into_iter()
                     .map(|(y, b, s, d)| {
                         let cd = sc_costs.get(&y).copied().unwrap_or(0.0) - bc.get(&y).copied().unwrap_or(0.0);
-                        vec![y.to_string(), whole(b), whole(s), plus_minus(d), money(cd)]
+                        vec![y.to_string(), present::whole(b), present::whole(s), present::signed(d), present::money(cd)]
                     })
                     .collect();
                 let special = |r: &Report| -> f64 {
@@ -433,7 +422,9 @@ async fn show(State(state): State<AppState>, signed: Signed, Query(ask): Query<A
                 let places: Vec<Vec<String>> = cap
                     .rows(&alt)
                     .iter()
-                    .map(|r| vec![r.calendar_year.to_string(), whole(r.places), whole(r.demand), whole(r.shortfall)])
+                    .map(|r| {
+                        vec![r.calendar_year.to_string(), present::whole(r.places), present::whole(r.demand), present::whole(r.shortfall)]
+                    })
                     .collect();
                 let places_setting = cap.places.keys().next().map(|s| setting_label(s));
                 json!({
@@ -444,7 +435,7 @@ async fn show(State(state): State<AppState>, signed: Signed, Query(ask): Query<A
                         "setting": s,
                         "table": table(&["Year", "Places", "Children expected", "Children without a place"], places),
                     })),
-                    "special": format!("In special schools in {last}: {} in the baseline, {} in the scenario.", whole(special(exp)), whole(special(&alt))),
+                    "special": format!("In special schools in {last}: {} in the baseline, {} in the scenario.", present::whole(special(exp)), present::whole(special(&alt))),
                 })
             }
             None => serde_json::Value::Null,
@@ -456,8 +447,8 @@ async fn show(State(state): State<AppState>, signed: Signed, Query(ask): Query<A
                 .map(|r| {
                     vec![
                         r.setting.as_deref().map(setting_label).unwrap_or_else(|| "All settings".into()),
-                        whole(r.observed),
-                        whole(r.expected),
+                        present::whole(r.observed),
+                        present::whole(r.expected),
                         r.ape().map(|a| format!("{a:.1}%")).unwrap_or_else(|| "not applicable".into()),
                     ]
                 })
@@ -484,7 +475,7 @@ async fn show(State(state): State<AppState>, signed: Signed, Query(ask): Query<A
             "settings_options": std::iter::once(json!({"value": "", "text": "None"}))
                 .chain(model.settings.iter().map(|s| json!({"value": s, "text": setting_label(s)})))
                 .collect::<Vec<_>>(),
-            "dropped": (dropped >= 0.5).then(|| whole(dropped)),
+            "dropped": (dropped >= 0.5).then(|| present::whole(dropped)),
         });
     }
     view["errors"] = json!(errors.iter().map(|(f, m)| json!({"href": f, "text": m})).collect::<Vec<_>>());

@@ -679,35 +679,45 @@ async fn report_download(State(state): State<AppState>, signed: Signed, Query(q)
     )
     .await?;
     let doc = r.document();
-    let name = format!("board-report-{quarter}");
-    let file = |bytes: Vec<u8>, mime: &str, ext: &str| {
-        ([(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\""))], bytes)
-            .into_response()
+    download(&doc, &q.format, &format!("board-report-{quarter}"), "Board report", "board report", false)
+}
+
+/// A strategy document sent as `format`: Word, PDF or a spreadsheet (its first sheet named `sheet`) as an
+/// attachment `name.ext`, else a web page shown in the browser. `what` names it in an error's log line;
+/// `private` (it lists children) keeps it out of every cache.
+fn download(doc: &report::Doc, format: &str, name: &str, sheet: &str, what: &str, private: bool) -> Result<Response, AppError> {
+    let failed = |e: String| AppError::Internal(format!("{what}: {e}"));
+    let (bytes, mime, ext) = match format {
+        "docx" => (
+            report::docx(doc).map_err(|e| failed(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+        ),
+        "pdf" => (report::pdf(doc).map_err(|e| failed(e.to_string()))?, "application/pdf", "pdf"),
+        "xlsx" => (
+            report::xlsx_named(doc, sheet).map_err(|e| failed(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => {
+            return Ok((
+                [
+                    (header::CONTENT_SECURITY_POLICY, style_csp(report::HTML_STYLE)),
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+                    (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}.html\"")),
+                ],
+                report::html(doc),
+            )
+                .into_response())
+        }
     };
-    let failed = |e: String| AppError::Internal(format!("board report: {e}"));
-    match q.format.as_str() {
-        "xlsx" => {
-            let bytes = report::xlsx(&doc).map_err(|e| failed(e.to_string()))?;
-            return Ok(file(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"));
-        }
-        "docx" => {
-            let bytes = report::docx(&doc).map_err(|e| failed(e.to_string()))?;
-            return Ok(file(bytes, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"));
-        }
-        "pdf" => return Ok(file(report::pdf(&doc).map_err(|e| failed(e.to_string()))?, "application/pdf", "pdf")),
-        _ => {}
+    let mut response =
+        ([(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\""))], bytes)
+            .into_response();
+    if private {
+        response.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
     }
-    let html = report::html(&doc);
-    let csp = style_csp(report::HTML_STYLE);
-    Ok((
-        [
-            (header::CONTENT_SECURITY_POLICY, csp),
-            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}.html\"")),
-        ],
-        html,
-    )
-        .into_response())
+    Ok(response)
 }
 
 fn evidence_context(today: chrono::NaiveDate, v: serde_json::Value, errors: &crate::forms::Errors) -> serde_json::Value {
@@ -780,29 +790,7 @@ async fn evidence_download(
     )
     .await?;
     let doc = pack.document();
-    let failed = |e: String| AppError::Internal(format!("inspection evidence: {e}"));
-    let (bytes, mime, ext) = if format == "docx" {
-        (
-            report::docx(&doc).map_err(|e| failed(e.to_string()))?,
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "docx",
-        )
-    } else {
-        (
-            report::xlsx_named(&doc, "Evidence pack").map_err(|e| failed(e.to_string()))?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        )
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_owned()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"inspection-evidence-{la}-{}.{ext}\"", data.today)),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    download(&doc, &format, &format!("inspection-evidence-{la}-{}", data.today), "Evidence pack", "inspection evidence", true)
 }
 
 /// The deliverable page again with the evidence form's errors (nothing was attached).
@@ -1103,33 +1091,7 @@ async fn action_plan_document(State(state): State<AppState>, signed: Signed, Que
     let (plan, _) = plans::load(&state.store, &signed.access.actor(), &la, PlanKind::ActionPlan).await?;
     let (figs, _) = figures(&state, &signed, &la, &plan.indicators()).await?;
     let doc = waymark_strategy::action_plan::document(template, &format!("Local authority {la}"), &plan, &figs, state.clock.today());
-    let name = format!("{}-{la}", template.key());
-    let file = |bytes: Vec<u8>, mime: &str, ext: &str| {
-        ([(header::CONTENT_TYPE, mime.to_owned()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}.{ext}\""))], bytes)
-            .into_response()
-    };
-    let failed = |e: String| AppError::Internal(format!("action plan document: {e}"));
-    Ok(match q.format.as_str() {
-        "docx" => file(
-            report::docx(&doc).map_err(|e| failed(e.to_string()))?,
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "docx",
-        ),
-        "pdf" => file(report::pdf(&doc).map_err(|e| failed(e.to_string()))?, "application/pdf", "pdf"),
-        "xlsx" => file(
-            report::xlsx_named(&doc, template.title()).map_err(|e| failed(e.to_string()))?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        _ => (
-            [
-                (header::CONTENT_SECURITY_POLICY, style_csp(report::HTML_STYLE)),
-                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
-            ],
-            report::html(&doc),
-        )
-            .into_response(),
-    })
+    download(&doc, &q.format, &format!("{}-{la}", template.key()), template.title(), "action plan document", false)
 }
 
 /// The LA's name as families know it (from the DfE list), else its code.
