@@ -71,7 +71,8 @@ pub use facts::{
 };
 pub use forecast::{ForecastChild, ForecastStore, PlanEvent};
 pub use identity::{
-    IdentityEvent, IdentityStore, MergeRecord, MovedRows, ReviewDecision, ReviewEntry, ReviewStatus, ScanOptions, ScanReport,
+    IdentityEvent, IdentityStore, IdentityWork, IdentityWrite, MatchCandidate, MergeRecord, MovedRows, ReviewDecision, ReviewEntry,
+    ReviewStatus,
 };
 pub use indicators::{IndicatorStore, ManualValueRecord, TargetChange, TargetRecord, DEFAULT_SUPPRESSION_THRESHOLD};
 pub use la_settings::{InPost, LaSettings, LaSettingsStore};
