@@ -66,8 +66,7 @@ pub use error::{Result, StoreError};
 pub use establishments::{Establishment, EstablishmentCounts, EstablishmentStore};
 pub use fact_views::FactView;
 pub use facts::{
-    link_person, ChildIndex, FactStore, ImportBatch, ImportCounts, ImportProgress, ImportResult, ImportRows, Link, NoProgress, PersonRow,
-    RowProblem, StoredFact,
+    FactStore, ImportBatch, ImportCounts, ImportProgress, ImportResult, ImportRows, NoProgress, PersonRow, RowProblem, StoredFact,
 };
 pub use forecast::{ForecastChild, ForecastStore, PlanEvent};
 pub use identity::{

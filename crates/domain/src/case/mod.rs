@@ -6,6 +6,7 @@
 //! replayed.
 
 mod events;
+pub mod reconcile;
 mod vocab;
 
 pub use events::{AppealableDecision, CaseEvent, CaseEventKind, CeaseReason, Requester, UnknownDates};
