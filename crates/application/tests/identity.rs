@@ -184,3 +184,15 @@ async fn a_scan_for_one_la_leaves_another_las_children_alone() {
     let report = scan(&store, &portsmouth(), ScanOptions { merge_shared_identifiers: false, ..ScanOptions::default() }).await.unwrap();
     assert_eq!((report.merged, report.queued_match), (0, 1), "{report:?}");
 }
+
+#[tokio::test]
+async fn identity_work_refuses_children_outside_the_actors_scope() {
+    use waymark_storage::IdentityWrite;
+    let store = SqliteStore::open_in_memory(clock()).await.unwrap();
+    let (a, b) = two_children(&store).await;
+    let kent = Actor::new("user-886", Scope::LocalAuthority("886".parse().unwrap()));
+    let mut work = store.begin_identity_work(&kent, None).await.unwrap();
+    assert!(matches!(work.created_first(a, b).await, Err(StoreError::NotFound { .. })));
+    assert!(matches!(work.pair_known(a, b).await, Err(StoreError::NotFound { .. })));
+    assert!(matches!(work.live_children("851".parse().unwrap()).await, Err(StoreError::OutOfScope { .. })));
+}

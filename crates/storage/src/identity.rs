@@ -889,6 +889,15 @@ pub struct IdentityWork {
     now: String,
 }
 
+impl IdentityWork {
+    /// Both children exist in the actor's scope (a child outside it is `NotFound`, as everywhere).
+    async fn in_scope(&mut self, a: ChildId, b: ChildId) -> Result<()> {
+        load_child(&mut self.tx, &self.actor, a).await?;
+        load_child(&mut self.tx, &self.actor, b).await?;
+        Ok(())
+    }
+}
+
 impl IdentityWrite for IdentityWork {
     async fn las_in_scope(&mut self) -> Result<Vec<LaCode>> {
         las_in_scope(&mut self.tx, &self.actor).await
@@ -902,10 +911,12 @@ impl IdentityWrite for IdentityWork {
     }
 
     async fn pair_known(&mut self, a: ChildId, b: ChildId) -> Result<bool> {
+        self.in_scope(a, b).await?;
         pair_known(&mut self.tx, a, b).await
     }
 
     async fn created_first(&mut self, a: ChildId, b: ChildId) -> Result<ChildId> {
+        self.in_scope(a, b).await?;
         created_first(&mut self.tx, a, b).await
     }
 
