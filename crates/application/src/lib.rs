@@ -5,5 +5,9 @@
 //! * [`sen2`]: the SEN2 return against the store: export (streamed in batches), check (findings linked
 //!   to the child and case to fix) and import (the file validated in full, then handed to the store's
 //!   [`waymark_storage::Sen2ImportWrite`] person by person inside one transaction).
+//! * [`identity`]: the identity scan (which pairs to merge on a shared identifier, which to queue for
+//!   a person) and a person's decision on a queue entry (which record to keep), over
+//!   [`waymark_storage::IdentityWrite`] in one transaction.
 
+pub mod identity;
 pub mod sen2;

@@ -9,12 +9,13 @@
 //!   nothing; a changed one writes a new version, and every version is kept in an append-only
 //!   history. Reference data is keyed the same way (locality by LA and code, setting by URN,
 //!   population by LA, year, age and sex).
-//! * **Linking.** [`link_person`] is the one place a row is matched to a child: by exact identifier
-//!   only, the dataset's own identifier first ([`PersonKeys::link_keys`]), following merges to the
-//!   surviving child ([`ChildIndex`]). A row that matches no child creates one if it has names, date
-//!   of birth and sex; each child so created is then compared by the identity matcher with the live
-//!   children of its LA, and every pair that may be one child is queued for review in the same
-//!   transaction, never merged (`crate::identity`, docs/identity.md).
+//! * **Linking.** The domain's `facts::link::link_person` is the one place a row is matched to a
+//!   child: by exact identifier only, the dataset's own identifier first
+//!   ([`PersonKeys::link_keys`]), following merges to the surviving child (the `ChildIndex` this
+//!   module loads). A row that matches no child creates one if it has names, date of birth and sex;
+//!   each child so created is then compared by the identity matcher with the live children of its LA,
+//!   and every pair that may be one child is queued for review in the same transaction, never merged
+//!   (`crate::identity`, docs/identity.md).
 //! * **Audited and scoped.** Every row's LA must be in the actor's scope. Every child whose facts are
 //!   written gets an audit entry (`facts`, create or update); each child created gets its own, as
 //!   [`crate::Store::create_child`] writes. Reads of a child's facts are audited like reads of the
@@ -31,6 +32,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use uuid::Uuid;
 use waymark_domain::child::Child;
+use waymark_domain::facts::link::{link_person, ChildIndex, Link};
 use waymark_domain::facts::reference::{Locality, PopulationCell, Setting};
 use waymark_domain::facts::{Dataset, DatasetKind, LinkKey, PersonFact, PersonKeys, Reference, Source};
 use waymark_domain::identifiers::LaCode;
@@ -164,145 +166,84 @@ pub struct StoredFact {
     pub recorded_at: DateTime<Utc>,
 }
 
-/// How a row's person was linked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Link {
-    /// A stored child (with its responsible LA) holds one of the row's identifiers.
-    Existing(ChildId, LaCode),
-    /// A child this batch is creating holds one of the row's identifiers.
-    InBatch(ChildId, LaCode),
-    /// No child holds any of the row's identifiers.
-    Unknown,
-}
-
-/// The children a batch's rows may be about, found by the identifiers the rows carry, within the
-/// actor's scope; and the children the batch itself is creating. Loaded once per import, in chunks
-/// of identifiers, so linking costs a few queries per thousand rows rather than one per row.
-#[derive(Debug, Default)]
-pub struct ChildIndex {
-    stored: HashMap<LinkKey, (ChildId, LaCode)>,
-    new: HashMap<LinkKey, (ChildId, LaCode)>,
-}
-
 /// Identifiers sent to SQLite in one `in (...)` list.
 const CHUNK: usize = 500;
 
-impl ChildIndex {
-    /// Find the stored children holding any identifier of `rows`. Where several hold one, the
-    /// earliest created is kept (duplicates are identity matching's to resolve). A child merged into
-    /// another resolves to the surviving child (`child.merged_into`, followed to the end).
-    pub(crate) async fn load(conn: &mut SqliteConnection, actor: &Actor, rows: &[PersonRow]) -> Result<Self> {
-        let mut index = Self::default();
-        let mut wanted: [Vec<String>; 3] = Default::default();
-        let mut social: Vec<(String, String)> = Vec::new();
-        for row in rows {
-            let k = &row.keys;
-            wanted[0].extend(k.upn.as_ref().map(ToString::to_string));
-            wanted[1].extend(k.uln.as_ref().map(ToString::to_string));
-            wanted[2].extend(k.nhs_number.as_ref().map(ToString::to_string));
-            social.extend(k.social_care_id.as_ref().map(|id| (k.la.to_string(), id.to_string())));
-        }
-        for (column, values) in ["upn", "uln", "nhs_number"].into_iter().zip(wanted.iter_mut()) {
-            values.sort_unstable();
-            values.dedup();
-            for chunk in values.chunks(CHUNK) {
-                let mut q = QueryBuilder::<Sqlite>::new(format!("select child_id, la, {column} as value from child where {column} in ("));
-                let mut list = q.separated(", ");
-                for v in chunk {
-                    list.push_bind(v.as_str());
-                }
-                q.push(") and (")
-                    .push_bind(scope_la(actor))
-                    .push(" is null or la = ")
-                    .push_bind(scope_la(actor))
-                    .push(") order by created_at, rowid");
-                for row in q.build().fetch_all(&mut *conn).await.map_err(db)? {
-                    let value: String = col(&row, "value")?;
-                    let key = match column {
-                        "upn" => LinkKey::Upn(parse_value(&value, "UPN")?),
-                        "uln" => LinkKey::Uln(parse_value(&value, "ULN")?),
-                        _ => LinkKey::NhsNumber(parse_value(&value, "NHS number")?),
-                    };
-                    let found = (parse_col(&row, "child_id", "child id")?, parse_col(&row, "la", "LA code")?);
-                    index.stored.entry(key).or_insert(found);
-                }
-            }
-        }
-        social.sort_unstable();
-        social.dedup();
-        for chunk in social.chunks(CHUNK) {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "select i.la as id_la, i.value, i.child_id, c.la from child_identifier i join child c on c.child_id = i.child_id \
-                 where i.kind = 'social_care_id' and (i.la, i.value) in (values ",
-            );
+/// Find the stored children holding any identifier of `rows`, in the actor's scope, earliest created
+/// first (the index keeps the first holder of each). A child merged into another resolves to the
+/// surviving child (`child.merged_into`, followed to the end). Loaded once per import, in chunks of
+/// identifiers, so linking costs a few queries per thousand rows rather than one per row.
+async fn load_child_index(conn: &mut SqliteConnection, actor: &Actor, rows: &[PersonRow]) -> Result<ChildIndex> {
+    let mut index = ChildIndex::default();
+    let mut wanted: [Vec<String>; 3] = Default::default();
+    let mut social: Vec<(String, String)> = Vec::new();
+    for row in rows {
+        let k = &row.keys;
+        wanted[0].extend(k.upn.as_ref().map(ToString::to_string));
+        wanted[1].extend(k.uln.as_ref().map(ToString::to_string));
+        wanted[2].extend(k.nhs_number.as_ref().map(ToString::to_string));
+        social.extend(k.social_care_id.as_ref().map(|id| (k.la.to_string(), id.to_string())));
+    }
+    for (column, values) in ["upn", "uln", "nhs_number"].into_iter().zip(wanted.iter_mut()) {
+        values.sort_unstable();
+        values.dedup();
+        for chunk in values.chunks(CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new(format!("select child_id, la, {column} as value from child where {column} in ("));
             let mut list = q.separated(", ");
-            for (la, value) in chunk {
-                list.push("(")
-                    .push_bind_unseparated(la.as_str())
-                    .push_unseparated(", ")
-                    .push_bind_unseparated(value.as_str())
-                    .push_unseparated(")");
+            for v in chunk {
+                list.push_bind(v.as_str());
             }
             q.push(") and (")
                 .push_bind(scope_la(actor))
-                .push(" is null or c.la = ")
+                .push(" is null or la = ")
                 .push_bind(scope_la(actor))
-                .push(") order by c.created_at, c.rowid");
+                .push(") order by created_at, rowid");
             for row in q.build().fetch_all(&mut *conn).await.map_err(db)? {
-                let key = LinkKey::SocialCareId(
-                    parse_col(&row, "id_la", "LA code")?,
-                    parse_value(&col::<String>(&row, "value")?, "social care id")?,
-                );
-                let found = (parse_col(&row, "child_id", "child id")?, parse_col(&row, "la", "LA code")?);
-                index.stored.entry(key).or_insert(found);
+                let value: String = col(&row, "value")?;
+                let key = match column {
+                    "upn" => LinkKey::Upn(parse_value(&value, "UPN")?),
+                    "uln" => LinkKey::Uln(parse_value(&value, "ULN")?),
+                    _ => LinkKey::NhsNumber(parse_value(&value, "NHS number")?),
+                };
+                index.add_stored(key, parse_col(&row, "child_id", "child id")?, parse_col(&row, "la", "LA code")?);
             }
         }
-        // An identifier of a child merged into another leads to the surviving child, so a later
-        // import of a fact about the absorbed child lands on the record it now lives in.
-        let merged = crate::identity::resolve_merges(conn, index.stored.values().map(|&(child, _)| child)).await?;
-        if !merged.is_empty() {
-            for (child, _) in index.stored.values_mut() {
-                if let Some(&survivor) = merged.get(child) {
-                    *child = survivor;
-                }
-            }
+    }
+    social.sort_unstable();
+    social.dedup();
+    for chunk in social.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "select i.la as id_la, i.value, i.child_id, c.la from child_identifier i join child c on c.child_id = i.child_id \
+                 where i.kind = 'social_care_id' and (i.la, i.value) in (values ",
+        );
+        let mut list = q.separated(", ");
+        for (la, value) in chunk {
+            list.push("(")
+                .push_bind_unseparated(la.as_str())
+                .push_unseparated(", ")
+                .push_bind_unseparated(value.as_str())
+                .push_unseparated(")");
         }
-        Ok(index)
-    }
-
-    /// The child holding an identifier, stored or being created by this batch.
-    pub fn holder(&self, key: &LinkKey) -> Option<ChildId> {
-        self.stored.get(key).or_else(|| self.new.get(key)).map(|&(child, _)| child)
-    }
-
-    /// Record that the batch creates `child` for a row: later rows with any of its identifiers are
-    /// the same child.
-    pub fn add_new(&mut self, keys: &PersonKeys, dataset: Dataset, child: ChildId, la: LaCode) {
-        for key in keys.link_keys(dataset) {
-            self.new.entry(key).or_insert((child, la));
+        q.push(") and (")
+            .push_bind(scope_la(actor))
+            .push(" is null or c.la = ")
+            .push_bind(scope_la(actor))
+            .push(") order by c.created_at, c.rowid");
+        for row in q.build().fetch_all(&mut *conn).await.map_err(db)? {
+            let key =
+                LinkKey::SocialCareId(parse_col(&row, "id_la", "LA code")?, parse_value(&col::<String>(&row, "value")?, "social care id")?);
+            index.add_stored(key, parse_col(&row, "child_id", "child id")?, parse_col(&row, "la", "LA code")?);
         }
     }
+    // An identifier of a child merged into another leads to the surviving child, so a later
+    // import of a fact about the absorbed child lands on the record it now lives in.
+    let merged = crate::identity::resolve_merges(conn, index.stored_children().collect::<Vec<_>>()).await?;
+    index.follow_merges(&merged);
+    Ok(index)
 }
 
 fn parse_value<T: std::str::FromStr>(text: &str, what: &str) -> Result<T> {
     text.parse().map_err(|_| StoreError::Corrupt(format!("'{text}' is not a valid {what}")))
-}
-
-/// The linking rule: exact identifier match, within the actor's scope. The row's identifiers are
-/// tried in [`PersonKeys::link_keys`] order (the dataset's own first, then any other it carries);
-/// the first that a child holds, stored (after following merges) or being created by this batch,
-/// decides. Names, dates of birth and postcodes never link a row: a row that links to no child makes
-/// a new one, which the identity matcher then pairs with look-alikes on the review queue.
-pub fn link_person(index: &ChildIndex, keys: &PersonKeys, dataset: Dataset) -> Link {
-    for key in keys.link_keys(dataset) {
-        if let Some(&(child, la)) = index.stored.get(&key) {
-            return Link::Existing(child, la);
-        }
-        if let Some(&(child, la)) = index.new.get(&key) {
-            return Link::InBatch(child, la);
-        }
-    }
-    Link::Unknown
 }
 
 /// Facts and reference data, beside [`crate::Store`]; a PostgreSQL backend implements it too.
@@ -408,7 +349,7 @@ impl SqliteStore {
         // this connection) keeps them from spilling to the WAL mid-transaction (about twice as fast).
         sqlx::query("pragma cache_size = -65536").execute(&mut *tx).await.map_err(db)?;
         let known = KnownReferences::load(&mut tx).await?;
-        let mut index = ChildIndex::load(&mut tx, actor, rows).await?;
+        let mut index = load_child_index(&mut tx, actor, rows).await?;
 
         // Check every row and link it to a child; write nothing yet.
         let mut problems = Vec::new();

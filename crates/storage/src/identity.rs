@@ -10,15 +10,17 @@
 //! Every pair a person is asked about, or that a scan merged on a shared identifier, has one row in
 //! `identity_review`, so a pair is never queued twice and a decision is never asked for again: a
 //! rejected pair stays rejected, and a merge that was undone is not made again by a later scan.
-//! [`IdentityStore::scan`] runs the matcher over the live (not merged) children in scope; an import
-//! runs it over the children it creates ([`queue_new_children`], called by the import's own
+//! The scan and a person's decision on a queue entry are the application layer's
+//! (`waymark_application::identity`), over [`IdentityWrite`]: this module reads candidates and records
+//! merges, queue entries and decisions, and decides nothing. An import runs the matcher over the
+//! children it creates ([`queue_new_children`], called by the import's own
 //! transaction). Lookups by identifier follow merges to the surviving child ([`resolve_merges`]).
 
 use crate::sqlite::{check_request, col, db, load_child, not_found, parse_col, parse_timestamp, scope_la, to_json, write_audit, Audit};
 use crate::{Actor, AuditAction, Result, SqliteStore, StoreError};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, Transaction};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::future::Future;
 use waymark_domain::child::Child;
@@ -92,45 +94,6 @@ pub struct ReviewEntry {
     pub b_now: Option<ChildId>,
 }
 
-/// What [`IdentityStore::scan`] found and did.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ScanReport {
-    /// Live (not merged) children when the scan began.
-    pub children: u64,
-    /// Pairs compared after blocking (over every pass: after merging, the children left are
-    /// compared again).
-    pub compared: u64,
-    /// Pairs sharing an identifier that were merged (deterministic rules; `auto_merge`).
-    pub merged: u64,
-    /// The merges made, to undo with `unmerge`.
-    pub merges: Vec<i64>,
-    /// Newly queued pairs in the match band (score at or above the upper threshold, or a shared
-    /// identifier a person has already undone a merge of).
-    pub queued_match: u64,
-    /// Newly queued pairs in the review band.
-    pub queued_review: u64,
-    /// Pairs found that were already on the queue or already decided: left as they were.
-    pub already_known: u64,
-    /// Nothing was written (a dry run: the counts are what a real scan would do now).
-    pub dry_run: bool,
-}
-
-/// How [`IdentityStore::scan`] runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ScanOptions {
-    /// Count, write nothing.
-    pub dry_run: bool,
-    /// Merge pairs that share an identifier (the deterministic rules), as docs/identity.md allows;
-    /// when false they are queued for a person like every other pair.
-    pub merge_shared_identifiers: bool,
-}
-
-impl Default for ScanOptions {
-    fn default() -> Self {
-        Self { dry_run: false, merge_shared_identifiers: true }
-    }
-}
-
 /// One thing that happened to identity: a merge, an unmerge, or a pair decided not the same child.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IdentityEvent {
@@ -194,15 +157,6 @@ pub trait IdentityStore: Send + Sync {
     /// The open entries in the actor's scope, highest score first.
     fn review_queue(&self, actor: &Actor) -> impl Future<Output = Result<Vec<ReviewEntry>>> + Send;
 
-    /// Decide an open entry: merge (the second child into the first) or reject. Returns the entry.
-    fn decide_review(
-        &self,
-        actor: &Actor,
-        review: i64,
-        decision: ReviewDecision,
-        reason: &str,
-    ) -> impl Future<Output = Result<ReviewEntry>> + Send;
-
     /// Merge `absorb` into `keep` in one transaction; audited. Returns the merge.
     fn merge_children(
         &self,
@@ -222,12 +176,6 @@ pub trait IdentityStore: Send + Sync {
     /// surviving child.
     fn surviving_child(&self, actor: &Actor, child: ChildId) -> impl Future<Output = Result<ChildId>> + Send;
 
-    /// Run the matcher over the live children in the actor's scope, LA by LA: merge pairs that share
-    /// an identifier (unless a person has decided about the pair before, or `options` says not to),
-    /// then queue every scored match and review-band pair not already queued or decided. One
-    /// transaction; audited (a read of the children in scope, each merge, each pair queued).
-    fn scan(&self, actor: &Actor, options: ScanOptions) -> impl Future<Output = Result<ScanReport>> + Send;
-
     /// One queue entry, open or decided. Audited as a read.
     fn review(&self, actor: &Actor, review: i64) -> impl Future<Output = Result<ReviewEntry>> + Send;
 
@@ -237,6 +185,84 @@ pub trait IdentityStore: Send + Sync {
     /// Merges, unmerges and pairs decided not the same child, oldest first; only those about `child`
     /// when given. Audited as a read.
     fn identity_history(&self, actor: &Actor, child: Option<ChildId>) -> impl Future<Output = Result<Vec<IdentityEvent>>> + Send;
+
+    /// Identity work in progress, in one transaction (see [`IdentityWrite`]).
+    type Work: IdentityWrite;
+
+    /// Begin identity work as `actor` (a scan, or a person's decision on a queue entry): one
+    /// transaction holding the write lock. `reason`, when given, is checked as every change's reason
+    /// is (not blank, not too long) before anything is read.
+    fn begin_identity_work(&self, actor: &Actor, reason: Option<&str>) -> impl Future<Output = Result<Self::Work>> + Send;
+}
+
+/// A live child as the identity matcher sees it: its id and the keys it is compared on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchCandidate {
+    pub id: ChildId,
+    pub keys: PersonKeys,
+}
+
+/// The reads and writes of identity work, in one transaction: the application layer
+/// (`waymark_application::identity`) decides what to merge, queue or settle, and the store reads
+/// candidates and records what was decided. Nothing here decides. Every call acts for the actor the
+/// work began with and sees only its scope. Dropping the value without [`IdentityWrite::commit`]
+/// writes nothing.
+pub trait IdentityWrite: Send {
+    /// The LAs the actor may scan: its own, or every LA with children.
+    fn las_in_scope(&mut self) -> impl Future<Output = Result<Vec<LaCode>>> + Send;
+
+    /// The live (not merged) children of `la`, oldest record first, as the matcher sees them. A
+    /// social care id is added when the child holds exactly one in its own LA. Not audited here: the
+    /// caller audits the scan as one read ([`IdentityWrite::audit`]).
+    fn live_children(&mut self, la: LaCode) -> impl Future<Output = Result<Vec<MatchCandidate>>> + Send;
+
+    /// Whether the pair has been dealt with before: it has a queue entry, or a merge of the two was
+    /// undone.
+    fn pair_known(&mut self, a: ChildId, b: ChildId) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Of two children, the record created first.
+    fn created_first(&mut self, a: ChildId, b: ChildId) -> impl Future<Output = Result<ChildId>> + Send;
+
+    /// One queue entry in the actor's scope, with where each child now lives. Not audited.
+    fn review(&mut self, review: i64) -> impl Future<Output = Result<ReviewEntry>> + Send;
+
+    /// Merge `absorb` into `keep` (as [`IdentityStore::merge_children`] does, in this transaction);
+    /// audited. An open queue entry for the pair is settled as merged.
+    fn merge(&mut self, keep: ChildId, absorb: ChildId, reason: &str) -> impl Future<Output = Result<MergeRecord>> + Send;
+
+    /// Put a pair of `la` on the queue unless it is there already (`Ok(None)`); audited when queued.
+    fn queue_pair(
+        &mut self,
+        la: LaCode,
+        a: ChildId,
+        b: ChildId,
+        comparison: &Comparison,
+    ) -> impl Future<Output = Result<Option<i64>>> + Send;
+
+    /// Record the decision on a queue entry: its status, the merge that decided it, who (the actor),
+    /// when and why. Not audited: the caller says what to audit.
+    fn settle_review(
+        &mut self,
+        review: i64,
+        status: ReviewStatus,
+        merge: Option<i64>,
+        reason: &str,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// One audit entry, ids and words only.
+    fn audit(
+        &mut self,
+        action: AuditAction,
+        subject: &'static str,
+        la: Option<LaCode>,
+        child: Option<ChildId>,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    /// Commit everything written.
+    fn commit(self) -> impl Future<Output = Result<()>> + Send;
+
+    /// Write nothing (a dry run).
+    fn rollback(self) -> impl Future<Output = Result<()>> + Send;
 }
 
 /// Where each of `ids` that has been merged now lives, following merges one after another to the
@@ -288,16 +314,10 @@ pub(crate) async fn resolve_merges(
     Ok(resolved)
 }
 
-/// A live child as the matcher sees it.
-struct Candidate {
-    id: ChildId,
-    keys: PersonKeys,
-}
-
 /// The live (not merged) children of `la`, oldest record first, as the matcher sees them. A social
 /// care id is added when the child holds exactly one in its own LA (with several, none is used to
 /// decide). Personal data: never logged.
-async fn live_children(conn: &mut SqliteConnection, la: LaCode) -> Result<Vec<Candidate>> {
+async fn live_children(conn: &mut SqliteConnection, la: LaCode) -> Result<Vec<MatchCandidate>> {
     let rows: Vec<(String, String)> =
         sqlx::query_as("select child_id, data from child where merged_into is null and la = ? order by created_at, rowid")
             .bind(la.to_string())
@@ -318,7 +338,7 @@ async fn live_children(conn: &mut SqliteConnection, la: LaCode) -> Result<Vec<Ca
         let child: Child = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("child {id}: {e}")))?;
         let mut keys = identity::keys_of(&child);
         keys.social_care_id = social.get(&id).and_then(|v| v.parse().ok());
-        out.push(Candidate { id: child.id, keys });
+        out.push(MatchCandidate { id: child.id, keys });
     }
     Ok(out)
 }
@@ -663,96 +683,6 @@ async fn created_first(conn: &mut SqliteConnection, a: ChildId, b: ChildId) -> R
     first.parse().map_err(|_| StoreError::Corrupt(format!("'{first}' is not a child id")))
 }
 
-/// Reason recorded for a merge a scan makes on a shared identifier: the rule, never the value.
-fn scan_reason(comparison: &Comparison) -> String {
-    let rule = comparison.rule.map_or("shared identifier", |r| r.as_str());
-    format!("identity scan: deterministic rule {rule} (docs/identity.md section 1)")
-}
-
-impl SqliteStore {
-    /// One scan, in `tx`; see [`IdentityStore::scan`].
-    async fn scan_in(&self, conn: &mut SqliteConnection, actor: &Actor, options: ScanOptions, now: &str) -> Result<ScanReport> {
-        let mut report = ScanReport { dry_run: options.dry_run, ..ScanReport::default() };
-        for la in las_in_scope(conn, actor).await? {
-            // Deterministic merges first, then score again over the children left, until no shared
-            // identifier remains to merge (each pass merges at least one child, so this ends).
-            let mut queue: Vec<(ChildId, ChildId, Comparison)>;
-            let mut children = None;
-            loop {
-                let candidates = live_children(conn, la).await?;
-                children.get_or_insert(candidates.len() as u64);
-                let keys: Vec<PersonKeys> = candidates.iter().map(|c| c.keys.clone()).collect();
-                let pairs = identity::candidate_pairs(&keys, MAX_BLOCK);
-                report.compared += pairs.len() as u64;
-                queue = Vec::new();
-                let mut merged_now: HashMap<ChildId, ChildId> = HashMap::new();
-                for (i, j) in pairs {
-                    let comparison = identity::compare_with(&keys[i], &keys[j], Thresholds::default());
-                    if comparison.decision == Decision::NonMatch {
-                        continue;
-                    }
-                    let p = identity::ScoredPair { a: i, b: j, comparison };
-                    let (a, b) = (candidates[p.a].id, candidates[p.b].id);
-                    if !(options.merge_shared_identifiers && p.comparison.auto_merge()) {
-                        queue.push((a, b, p.comparison));
-                        continue;
-                    }
-                    let (a, b) = (*merged_now.get(&a).unwrap_or(&a), *merged_now.get(&b).unwrap_or(&b));
-                    if a == b {
-                        continue;
-                    }
-                    if pair_known(conn, a, b).await? {
-                        // A person has decided about this pair (or undone its merge): ask again
-                        // only through the queue, never merge.
-                        queue.push((a, b, p.comparison));
-                        continue;
-                    }
-                    let keep = created_first(conn, a, b).await?;
-                    let absorb = if keep == a { b } else { a };
-                    let merge = do_merge(conn, actor, keep, absorb, &scan_reason(&p.comparison), now).await?;
-                    // The pair is recorded as decided by the scan, so an unmerge puts it on the queue.
-                    if let Some(id) = insert_review(conn, actor, la, keep, absorb, &p.comparison, None, now).await? {
-                        sqlx::query(
-                            "update identity_review set status = 'merged', decided_by = ?, decided_at = ?, decision_reason = ?, \
-                             merge_id = ? where review_id = ?",
-                        )
-                        .bind(actor.label.trim())
-                        .bind(now)
-                        .bind(scan_reason(&p.comparison))
-                        .bind(merge.id)
-                        .bind(id)
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(db)?;
-                    }
-                    for v in merged_now.values_mut() {
-                        if *v == absorb {
-                            *v = keep;
-                        }
-                    }
-                    merged_now.insert(absorb, keep);
-                    report.merged += 1;
-                    report.merges.push(merge.id);
-                }
-                if merged_now.is_empty() {
-                    break;
-                }
-            }
-            report.children += children.unwrap_or(0);
-            for (a, b, comparison) in &queue {
-                match insert_review(conn, actor, la, *a, *b, comparison, None, now).await? {
-                    Some(_) if comparison.decision == Decision::Match => report.queued_match += 1,
-                    Some(_) => report.queued_review += 1,
-                    None => report.already_known += 1,
-                }
-            }
-            let read = Audit { action: AuditAction::Read, subject: "identity_scan", la: Some(la), child: None, case: None, actor };
-            write_audit(conn, now, read).await?;
-        }
-        Ok(report)
-    }
-}
-
 impl IdentityStore for SqliteStore {
     async fn queue_review(&self, actor: &Actor, a: ChildId, b: ChildId, comparison: &Comparison) -> Result<Option<i64>> {
         check_request(actor, None)?;
@@ -794,59 +724,6 @@ impl IdentityStore for SqliteStore {
         tx.commit().await.map_err(db)?;
         tracing::debug!(open = entries.len(), "identity review queue read");
         Ok(entries)
-    }
-
-    async fn decide_review(&self, actor: &Actor, review: i64, decision: ReviewDecision, reason: &str) -> Result<ReviewEntry> {
-        let reason = check_request(actor, Some(reason))?;
-        let now = self.now();
-        let mut tx = self.begin_write().await?;
-        let entry = load_review(&mut tx, actor, review).await?;
-        if entry.status != ReviewStatus::Open {
-            return Err(StoreError::Invalid(format!("review {review} is already {}", entry.status.as_str())));
-        }
-        // Either child may have been merged into another record since the pair was queued: the
-        // decision is about the records they now live in.
-        let a = entry.a_now.unwrap_or(entry.child_a);
-        let b = entry.b_now.unwrap_or(entry.child_b);
-        let (status, merge_id) = match decision {
-            ReviewDecision::Merge | ReviewDecision::MergeKeeping(_) => {
-                if a == b {
-                    return Err(StoreError::Invalid(format!(
-                        "review {review}: children {} and {} are already one record ({a}); decide it --different or leave it",
-                        entry.child_a, entry.child_b
-                    )));
-                }
-                let keep = match decision {
-                    ReviewDecision::MergeKeeping(keep) if keep == entry.child_a || keep == a => a,
-                    ReviewDecision::MergeKeeping(keep) if keep == entry.child_b || keep == b => b,
-                    ReviewDecision::MergeKeeping(keep) => {
-                        return Err(StoreError::Invalid(format!("review {review} is about children {a} and {b}, not {keep}")))
-                    }
-                    _ => created_first(&mut tx, a, b).await?,
-                };
-                let absorb = if keep == a { b } else { a };
-                let merge = do_merge(&mut tx, actor, keep, absorb, &reason, &now).await?;
-                (ReviewStatus::Merged, Some(merge.id))
-            }
-            ReviewDecision::Reject => (ReviewStatus::Rejected, None),
-        };
-        sqlx::query(
-            "update identity_review set status = ?, decided_by = ?, decided_at = ?, decision_reason = ?, merge_id = ? where review_id = ?",
-        )
-        .bind(status.as_str())
-        .bind(actor.label.trim())
-        .bind(&now)
-        .bind(&reason)
-        .bind(merge_id)
-        .bind(review)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?;
-        write_audit(&mut tx, &now, audit(actor, entry.la, entry.child_a, "identity_review")).await?;
-        let decided = load_review(&mut tx, actor, review).await?;
-        tx.commit().await.map_err(db)?;
-        tracing::info!(review, decision = status.as_str(), "identity review decided");
-        Ok(decided)
     }
 
     async fn merge_children(&self, actor: &Actor, keep: ChildId, absorb: ChildId, reason: &str) -> Result<MergeRecord> {
@@ -911,31 +788,6 @@ impl IdentityStore for SqliteStore {
         Ok(resolve_merges(&mut conn, [child]).await?.get(&child).copied().unwrap_or(child))
     }
 
-    async fn scan(&self, actor: &Actor, options: ScanOptions) -> Result<ScanReport> {
-        check_request(actor, None)?;
-        let now = self.now();
-        let mut tx = self.begin_write().await?;
-        let started = std::time::Instant::now();
-        let report = self.scan_in(&mut tx, actor, options, &now).await?;
-        if options.dry_run {
-            tx.rollback().await.map_err(db)?;
-        } else {
-            tx.commit().await.map_err(db)?;
-        }
-        tracing::info!(
-            children = report.children,
-            compared = report.compared,
-            merged = report.merged,
-            queued_match = report.queued_match,
-            queued_review = report.queued_review,
-            already_known = report.already_known,
-            dry_run = options.dry_run,
-            ms = started.elapsed().as_millis() as u64,
-            "identity scan"
-        );
-        Ok(report)
-    }
-
     async fn review(&self, actor: &Actor, review: i64) -> Result<ReviewEntry> {
         check_request(actor, None)?;
         let now = self.now();
@@ -964,6 +816,14 @@ impl IdentityStore for SqliteStore {
         write_audit(&mut tx, &now, read).await?;
         tx.commit().await.map_err(db)?;
         Ok(record)
+    }
+
+    type Work = IdentityWork;
+
+    async fn begin_identity_work(&self, actor: &Actor, reason: Option<&str>) -> Result<IdentityWork> {
+        check_request(actor, reason)?;
+        let tx = self.begin_write().await?;
+        Ok(IdentityWork { tx, actor: actor.clone(), now: self.now() })
     }
 
     async fn identity_history(&self, actor: &Actor, child: Option<ChildId>) -> Result<Vec<IdentityEvent>> {
@@ -1019,6 +879,98 @@ impl IdentityStore for SqliteStore {
         write_audit(&mut tx, &now, read).await?;
         tx.commit().await.map_err(db)?;
         Ok(events)
+    }
+}
+
+/// Identity work on SQLite: one `BEGIN IMMEDIATE` transaction ([`IdentityStore::begin_identity_work`]).
+pub struct IdentityWork {
+    tx: Transaction<'static, Sqlite>,
+    actor: Actor,
+    now: String,
+}
+
+impl IdentityWork {
+    /// Both children exist in the actor's scope (a child outside it is `NotFound`, as everywhere).
+    async fn in_scope(&mut self, a: ChildId, b: ChildId) -> Result<()> {
+        load_child(&mut self.tx, &self.actor, a).await?;
+        load_child(&mut self.tx, &self.actor, b).await?;
+        Ok(())
+    }
+}
+
+impl IdentityWrite for IdentityWork {
+    async fn las_in_scope(&mut self) -> Result<Vec<LaCode>> {
+        las_in_scope(&mut self.tx, &self.actor).await
+    }
+
+    async fn live_children(&mut self, la: LaCode) -> Result<Vec<MatchCandidate>> {
+        if !self.actor.scope.permits(la) {
+            return Err(StoreError::OutOfScope { la });
+        }
+        live_children(&mut self.tx, la).await
+    }
+
+    async fn pair_known(&mut self, a: ChildId, b: ChildId) -> Result<bool> {
+        self.in_scope(a, b).await?;
+        pair_known(&mut self.tx, a, b).await
+    }
+
+    async fn created_first(&mut self, a: ChildId, b: ChildId) -> Result<ChildId> {
+        self.in_scope(a, b).await?;
+        created_first(&mut self.tx, a, b).await
+    }
+
+    async fn review(&mut self, review: i64) -> Result<ReviewEntry> {
+        load_review(&mut self.tx, &self.actor, review).await
+    }
+
+    async fn merge(&mut self, keep: ChildId, absorb: ChildId, reason: &str) -> Result<MergeRecord> {
+        let reason = check_request(&self.actor, Some(reason))?;
+        do_merge(&mut self.tx, &self.actor, keep, absorb, &reason, &self.now).await
+    }
+
+    async fn queue_pair(&mut self, la: LaCode, a: ChildId, b: ChildId, comparison: &Comparison) -> Result<Option<i64>> {
+        if !self.actor.scope.permits(la) {
+            return Err(StoreError::OutOfScope { la });
+        }
+        insert_review(&mut self.tx, &self.actor, la, a, b, comparison, None, &self.now).await
+    }
+
+    async fn settle_review(&mut self, review: i64, status: ReviewStatus, merge: Option<i64>, reason: &str) -> Result<()> {
+        let reason = check_request(&self.actor, Some(reason))?;
+        let settled = sqlx::query(
+            "update identity_review set status = ?, decided_by = ?, decided_at = ?, decision_reason = ?, merge_id = ? \
+             where review_id = ? and (? is null or la = ?)",
+        )
+        .bind(status.as_str())
+        .bind(self.actor.label.trim())
+        .bind(&self.now)
+        .bind(&reason)
+        .bind(merge)
+        .bind(review)
+        .bind(scope_la(&self.actor))
+        .bind(scope_la(&self.actor))
+        .execute(&mut *self.tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if settled == 0 {
+            return Err(not_found("review", review));
+        }
+        Ok(())
+    }
+
+    async fn audit(&mut self, action: AuditAction, subject: &'static str, la: Option<LaCode>, child: Option<ChildId>) -> Result<()> {
+        let entry = Audit { action, subject, la, child, case: None, actor: &self.actor };
+        write_audit(&mut self.tx, &self.now, entry).await
+    }
+
+    async fn commit(self) -> Result<()> {
+        self.tx.commit().await.map_err(db)
+    }
+
+    async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await.map_err(db)
     }
 }
 

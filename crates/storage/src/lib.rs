@@ -66,12 +66,12 @@ pub use error::{Result, StoreError};
 pub use establishments::{Establishment, EstablishmentCounts, EstablishmentStore};
 pub use fact_views::FactView;
 pub use facts::{
-    link_person, ChildIndex, FactStore, ImportBatch, ImportCounts, ImportProgress, ImportResult, ImportRows, Link, NoProgress, PersonRow,
-    RowProblem, StoredFact,
+    FactStore, ImportBatch, ImportCounts, ImportProgress, ImportResult, ImportRows, NoProgress, PersonRow, RowProblem, StoredFact,
 };
 pub use forecast::{ForecastChild, ForecastStore, PlanEvent};
 pub use identity::{
-    IdentityEvent, IdentityStore, MergeRecord, MovedRows, ReviewDecision, ReviewEntry, ReviewStatus, ScanOptions, ScanReport,
+    IdentityEvent, IdentityStore, IdentityWork, IdentityWrite, MatchCandidate, MergeRecord, MovedRows, ReviewDecision, ReviewEntry,
+    ReviewStatus,
 };
 pub use indicators::{IndicatorStore, ManualValueRecord, TargetChange, TargetRecord, DEFAULT_SUPPRESSION_THRESHOLD};
 pub use la_settings::{InPost, LaSettings, LaSettingsStore};

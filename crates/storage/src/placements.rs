@@ -3,6 +3,7 @@
 //! with its reason kept in an append-only history.
 
 use crate::sqlite::{check_request, col, db, load_child, not_found, parse_col, scope_la, to_json, write_audit, Audit};
+use crate::versioned::{write_versioned, Expect, Val, VersionedWrite};
 use crate::{Actor, AuditAction, Result, SqliteStore, StoreError, Versioned};
 use serde::Serialize;
 use std::future::Future;
@@ -180,35 +181,24 @@ impl PlacementStore for SqliteStore {
         check(&current.value.placement)?;
         let now = self.now();
         let data = to_json(&current.value.placement, "placement")?;
-        let version = current.version + 1;
-        sqlx::query("update placement set version = ?, leaving_date = ?, data = ?, updated_at = ? where placement_id = ? and version = ?")
-            .bind(version)
-            .bind(leaving.to_string())
-            .bind(&data)
-            .bind(&now)
-            .bind(placement.to_string())
-            .bind(expected_version)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
-        sqlx::query("insert into placement_history (placement_id, version, data, recorded_at, actor, reason) values (?, ?, ?, ?, ?, ?)")
-            .bind(placement.to_string())
-            .bind(version)
-            .bind(&data)
-            .bind(&now)
-            .bind(actor.label.trim())
-            .bind(&reason)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
         let la = parse_col(&row, "la", "LA code")?;
         let child = current.value.child_id;
-        write_audit(
-            &mut tx,
-            &now,
-            Audit { action: AuditAction::Update, subject: "placement", la: Some(la), child: Some(child), case: None, actor },
-        )
-        .await?;
+        let (id, leaving) = (placement.to_string(), leaving.to_string());
+        let write = VersionedWrite {
+            table: "placement",
+            history: "placement_history",
+            what: "placement",
+            id: id.clone(),
+            key: vec![("placement_id", Val::Text(&id))],
+            columns: vec![("leaving_date", Val::Text(&leaving)), ("data", Val::Text(&data))],
+            history_columns: vec![("data", Val::Text(&data))],
+            created: &["created_at"],
+            expect: Expect::Version(Some(expected_version)),
+            skip_unchanged: false,
+            absent_is_unchanged: false,
+            audit: Some(Audit { action: AuditAction::Update, subject: "placement", la: Some(la), child: Some(child), case: None, actor }),
+        };
+        let version = write_versioned(&mut tx, write, &now, actor, &reason).await?.unwrap_or(expected_version);
         tx.commit().await.map_err(db)?;
         current.version = version;
         Ok(current)

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use uuid::Uuid;
 use waymark_domain::calendar::{add_days, Date};
+use waymark_domain::case::reconcile::{reconcile, CaseFit};
 use waymark_domain::case::{Case, CaseEvent};
 use waymark_domain::child::{Child, NewChild, SenStatus};
 use waymark_domain::identifiers::LaCode;
@@ -589,34 +590,13 @@ impl Sen2Import {
                 }
             }
         }
-        let mut claimed = std::collections::HashSet::new();
-        for events in cases {
-            let Some(first) = events.first() else { continue };
-            // Each stored case answers for one case of the return at most.
-            let free = |id: &CaseId| !claimed.contains(id);
-            let matched = existing
-                .iter()
-                .find(|(id, e)| free(id) && e.first() == Some(first))
-                .or_else(|| existing.iter().find(|(id, e)| free(id) && same_case(*id, child, e, &events)));
-            if let Some((id, _)) = matched {
-                claimed.insert(*id);
-            }
-            // A later year's return tells the same case again from where it stands on its census day:
-            // what it adds after the history already held extends the case instead of opening another.
-            let events = match matched {
-                Some((id, stored)) if !events.starts_with(stored) => match later_steps(*id, child, stored, &events) {
-                    Fit::Extends(joined) => joined,
-                    Fit::Covered => stored.clone(),
-                    Fit::Differs => events,
-                },
-                _ => events,
-            };
-            match matched {
-                Some((_, stored)) if *stored == events => self.report.cases_unchanged += 1,
-                Some((id, stored)) if events.starts_with(stored) => {
-                    let id = *id;
+        // Which stored case each of the return's cases is, and what to do with it, is the domain's
+        // rule ([`reconcile`]); this writes what it decides.
+        for fit in reconcile(child, &existing, cases) {
+            match fit {
+                CaseFit::Unchanged(_) => self.report.cases_unchanged += 1,
+                CaseFit::Extend { id, events, from } => {
                     let case = Case::replay(id, child, &events)?;
-                    let from = stored.len();
                     let version = i64::try_from(events.len()).unwrap_or(i64::MAX);
                     sqlx::query("update ehc_case set version = ?, stage = ?, updated_at = ? where case_id = ?")
                         .bind(version)
@@ -632,8 +612,8 @@ impl Sen2Import {
                     self.audit(AuditAction::Update, "case", la, child, Some(id)).await?;
                     self.report.cases_extended += 1;
                 }
-                Some(_) => self.report.cases_differing += 1,
-                None => {
+                CaseFit::Differs(_) => self.report.cases_differing += 1,
+                CaseFit::New(events) => {
                     let id = CaseId::from_uuid(Uuid::new_v4());
                     let case = Case::replay(id, child, &events)?;
                     sqlx::query(
@@ -775,71 +755,5 @@ impl Sen2Import {
             "SEN2 return imported"
         );
         Ok(self.report)
-    }
-}
-
-/// The date a case's plan was first made: its final plan, or the plan it opened with.
-fn plan_made(events: &[CaseEvent]) -> Option<Date> {
-    use waymark_domain::case::CaseEventKind as E;
-    events.iter().find(|e| matches!(e.kind, E::FinalIssued { .. } | E::ExistingPlan { .. })).map(|e| e.date)
-}
-
-/// Whether two histories of one child are the same case told by returns of different years. A return
-/// tells a case as it stands on its census day, so a later return shows a plan made before its year as
-/// an existing plan with that start date (SEN2 item 3.2.1 StartDate), and a request received before its
-/// year without its received date. The same case is: the same plan (made the same day); or the same
-/// request (received the same day); or a request the store holds as still being assessed, which a later
-/// return carries on (the LA runs one assessment for a child at a time: CFA 2014 s36).
-fn same_case(id: CaseId, child: ChildId, stored: &[CaseEvent], incoming: &[CaseEvent]) -> bool {
-    use waymark_domain::case::{CaseEventKind as E, Stage};
-    match (plan_made(stored), plan_made(incoming)) {
-        (Some(a), Some(b)) if a == b => return true,
-        (Some(_), Some(_)) => return false,
-        _ => {}
-    }
-    let received = |e: &[CaseEvent]| e.first().filter(|f| matches!(f.kind, E::RequestReceived { .. })).map(|f| f.date);
-    let (Some(a), Some(b)) = (received(stored), received(incoming)) else { return false };
-    if a == b {
-        return true;
-    }
-    if b < a {
-        return false;
-    }
-    // Carried on: the stored request is still being assessed, or it holds every later step already.
-    let assessing = Case::replay(id, child, stored).is_ok_and(|c| {
-        matches!(c.stage(), Stage::Requested | Stage::Assessing { .. } | Stage::Drafting { .. } | Stage::DraftIssued { .. })
-    });
-    let mut later = incoming.iter().filter(|e| !opens(e)).peekable();
-    assessing || (later.peek().is_some() && later.all(|e| stored.contains(e)))
-}
-
-/// Steps that open a case or decide to assess: a later return repeats them with dates of its own.
-fn opens(e: &CaseEvent) -> bool {
-    use waymark_domain::case::CaseEventKind as E;
-    matches!(e.kind, E::RequestReceived { .. } | E::ExistingPlan { .. } | E::DecidedToAssess)
-}
-
-/// How an incoming history relates to the stored one of the same case.
-enum Fit {
-    /// The stored history followed by the incoming steps dated after its last one.
-    Extends(Vec<CaseEvent>),
-    /// Nothing in the incoming history is later than what is stored.
-    Covered,
-    /// The later steps do not follow on from the stored history (the lifecycle refuses them).
-    Differs,
-}
-
-/// Fit the incoming steps dated after the stored history's last step onto it. Steps that open a case or
-/// decide to assess again are left out: the stored history has them already.
-fn later_steps(id: CaseId, child: ChildId, stored: &[CaseEvent], incoming: &[CaseEvent]) -> Fit {
-    let Some(last) = stored.last().map(|e| e.date) else { return Fit::Differs };
-    let tail: Vec<CaseEvent> = incoming.iter().filter(|e| e.date > last && !opens(e)).cloned().collect();
-    if tail.is_empty() {
-        return Fit::Covered;
-    }
-    let joined: Vec<CaseEvent> = stored.iter().cloned().chain(tail).collect();
-    match Case::replay(id, child, &joined) {
-        Ok(_) => Fit::Extends(joined),
-        Err(_) => Fit::Differs,
     }
 }

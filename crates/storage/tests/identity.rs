@@ -5,8 +5,8 @@ mod common;
 use common::*;
 use waymark_domain::child::{NewChild, PersonName};
 use waymark_domain::facts::identity::PersonKeys;
-use waymark_domain::identity::{compare, Decision};
-use waymark_storage::{IdentityStore, ReviewDecision, ReviewStatus, SqliteStore, Store, StoreError};
+use waymark_domain::identity::compare;
+use waymark_storage::{IdentityStore, SqliteStore, Store, StoreError};
 
 fn unidentified(forename: &str) -> NewChild {
     let mut c = new_child_in("851", false);
@@ -72,37 +72,6 @@ async fn another_las_user_cannot_merge_or_see_the_queue() {
 }
 
 #[tokio::test]
-async fn a_queued_pair_is_merged_only_when_a_person_decides_and_the_decision_is_recorded() {
-    let store = SqliteStore::open_in_memory(clock()).await.unwrap();
-    let (a, b) = two_children(&store).await;
-    let c = compare(&keys(&unidentified("Sam")), &keys(&unidentified("Sam")));
-    assert_ne!(c.decision, Decision::NonMatch);
-    let id = store.queue_review(&portsmouth(), a, b, &c).await.unwrap().expect("queued");
-    assert_eq!(store.queue_review(&portsmouth(), b, a, &c).await.unwrap(), None, "a pair is queued once");
-    assert_eq!(store.merged_into(&portsmouth(), b).await.unwrap(), None, "queueing never merges");
-    let queue = store.review_queue(&portsmouth()).await.unwrap();
-    assert_eq!(queue[0].reasons, c.reasons);
-
-    let decided = store.decide_review(&portsmouth(), id, ReviewDecision::Merge, "confirmed by SENCO").await.unwrap();
-    assert_eq!(decided.status, ReviewStatus::Merged);
-    assert!(decided.merge_id.is_some());
-    assert!(store.review_queue(&portsmouth()).await.unwrap().is_empty());
-    assert!(store.decide_review(&portsmouth(), id, ReviewDecision::Reject, "again").await.is_err());
-}
-
-#[tokio::test]
-async fn a_rejected_pair_leaves_both_children_unmerged() {
-    let store = SqliteStore::open_in_memory(clock()).await.unwrap();
-    let (a, b) = two_children(&store).await;
-    let c = compare(&keys(&unidentified("Sam")), &keys(&unidentified("Sam")));
-    let id = store.queue_review(&portsmouth(), a, b, &c).await.unwrap().unwrap();
-    let decided = store.decide_review(&portsmouth(), id, ReviewDecision::Reject, "twins").await.unwrap();
-    assert_eq!(decided.status, ReviewStatus::Rejected);
-    assert_eq!(store.merged_into(&portsmouth(), a).await.unwrap(), None);
-    assert_eq!(store.merged_into(&portsmouth(), b).await.unwrap(), None);
-}
-
-#[tokio::test]
 async fn a_merge_without_a_reason_is_refused() {
     let store = SqliteStore::open_in_memory(clock()).await.unwrap();
     let (keep, absorb) = two_children(&store).await;
@@ -127,7 +96,7 @@ mod linking {
     use waymark_domain::placement::Placement;
     use waymark_storage::{
         FactStore, IdentityStore, ImportBatch, ImportCounts, ImportResult, ImportRows, NewUser, NoProgress, PersonRow, PlacementStore,
-        ReviewDecision, ReviewStatus, Role, ScanOptions, SqliteStore, Store, UserStore,
+        Role, SqliteStore, Store, UserStore,
     };
 
     const UPN_A: &str = "C919200112001";
@@ -407,76 +376,5 @@ mod linking {
         let result = store.import(&admin(), bad, &NoProgress).await.unwrap();
         assert!(matches!(result, ImportResult::Rejected(ref p) if p.len() == 1 && p[0].rule == "person_unknown"), "{result:?}");
         assert!(store.review_queue(&admin()).await.unwrap().is_empty());
-    }
-
-    #[tokio::test]
-    async fn a_scan_merges_shared_identifiers_queues_scored_pairs_and_after_an_unmerge_never_merges_the_pair_again() {
-        let store = SqliteStore::open_in_memory(clock()).await.unwrap();
-        // Two records with one UPN (entered twice), and two without identifiers that look alike.
-        let first = store.create_child(&portsmouth(), new_child(), "test").await.unwrap().value.id;
-        let dup = store.create_child(&portsmouth(), new_child(), "test").await.unwrap().value.id;
-        let mut sam = new_child_in("851", false);
-        sam.name = PersonName::new("Sam", "Sample").unwrap();
-        sam.date_of_birth = d("2012-06-01");
-        let x = store.create_child(&portsmouth(), sam.clone(), "test").await.unwrap().value.id;
-        sam.name = PersonName::new("Samuel", "Sample").unwrap();
-        let y = store.create_child(&portsmouth(), sam, "test").await.unwrap().value.id;
-
-        let dry = store.scan(&portsmouth(), ScanOptions { dry_run: true, ..ScanOptions::default() }).await.unwrap();
-        assert_eq!((dry.merged, dry.queued_match + dry.queued_review), (1, 1));
-        assert_eq!(store.merged_into(&portsmouth(), dup).await.unwrap(), None, "a dry run writes nothing");
-
-        let report = store.scan(&portsmouth(), ScanOptions::default()).await.unwrap();
-        assert_eq!((report.children, report.merged, report.queued_match + report.queued_review), (4, 1, 1), "{report:?}");
-        assert_eq!(store.merged_into(&portsmouth(), dup).await.unwrap(), Some(first), "the record created first is kept");
-        let queue = store.review_queue(&portsmouth()).await.unwrap();
-        assert_eq!(queue.len(), 1);
-        let mut pair = [queue[0].child_a, queue[0].child_b];
-        pair.sort();
-        let mut expected = [x, y];
-        expected.sort();
-        assert_eq!(pair, expected);
-        assert_eq!(store.merged_into(&portsmouth(), y).await.unwrap(), None, "a scored pair is queued, never merged");
-
-        let again = store.scan(&portsmouth(), ScanOptions::default()).await.unwrap();
-        assert_eq!((again.merged, again.queued_match + again.queued_review, again.already_known), (0, 0, 1));
-
-        // A person undoes the scan's merge: the pair is back on the queue, and no scan merges it again.
-        store.unmerge(&portsmouth(), report.merges[0], "two children sharing a mistyped UPN").await.unwrap();
-        assert_eq!(store.review_queue(&portsmouth()).await.unwrap().len(), 2);
-        let after = store.scan(&portsmouth(), ScanOptions::default()).await.unwrap();
-        assert_eq!(after.merged, 0, "{after:?}");
-        assert_eq!(store.merged_into(&portsmouth(), dup).await.unwrap(), None);
-        let history = store.identity_history(&portsmouth(), Some(dup)).await.unwrap();
-        let kinds: Vec<&str> = history.iter().map(|e| e.kind).collect();
-        assert_eq!(kinds, ["merged", "unmerged"]);
-    }
-
-    #[tokio::test]
-    async fn a_decision_on_a_pair_whose_child_was_since_merged_applies_to_the_surviving_record() {
-        let store = SqliteStore::open_in_memory(clock()).await.unwrap();
-        let mut sam = new_child_in("851", false);
-        sam.name = PersonName::new("Sam", "Sample").unwrap();
-        let a = store.create_child(&portsmouth(), sam.clone(), "test").await.unwrap().value.id;
-        let b = store.create_child(&portsmouth(), sam.clone(), "test").await.unwrap().value.id;
-        let c = store.create_child(&portsmouth(), sam, "test").await.unwrap().value.id;
-        store.scan(&portsmouth(), ScanOptions::default()).await.unwrap();
-        let queue = store.review_queue(&portsmouth()).await.unwrap();
-        assert_eq!(queue.len(), 3, "three look-alike records make three pairs");
-        let ab = queue.iter().find(|e| [e.child_a, e.child_b].contains(&a) && [e.child_a, e.child_b].contains(&b)).unwrap().id;
-        let bc = queue.iter().find(|e| [e.child_a, e.child_b].contains(&b) && [e.child_a, e.child_b].contains(&c)).unwrap().id;
-        let decided = store.decide_review(&portsmouth(), ab, ReviewDecision::MergeKeeping(b), "confirmed").await.unwrap();
-        assert_eq!(decided.status, ReviewStatus::Merged);
-        assert_eq!(store.merged_into(&portsmouth(), a).await.unwrap(), Some(b));
-        // (a, c) is now about b and c, which (b, c) also asks: deciding (b, c) merges c into b.
-        store.decide_review(&portsmouth(), bc, ReviewDecision::Merge, "confirmed").await.unwrap();
-        assert_eq!(store.surviving_child(&portsmouth(), c).await.unwrap(), b);
-        let left = store.review_queue(&portsmouth()).await.unwrap();
-        assert_eq!(left.len(), 1);
-        assert_eq!((left[0].a_now.unwrap_or(left[0].child_a), left[0].b_now.unwrap_or(left[0].child_b)), (b, b));
-        let err = store.decide_review(&portsmouth(), left[0].id, ReviewDecision::Merge, "again").await.unwrap_err();
-        assert!(err.to_string().contains("already one record"), "{err}");
-        store.decide_review(&portsmouth(), left[0].id, ReviewDecision::Reject, "settled by the merges").await.unwrap();
-        assert!(store.review_queue(&portsmouth()).await.unwrap().is_empty());
     }
 }

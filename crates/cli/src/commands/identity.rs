@@ -8,12 +8,12 @@
 use crate::commands::store::{block_on, open_store, store_failure, StoreArgs, EXIT_CONFLICT};
 use crate::Failure;
 use serde_json::json;
+use waymark_application::identity::{self, ScanOptions, ScanReport};
 use waymark_domain::child::{Child, Sex};
 use waymark_domain::identity::Reason;
 use waymark_domain::ids::ChildId;
 use waymark_storage::{
-    FactStore, IdentityEvent, IdentityStore, MergeRecord, ReviewDecision, ReviewEntry, ReviewStatus, ScanOptions, ScanReport, SqliteStore,
-    Store,
+    FactStore, IdentityEvent, IdentityStore, MergeRecord, ReviewDecision, ReviewEntry, ReviewStatus, SqliteStore, Store,
 };
 
 #[derive(clap::Subcommand)]
@@ -323,7 +323,7 @@ pub fn run(cmd: Command) -> Result<(), Failure> {
         Command::Scan(a) => block_on(async move {
             let store = open_store(&a.store).await?;
             let options = ScanOptions { dry_run: a.dry_run, merge_shared_identifiers: !a.queue_identifier_matches };
-            let report = store.scan(&a.store.actor(), options).await.map_err(store_failure)?;
+            let report = identity::scan(&store, &a.store.actor(), options).await.map_err(store_failure)?;
             match a.format {
                 Format::Json => print_json(&report),
                 Format::Text => println!("{}", scan_text(&report)),
@@ -374,7 +374,7 @@ pub fn run(cmd: Command) -> Result<(), Failure> {
                         ),
                     });
                 }
-                let decided = store.decide_review(&actor, a.review, decision, &a.reason).await.map_err(store_failure)?;
+                let decided = identity::decide_review(&store, &actor, a.review, decision, &a.reason).await.map_err(store_failure)?;
                 match decided.merge_id {
                     Some(m) => {
                         let merge = store.merge_record(&actor, m).await.map_err(store_failure)?;

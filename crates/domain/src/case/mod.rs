@@ -7,6 +7,7 @@
 
 mod actions;
 mod events;
+pub mod reconcile;
 mod vocab;
 
 pub use actions::{next_step, Action};

@@ -17,6 +17,7 @@ pub mod attainment;
 pub(crate) mod codes;
 pub mod health;
 pub mod identity;
+pub mod link;
 pub mod post16;
 pub mod reference;
 pub mod school;
