@@ -28,6 +28,7 @@ mod oruk;
 mod placements;
 mod professionals;
 mod search;
+mod sso;
 mod sen2;
 mod strategy;
 mod surveys;
@@ -75,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .merge(voice::router())
         .merge(letters::router())
         .merge(contributions::router())
+        .merge(sso::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
