@@ -73,7 +73,8 @@ mod tests {
 
     #[test]
     fn the_redirect_url_is_the_public_base_url_and_the_callback_path() {
-        let s = ProviderSettings::new("https://login.microsoftonline.com/tenant-id/v2.0", " abc-123 ", "https://send.example.gov.uk/").unwrap();
+        let s =
+            ProviderSettings::new("https://login.microsoftonline.com/tenant-id/v2.0", " abc-123 ", "https://send.example.gov.uk/").unwrap();
         assert_eq!(s.redirect_url, "https://send.example.gov.uk/sign-in/sso/callback");
         assert_eq!(s.client_id, "abc-123");
         assert_eq!(s.issuer, "https://login.microsoftonline.com/tenant-id/v2.0");

@@ -132,12 +132,15 @@ impl SsoStore for SqliteStore {
             .await
             .map_err(db)?;
         rows.iter()
-            .map(|r| Ok(GroupMappingRecord { mapping: mapping_from_row(r)?, created_at: parse_timestamp(&col::<String>(r, "created_at")?)? }))
+            .map(|r| {
+                Ok(GroupMappingRecord { mapping: mapping_from_row(r)?, created_at: parse_timestamp(&col::<String>(r, "created_at")?)? })
+            })
             .collect()
     }
 
     async fn all_group_mappings(&self) -> Result<Vec<Mapping<Role>>> {
-        let rows = sqlx::query("select group_id, role, la from sso_group_role order by group_id").fetch_all(&self.pool).await.map_err(db)?;
+        let rows =
+            sqlx::query("select group_id, role, la from sso_group_role order by group_id").fetch_all(&self.pool).await.map_err(db)?;
         rows.iter().map(mapping_from_row).collect()
     }
 
@@ -146,15 +149,16 @@ impl SsoStore for SqliteStore {
         check_mapping(actor, mapping)?;
         let now = self.now();
         let mut tx = self.begin_write().await?;
-        let inserted = sqlx::query("insert into sso_group_role (group_id, role, la, created_at) values (?, ?, ?, ?) on conflict do nothing")
-            .bind(mapping.group.as_str())
-            .bind(mapping.role.key())
-            .bind(mapping.la.map(|l| l.to_string()))
-            .bind(&now)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?
-            .rows_affected();
+        let inserted =
+            sqlx::query("insert into sso_group_role (group_id, role, la, created_at) values (?, ?, ?, ?) on conflict do nothing")
+                .bind(mapping.group.as_str())
+                .bind(mapping.role.key())
+                .bind(mapping.la.map(|l| l.to_string()))
+                .bind(&now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?
+                .rows_affected();
         if inserted == 0 {
             return Err(StoreError::Invalid("that group already has a role: remove it first to give it another".into()));
         }
@@ -255,8 +259,12 @@ impl SsoStore for SqliteStore {
             sqlx::query("delete from web_session where user_id = ?").bind(id.to_string()).execute(&mut *tx).await.map_err(db)?;
             tracing::info!(user_id = %id, role = role.key(), "an account's role was changed by its groups at sign-in");
         }
-        write_audit(&mut tx, &now, Audit { action: AuditAction::Update, subject: "user", la: la.or(current.la), child: None, case: None, actor: &actor })
-            .await?;
+        write_audit(
+            &mut tx,
+            &now,
+            Audit { action: AuditAction::Update, subject: "user", la: la.or(current.la), child: None, case: None, actor: &actor },
+        )
+        .await?;
         tx.commit().await.map_err(db)?;
         let user = UserRecord { display_name: name.to_owned(), role, la, setting_key: None, version: current.version + 1, ..current };
         Ok(SsoAccount::Ready { user, created: false })

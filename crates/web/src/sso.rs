@@ -256,7 +256,9 @@ impl Provider {
             .request_async(&self.http)
             .await
             .map_err(|e| match e {
-                openidconnect::RequestTokenError::ServerResponse(r) => SsoError::ProviderRefused(format!("token endpoint said: {}", r.error())),
+                openidconnect::RequestTokenError::ServerResponse(r) => {
+                    SsoError::ProviderRefused(format!("token endpoint said: {}", r.error()))
+                }
                 other => SsoError::Unavailable(format!("token endpoint: {}", log_text(other))),
             })?;
         let token = response.extra_fields().id_token().ok_or_else(|| SsoError::BadToken("no ID token in the answer".into()))?;

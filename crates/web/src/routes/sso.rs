@@ -111,7 +111,11 @@ async fn callback(State(state): State<AppState>, headers: HeaderMap, Query(q): Q
         }
         SsoAccount::Deactivated => {
             tracing::info!("single sign-on refused: the account is deactivated");
-            refused(&state, StatusCode::FORBIDDEN, "Your Waymark account has been deactivated. Ask your Waymark administrator if you need it again")
+            refused(
+                &state,
+                StatusCode::FORBIDDEN,
+                "Your Waymark account has been deactivated. Ask your Waymark administrator if you need it again",
+            )
         }
     }
 }
@@ -170,7 +174,9 @@ async fn list(State(state): State<AppState>, signed: Signed, Query(q): Query<Don
     signed.access.require(Can::ManageUsers)?;
     let done = match (q.added, q.removed) {
         (Some(_), _) => Some("The group has been given its role. People in it get the role when they next sign in."),
-        (_, Some(_)) => Some("The group's role has been removed. People in it are refused at their next sign-in unless another group gives them a role."),
+        (_, Some(_)) => Some(
+            "The group's role has been removed. People in it are refused at their next sign-in unless another group gives them a role.",
+        ),
         _ => None,
     };
     list_page(&state, &signed, &FormData::parse(&Bytes::new()), &Errors::default(), StatusCode::OK, done).await
@@ -229,7 +235,8 @@ async fn remove(State(state): State<AppState>, signed: Signed, body: Bytes) -> R
     signed.access.require(Can::ManageUsers)?;
     let form = FormData::parse(&body);
     signed.check_csrf(Some(&form.get("csrf")))?;
-    let group: GroupId = form.get("group").parse().map_err(|_| AppError::BadRequest("The form did not say which group to remove.".into()))?;
+    let group: GroupId =
+        form.get("group").parse().map_err(|_| AppError::BadRequest("The form did not say which group to remove.".into()))?;
     state.store.remove_group_mapping(&signed.access.actor(), &group).await?;
     Ok(see_other("/admin/sign-in-groups?removed=1"))
 }
