@@ -260,6 +260,9 @@ async fn a_council_account_signs_in_with_the_role_and_la_its_groups_give_and_kee
     let reply = sign_in_through_provider(&app, &idp, next).await;
     assert_eq!(reply.status, StatusCode::SEE_OTHER);
     assert_ne!(reply.location(), "/account/two-step");
+    let account = app.get("/account", Some(&session_of(&reply))).await;
+    assert!(account.body.contains("You sign in with your council account"), "{}", account.body);
+    assert!(!account.body.contains("Set up two-step verification"));
     let users = app.get("/admin/users", Some(&session_of(&reply))).await;
     assert_eq!(users.status, StatusCode::OK, "{}", users.body);
     // A second person with the same principal name gets a username of their own.

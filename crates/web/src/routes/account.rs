@@ -146,7 +146,11 @@ fn public_session_id(token_hash: &str) -> String {
 pub async fn two_step_summary(state: &AppState, signed: &Signed) -> Result<Value, AppError> {
     let role = signed.user().role;
     let two = state.store.two_step(signed.user().id).await?;
-    Ok(json!({"on": two.confirmed, "offered": two_step_offered(role), "required": two_step_required(role)}))
+    // Staff who sign in with their council account use its two-step verification, not Waymark's.
+    let council = state.store.signs_in_with_provider(signed.user().id).await?;
+    Ok(
+        json!({"on": two.confirmed, "offered": two_step_offered(role) && !council, "required": two_step_required(role) && !council, "council": council}),
+    )
 }
 
 async fn end_session(State(state): State<AppState>, signed: Signed, body: Bytes) -> Result<Response, AppError> {
