@@ -212,3 +212,52 @@ pub fn run(args: Args) -> Result<(), Failure> {
         serve_with(store, clock, &args.web, &file).await
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        web: WebArgs,
+    }
+
+    fn web(args: &[&str]) -> WebArgs {
+        Cli::parse_from(std::iter::once("waymark").chain(args.iter().copied())).web
+    }
+
+    fn problem(web: &WebArgs, file: &FileConfig) -> String {
+        match sso_config(web, file, "https://send.example.gov.uk") {
+            Err(e) => e.message,
+            Ok(c) => panic!("accepted: {c:?}"),
+        }
+    }
+
+    #[test]
+    fn single_sign_on_settings_are_all_or_nothing_and_each_problem_names_its_setting() {
+        let none = FileConfig::default();
+        assert!(matches!(sso_config(&web(&[]), &none, "https://send.example.gov.uk"), Ok(None)));
+        assert!(problem(&web(&["--sso-client-id", "abc"]), &none).contains("--sso-issuer is not"));
+        assert!(problem(&web(&["--sso-issuer", "https://idp.example/v2.0"]), &none).contains("sso_client_id"));
+        assert!(problem(&web(&["--sso-issuer", "http://idp.example", "--sso-client-id", "abc"]), &none).contains("sso_issuer"));
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing");
+        let file = FileConfig {
+            sso_issuer: Some("https://idp.example/v2.0".into()),
+            sso_client_id: Some("abc".into()),
+            sso_client_secret_file: Some(missing.clone()),
+            ..FileConfig::default()
+        };
+        if std::env::var_os(SSO_SECRET_ENV).is_none() {
+            assert!(problem(&web(&[]), &file).contains("cannot read the single sign-on client secret"));
+            // The secret from a file (a systemd credential), its trailing newline dropped; never printed.
+            std::fs::write(&missing, "s3cret-value\n").unwrap();
+            let Ok(Some(config)) = sso_config(&web(&[]), &file, "https://send.example.gov.uk") else { panic!("refused") };
+            assert_eq!(config.client_secret, "s3cret-value");
+            assert_eq!(config.settings.redirect_url, "https://send.example.gov.uk/sign-in/sso/callback");
+            assert!(!format!("{config:?}").contains("s3cret"));
+        }
+    }
+}
