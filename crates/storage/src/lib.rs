@@ -42,6 +42,7 @@ mod ops;
 mod placements;
 mod sen2;
 mod sqlite;
+mod sso;
 mod strategy;
 mod surveys;
 mod users;
@@ -84,6 +85,7 @@ pub use sen2::{
     Sen2Store, MAX_SEN2_BATCH,
 };
 pub use sqlite::SqliteStore;
+pub use sso::{role_given_by_groups, GroupMappingRecord, ProviderPerson, SsoAccount, SsoStore};
 pub use strategy::{Publication, StoredEntry, StrategyDocument, StrategyStore, PLANS};
 pub use surveys::{SendWhen, StoredResponse, Submitted, SurveyRecord, SurveyStatus, SurveyStore};
 pub use users::{NewUser, Role, SessionRecord, UserChange, UserRecord, UserStore, MAX_USERNAME};

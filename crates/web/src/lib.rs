@@ -30,6 +30,7 @@ mod query;
 mod routes;
 mod security;
 pub mod session;
+pub mod sso;
 mod templates;
 mod views;
 
@@ -62,6 +63,8 @@ pub struct Config {
     /// Public form posts (survey responses, feedback) from one address within `throttle_window` before
     /// more are refused: bots are slowed, people are not.
     pub max_public_posts: i64,
+    /// Staff sign-in through the council's identity provider (OpenID Connect), when configured.
+    pub sso: Option<sso::SsoConfig>,
 }
 
 impl Default for Config {
@@ -77,6 +80,7 @@ impl Default for Config {
             public_url: None,
             require_admin_two_step: true,
             max_public_posts: 60,
+            sso: None,
         }
     }
 }
@@ -106,6 +110,8 @@ pub struct AppState {
     pub(crate) challenges: Challenges,
     /// The Local Offer's published directory in memory and its search counter.
     local_offer: Arc<local_offer::LocalOffer>,
+    /// The council's identity provider, when single sign-on is configured (see [`sso`]).
+    pub(crate) sso: Option<Arc<sso::Provider>>,
 }
 
 impl AppState {
@@ -125,7 +131,15 @@ impl AppState {
         templates::Templates::load();
         let audit = AuditSink::start(&store);
         let local_offer = Arc::new(local_offer::LocalOffer::start(&store));
+        let sso = config.sso.clone().and_then(|c| match sso::Provider::new(c) {
+            Ok(p) => Some(Arc::new(p)),
+            Err(e) => {
+                tracing::error!(error = %e, "single sign-on is configured but cannot start; staff sign in with passwords only");
+                None
+            }
+        });
         Self {
+            sso,
             local_offer,
             audit,
             store,

@@ -25,7 +25,7 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use base64::Engine;
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
-use waymark_storage::{AccountStore, SessionRecord, UserRecord, UserStore};
+use waymark_storage::{AccountStore, SessionRecord, SsoStore, UserRecord, UserStore};
 
 pub const SESSION_COOKIE: &str = "waymark_session";
 pub const SIGNIN_COOKIE: &str = "waymark_signin";
@@ -181,6 +181,8 @@ impl FromRequestParts<AppState> for Signed {
             && crate::routes::two_step_required(signed.access.user.role)
             && !matches!(path, "/account/two-step" | "/sign-out")
             && !state.store.two_step(signed.access.user.id).await?.confirmed
+            // Staff signing in through the council's identity provider use its two-step, not Waymark's.
+            && !state.store.signs_in_with_provider(signed.access.user.id).await?
         {
             return Err(AppError::TwoStepSetup);
         }

@@ -18,6 +18,8 @@ const TEMPLATES: &[(&str, &str)] = templates!(
     "govuk.html",
     "error.html",
     "sign_in.html",
+    "sso_refused.html",
+    "admin_sign_in_groups.html",
     "caseload.html",
     "case.html",
     "action_form.html",

@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 use totp_rs::{Algorithm, Secret, TOTP};
-use waymark_storage::{AccountStore, InvitationState, Role, UserRecord, UserStore};
+use waymark_storage::{AccountStore, InvitationState, Role, SsoStore, UserRecord, UserStore};
 
 /// The cookie holding a sign-in that passed its password and waits for its code.
 pub const CHALLENGE_COOKIE: &str = "waymark_code";
@@ -146,7 +146,11 @@ fn public_session_id(token_hash: &str) -> String {
 pub async fn two_step_summary(state: &AppState, signed: &Signed) -> Result<Value, AppError> {
     let role = signed.user().role;
     let two = state.store.two_step(signed.user().id).await?;
-    Ok(json!({"on": two.confirmed, "offered": two_step_offered(role), "required": two_step_required(role)}))
+    // Staff who sign in with their council account use its two-step verification, not Waymark's.
+    let council = state.store.signs_in_with_provider(signed.user().id).await?;
+    Ok(
+        json!({"on": two.confirmed, "offered": two_step_offered(role) && !council, "required": two_step_required(role) && !council, "council": council}),
+    )
 }
 
 async fn end_session(State(state): State<AppState>, signed: Signed, body: Bytes) -> Result<Response, AppError> {
@@ -307,8 +311,15 @@ pub async fn finish_sign_in(state: &AppState, user: &UserRecord) -> Result<Respo
     let set = session::start_session(state, user).await?;
     state.store.record_sign_in(user.id).await?;
     let access = crate::access::Access::new(user.clone(), state.clock.today());
-    let home =
-        if two_step_required(user.role) && !state.store.two_step(user.id).await?.confirmed { "/account/two-step" } else { access.home() };
+    // Staff signing in through the council's identity provider use its two-step, not Waymark's.
+    let home = if two_step_required(user.role)
+        && !state.store.two_step(user.id).await?.confirmed
+        && !state.store.signs_in_with_provider(user.id).await?
+    {
+        "/account/two-step"
+    } else {
+        access.home()
+    };
     Ok((
         StatusCode::SEE_OTHER,
         [(header::SET_COOKIE, set), (header::LOCATION, home.parse().map_err(|_| AppError::Internal("bad home".into()))?)],

@@ -17,7 +17,7 @@ use axum::Router;
 use serde_json::{json, Value};
 use waymark_domain::identifiers::{LaCode, Urn};
 use waymark_domain::ids::{ChildId, UserId};
-use waymark_storage::{AccountStore, NewUser, NotificationStore, Role, StoreError, UserChange, UserRecord, UserStore};
+use waymark_storage::{AccountStore, NewUser, NotificationStore, Role, SsoStore, StoreError, UserChange, UserRecord, UserStore};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -321,6 +321,12 @@ async fn reinvite(
     signed.check_csrf(Some(&form.get("csrf")))?;
     signed.access.require(Can::ManageUsers)?;
     let id = parse_user(&id)?;
+    // Staff who sign in with their council account have no Waymark password to choose (ADR 0036).
+    if state.store.get_user(&signed.access.actor(), id).await.is_ok() && state.store.signs_in_with_provider(id).await? {
+        return Err(AppError::BadRequest(
+            "This person signs in with their council account, so they are not sent an invitation to choose a Waymark password.".into(),
+        ));
+    }
     let token = random_token();
     let link = format!("{}/invitation/{token}", public_base(&state, &headers));
     match state.store.reinvite_user(&signed.access.actor(), id, &sha256_hex(&token), &link).await {

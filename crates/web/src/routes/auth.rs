@@ -48,6 +48,7 @@ fn sign_in_page(
             "password_error": map.get("password"),
             "signed_out": signed_out,
             "password_set": password_set,
+            "sso": state.sso.is_some(),
         }),
     )?;
     Ok((status, [(header::SET_COOKIE, set_cookie(state, session::SIGNIN_COOKIE, &token, Some(3600)))], Html(html)).into_response())

@@ -29,6 +29,7 @@ mod placements;
 mod professionals;
 mod search;
 mod sen2;
+mod sso;
 mod strategy;
 mod surveys;
 mod voice;
@@ -75,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .merge(voice::router())
         .merge(letters::router())
         .merge(contributions::router())
+        .merge(sso::router())
         .nest("/api", api::router())
         .fallback(|| async { AppError::NotFound })
         .with_state(state)
