@@ -280,3 +280,52 @@ async fn a_drafts_questions_can_be_changed_or_removed_until_it_is_published() {
     app.post_json(&format!("/api/v1/surveys/{id}/publish"), &manager, &serde_json::json!({}), true).await;
     assert_eq!(app.get(&format!("/surveys/{id}/questions/1"), Some(&manager)).await.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn check_your_answers_lists_each_answer_and_a_change_returns_to_it() {
+    let app = TestApp::new().await;
+    let manager = app.sign_in("manager").await;
+    let (id, path) = published(&app, &manager).await;
+    let start = app.get(&path, None).await;
+    assert!(start.body.contains("There are 3 questions, one on each page"), "{}", start.body);
+    let csrf = input_value(&start.body, "csrf").unwrap();
+    let form_cookie = start.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let begun = post_public(&app, &path, &form_cookie, &[("csrf", &csrf)]).await;
+    let cookies = format!("{form_cookie}; {}", begun.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap());
+    let get = |page: String| {
+        let (app, cookies) = (&app, cookies.clone());
+        async move { app.request(axum::http::Method::GET, &page, Some(&cookies), None, &[]).await }
+    };
+    // The first page asks the first question only, as the page's heading.
+    let q1 = get(format!("{path}/question/1")).await;
+    assert!(q1.body.contains("<h1 class=\"govuk-fieldset__heading\">How satisfied are you with the EHC process?</h1>"), "{}", q1.body);
+    assert!(!q1.body.contains("Did you feel listened to?"));
+    assert_eq!(get(format!("{path}/question/4")).await.status, StatusCode::NOT_FOUND);
+    for (page, field, value) in [("question/1", "q-satisfaction", "5"), ("question/2", "q-heard", "Yes"), ("question/3", "q-better", "<b>Call back</b>")] {
+        let r = post_public(&app, &format!("{path}/{page}"), &cookies, &[("csrf", &csrf), (field, value)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{page}: {}", r.body);
+    }
+    let contact = post_public(&app, &format!("{path}/contact"), &cookies, &[("csrf", &csrf)]).await;
+    assert_eq!(contact.location(), format!("{path}/check"));
+    let check = get(format!("{path}/check")).await;
+    assert!(check.body.contains("5 (Very satisfied)") && check.body.contains("&lt;b&gt;Call back&lt;"), "{}", check.body);
+    assert!(check.body.contains("None given: your answers are anonymous"));
+    // A Change link opens the question with its answer chosen, and goes back to the check page.
+    let change_href = format!("{path}/question/2?change=1");
+    assert!(check.body.contains(&change_href.replace('/', "&#x2f;")), "{}", check.body);
+    let q2 = get(change_href).await;
+    assert!(q2.body.contains("value=\"Yes\" checked") && q2.body.contains("name=\"change\" value=\"1\""), "{}", q2.body);
+    let changed = post_public(&app, &format!("{path}/question/2"), &cookies, &[("csrf", &csrf), ("q-heard", "No"), ("change", "1")]).await;
+    assert_eq!(changed.location(), format!("{path}/check"));
+    // Leaving a question out on change removes its answer.
+    post_public(&app, &format!("{path}/question/1"), &cookies, &[("csrf", &csrf), ("change", "1")]).await;
+    let check = get(format!("{path}/check")).await;
+    assert!(check.body.contains("Not answered") && !check.body.contains("5 (Very satisfied)"), "{}", check.body);
+    let sent = post_public(&app, &format!("{path}/check"), &cookies, &[("csrf", &csrf)]).await;
+    assert_eq!(sent.location(), format!("{path}/thanks"));
+    assert!(sent.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=0"), "the visit's cookie is deleted");
+    let results = app.get(&format!("/api/v1/surveys/{id}/results"), Some(&manager)).await.json();
+    assert_eq!(results["responses"], 1);
+    assert_eq!(results["questions"][1]["counts"]["No"], 1);
+    assert_eq!(results["questions"][0]["answered"], 0);
+}
