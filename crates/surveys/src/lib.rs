@@ -28,5 +28,5 @@ pub mod visit;
 
 pub use definition::{DefinitionError, DraftQuestion, DraftSurvey, Question, QuestionId, QuestionKind, Survey};
 pub use response::{check_contact, Answer, Contact, RawResponse, Response, ResponseError};
-pub use visit::{Draft, Step, SummaryRow};
 pub use results::{tally, Published, QuestionResults, SurveyResults};
+pub use visit::{Draft, Step, SummaryRow};

@@ -133,7 +133,8 @@ pub fn check_contact(name: &str, reach: &str) -> Result<Option<Contact>, Vec<Res
     }
     let mut errors = Vec::new();
     if name.chars().count() > MAX_CONTACT {
-        errors.push(ResponseError { field: "contact-name".into(), message: format!("Your name must be {MAX_CONTACT} characters or fewer") });
+        errors
+            .push(ResponseError { field: "contact-name".into(), message: format!("Your name must be {MAX_CONTACT} characters or fewer") });
     }
     if reach.chars().count() > MAX_CONTACT {
         errors.push(ResponseError {

@@ -291,7 +291,10 @@ async fn check_your_answers_lists_each_answer_and_a_change_returns_to_it() {
     let csrf = input_value(&start.body, "csrf").unwrap();
     let form_cookie = start.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
     let begun = post_public(&app, &path, &form_cookie, &[("csrf", &csrf)]).await;
-    let cookies = format!("{form_cookie}; {}", begun.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap());
+    let cookies = format!(
+        "{form_cookie}; {}",
+        begun.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap()
+    );
     let get = |page: String| {
         let (app, cookies) = (&app, cookies.clone());
         async move { app.request(axum::http::Method::GET, &page, Some(&cookies), None, &[]).await }
@@ -301,7 +304,9 @@ async fn check_your_answers_lists_each_answer_and_a_change_returns_to_it() {
     assert!(q1.body.contains("<h1 class=\"govuk-fieldset__heading\">How satisfied are you with the EHC process?</h1>"), "{}", q1.body);
     assert!(!q1.body.contains("Did you feel listened to?"));
     assert_eq!(get(format!("{path}/question/4")).await.status, StatusCode::NOT_FOUND);
-    for (page, field, value) in [("question/1", "q-satisfaction", "5"), ("question/2", "q-heard", "Yes"), ("question/3", "q-better", "<b>Call back</b>")] {
+    for (page, field, value) in
+        [("question/1", "q-satisfaction", "5"), ("question/2", "q-heard", "Yes"), ("question/3", "q-better", "<b>Call back</b>")]
+    {
         let r = post_public(&app, &format!("{path}/{page}"), &cookies, &[("csrf", &csrf), (field, value)]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{page}: {}", r.body);
     }
@@ -323,7 +328,10 @@ async fn check_your_answers_lists_each_answer_and_a_change_returns_to_it() {
     assert!(check.body.contains("Not answered") && !check.body.contains("5 (Very satisfied)"), "{}", check.body);
     let sent = post_public(&app, &format!("{path}/check"), &cookies, &[("csrf", &csrf)]).await;
     assert_eq!(sent.location(), format!("{path}/thanks"));
-    assert!(sent.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=0"), "the visit's cookie is deleted");
+    assert!(
+        sent.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=0"),
+        "the visit's cookie is deleted"
+    );
     let results = app.get(&format!("/api/v1/surveys/{id}/results"), Some(&manager)).await.json();
     assert_eq!(results["responses"], 1);
     assert_eq!(results["questions"][1]["counts"]["No"], 1);

@@ -808,7 +808,14 @@ async fn public_answer(
     Ok(see_other(&step_path(&token, if change { Step::Check } else { step.next(&v.survey.survey) })))
 }
 
-fn contact_page(v: &Visiting, token: &str, fields: (&str, &str), change: bool, errors: &Errors, status: StatusCode) -> Result<Response, AppError> {
+fn contact_page(
+    v: &Visiting,
+    token: &str,
+    fields: (&str, &str),
+    change: bool,
+    errors: &Errors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let context = json!({
         "title": "If you would like us to contact you", "survey_title": v.survey.survey.title, "token": token,
         "csrf": v.csrf, "contact_name": fields.0, "contact_reach": fields.1, "change": change,
@@ -928,11 +935,10 @@ async fn public_submit(
         }
     };
     match state.store.submit_response(&token, &v.visit_hash, &response, v.draft.send.as_deref(), state.clock.today()).await? {
-        Submitted::Saved | Submitted::AlreadySent => Ok((
-            [(header::SET_COOKIE, set_cookie(&state, VISIT_COOKIE, "", Some(0)))],
-            see_other(&format!("/s/{token}/thanks")),
-        )
-            .into_response()),
+        Submitted::Saved | Submitted::AlreadySent => {
+            Ok(([(header::SET_COOKIE, set_cookie(&state, VISIT_COOKIE, "", Some(0)))], see_other(&format!("/s/{token}/thanks")))
+                .into_response())
+        }
         Submitted::NotOpen => closed_page(Some(&v.survey)),
     }
 }
