@@ -1,5 +1,6 @@
 // Families' voice as people use it (issue 16): a SEND manager builds and publishes a survey, twenty
-// families answer it anonymously through the public link, the manager reads the results (charts with
+// families answer it anonymously through the public link (one in the browser, page by page through
+// the GOV.UK question pages, nineteen by the same pages' HTTP requests), the manager reads the results (charts with
 // their tables, small numbers suppressed), tags a theme, and publishes a "you said, we did" entry that
 // the public page lists. axe and 320 px reflow on every page (see harness.mjs). The framework's
 // satisfaction indicator following the responses is checked in crates/web/tests/surveys.rs (computing
@@ -7,6 +8,7 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { request } from 'playwright-core'
 import { useWaymark, waymark, newPage, axe, visit, signIn } from './harness.mjs'
 
 // The demo area's day (waymark.today): Sunday 22 November 2026.
@@ -54,23 +56,55 @@ test('a manager publishes a survey, families answer anonymously, results and "yo
   const publicPath = await page.getByRole('link', { name: 'Open the public survey' }).getAttribute('href')
   const surveyPath = new URL(page.url()).pathname
 
-  // Families, each in their own browser without signing in.
+  // A family, in their own browser without signing in, answers one question a page.
   const family = await newPage()
   await family.goto(waymark.base + publicPath)
-  await axe(family, 'public survey')
-  await family.getByRole('button', { name: 'Send your answers' }).click()
+  await axe(family, 'public survey start')
+  await family.getByRole('button', { name: 'Start now' }).click()
+  await family.waitForLoadState()
+  await axe(family, 'public survey scale question')
+  await family.getByLabel('2', { exact: true }).check()
+  await family.getByRole('button', { name: 'Continue' }).click()
+  await family.waitForLoadState()
+  await axe(family, 'public survey free-text question')
+  await family.getByLabel('What could we do better?').fill('Please answer the phone <sooner>')
+  await family.getByRole('button', { name: 'Continue' }).click()
+  await family.waitForLoadState()
+  // A name with no way to reach them: the page says what is missing.
+  await family.getByLabel('Your name (optional)').fill('Sam')
+  await family.getByRole('button', { name: 'Continue' }).click()
   await family.waitForLoadState()
   await family.locator('.govuk-error-summary').waitFor()
-  await axe(family, 'public survey with errors')
-  for (let i = 0; i < 20; i++) {
-    await family.goto(waymark.base + publicPath)
-    await family.getByLabel(i < 17 ? '5 (Very satisfied)' : '2', { exact: true }).check()
-    if (i < 2) await family.getByLabel('What could we do better?').fill('Please answer the phone <sooner>')
-    await family.getByRole('button', { name: 'Send your answers' }).click()
-    await family.waitForLoadState()
-  }
+  await axe(family, 'public survey contact details with errors')
+  await family.getByLabel('Your name (optional)').fill('')
+  await family.getByRole('button', { name: 'Continue' }).click()
+  await family.waitForLoadState()
+  await axe(family, 'public survey check your answers')
+  // Change the first answer from "Check your answers", which comes back to it.
+  await family.getByRole('link', { name: 'Change your answer to question 1' }).click()
+  await family.waitForLoadState()
+  await family.getByLabel('5 (Very satisfied)', { exact: true }).check()
+  await family.getByRole('button', { name: 'Continue' }).click()
+  await family.waitForLoadState()
+  assert.match(await family.locator('main').innerText(), /5 \(Very satisfied\)[\s\S]*Please answer the phone <sooner>/)
+  await family.getByRole('button', { name: 'Send your answers' }).click()
+  await family.waitForLoadState()
   await axe(family, 'survey thank you')
   await family.context().close()
+
+  // Nineteen more families, as the same pages take them without a browser: start, the first
+  // question, check your answers, send (each a fresh visit with its own cookies).
+  for (let i = 0; i < 19; i++) {
+    const context = await request.newContext({ baseURL: waymark.base })
+    const start = await context.get(publicPath)
+    const csrf = (await start.text()).match(/name="csrf" value="([^"]+)"/)[1]
+    const post = (path, form) => context.post(path, { form, maxRedirects: 0 })
+    assert.equal((await post(publicPath, { csrf })).headers().location, `${publicPath}/question/1`)
+    await post(`${publicPath}/question/1`, { csrf, 'q-satisfaction': i < 16 ? '5' : '2' })
+    if (i === 0) await post(`${publicPath}/question/2`, { csrf, 'q-better': 'Please answer the phone <sooner>' })
+    assert.equal((await post(`${publicPath}/check`, { csrf })).headers().location, `${publicPath}/thanks`)
+    await context.dispose()
+  }
 
   await visit(page, `${surveyPath}/results`, 'survey results')
   const body = await page.locator('main').innerText()

@@ -14,7 +14,7 @@ use waymark_domain::case::{CaseEvent, CaseEventKind};
 use waymark_domain::identifiers::LaCode;
 use waymark_domain::ids::{CaseId, ChildId};
 use waymark_surveys::themes::Theme;
-use waymark_surveys::{Contact, Response, Survey};
+use waymark_surveys::{Contact, Draft, Response, Survey};
 
 /// Where a survey is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -140,7 +140,12 @@ pub trait SurveyStore: Send + Sync {
     fn public_survey(&self, token: &str) -> impl Future<Output = Result<Option<SurveyRecord>>> + Send;
     /// Note a visit's one-time form token (stored as given: the caller passes its hash).
     fn start_visit(&self, survey: Uuid, visit_hash: &str) -> impl Future<Output = Result<()>> + Send;
-    /// Save a response in one transaction with consuming the visit; `send_token` links it to the case
+    /// The answers a visit has given so far: `None` when the visit is unknown, already sent, for
+    /// another survey, or older than a day (visits are pruned then).
+    fn visit_draft(&self, survey: Uuid, visit_hash: &str) -> impl Future<Output = Result<Option<Draft>>> + Send;
+    /// Keep a visit's answers so far; `false` when the visit is unknown (as for [`Self::visit_draft`]).
+    fn save_visit_draft(&self, survey: Uuid, visit_hash: &str, draft: &Draft) -> impl Future<Output = Result<bool>> + Send;
+    /// Save a response in one transaction with consuming the visit (and the draft it held); `send_token` links it to the case
     /// the survey was sent for.
     fn submit_response(
         &self,
@@ -454,6 +459,38 @@ impl SurveyStore for SqliteStore {
             .await
             .map_err(db)?;
         tx.commit().await.map_err(db)
+    }
+
+    async fn visit_draft(&self, survey: Uuid, visit_hash: &str) -> Result<Option<Draft>> {
+        let since = crate::sqlite::timestamp(self.clock.now() - chrono::TimeDelta::days(1));
+        let row = sqlx::query("select draft from survey_visit where visit_hash = ? and survey_id = ? and created_at >= ?")
+            .bind(visit_hash)
+            .bind(survey.to_string())
+            .bind(since)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+        let Some(row) = row else { return Ok(None) };
+        match col::<Option<String>>(&row, "draft")? {
+            Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| corrupt("survey draft", e)),
+            None => Ok(Some(Draft::default())),
+        }
+    }
+
+    async fn save_visit_draft(&self, survey: Uuid, visit_hash: &str, draft: &Draft) -> Result<bool> {
+        let since = crate::sqlite::timestamp(self.clock.now() - chrono::TimeDelta::days(1));
+        let mut tx = self.begin_write().await?;
+        let saved = sqlx::query("update survey_visit set draft = ? where visit_hash = ? and survey_id = ? and created_at >= ?")
+            .bind(to_json(draft, "survey draft")?)
+            .bind(visit_hash)
+            .bind(survey.to_string())
+            .bind(since)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected();
+        tx.commit().await.map_err(db)?;
+        Ok(saved == 1)
     }
 
     async fn submit_response(

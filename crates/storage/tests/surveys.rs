@@ -54,6 +54,29 @@ async fn a_published_survey_takes_one_response_per_visit_and_only_while_open() {
 }
 
 #[tokio::test]
+async fn a_visits_answers_are_held_between_pages_and_deleted_with_the_visit_when_sent() {
+    let store = waymark_storage::SqliteStore::open_in_memory(clock()).await.unwrap();
+    let la = "851".parse().unwrap();
+    let s = store.create_survey(&portsmouth(), la, &survey(), None).await.unwrap();
+    let other = store.create_survey(&portsmouth(), la, &survey(), None).await.unwrap();
+    store.publish_survey(&portsmouth(), s.id, "tok").await.unwrap();
+    // An unknown visit has no draft and cannot save one.
+    assert_eq!(store.visit_draft(s.id, "v").await.unwrap(), None);
+    assert!(!store.save_visit_draft(s.id, "v", &waymark_surveys::Draft::default()).await.unwrap());
+    store.start_visit(s.id, "v").await.unwrap();
+    assert_eq!(store.visit_draft(s.id, "v").await.unwrap(), Some(waymark_surveys::Draft::default()));
+    let mut draft = waymark_surveys::Draft::default();
+    draft.answer(&s.survey, 0, &["4".to_owned()]).unwrap();
+    assert!(store.save_visit_draft(s.id, "v", &draft).await.unwrap());
+    assert_eq!(store.visit_draft(s.id, "v").await.unwrap(), Some(draft.clone()));
+    // A visit opens only its own survey's draft.
+    assert_eq!(store.visit_draft(other.id, "v").await.unwrap(), None);
+    let r = draft.response(&s.survey).unwrap();
+    assert_eq!(store.submit_response("tok", "v", &r, None, d("2026-11-20")).await.unwrap(), Submitted::Saved);
+    assert_eq!(store.visit_draft(s.id, "v").await.unwrap(), None, "sent: the draft went with the visit");
+}
+
+#[tokio::test]
 async fn surveys_are_scoped_by_la_and_contact_details_are_kept_apart_and_audited() {
     let store = waymark_storage::SqliteStore::open_in_memory(clock()).await.unwrap();
     let la = "851".parse().unwrap();

@@ -7,6 +7,8 @@
 //! * [`results`]: counts and percentages per option, the scale's mean, response rates, and the
 //!   published view with small numbers (1 to 5) suppressed.
 //! * [`themes`]: the themes staff tag free-text answers with.
+//! * [`visit`]: answering on GOV.UK question pages: the order of the pages, each page's answer
+//!   checked as it is given, "Check your answers", and the response sent at the end.
 //! * [`complaints`]: compliments and complaints, their stages (stage 1, stage 2, the Local Government
 //!   and Social Care Ombudsman, the SEND Tribunal) and time limits in working days.
 //! * [`coproduction`]: the co-production log: meetings and events with families and young people.
@@ -22,7 +24,9 @@ pub mod measure;
 pub mod response;
 pub mod results;
 pub mod themes;
+pub mod visit;
 
 pub use definition::{DefinitionError, DraftQuestion, DraftSurvey, Question, QuestionId, QuestionKind, Survey};
-pub use response::{Answer, Contact, RawResponse, Response, ResponseError};
+pub use response::{check_contact, Answer, Contact, RawResponse, Response, ResponseError};
 pub use results::{tally, Published, QuestionResults, SurveyResults};
+pub use visit::{Draft, Step, SummaryRow};

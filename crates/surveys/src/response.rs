@@ -1,7 +1,7 @@
 //! One response to a survey, read from what was sent: each answer checked against its question, and
 //! nothing about the person unless they chose to leave contact details.
 
-use crate::definition::{QuestionId, QuestionKind, Survey};
+use crate::definition::{Question, QuestionId, QuestionKind, Survey};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -71,6 +71,90 @@ fn free_text(text: &str) -> String {
     text.replace("\r\n", "\n").chars().filter(|c| *c == '\n' || !c.is_control()).collect::<String>().trim().to_owned()
 }
 
+impl Question {
+    /// Check the values sent for this question: `Ok(None)` when it was left out (every question may
+    /// be), else the checked answer; a problem names this question.
+    pub fn check_answer(&self, sent: &[String]) -> Result<Option<Answer>, ResponseError> {
+        let sent: Vec<&str> = sent.iter().map(String::as_str).filter(|s| !s.trim().is_empty()).collect();
+        if sent.is_empty() {
+            return Ok(None);
+        }
+        let problem = |message: &str| ResponseError { field: self.id.to_string(), message: message.to_owned() };
+        let options = self.values();
+        let answer = match self.kind {
+            QuestionKind::Single | QuestionKind::Scale if sent.len() > 1 => return Err(problem("Select one answer only")),
+            QuestionKind::Single => {
+                let v = sent[0].trim();
+                if !options.iter().any(|o| o == v) {
+                    return Err(problem("Select one of the answers shown"));
+                }
+                Answer::Single(v.to_owned())
+            }
+            QuestionKind::Scale => match sent[0].trim().parse::<u8>() {
+                Ok(n @ 1..=5) => Answer::Scale(n),
+                _ => return Err(problem("Select a number from 1 to 5")),
+            },
+            QuestionKind::Multiple => {
+                let mut chosen: Vec<String> = Vec::new();
+                for v in &sent {
+                    let v = v.trim();
+                    if !options.iter().any(|o| o == v) {
+                        return Err(problem("Select from the answers shown"));
+                    }
+                    if !chosen.iter().any(|c| c == v) {
+                        chosen.push(v.to_owned());
+                    }
+                }
+                // Kept in the question's order, so equal answers read alike.
+                chosen.sort_by_key(|c| options.iter().position(|o| o == c));
+                Answer::Multiple(chosen)
+            }
+            QuestionKind::Text => {
+                let t = free_text(&sent.join("\n"));
+                if t.chars().count() > MAX_ANSWER {
+                    return Err(problem(&format!("Your answer must be {MAX_ANSWER} characters or fewer")));
+                }
+                if t.is_empty() {
+                    return Ok(None);
+                }
+                Answer::Text(t)
+            }
+        };
+        Ok(Some(answer))
+    }
+}
+
+/// Check the contact details a respondent chose to leave: none when both are empty; a name needs a
+/// way to reach them. Problems name `contact-name` or `contact-reach`.
+pub fn check_contact(name: &str, reach: &str) -> Result<Option<Contact>, Vec<ResponseError>> {
+    let (name, reach) = (one_line(name), one_line(reach));
+    if name.is_empty() && reach.is_empty() {
+        return Ok(None);
+    }
+    let mut errors = Vec::new();
+    if name.chars().count() > MAX_CONTACT {
+        errors
+            .push(ResponseError { field: "contact-name".into(), message: format!("Your name must be {MAX_CONTACT} characters or fewer") });
+    }
+    if reach.chars().count() > MAX_CONTACT {
+        errors.push(ResponseError {
+            field: "contact-reach".into(),
+            message: format!("Your email address or phone number must be {MAX_CONTACT} characters or fewer"),
+        });
+    }
+    if reach.is_empty() {
+        errors.push(ResponseError {
+            field: "contact-reach".into(),
+            message: "Enter an email address or phone number so we can contact you, or leave your name out too".into(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(Some(Contact { name, reach }))
+    } else {
+        Err(errors)
+    }
+}
+
 impl Survey {
     /// Check a response against this survey. Every question may be left out, but at least one must be
     /// answered. Contact details are kept only when a name or a way to reach them is given.
@@ -78,86 +162,22 @@ impl Survey {
         let mut errors = Vec::new();
         let mut answers = BTreeMap::new();
         for q in &self.questions {
-            let sent: Vec<&str> =
-                raw.get(q.id.as_str()).map(|v| v.iter().map(String::as_str).filter(|s| !s.trim().is_empty()).collect()).unwrap_or_default();
-            if sent.is_empty() {
-                continue;
+            let sent = raw.get(q.id.as_str()).map(Vec::as_slice).unwrap_or_default();
+            match q.check_answer(sent) {
+                Ok(Some(answer)) => {
+                    answers.insert(q.id.clone(), answer);
+                }
+                Ok(None) => {}
+                Err(e) => errors.push(e),
             }
-            let field = q.id.to_string();
-            let options = q.values();
-            let answer = match q.kind {
-                QuestionKind::Single | QuestionKind::Scale if sent.len() > 1 => {
-                    errors.push(ResponseError { field, message: "Select one answer only".into() });
-                    continue;
-                }
-                QuestionKind::Single => {
-                    let v = sent[0].trim();
-                    if !options.iter().any(|o| o == v) {
-                        errors.push(ResponseError { field, message: "Select one of the answers shown".into() });
-                        continue;
-                    }
-                    Answer::Single(v.to_owned())
-                }
-                QuestionKind::Scale => match sent[0].trim().parse::<u8>() {
-                    Ok(n @ 1..=5) => Answer::Scale(n),
-                    _ => {
-                        errors.push(ResponseError { field, message: "Select a number from 1 to 5".into() });
-                        continue;
-                    }
-                },
-                QuestionKind::Multiple => {
-                    let mut chosen: Vec<String> = Vec::new();
-                    for v in &sent {
-                        let v = v.trim();
-                        if !options.iter().any(|o| o == v) {
-                            errors.push(ResponseError { field: field.clone(), message: "Select from the answers shown".into() });
-                            break;
-                        }
-                        if !chosen.iter().any(|c| c == v) {
-                            chosen.push(v.to_owned());
-                        }
-                    }
-                    // Kept in the question's order, so equal answers read alike.
-                    chosen.sort_by_key(|c| options.iter().position(|o| o == c));
-                    Answer::Multiple(chosen)
-                }
-                QuestionKind::Text => {
-                    let t = free_text(&sent.join("\n"));
-                    if t.chars().count() > MAX_ANSWER {
-                        errors.push(ResponseError { field, message: format!("Your answer must be {MAX_ANSWER} characters or fewer") });
-                        continue;
-                    }
-                    if t.is_empty() {
-                        continue;
-                    }
-                    Answer::Text(t)
-                }
-            };
-            answers.insert(q.id.clone(), answer);
         }
-        let contact = match contact.map(|(n, r)| (one_line(n), one_line(r))) {
-            Some((name, reach)) if !(name.is_empty() && reach.is_empty()) => {
-                if name.chars().count() > MAX_CONTACT {
-                    errors.push(ResponseError {
-                        field: "contact-name".into(),
-                        message: format!("Your name must be {MAX_CONTACT} characters or fewer"),
-                    });
-                }
-                if reach.chars().count() > MAX_CONTACT {
-                    errors.push(ResponseError {
-                        field: "contact-reach".into(),
-                        message: format!("Your email address or phone number must be {MAX_CONTACT} characters or fewer"),
-                    });
-                }
-                if reach.is_empty() {
-                    errors.push(ResponseError {
-                        field: "contact-reach".into(),
-                        message: "Enter an email address or phone number so we can contact you, or leave your name out too".into(),
-                    });
-                }
-                Some(Contact { name, reach })
+        let contact = match contact.map(|(n, r)| check_contact(n, r)) {
+            Some(Ok(c)) => c,
+            Some(Err(mut e)) => {
+                errors.append(&mut e);
+                None
             }
-            _ => None,
+            None => None,
         };
         if answers.is_empty() && errors.is_empty() {
             let first = self.questions.first().map_or_else(|| "answers".to_owned(), |q| q.id.to_string());

@@ -190,19 +190,7 @@ async fn a_survey_set_for_final_plans_reaches_the_family_when_the_plan_is_issued
         .replace("&amp;", "&")
         .replace("&#x3d;", "=");
     assert!(link.starts_with("/s/") && link.contains("?send="), "{link}");
-    let (path, _) = link.split_once('?').unwrap();
-    let form = app.get(&link, None).await;
-    assert_eq!(form.status, StatusCode::OK, "{link}: {}", form.body);
-    let set = form.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
-    let cookie = set.split(';').next().unwrap().to_owned();
-    let fields = [
-        ("csrf", input_value(&form.body, "csrf").unwrap()),
-        ("visit", input_value(&form.body, "visit").unwrap()),
-        ("send", input_value(&form.body, "send").unwrap()),
-        ("q-satisfaction", "4".to_owned()),
-    ];
-    let body = serde_urlencoded::to_string(fields).unwrap().into_bytes();
-    let sent = app.request(axum::http::Method::POST, path, Some(&cookie), Some(("application/x-www-form-urlencoded", body)), &[]).await;
+    let sent = answer_survey(&app, &link, &[("q-satisfaction", "4")]).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     let results = app.get(&format!("{survey}/results"), Some(&manager)).await;
     assert!(results.body.contains("Sent to 1 family at a point of their EHC process; 1 replied"), "{}", results.body);

@@ -18,21 +18,8 @@ fn definition() -> serde_json::Value {
     })
 }
 
-/// Open the public form as an anonymous visitor: the cookie to send back and the form's fields.
-async fn visit(app: &TestApp, path: &str) -> (String, String, String) {
-    let page = app.get(path, None).await;
-    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    let set = page.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
-    let cookie = set.split(';').next().unwrap().to_owned();
-    (cookie, input_value(&page.body, "csrf").unwrap(), input_value(&page.body, "visit").unwrap())
-}
-
 async fn respond(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Reply {
-    let (cookie, csrf, visit) = visit(app, path).await;
-    let mut all = vec![("csrf", csrf.as_str()), ("visit", visit.as_str())];
-    all.extend_from_slice(fields);
-    let body = serde_urlencoded::to_string(&all).unwrap().into_bytes();
-    app.request(axum::http::Method::POST, path, Some(&cookie), Some(("application/x-www-form-urlencoded", body)), &[]).await
+    answer_survey(app, path, fields).await
 }
 
 async fn published(app: &TestApp, manager: &Browser) -> (String, String) {
@@ -83,19 +70,29 @@ async fn one_visit_sends_one_response_and_the_link_cannot_read_results() {
     let app = TestApp::new().await;
     let manager = app.sign_in("manager").await;
     let (id, path) = published(&app, &manager).await;
-    let (cookie, csrf, visit) = visit(&app, &path).await;
-    let body = serde_urlencoded::to_string([("csrf", csrf.as_str()), ("visit", visit.as_str()), ("q-heard", "No")]).unwrap().into_bytes();
+    // One visit: start, answer, check, send; sending twice saves one response.
+    let start = app.get(&path, None).await;
+    let csrf = input_value(&start.body, "csrf").unwrap();
+    let form_cookie = start.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let begun = post_public(&app, &path, &form_cookie, &[("csrf", &csrf)]).await;
+    assert_eq!(begun.location(), format!("{path}/question/1"));
+    let set = begun.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    assert!(set.contains("HttpOnly") && set.contains("Max-Age=14400"), "a short-lived cookie: {set}");
+    let cookies = format!("{form_cookie}; {}", set.split(';').next().unwrap());
+    let q2 = post_public(&app, &format!("{path}/question/2"), &cookies, &[("csrf", &csrf), ("q-heard", "No")]).await;
+    assert_eq!(q2.location(), format!("{path}/question/3"));
     for _ in 0..2 {
-        let r = app
-            .request(axum::http::Method::POST, &path, Some(&cookie), Some(("application/x-www-form-urlencoded", body.clone())), &[])
-            .await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = post_public(&app, &format!("{path}/check"), &cookies, &[("csrf", &csrf)]).await;
+        assert_eq!(r.location(), format!("{path}/thanks"));
     }
     assert_eq!(app.get(&format!("/api/v1/surveys/{id}/results"), Some(&manager)).await.json()["responses"], 1);
+    // The visit is gone with its answers: its pages go back to the start page.
+    assert_eq!(app.request(axum::http::Method::GET, &format!("{path}/check"), Some(&cookies), None, &[]).await.location(), path);
     // No CSRF cookie: refused.
-    let forged = serde_urlencoded::to_string([("csrf", "x"), ("visit", "y"), ("q-heard", "No")]).unwrap().into_bytes();
-    let r = app.request(axum::http::Method::POST, &path, None, Some(("application/x-www-form-urlencoded", forged)), &[]).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    for page in ["", "/question/1", "/contact", "/check"] {
+        let r = post_public(&app, &format!("{path}{page}"), "waymark_survey_visit=y", &[("csrf", "x"), ("q-heard", "No")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{page}");
+    }
     // The link opens the questions only.
     assert_eq!(app.get(&format!("{path}/results"), None).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&format!("/surveys/{id}/results"), None).await.status, StatusCode::SEE_OTHER);
@@ -105,10 +102,20 @@ async fn one_visit_sends_one_response_and_the_link_cannot_read_results() {
     assert_eq!(app.get(&format!("/surveys/{id}/results"), Some(&board)).await.status, StatusCode::FORBIDDEN);
     let kent = app.sign_in("kentcaseworker").await;
     assert_eq!(app.get(&format!("/api/v1/surveys/{id}/results"), Some(&kent)).await.status, StatusCode::NOT_FOUND);
-    // A bad answer is refused naming the question, nothing saved.
+    // A bad answer is refused on its own page naming the question, nothing saved.
     let r = respond(&app, &path, &[("q-satisfaction", "9")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("href=\"#q-satisfaction\">Select a number from 1 to 5"), "{}", r.body);
+    assert!(r.body.contains("question 1 of 3"), "{}", r.body);
+    // So is a name left without a way to reach them, on the contact page.
+    let r = respond(&app, &path, &[("q-heard", "Yes"), ("contact-name", "Sam")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#contact-reach\">Enter an email address or phone number"), "{}", r.body);
+    // Nothing answered: "Check your answers" says so.
+    let r = respond(&app, &path, &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("href=\"#answer-1\">Answer at least one question"), "{}", r.body);
+    assert_eq!(app.get(&format!("/api/v1/surveys/{id}/results"), Some(&manager)).await.json()["responses"], 1);
     // Closed: the link says so and takes nothing.
     let close = app.post_form(&format!("/surveys/{id}/close"), Some(&manager), &[("csrf", &manager.csrf)]).await;
     assert_eq!(close.status, StatusCode::SEE_OTHER);
@@ -272,4 +279,61 @@ async fn a_drafts_questions_can_be_changed_or_removed_until_it_is_published() {
     // Once published, the questions are fixed.
     app.post_json(&format!("/api/v1/surveys/{id}/publish"), &manager, &serde_json::json!({}), true).await;
     assert_eq!(app.get(&format!("/surveys/{id}/questions/1"), Some(&manager)).await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn check_your_answers_lists_each_answer_and_a_change_returns_to_it() {
+    let app = TestApp::new().await;
+    let manager = app.sign_in("manager").await;
+    let (id, path) = published(&app, &manager).await;
+    let start = app.get(&path, None).await;
+    assert!(start.body.contains("There are 3 questions, one on each page"), "{}", start.body);
+    let csrf = input_value(&start.body, "csrf").unwrap();
+    let form_cookie = start.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let begun = post_public(&app, &path, &form_cookie, &[("csrf", &csrf)]).await;
+    let cookies = format!(
+        "{form_cookie}; {}",
+        begun.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap()
+    );
+    let get = |page: String| {
+        let (app, cookies) = (&app, cookies.clone());
+        async move { app.request(axum::http::Method::GET, &page, Some(&cookies), None, &[]).await }
+    };
+    // The first page asks the first question only, as the page's heading.
+    let q1 = get(format!("{path}/question/1")).await;
+    assert!(q1.body.contains("<h1 class=\"govuk-fieldset__heading\">How satisfied are you with the EHC process?</h1>"), "{}", q1.body);
+    assert!(!q1.body.contains("Did you feel listened to?"));
+    assert_eq!(get(format!("{path}/question/4")).await.status, StatusCode::NOT_FOUND);
+    for (page, field, value) in
+        [("question/1", "q-satisfaction", "5"), ("question/2", "q-heard", "Yes"), ("question/3", "q-better", "<b>Call back</b>")]
+    {
+        let r = post_public(&app, &format!("{path}/{page}"), &cookies, &[("csrf", &csrf), (field, value)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{page}: {}", r.body);
+    }
+    let contact = post_public(&app, &format!("{path}/contact"), &cookies, &[("csrf", &csrf)]).await;
+    assert_eq!(contact.location(), format!("{path}/check"));
+    let check = get(format!("{path}/check")).await;
+    assert!(check.body.contains("5 (Very satisfied)") && check.body.contains("&lt;b&gt;Call back&lt;"), "{}", check.body);
+    assert!(check.body.contains("None given: your answers are anonymous"));
+    // A Change link opens the question with its answer chosen, and goes back to the check page.
+    let change_href = format!("{path}/question/2?change=1");
+    assert!(check.body.contains(&change_href.replace('/', "&#x2f;")), "{}", check.body);
+    let q2 = get(change_href).await;
+    assert!(q2.body.contains("value=\"Yes\" checked") && q2.body.contains("name=\"change\" value=\"1\""), "{}", q2.body);
+    let changed = post_public(&app, &format!("{path}/question/2"), &cookies, &[("csrf", &csrf), ("q-heard", "No"), ("change", "1")]).await;
+    assert_eq!(changed.location(), format!("{path}/check"));
+    // Leaving a question out on change removes its answer.
+    post_public(&app, &format!("{path}/question/1"), &cookies, &[("csrf", &csrf), ("change", "1")]).await;
+    let check = get(format!("{path}/check")).await;
+    assert!(check.body.contains("Not answered") && !check.body.contains("5 (Very satisfied)"), "{}", check.body);
+    let sent = post_public(&app, &format!("{path}/check"), &cookies, &[("csrf", &csrf)]).await;
+    assert_eq!(sent.location(), format!("{path}/thanks"));
+    assert!(
+        sent.headers.get(axum::http::header::SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=0"),
+        "the visit's cookie is deleted"
+    );
+    let results = app.get(&format!("/api/v1/surveys/{id}/results"), Some(&manager)).await.json();
+    assert_eq!(results["responses"], 1);
+    assert_eq!(results["questions"][1]["counts"]["No"], 1);
+    assert_eq!(results["questions"][0]["answered"], 0);
 }

@@ -5,10 +5,13 @@
 //! numbers from 1 to 5 (`waymark_indicators::present::Suppression`). The public link opens the
 //! questions only: nothing under `/s/` reads a response back.
 //!
-//! The public form needs no sign-in. It is CSRF-protected with a double-submit cookie (as the sign-in
-//! form is), carries a one-time visit token so one visit sends one response (no cookie or record
-//! follows the person), and its posts are rate-limited per address (the sign-in throttle's counter,
-//! under its own key and limit, `Config::max_public_posts`).
+//! The public form needs no sign-in and asks one question a page (GOV.UK question pages, ADR 0035).
+//! It is CSRF-protected with a double-submit cookie (as the sign-in form is); "Start now" opens a
+//! visit, a random one-time token kept in a short-lived cookie, whose hash keys the answers held
+//! server-side between pages, so one visit sends one response and nothing follows the person after
+//! it (the visit, its draft and the cookie are deleted when the answers are sent). Starting a visit
+//! and sending answers are rate-limited per address (the sign-in throttle's counter, under their own
+//! keys and limit, `Config::max_public_posts`).
 
 use crate::access::Can;
 use crate::error::{ApiError, AppError};
@@ -31,7 +34,7 @@ use waymark_safe_output::CsvWriter;
 use waymark_storage::{Submitted, SurveyRecord, SurveyStatus, SurveyStore, UserStore};
 use waymark_surveys::results::{percent, tally, Published, ResponseRate, SurveyResults};
 use waymark_surveys::themes::{self, Theme};
-use waymark_surveys::{DraftQuestion, DraftSurvey, QuestionKind, RawResponse};
+use waymark_surveys::{Draft, DraftQuestion, DraftSurvey, QuestionKind, Step};
 
 /// Published survey figures hide counts from 1 to 5 (issue 16).
 pub const SURVEY_SUPPRESSION: Suppression = Suppression { threshold: 5 };
@@ -52,7 +55,10 @@ pub fn router() -> Router<AppState> {
         .route("/surveys/{id}/results.xlsx", get(results_xlsx))
         .route("/surveys/{id}/themes", post(tag))
         .route("/surveys/{id}/contacts", get(contacts))
-        .route("/s/{token}", get(public_form).post(public_submit))
+        .route("/s/{token}", get(public_start).post(public_begin))
+        .route("/s/{token}/question/{number}", get(public_question).post(public_answer))
+        .route("/s/{token}/contact", get(public_contact).post(public_contact_save))
+        .route("/s/{token}/check", get(public_check).post(public_submit))
         .route("/s/{token}/thanks", get(public_thanks))
 }
 
@@ -562,38 +568,24 @@ async fn contacts(State(state): State<AppState>, signed: Signed, Path(id): Path<
 }
 
 // ---- the public link ---------------------------------------------------------------------------------
+//
+// GOV.UK question pages (ADR 0035): a start page (`/s/{token}`), one page a question
+// (`/s/{token}/question/{n}`), the optional contact details (`/s/{token}/contact`), "Check your
+// answers" (`/s/{token}/check`) and the confirmation (`/s/{token}/thanks`). "Start now" opens a visit:
+// a random token kept in a short-lived cookie, whose hash keys the server-side draft of the answers
+// given so far; sending the answers consumes the visit and its draft and deletes the cookie. Every
+// form is CSRF-protected by the double-submit cookie set on the start page.
 
-fn public_context(
-    s: &SurveyRecord,
-    token: &str,
-    csrf: &str,
-    visit: &str,
-    raw: &RawResponse,
-    contact: (&str, &str),
-    errors: &Errors,
-) -> Value {
-    let questions: Vec<Value> = s
-        .survey
-        .questions
-        .iter()
-        .map(|q| {
-            let options: Vec<Value> = q.values().iter().map(|v| json!({"value": v, "text": q.value_words(v)})).collect();
-            let given = raw.get(q.id.as_str()).cloned().unwrap_or_default();
-            json!({"name": format!("q-{}", q.id), "text": q.text, "kind": q.kind.code(), "options": options,
-                   "selected": given.first().cloned().unwrap_or_default(), "chosen": given,
-                   "hint": match q.kind { QuestionKind::Multiple => "Select all that apply", QuestionKind::Scale => "1 is the lowest, 5 the highest", _ => "" }})
-        })
-        .collect();
-    json!({
-        "title": s.survey.title, "token": token, "csrf": csrf, "visit": visit, "questions": questions,
-        "errors": errors.0, "error_map": errors.map(), "contact_name": contact.0, "contact_reach": contact.1,
-        "send": "",
-    })
-}
+const VISIT_COOKIE: &str = "waymark_survey_visit";
+/// How long the public form's cookies last (the server forgets an unsent visit after a day).
+const PUBLIC_COOKIE_SECS: i64 = 3600 * 4;
 
-fn public_page(state: &AppState, status: StatusCode, context: &Value, csrf: &str) -> Result<Response, AppError> {
-    let html = render("survey_public.html", context)?;
-    Ok((status, [(header::SET_COOKIE, set_cookie(state, PUBLIC_COOKIE, csrf, Some(3600 * 4)))], Html(html)).into_response())
+fn step_path(token: &str, step: Step) -> String {
+    match step {
+        Step::Question(i) => format!("/s/{token}/question/{}", i + 1),
+        Step::Contact => format!("/s/{token}/contact"),
+        Step::Check => format!("/s/{token}/check"),
+    }
 }
 
 fn closed_page(s: Option<&SurveyRecord>) -> Result<Response, AppError> {
@@ -602,34 +594,307 @@ fn closed_page(s: Option<&SurveyRecord>) -> Result<Response, AppError> {
     Ok((StatusCode::OK, Html(html)).into_response())
 }
 
+/// The open survey behind a public link, or the page to show instead (closed, or not found).
+async fn open_survey(state: &AppState, token: &str) -> Result<Result<SurveyRecord, Response>, AppError> {
+    let s = state.store.public_survey(token).await?;
+    match s {
+        Some(s) if s.status == SurveyStatus::Open => Ok(Ok(s)),
+        other => Ok(Err(closed_page(other.as_ref())?)),
+    }
+}
+
 #[derive(serde::Deserialize, Default)]
-struct SendQuery {
+struct StartQuery {
     #[serde(default)]
     send: String,
 }
 
-async fn public_form(
+/// A send's token as it may appear in a link (hexadecimal), anything else dropped.
+fn send_token(text: &str) -> String {
+    text.chars().filter(char::is_ascii_alphanumeric).take(64).collect()
+}
+
+async fn public_start(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    crate::query::PageQuery(q): crate::query::PageQuery<SendQuery>,
+    crate::query::PageQuery(q): crate::query::PageQuery<StartQuery>,
 ) -> Result<Response, AppError> {
-    let s = state.store.public_survey(&token).await?;
-    let Some(s) = s.filter(|s| s.status == SurveyStatus::Open) else {
-        return closed_page(state.store.public_survey(&token).await?.as_ref());
+    let s = match open_survey(&state, &token).await? {
+        Ok(s) => s,
+        Err(page) => return Ok(page),
     };
-    let (csrf, visit) = (random_token(), random_token());
-    state.store.start_visit(s.id, &sha256_hex(&visit)).await?;
-    let mut context = public_context(&s, &token, &csrf, &visit, &RawResponse::new(), ("", ""), &Errors::default());
-    context["send"] = json!(q.send.chars().filter(char::is_ascii_alphanumeric).take(64).collect::<String>());
-    public_page(&state, StatusCode::OK, &context, &csrf)
+    let csrf = random_token();
+    let context = json!({"title": s.survey.title, "token": token, "csrf": csrf, "send": send_token(&q.send),
+                         "questions": s.survey.questions.len()});
+    let html = render("survey_start.html", &context)?;
+    Ok(([(header::SET_COOKIE, set_cookie(&state, PUBLIC_COOKIE, &csrf, Some(PUBLIC_COOKIE_SECS)))], Html(html)).into_response())
 }
 
 /// Whether a public post from this address is allowed now (and count it).
 pub(crate) async fn public_post_allowed(state: &AppState, peer: &SocketAddr) -> Result<bool, AppError> {
-    let key = sha256_hex(&format!("public-post:{}", peer.ip()));
+    allowed_under(state, "public-post", peer).await
+}
+
+async fn allowed_under(state: &AppState, what: &str, peer: &SocketAddr) -> Result<bool, AppError> {
+    let key = sha256_hex(&format!("{what}:{}", peer.ip()));
     Ok(state.store.claim_sign_in_attempt(&[(key, state.config.max_public_posts)], state.config.throttle_window).await?.is_some())
 }
 
+fn too_many() -> Result<Response, AppError> {
+    tracing::info!("public survey post refused: too many from one address");
+    let html = render(
+        "error.html",
+        &json!({"title": "Too many responses from your connection", "kind": "errors/400.html",
+        "message": "We have had a lot of responses from your internet connection. Wait 15 minutes, then try again."}),
+    )?;
+    Ok((StatusCode::TOO_MANY_REQUESTS, Html(html)).into_response())
+}
+
+/// The form's CSRF token, checked against the double-submit cookie.
+fn checked_csrf(state: &AppState, headers: &HeaderMap, form: &FormData) -> Result<String, AppError> {
+    let expected = cookie(headers, &session::cookie_name(state, PUBLIC_COOKIE)).unwrap_or_default();
+    if !same_secret(&form.get("csrf"), expected) {
+        return Err(AppError::Csrf);
+    }
+    Ok(expected.to_owned())
+}
+
+/// "Start now": open a visit (or carry on with this browser's unsent one) and go to the first page.
+async fn public_begin(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let form = FormData::parse(&body);
+    checked_csrf(&state, &headers, &form)?;
+    let s = match open_survey(&state, &token).await? {
+        Ok(s) => s,
+        Err(page) => return Ok(page),
+    };
+    let send = Some(send_token(&form.get("send"))).filter(|t| !t.is_empty());
+    let first = step_path(&token, Step::first(&s.survey));
+    if let Some(visit) = cookie(&headers, &session::cookie_name(&state, VISIT_COOKIE)) {
+        let hash = sha256_hex(visit);
+        if let Some(mut draft) = state.store.visit_draft(s.id, &hash).await? {
+            if send.is_some() {
+                draft.send = send;
+                state.store.save_visit_draft(s.id, &hash, &draft).await?;
+            }
+            return Ok(see_other(&first));
+        }
+    }
+    if !allowed_under(&state, "public-start", &peer).await? {
+        return too_many();
+    }
+    let visit = random_token();
+    let hash = sha256_hex(&visit);
+    state.store.start_visit(s.id, &hash).await?;
+    state.store.save_visit_draft(s.id, &hash, &Draft { send, ..Draft::default() }).await?;
+    Ok(([(header::SET_COOKIE, set_cookie(&state, VISIT_COOKIE, &visit, Some(PUBLIC_COOKIE_SECS)))], see_other(&first)).into_response())
+}
+
+/// A visit in progress: its survey, the CSRF token to put in forms and the answers so far.
+struct Visiting {
+    survey: SurveyRecord,
+    csrf: String,
+    visit_hash: String,
+    draft: Draft,
+}
+
+/// The visit this browser is making, or the page to show instead: the start page when there is
+/// none (never started, already sent, or forgotten after a day), or the closed page.
+async fn visiting(state: &AppState, headers: &HeaderMap, token: &str) -> Result<Result<Visiting, Response>, AppError> {
+    let s = match open_survey(state, token).await? {
+        Ok(s) => s,
+        Err(page) => return Ok(Err(page)),
+    };
+    let start = see_other(&format!("/s/{token}"));
+    let Some(csrf) = cookie(headers, &session::cookie_name(state, PUBLIC_COOKIE)).filter(|c| !c.is_empty()) else {
+        return Ok(Err(start));
+    };
+    let Some(visit) = cookie(headers, &session::cookie_name(state, VISIT_COOKIE)).filter(|c| !c.is_empty()) else {
+        return Ok(Err(start));
+    };
+    let visit_hash = sha256_hex(visit);
+    match state.store.visit_draft(s.id, &visit_hash).await? {
+        Some(draft) => Ok(Ok(Visiting { survey: s, csrf: csrf.to_owned(), visit_hash, draft })),
+        None => Ok(Err(start)),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ChangeQuery {
+    #[serde(default)]
+    change: String,
+}
+
+fn back_href(token: &str, survey: &SurveyRecord, step: Step, change: bool) -> String {
+    if change {
+        return step_path(token, Step::Check);
+    }
+    step.previous(&survey.survey).map_or_else(|| format!("/s/{token}"), |p| step_path(token, p))
+}
+
+fn question_page(
+    v: &Visiting,
+    token: &str,
+    index: usize,
+    given: &[String],
+    change: bool,
+    errors: &Errors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let q = &v.survey.survey.questions[index];
+    let options: Vec<Value> = q.values().iter().map(|o| json!({"value": o, "text": q.value_words(o)})).collect();
+    let hint = match q.kind {
+        QuestionKind::Multiple => "Select all that apply, or none to leave this question out.",
+        QuestionKind::Scale => "1 is the lowest, 5 the highest. You can leave this question out.",
+        QuestionKind::Single => "You can leave this question out.",
+        QuestionKind::Text => "Do not include anyone's name or other personal details. You can leave this question out.",
+    };
+    let context = json!({
+        "title": q.text, "survey_title": v.survey.survey.title, "token": token, "csrf": v.csrf,
+        "number": index + 1, "count": v.survey.survey.questions.len(), "name": format!("q-{}", q.id),
+        "kind": q.kind.code(), "options": options, "selected": given.first().cloned().unwrap_or_default(),
+        "chosen": given, "hint": hint, "change": change, "errors": errors.0, "error_map": errors.map(),
+        "action": step_path(token, Step::Question(index)),
+        "back": back_href(token, &v.survey, Step::Question(index), change),
+    });
+    Ok((status, Html(render("survey_question.html", &context)?)).into_response())
+}
+
+async fn public_question(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((token, number)): Path<(String, String)>,
+    crate::query::PageQuery(q): crate::query::PageQuery<ChangeQuery>,
+) -> Result<Response, AppError> {
+    let v = match visiting(&state, &headers, &token).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
+    };
+    let Some(Step::Question(index)) = Step::question(&v.survey.survey, &number) else { return Err(AppError::NotFound) };
+    let given = v.draft.given(&v.survey.survey, index);
+    question_page(&v, &token, index, &given, !q.change.is_empty(), &Errors::default(), StatusCode::OK)
+}
+
+async fn public_answer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((token, number)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let form = FormData::parse(&body);
+    checked_csrf(&state, &headers, &form)?;
+    let mut v = match visiting(&state, &headers, &token).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
+    };
+    let Some(step @ Step::Question(index)) = Step::question(&v.survey.survey, &number) else { return Err(AppError::NotFound) };
+    let q = &v.survey.survey.questions[index];
+    let name = format!("q-{}", q.id);
+    let sent = if q.kind == QuestionKind::Text { vec![form.raw(&name)] } else { form.all(&name) };
+    let change = !form.get("change").is_empty();
+    if let Err(problem) = v.draft.answer(&v.survey.survey, index, &sent) {
+        let mut errors = Errors::default();
+        errors.add(&name, &name, problem.message);
+        return question_page(&v, &token, index, &sent, change, &errors, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    if !state.store.save_visit_draft(v.survey.id, &v.visit_hash, &v.draft).await? {
+        return Ok(see_other(&format!("/s/{token}")));
+    }
+    Ok(see_other(&step_path(&token, if change { Step::Check } else { step.next(&v.survey.survey) })))
+}
+
+fn contact_page(
+    v: &Visiting,
+    token: &str,
+    fields: (&str, &str),
+    change: bool,
+    errors: &Errors,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let context = json!({
+        "title": "If you would like us to contact you", "survey_title": v.survey.survey.title, "token": token,
+        "csrf": v.csrf, "contact_name": fields.0, "contact_reach": fields.1, "change": change,
+        "errors": errors.0, "error_map": errors.map(), "action": step_path(token, Step::Contact),
+        "back": back_href(token, &v.survey, Step::Contact, change),
+    });
+    Ok((status, Html(render("survey_public_contact.html", &context)?)).into_response())
+}
+
+async fn public_contact(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    crate::query::PageQuery(q): crate::query::PageQuery<ChangeQuery>,
+) -> Result<Response, AppError> {
+    let v = match visiting(&state, &headers, &token).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
+    };
+    let fields = (v.draft.contact_name.clone(), v.draft.contact_reach.clone());
+    contact_page(&v, &token, (&fields.0, &fields.1), !q.change.is_empty(), &Errors::default(), StatusCode::OK)
+}
+
+async fn public_contact_save(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let form = FormData::parse(&body);
+    checked_csrf(&state, &headers, &form)?;
+    let mut v = match visiting(&state, &headers, &token).await? {
+        Ok(v) => v,
+        Err(page) => return Ok(page),
+    };
+    let (name, reach) = (form.get("contact-name"), form.get("contact-reach"));
+    if let Err(problems) = v.draft.contact(&name, &reach) {
+        let mut errors = Errors::default();
+        for p in problems {
+            errors.add(&p.field, &p.field, p.message);
+        }
+        let change = !form.get("change").is_empty();
+        return contact_page(&v, &token, (&name, &reach), change, &errors, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    if !state.store.save_visit_draft(v.survey.id, &v.visit_hash, &v.draft).await? {
+        return Ok(see_other(&format!("/s/{token}")));
+    }
+    Ok(see_other(&step_path(&token, Step::Check)))
+}
+
+fn check_page(v: &Visiting, token: &str, errors: &Errors, status: StatusCode) -> Result<Response, AppError> {
+    let rows: Vec<Value> = v
+        .draft
+        .summary(&v.survey.survey)
+        .into_iter()
+        .map(|r| {
+            json!({"id": format!("answer-{}", r.number), "question": r.question, "answer": r.answer,
+                   "href": format!("{}?change=1", step_path(token, Step::Question(r.number - 1))),
+                   "change": format!("your answer to question {}", r.number)})
+        })
+        .collect();
+    let context = json!({
+        "title": "Check your answers before sending them", "survey_title": v.survey.survey.title, "token": token,
+        "csrf": v.csrf, "rows": rows, "contact_name": v.draft.contact_name, "contact_reach": v.draft.contact_reach,
+        "contact_href": format!("{}?change=1", step_path(token, Step::Contact)),
+        "errors": errors.0, "back": back_href(token, &v.survey, Step::Check, false),
+    });
+    Ok((status, Html(render("survey_check.html", &context)?)).into_response())
+}
+
+async fn public_check(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> Result<Response, AppError> {
+    match visiting(&state, &headers, &token).await? {
+        Ok(v) => check_page(&v, &token, &Errors::default(), StatusCode::OK),
+        Err(page) => Ok(page),
+    }
+}
+
+/// "Send your answers": the response is saved and the visit (with its draft) consumed in one
+/// transaction; the visit's cookie is deleted.
 async fn public_submit(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -638,49 +903,43 @@ async fn public_submit(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let form = FormData::parse(&body);
-    let expected = cookie(&headers, &session::cookie_name(&state, PUBLIC_COOKIE)).unwrap_or_default();
-    if !same_secret(&form.get("csrf"), expected) {
-        return Err(AppError::Csrf);
-    }
-    if !public_post_allowed(&state, &peer).await? {
-        tracing::info!("public survey response refused: too many from one address");
-        let html = render(
-            "error.html",
-            &json!({"title": "Too many responses from your connection", "kind": "errors/400.html",
-            "message": "We have had a lot of responses from your internet connection. Wait 15 minutes, then try again."}),
-        )?;
-        return Ok((StatusCode::TOO_MANY_REQUESTS, Html(html)).into_response());
-    }
-    let Some(s) = state.store.public_survey(&token).await?.filter(|s| s.status == SurveyStatus::Open) else {
-        return closed_page(state.store.public_survey(&token).await?.as_ref());
-    };
-    let mut raw = RawResponse::new();
-    for q in &s.survey.questions {
-        let name = format!("q-{}", q.id);
-        let values = if q.kind == QuestionKind::Text { vec![form.raw(&name)] } else { form.all(&name) };
-        raw.insert(q.id.to_string(), values);
-    }
-    let (name, reach) = (form.get("contact-name"), form.get("contact-reach"));
-    let visit = form.get("visit");
-    match s.survey.read_response(&raw, Some((&name, &reach))) {
-        Ok(response) => {
-            let send = form.get("send");
-            let send = (!send.is_empty()).then_some(send.as_str());
-            match state.store.submit_response(&token, &sha256_hex(&visit), &response, send, state.clock.today()).await? {
-                Submitted::Saved | Submitted::AlreadySent => Ok(see_other(&format!("/s/{token}/thanks"))),
-                Submitted::NotOpen => closed_page(Some(&s)),
-            }
+    checked_csrf(&state, &headers, &form)?;
+    let v = match visiting(&state, &headers, &token).await? {
+        Ok(v) => v,
+        // The browser still names a visit that is gone: it was sent already (a second press of the
+        // button), and one visit sends one response, so say thank you again. The cookie lasts 4 hours
+        // and an unsent visit a day, so it cannot be one forgotten unsent.
+        Err(_)
+            if cookie(&headers, &session::cookie_name(&state, VISIT_COOKIE)).is_some_and(|c| !c.is_empty())
+                && state.store.public_survey(&token).await?.is_some_and(|s| s.status == SurveyStatus::Open) =>
+        {
+            return Ok(see_other(&format!("/s/{token}/thanks")))
         }
+        Err(page) => return Ok(page),
+    };
+    if !public_post_allowed(&state, &peer).await? {
+        return too_many();
+    }
+    let response = match v.draft.response(&v.survey.survey) {
+        Ok(r) => r,
         Err(problems) => {
             let mut errors = Errors::default();
             for p in problems {
-                let field = if p.field.starts_with("contact-") { p.field.clone() } else { format!("q-{}", p.field) };
-                errors.add(&field, &field, p.message);
+                let href = match v.survey.survey.questions.iter().position(|q| q.id.as_str() == p.field) {
+                    Some(i) => format!("answer-{}", i + 1),
+                    None => "contact".to_owned(),
+                };
+                errors.add(&p.field, &href, p.message);
             }
-            let mut context = public_context(&s, &token, expected, &visit, &raw, (&name, &reach), &errors);
-            context["send"] = json!(form.get("send"));
-            public_page(&state, StatusCode::UNPROCESSABLE_ENTITY, &context, expected)
+            return check_page(&v, &token, &errors, StatusCode::UNPROCESSABLE_ENTITY);
         }
+    };
+    match state.store.submit_response(&token, &v.visit_hash, &response, v.draft.send.as_deref(), state.clock.today()).await? {
+        Submitted::Saved | Submitted::AlreadySent => {
+            Ok(([(header::SET_COOKIE, set_cookie(&state, VISIT_COOKIE, "", Some(0)))], see_other(&format!("/s/{token}/thanks")))
+                .into_response())
+        }
+        Submitted::NotOpen => closed_page(Some(&v.survey)),
     }
 }
 

@@ -367,3 +367,47 @@ pub fn input_value(html: &str, name: &str) -> Option<String> {
     let end = html[start..].find('"')? + start;
     Some(html[start..end].replace("&#x27;", "'").replace("&quot;", "\"").replace("&amp;", "&"))
 }
+
+/// Post a form to a public page as an anonymous visitor sending `cookies`.
+pub async fn post_public(app: &TestApp, path: &str, cookies: &str, fields: &[(&str, &str)]) -> Reply {
+    let body = serde_urlencoded::to_string(fields).unwrap().into_bytes();
+    app.request(Method::POST, path, Some(cookies), Some(("application/x-www-form-urlencoded", body)), &[]).await
+}
+
+/// Answer a public survey as a visitor without JavaScript would: open its link (`/s/{token}`, with
+/// `?send=` when it was sent at a point of a case), press "Start now", post `fields` on each page in
+/// turn (each question page takes its own question's field, `q-{id}`; the contact page
+/// `contact-name` and `contact-reach`) and press "Send your answers" on "Check your answers". The
+/// reply to the first post that is not a redirect to the next page, or to the last post.
+pub async fn answer_survey(app: &TestApp, link: &str, fields: &[(&str, &str)]) -> Reply {
+    let start = app.get(link, None).await;
+    assert_eq!(start.status, StatusCode::OK, "{link}: {}", start.body);
+    let set = start.headers.get(header::SET_COOKIE).expect("the form's cookie").to_str().unwrap();
+    let mut cookies = set.split(';').next().unwrap().to_owned();
+    let csrf = input_value(&start.body, "csrf").expect("a CSRF token on the start page");
+    let mut begin = vec![("csrf", csrf.as_str())];
+    let send = input_value(&start.body, "send");
+    if let Some(send) = &send {
+        begin.push(("send", send.as_str()));
+    }
+    let path = link.split('?').next().unwrap();
+    let mut reply = post_public(app, path, &cookies, &begin).await;
+    if reply.status != StatusCode::SEE_OTHER {
+        return reply;
+    }
+    let visit = reply.headers.get(header::SET_COOKIE).expect("the visit's cookie").to_str().unwrap();
+    cookies = format!("{cookies}; {}", visit.split(';').next().unwrap());
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    for _ in 0..50 {
+        let next = reply.location();
+        if next.ends_with("/check") {
+            return post_public(app, &next, &cookies, &[("csrf", &csrf)]).await;
+        }
+        reply = post_public(app, &next, &cookies, &all).await;
+        if reply.status != StatusCode::SEE_OTHER {
+            return reply;
+        }
+    }
+    panic!("the survey's pages never reached Check your answers");
+}
