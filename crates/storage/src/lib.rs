@@ -42,6 +42,7 @@ mod ops;
 mod placements;
 pub mod postgres;
 mod migrate;
+mod pg_backup;
 mod sen2;
 mod sqlite;
 mod strategy;
@@ -81,6 +82,7 @@ pub use letters::{LetterTemplateStore, LetterTemplateVersion};
 pub use notifications::{parse_email, NotificationRecord, NotificationStore, OutboxItem, OutboxOverview, OutboxRow};
 pub use ops::OpsCounts;
 pub use migrate::{migrate_sqlite_to_postgres, postgres_checksums, sqlite_checksums, MigrateReport, TableSum};
+pub use pg_backup::{checksums_path, restore_postgres, PgBackupReport};
 pub use placements::{setting_key, PlacementRecord, PlacementStore};
 pub use sen2::{
     Sen2Batch, Sen2Import, Sen2ImportPerson, Sen2ImportReport, Sen2ImportWrite, Sen2Needs, Sen2Placement, Sen2Reading, Sen2Source,

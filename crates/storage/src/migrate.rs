@@ -417,11 +417,17 @@ pub async fn postgres_checksums(url: &str) -> Result<BTreeMap<String, TableSum>>
     let mut conn = crate::postgres::connect(url).await?;
     let mut tx = conn.begin().await.map_err(pg)?;
     sqlx::query("set transaction isolation level repeatable read, read only").execute(&mut *tx).await.map_err(pg)?;
-    let mut out = BTreeMap::new();
-    for table in postgres_tables(&mut tx).await? {
-        out.insert(table.name.clone(), postgres_table_sum(&mut tx, &table).await?);
-    }
+    let out = checksums_in(&mut tx).await?;
     tx.rollback().await.map_err(pg)?;
+    Ok(out)
+}
+
+/// Row counts and checksums of every table, as the connection's transaction sees them.
+pub(crate) async fn checksums_in(conn: &mut PgConnection) -> Result<BTreeMap<String, TableSum>> {
+    let mut out = BTreeMap::new();
+    for table in postgres_tables(&mut *conn).await? {
+        out.insert(table.name.clone(), postgres_table_sum(&mut *conn, &table).await?);
+    }
     Ok(out)
 }
 
@@ -506,6 +512,10 @@ async fn copy(source: &mut Source, to: &str) -> Result<MigrateReport> {
         .await
         .map_err(pg)?;
     }
+    // The deferred reference checks run now (a table cannot be altered while they are pending).
+    sqlx::query("set constraints all immediate").execute(&mut *tx).await.map_err(|e| {
+        StoreError::Database(format!("the copy holds a reference to a record that does not exist ({}); nothing was copied", pg(e)))
+    })?;
     for t in &tables {
         sqlx::query(&format!("alter table {} enable trigger user", t.postgres_name())).execute(&mut *tx).await.map_err(pg)?;
     }

@@ -75,6 +75,9 @@ impl PostgresDatabase {
             return Err(open_error(url, "a PostgreSQL address starts with postgres:// or postgresql://".into()));
         }
         let options = PgConnectOptions::from_str(url).map_err(|e| open_error(url, describe(&e)))?;
+        // One connection first, for the server's own reason if it cannot be reached (a pool only times out).
+        let first = PgConnection::connect_with(&options).await.map_err(|e| open_error(url, describe(&e)))?;
+        let _ = first.close().await;
         let pool = PgPoolOptions::new().max_connections(4).connect_with(options).await.map_err(|e| open_error(url, describe(&e)))?;
         PG_MIGRATOR.run(&pool).await.map_err(|e| open_error(url, format!("the schema could not be brought up to date: {e}")))?;
         Ok(Self { pool, url: url.to_owned() })
