@@ -235,10 +235,11 @@ async fn sqlite_tables(conn: &mut SqliteConnection, path: &Path) -> Result<Vec<T
         if virtual_tables.iter().any(|v| name == *v || name.starts_with(&format!("{v}_"))) {
             continue;
         }
-        let info: Vec<(String, String)> = sqlx::query_as(&format!("select name, type from pragma_table_info('{}')", name.replace('\'', "''")))
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db)?;
+        let info: Vec<(String, String)> =
+            sqlx::query_as(&format!("select name, type from pragma_table_info('{}')", name.replace('\'', "''")))
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(db)?;
         let mut columns = Vec::new();
         for (column, declared) in info {
             let kind = Kind::from_sqlite(&declared).ok_or_else(|| {
@@ -266,8 +267,9 @@ async fn postgres_tables(conn: &mut PgConnection) -> Result<Vec<Table>> {
     let mut tables: Vec<Table> = Vec::new();
     for (schema, table, column, data_type) in rows {
         let name = if schema == "public" { table } else { format!("{schema}.{table}") };
-        let kind = Kind::from_postgres(&data_type)
-            .ok_or_else(|| StoreError::Invalid(format!("the column {name}.{column} has the type {data_type}, which migrate cannot copy")))?;
+        let kind = Kind::from_postgres(&data_type).ok_or_else(|| {
+            StoreError::Invalid(format!("the column {name}.{column} has the type {data_type}, which migrate cannot copy"))
+        })?;
         match tables.last_mut() {
             Some(t) if t.name == name => t.columns.push((column, kind)),
             _ => tables.push(Table { name, columns: vec![(column, kind)] }),
@@ -543,10 +545,7 @@ async fn copy(source: &mut Source, to: &str) -> Result<MigrateReport> {
 
 /// One table's rows streamed from SQLite into PostgreSQL's COPY.
 async fn copy_table(source: &mut Source, tx: &mut PgConnection, table: &Table) -> Result<()> {
-    let mut copy_in = tx
-        .copy_in_raw(&format!("copy {} ({}) from stdin", table.postgres_name(), table.column_list()))
-        .await
-        .map_err(pg)?;
+    let mut copy_in = tx.copy_in_raw(&format!("copy {} ({}) from stdin", table.postgres_name(), table.column_list())).await.map_err(pg)?;
     let sql = format!("select {} from {}", table.column_list(), quote(table.sqlite_name()));
     let conn = source.connection(table);
     let mut rows = sqlx::query(&sql).fetch(&mut *conn);

@@ -55,7 +55,9 @@ fn program(name: &str) -> Result<PathBuf> {
         .unwrap_or_default();
     versions.sort();
     versions.pop().ok_or_else(|| {
-        StoreError::Invalid(format!("{name} was not found: install PostgreSQL's client programs (Debian: apt-get install postgresql-client)"))
+        StoreError::Invalid(format!(
+            "{name} was not found: install PostgreSQL's client programs (Debian: apt-get install postgresql-client)"
+        ))
     })
 }
 
@@ -134,7 +136,10 @@ impl PostgresDatabase {
         let sums_path = checksums_path(out);
         for p in [out, sums_path.as_path()] {
             if p.exists() {
-                return Err(StoreError::Invalid(format!("{} already exists: give a new file name (a backup never overwrites a file)", p.display())));
+                return Err(StoreError::Invalid(format!(
+                    "{} already exists: give a new file name (a backup never overwrites a file)",
+                    p.display()
+                )));
             }
         }
         let out_text = out.to_str().ok_or_else(|| StoreError::Invalid(format!("the path {} is not UTF-8", out.display())))?;

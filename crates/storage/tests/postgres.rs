@@ -141,7 +141,9 @@ async fn history_and_audit_rows_cannot_be_updated_deleted_or_truncated_on_postgr
     let mut conn = connect(&url).await.unwrap();
     // By the owner (the triggers) and by the application's role (the triggers, and no privilege).
     for role in ["none", "waymark_app"] {
-        for (table, column) in [("child_history", "reason"), ("case_event", "reason"), ("audit_log", "actor"), ("read_audit.audit_log", "actor")] {
+        for (table, column) in
+            [("child_history", "reason"), ("case_event", "reason"), ("audit_log", "actor"), ("read_audit.audit_log", "actor")]
+        {
             for statement in [format!("update {table} set {column} = 'rewritten'"), format!("delete from {table}")] {
                 let mut tx = conn.begin().await.unwrap();
                 tx.execute(format!("set local role {role}").as_str()).await.unwrap();
@@ -173,11 +175,12 @@ async fn a_connection_working_for_one_la_cannot_read_or_write_another_las_childr
     let cases: Vec<String> = sqlx::query_scalar("select la from ehc_case").fetch_all(&mut *tx).await.unwrap();
     assert_eq!(cases, ["851"]);
     // Rows under a case or a child follow it: Kent's events and history are not visible either.
-    let foreign_events: i64 =
-        sqlx::query_scalar("select count(*) from case_event e where not exists (select 1 from ehc_case c where c.case_id = e.case_id and c.la = '851')")
-            .fetch_one(&mut *tx)
-            .await
-            .unwrap();
+    let foreign_events: i64 = sqlx::query_scalar(
+        "select count(*) from case_event e where not exists (select 1 from ehc_case c where c.case_id = e.case_id and c.la = '851')",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
     assert_eq!(foreign_events, 0);
     let history: i64 = sqlx::query_scalar("select count(*) from child_history").fetch_one(&mut *tx).await.unwrap();
     assert_eq!(history, 1);
