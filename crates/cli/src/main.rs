@@ -55,6 +55,8 @@ enum Command {
     /// The SEND strategy: import and show the delivery plan with live indicators, and the quarter's board report.
     #[command(subcommand)]
     Strategy(commands::strategy::Command),
+    /// Copy a whole store from SQLite into an empty PostgreSQL database, all or nothing, then verify every table.
+    Migrate(commands::migrate::Args),
 }
 
 /// How a command failed: the message for standard error and the exit code.
@@ -104,6 +106,7 @@ fn main() -> ExitCode {
         Command::Backup(args) => commands::backup::backup(args),
         Command::Restore(args) => commands::backup::restore(args),
         Command::Strategy(cmd) => commands::strategy::run(cmd),
+        Command::Migrate(args) => commands::migrate::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -37,9 +37,12 @@ mod identity;
 mod indicators;
 mod la_settings;
 mod letters;
+mod migrate;
 mod notifications;
 mod ops;
+mod pg_backup;
 mod placements;
+pub mod postgres;
 mod sen2;
 mod sqlite;
 mod sso;
@@ -77,8 +80,10 @@ pub use identity::{
 pub use indicators::{IndicatorStore, ManualValueRecord, TargetChange, TargetRecord, DEFAULT_SUPPRESSION_THRESHOLD};
 pub use la_settings::{InPost, LaSettings, LaSettingsStore};
 pub use letters::{LetterTemplateStore, LetterTemplateVersion};
+pub use migrate::{migrate_sqlite_to_postgres, postgres_checksums, sqlite_checksums, MigrateReport, TableSum};
 pub use notifications::{parse_email, NotificationRecord, NotificationStore, OutboxItem, OutboxOverview, OutboxRow};
 pub use ops::OpsCounts;
+pub use pg_backup::{checksums_path, restore_postgres, PgBackupReport};
 pub use placements::{setting_key, PlacementRecord, PlacementStore};
 pub use sen2::{
     Sen2Batch, Sen2Import, Sen2ImportPerson, Sen2ImportReport, Sen2ImportWrite, Sen2Needs, Sen2Placement, Sen2Reading, Sen2Source,

@@ -11,6 +11,7 @@ pub mod import;
 pub mod indicators;
 pub mod init;
 pub mod local_offer;
+pub mod migrate;
 pub mod sen2;
 pub mod serve;
 pub mod store;
