@@ -114,6 +114,12 @@ impl AppState {
         self.frameworks.warming()
     }
 
+    /// How many times the caseload cache has read every case in its scope (a change to a few cases is
+    /// patched in and does not count).
+    pub fn caseload_whole_reads(&self) -> u64 {
+        self.caseload.whole_reads()
+    }
+
     /// Read each LA's dashboard table and compute its frameworks (what [`serve`] starts with); the
     /// server counts as warming, and `/readyz` says so, from this call until the future completes.
     pub fn warm_dashboards(&self) -> impl std::future::Future<Output = ()> {
