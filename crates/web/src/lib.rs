@@ -29,6 +29,7 @@ pub mod metrics;
 mod query;
 mod routes;
 mod security;
+mod sen2_cache;
 pub mod session;
 mod templates;
 mod views;
@@ -106,6 +107,8 @@ pub struct AppState {
     pub(crate) challenges: Challenges,
     /// The Local Offer's published directory in memory and its search counter.
     local_offer: Arc<local_offer::LocalOffer>,
+    /// The SEN2 return's findings per LA and year until the data changes (see [`sen2_cache`]).
+    sen2_checks: Arc<sen2_cache::Sen2Checks>,
 }
 
 impl AppState {
@@ -118,6 +121,11 @@ impl AppState {
     /// patched in and does not count).
     pub fn caseload_whole_reads(&self) -> u64 {
         self.caseload.whole_reads()
+    }
+
+    /// How many times a SEN2 return has been checked (views with nothing changed reuse the findings).
+    pub fn sen2_checks(&self) -> u64 {
+        self.sen2_checks.checks()
     }
 
     /// Read each LA's dashboard table and compute its frameworks (what [`serve`] starts with); the
@@ -142,6 +150,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::new()),
             mail: mailer::SharedStatus::default(),
             challenges: Arc::default(),
+            sen2_checks: Arc::default(),
         }
     }
 }

@@ -417,3 +417,44 @@ async fn a_case_change_shows_at_once_on_the_caseload_and_dashboard_even_from_ano
     assert_eq!(app.get(api, Some(&m)).await.json()["total"], 4);
     assert_eq!(app.state.caseload_whole_reads(), reads + 1);
 }
+
+/// Issue 10 (`/sen2` fast): views with nothing changed reuse the return's check; a change to the data
+/// (a new child in the return's period) or to the return's header settings (the designated officers,
+/// SEN2 header items) is checked again and shows at once. Every view is one `sen2_check` audit entry.
+#[tokio::test]
+async fn the_sen2_check_is_reused_until_the_data_or_the_header_settings_change() {
+    use waymark_storage::{Actor, AuditFilter, InPost, LaSettings, LaSettingsStore, Scope, Store};
+    let app = TestApp::new().await;
+    let b = app.sign_in("caseworker").await;
+    let admin = Actor::new("test", Scope::All);
+    let audited = || async {
+        let log = app.store.audit_log(&admin, &AuditFilter { limit: 1000, ..Default::default() }).await.unwrap();
+        log.iter().filter(|e| e.subject == "sen2_check").count()
+    };
+    let first = app.get("/sen2", Some(&b)).await.body;
+    let (checks, views) = (app.state.sen2_checks(), audited().await);
+    assert_eq!(app.get("/sen2", Some(&b)).await.body, first);
+    assert_eq!(app.get("/sen2/findings.csv", Some(&b)).await.status, StatusCode::OK);
+    assert_eq!(app.state.sen2_checks(), checks, "nothing changed: the check is reused");
+    assert_eq!(audited().await, views + 2, "each view is audited");
+
+    let (_, case) = child_without_upn(&app).await;
+    let page = app.get("/sen2", Some(&b)).await.body;
+    assert!(page.contains(&format!("cases&#x2f;{case}\"")), "the new child's finding shows at once");
+    assert_eq!(app.state.sen2_checks(), checks + 1);
+
+    assert!(page.contains("SEN2-H04"), "no settings yet");
+    let settings = LaSettings {
+        la: "851".parse().unwrap(),
+        dmo: InPost::Yes,
+        dco: InPost::Yes,
+        dsco: InPost::Recruiting,
+        software_code: LaSettings::DEFAULT_SOFTWARE_CODE.into(),
+        serial_no: "001".into(),
+    };
+    app.store.set_la_settings(&admin, &settings, None, "test").await.unwrap();
+    let page = app.get("/sen2", Some(&b)).await.body;
+    assert!(!page.contains("SEN2-H04"), "the settings are checked again");
+    assert_eq!(app.state.sen2_checks(), checks + 2);
+    assert_eq!(page, app.get_from_a_new_server("/sen2", Some(&b)).await.body);
+}

@@ -16,3 +16,19 @@ begin
 end;
 create trigger aggregate_change_assignment_delete after delete on case_assignment
 begin insert into aggregate_change (case_id) values (old.case_id); end;
+
+-- A return's own items kept beside a child and a placement (a UPN-unknown reason, SENSettingOther) now
+-- raise the data generation too, so the SEN2 page's cached check (which reads them) is checked again
+-- after they change. They write no change-log row: a reader of the change log reads everything again.
+create trigger data_generation_sen2_person_insert after insert on sen2_person
+begin update data_generation set generation = generation + 1 where id = 1; end;
+create trigger data_generation_sen2_person_update after update on sen2_person
+begin update data_generation set generation = generation + 1 where id = 1; end;
+create trigger data_generation_sen2_person_delete after delete on sen2_person
+begin update data_generation set generation = generation + 1 where id = 1; end;
+create trigger data_generation_sen2_placement_insert after insert on sen2_placement
+begin update data_generation set generation = generation + 1 where id = 1; end;
+create trigger data_generation_sen2_placement_update after update on sen2_placement
+begin update data_generation set generation = generation + 1 where id = 1; end;
+create trigger data_generation_sen2_placement_delete after delete on sen2_placement
+begin update data_generation set generation = generation + 1 where id = 1; end;
