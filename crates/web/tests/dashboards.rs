@@ -382,7 +382,8 @@ async fn a_case_change_shows_at_once_on_the_caseload_and_dashboard_even_from_ano
     let m = app.sign_in("manager").await;
     let dara = app.kid("dara").case.to_string();
     let api = "/api/v1/caseload?scope=all&sort=name";
-    let dara_row = |body: serde_json::Value| body["items"].as_array().unwrap().iter().find(|i| i["case_id"] == dara.as_str()).cloned().unwrap();
+    let dara_row =
+        |body: serde_json::Value| body["items"].as_array().unwrap().iter().find(|i| i["case_id"] == dara.as_str()).cloned().unwrap();
     let assessing = |body: serde_json::Value| {
         let panel = body["panels"].as_array().unwrap().iter().find(|p| p["key"] == "stage").cloned().unwrap();
         panel["table"]["rows"].as_array().unwrap().iter().find(|r| r[0] == "Assessing").map(|r| r[1].clone()).unwrap()
