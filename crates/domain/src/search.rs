@@ -161,11 +161,12 @@ fn name_parts(name: &str) -> impl Iterator<Item = String> + '_ {
 /// The order children are listed in: surname, then forename, folded (accents and case ignored), then
 /// date of birth.
 pub fn name_order(a: &Child, b: &Child) -> std::cmp::Ordering {
-    (fold(a.name.surname()), fold(a.name.forename()), a.date_of_birth).cmp(&(
-        fold(b.name.surname()),
-        fold(b.name.forename()),
-        b.date_of_birth,
-    ))
+    name_key(a).cmp(&name_key(b))
+}
+
+/// What [`name_order`] compares, computed once per child: for sorting a long list by its cached key.
+pub fn name_key(child: &Child) -> (String, String, Date) {
+    (fold(child.name.surname()), fold(child.name.forename()), child.date_of_birth)
 }
 
 #[cfg(test)]

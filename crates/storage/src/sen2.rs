@@ -235,14 +235,22 @@ impl Sen2Store for SqliteStore {
             Sen2Reading::Export => self.begin_write().await?,
             Sen2Reading::Check => self.begin_read().await?,
         };
+        // A check reads only the children with a case: the others are in no return (each person is
+        // reported with their requests for an EHC needs assessment, SEN2 module 2, and a child with no
+        // case has none: `waymark_sen2::build_person` gives no person for them), and at a large area
+        // they are most of the children (pupils on SEN support). The export reads and audits every
+        // child, as it states.
+        let with_cases = reading == Sen2Reading::Check;
         let rows = sqlx::query(
             "select rowid as position, child_id, version, data from child where (?1 is null or la = ?1) and (?2 is null or la = ?2) \
-             and (?3 is null or rowid > ?3) order by rowid limit ?4",
+             and (?3 is null or rowid > ?3) and (not ?5 or exists (select 1 from ehc_case k where k.child_id = child.child_id)) \
+             order by rowid limit ?4",
         )
         .bind(scope_la(actor))
         .bind(la.map(|l| l.to_string()))
         .bind(after)
         .bind(i64::from(limit))
+        .bind(with_cases)
         .fetch_all(&mut *tx)
         .await
         .map_err(db)?;

@@ -1,10 +1,12 @@
 //! The load benchmark's account (`scripts/bench-web`): in a database `waymark generate` wrote, one LA
 //! caseworker with a throwaway password, and the ids of the LA's cases to request.
 //!
-//! With `--role manager` the account is a SEND manager (`bench.manager`), for the board's pages.
+//! With `--role manager` the account is a SEND manager (`bench.manager`), for the board's pages; with
+//! `--role health` a health professional (`bench.health`), for the advice list. `--assign N` gives the
+//! account the LA's first N open cases (a caseworker's own caseload, for `/my-work`).
 //!
 //! Usage: bench_account --db PATH --la 886 --password-file PATH --case-ids PATH [--today YYYY-MM-DD]
-//!        [--role caseworker|manager]
+//!        [--role caseworker|manager|health] [--assign N]
 
 use std::io::Write;
 use std::sync::Arc;
@@ -28,6 +30,7 @@ async fn main() -> anyhow::Result<()> {
     let hash = waymark_web::hash_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let (username, role) = match arg("--role", "caseworker").as_str() {
         "manager" => ("bench.manager", Role::SendManager),
+        "health" => ("bench.health", Role::HealthProfessional),
         _ => ("bench.caseworker", Role::LaCaseworker),
     };
     let new = NewUser {
@@ -38,9 +41,13 @@ async fn main() -> anyhow::Result<()> {
         la: Some(la),
         setting_key: None,
     };
-    store.create_user(&Actor::new("bench-setup", Scope::All), new).await?;
+    let user = store.create_user(&Actor::new("bench-setup", Scope::All), new).await?;
     let audit = AuditSink::start(&store);
     let snapshots = store.case_snapshots(&actor, &Selection::InScope, "case_list", &audit).await?;
+    let assign: usize = arg("--assign", "0").parse()?;
+    for s in snapshots.iter().filter(|s| !s.case.stage().is_closed()).take(assign) {
+        store.assign_case(&actor, s.summary.case_id, user.id).await?;
+    }
     let mut out = std::fs::File::create(arg("--case-ids", "case-ids.txt"))?;
     for s in &snapshots {
         writeln!(out, "{}", s.summary.case_id)?;

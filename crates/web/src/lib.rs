@@ -29,6 +29,7 @@ pub mod metrics;
 mod query;
 mod routes;
 mod security;
+mod sen2_cache;
 pub mod session;
 pub mod sso;
 mod templates;
@@ -112,12 +113,25 @@ pub struct AppState {
     local_offer: Arc<local_offer::LocalOffer>,
     /// The council's identity provider, when single sign-on is configured (see [`sso`]).
     pub(crate) sso: Option<Arc<sso::Provider>>,
+    /// The SEN2 return's findings per LA and year until the data changes (see [`sen2_cache`]).
+    sen2_checks: Arc<sen2_cache::Sen2Checks>,
 }
 
 impl AppState {
     /// Whether the dashboards are still being warmed as the server starts (`/readyz` waits for them).
     pub fn frameworks_warming(&self) -> bool {
         self.frameworks.warming()
+    }
+
+    /// How many times the caseload cache has read every case in its scope (a change to a few cases is
+    /// patched in and does not count).
+    pub fn caseload_whole_reads(&self) -> u64 {
+        self.caseload.whole_reads()
+    }
+
+    /// How many times a SEN2 return has been checked (views with nothing changed reuse the findings).
+    pub fn sen2_checks(&self) -> u64 {
+        self.sen2_checks.checks()
     }
 
     /// Read each LA's dashboard table and compute its frameworks (what [`serve`] starts with); the
@@ -150,6 +164,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::new()),
             mail: mailer::SharedStatus::default(),
             challenges: Arc::default(),
+            sen2_checks: Arc::default(),
         }
     }
 }

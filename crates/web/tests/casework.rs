@@ -528,3 +528,61 @@ async fn advice_lists_open_requests_by_default_filters_them_and_never_asks_to_ch
     assert!(!app.get("/advice", Some(&health)).await.body.contains("Amberly Quayle"));
     assert!(app.get("/advice?show=all", Some(&health)).await.body.contains("Amberly Quayle"));
 }
+
+/// The advice list in the API is paged as `/advice` is (issue 11 item 7): open requests, 50 a page,
+/// with `total`, `page` and `pages` beside the existing `items`; a bad page is the documented JSON error
+/// naming the field.
+#[tokio::test]
+async fn the_api_advice_list_is_paged_50_at_a_time_and_a_bad_page_is_a_json_error_naming_it() {
+    use waymark_domain::case::{AdviceParty, CaseEvent, CaseEventKind, Requester};
+    use waymark_domain::child::{NewChild, PersonName, Sex};
+    use waymark_storage::Store;
+    let app = TestApp::new().await;
+    let admin = Actor::new("test-setup", Scope::All);
+    // 50 more open health requests beside Amber's: 51, two pages.
+    for n in 0..50 {
+        let new = NewChild {
+            name: PersonName::new("Paged", &format!("Child{n:02}")).unwrap(),
+            date_of_birth: common::d("2015-05-05"),
+            sex: Sex::Female,
+            ethnicity: None,
+            postcode: None,
+            upn: None,
+            uln: None,
+            nhs_number: None,
+            responsible_la: "851".parse().unwrap(),
+        };
+        let child = app.store.create_child(&admin, new, "test").await.unwrap();
+        let request = CaseEvent::new(
+            common::d("2026-08-03"),
+            CaseEventKind::RequestReceived {
+                requester: Requester::ParentOrYoungPerson,
+                in_youth_accommodation: false,
+                unknown_dates: Default::default(),
+            },
+        );
+        let case = app.store.open_case(&admin, child.value.id, request, "test").await.unwrap();
+        let more = vec![
+            CaseEvent::new(common::d("2026-09-01"), CaseEventKind::DecidedToAssess),
+            CaseEvent::new(common::d("2026-11-20"), CaseEventKind::AdviceRequested { party: AdviceParty::Health }),
+        ];
+        app.store.record_case_events(&admin, case.value.id, 1, more, "test").await.unwrap();
+    }
+    let health = app.sign_in("health").await;
+    let first = app.get("/api/v1/advice-requests", Some(&health)).await.json();
+    assert_eq!((first["total"].as_u64(), first["page"].as_u64(), first["pages"].as_u64()), (Some(51), Some(1), Some(2)));
+    let items = first["items"].as_array().unwrap();
+    assert_eq!(items.len(), 50);
+    assert!(items[0]["case_id"].is_string() && items[0]["due"].is_string() && items[0]["open"] == true, "existing keys kept");
+    // Amber's request, overdue, comes first (soonest due).
+    assert_eq!(items[0]["case_id"], app.kid("amber").case.to_string());
+    let second = app.get("/api/v1/advice-requests?page=2", Some(&health)).await.json();
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert_eq!(app.get("/api/v1/advice-requests?status=overdue", Some(&health)).await.json()["total"], 1);
+    for bad in ["abc", "0", "3"] {
+        let reply = app.get(&format!("/api/v1/advice-requests?page={bad}"), Some(&health)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
+        let error = &reply.json()["error"];
+        assert_eq!((error["code"].as_str(), error["field"].as_str()), (Some("bad_query"), Some("page")), "{bad}: {error}");
+    }
+}

@@ -368,3 +368,97 @@ async fn a_count_links_to_the_cases_behind_it_for_caseworkers_only() {
     assert!(!page.body.contains("See the cases behind"), "a board member is offered cases");
     assert_eq!(app.get(&hrefs[0], Some(&board)).await.status, StatusCode::FORBIDDEN);
 }
+
+/// Issue 10 (fast after every change): after one case changes, the caseload and the casework dashboard
+/// show it at once, no row stale, with the case patched into the cached rows rather than every case read
+/// again; a change written by another process (another connection pool on the same database file, as
+/// `waymark` commands or a second server would) is seen the same way. The patched rows are those a
+/// server that just started reads.
+#[tokio::test]
+async fn a_case_change_shows_at_once_on_the_caseload_and_dashboard_even_from_another_process() {
+    use waymark_domain::case::{CaseEvent, CaseEventKind};
+    use waymark_storage::{Actor, Scope, SqliteStore, Store, UserStore};
+    let app = TestApp::new().await;
+    let m = app.sign_in("manager").await;
+    let dara = app.kid("dara").case.to_string();
+    let api = "/api/v1/caseload?scope=all&sort=name";
+    let dara_row =
+        |body: serde_json::Value| body["items"].as_array().unwrap().iter().find(|i| i["case_id"] == dara.as_str()).cloned().unwrap();
+    let assessing = |body: serde_json::Value| {
+        let panel = body["panels"].as_array().unwrap().iter().find(|p| p["key"] == "stage").cloned().unwrap();
+        panel["table"]["rows"].as_array().unwrap().iter().find(|r| r[0] == "Assessing").map(|r| r[1].clone()).unwrap()
+    };
+    assert_eq!(dara_row(app.get(api, Some(&m)).await.json())["stage"], "requested");
+    let before = assessing(app.get("/api/v1/dashboard", Some(&m)).await.json());
+    assert!(app.get("/caseload?scope=all", Some(&m)).await.body.contains("Daramola"));
+    let reads = app.state.caseload_whole_reads();
+
+    // Dara's request is decided: her row and the count of cases being assessed move at once.
+    let admin = Actor::new("test", Scope::All);
+    let decided = CaseEvent::new(common::d("2026-09-10"), CaseEventKind::DecidedToAssess);
+    app.store.record_case_events(&admin, app.kid("dara").case, 1, vec![decided], "test").await.unwrap();
+    let row = dara_row(app.get(api, Some(&m)).await.json());
+    assert_eq!(row["stage"], "assessing", "{row}");
+    assert_ne!(assessing(app.get("/api/v1/dashboard", Some(&m)).await.json()), before);
+    assert_eq!(app.state.caseload_whole_reads(), reads, "the case was patched in, not every case read again");
+    assert_eq!(app.get(api, Some(&m)).await.body, app.get_from_a_new_server(api, Some(&m)).await.body);
+
+    // Another process assigns Dara's case to a caseworker: their own caseload (the default) lists it.
+    let other = SqliteStore::open(app.store.path().unwrap(), app.clock.clone()).await.unwrap();
+    let cw = app.sign_in("caseworker").await;
+    assert!(!app.get("/caseload", Some(&cw)).await.body.contains("Daramola"));
+    other.assign_case(&admin, app.kid("dara").case, app.users["caseworker"]).await.unwrap();
+    assert!(app.get("/caseload", Some(&cw)).await.body.contains("Daramola"), "another process's change is seen");
+    assert_eq!(dara_row(app.get(api, Some(&m)).await.json())["caseworker"], app.users["caseworker"].to_string());
+    assert_eq!(app.state.caseload_whole_reads(), reads, "an assignment is patched in too");
+    assert_eq!(app.get(api, Some(&m)).await.body, app.get_from_a_new_server(api, Some(&m)).await.body);
+
+    // A new child is not a case change: every case is read again, and the new one is listed.
+    new_child_with_request(&app, "2026-10-01").await;
+    assert_eq!(app.get(api, Some(&m)).await.json()["total"], 4);
+    assert_eq!(app.state.caseload_whole_reads(), reads + 1);
+}
+
+/// Issue 10 (`/sen2` fast): views with nothing changed reuse the return's check; a change to the data
+/// (a new child in the return's period) or to the return's header settings (the designated officers,
+/// SEN2 header items) is checked again and shows at once. Every view is one `sen2_check` audit entry.
+#[tokio::test]
+async fn the_sen2_check_is_reused_until_the_data_or_the_header_settings_change() {
+    use waymark_storage::{Actor, AuditFilter, InPost, LaSettings, LaSettingsStore, Scope, Store};
+    let app = TestApp::new().await;
+    let b = app.sign_in("caseworker").await;
+    let admin = Actor::new("test", Scope::All);
+    let audited = || async {
+        let log = app.store.audit_log(&admin, &AuditFilter { limit: 1000, ..Default::default() }).await.unwrap();
+        log.iter().filter(|e| e.subject == "sen2_check").count()
+    };
+    let first = app.get("/sen2", Some(&b)).await.body;
+    let (checks, views) = (app.state.sen2_checks(), audited().await);
+    assert_eq!(app.get("/sen2", Some(&b)).await.body, first);
+    assert_eq!(app.get("/sen2/findings.csv", Some(&b)).await.status, StatusCode::OK);
+    assert_eq!(app.state.sen2_checks(), checks, "nothing changed: the check is reused");
+    assert_eq!(audited().await, views + 2, "each view is audited");
+
+    let (child, case) = child_without_upn(&app).await;
+    let page = app.get("/sen2", Some(&b)).await.body;
+    assert!(
+        page.contains(&format!("cases&#x2f;{case}\"")) || page.contains(&format!("children&#x2f;{child}\"")),
+        "the new child's finding shows at once"
+    );
+    assert_eq!(app.state.sen2_checks(), checks + 1);
+
+    assert!(page.contains("SEN2-H04"), "no settings yet");
+    let settings = LaSettings {
+        la: "851".parse().unwrap(),
+        dmo: InPost::Yes,
+        dco: InPost::Yes,
+        dsco: InPost::Recruiting,
+        software_code: LaSettings::DEFAULT_SOFTWARE_CODE.into(),
+        serial_no: "001".into(),
+    };
+    app.store.set_la_settings(&admin, &settings, None, "test").await.unwrap();
+    let page = app.get("/sen2", Some(&b)).await.body;
+    assert!(!page.contains("SEN2-H04"), "the settings are checked again");
+    assert_eq!(app.state.sen2_checks(), checks + 2);
+    assert_eq!(page, app.get_from_a_new_server("/sen2", Some(&b)).await.body);
+}

@@ -171,8 +171,40 @@ async fn pupils(State(state): State<AppState>, ApiSigned(s): ApiSigned) -> ApiRe
     Ok(Json(json!({"items": super::professionals::pupil_rows(&state, &s).await?})))
 }
 
-async fn advice_requests(State(state): State<AppState>, ApiSigned(s): ApiSigned) -> ApiResult {
-    Ok(Json(json!({"items": super::professionals::advice_rows(&state, &s).await?})))
+/// The advice list's query, as `/advice` takes it; `page` read as text so that a bad one is named.
+#[derive(Debug, Default, serde::Deserialize)]
+struct AdviceQuery {
+    #[serde(default)]
+    show: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    setting: String,
+    #[serde(default)]
+    page: Option<String>,
+}
+
+/// A professional's advice requests, as `/advice` lists them: open ones unless `show=all`, filtered by
+/// `status` and `setting`, 50 a page (`page`, from 1), with `total`, `page`, `pages` and `page_size`.
+async fn advice_requests(State(state): State<AppState>, ApiSigned(s): ApiSigned, ApiQuery(q): ApiQuery<AdviceQuery>) -> ApiResult {
+    use super::professionals::{advice_rows, filter_advice, ADVICE_PAGE};
+    let rows = advice_rows(&state, &s).await?;
+    let kept = filter_advice(&rows, &q.show, &q.status, &q.setting);
+    let total = kept.len();
+    let pages = total.div_ceil(ADVICE_PAGE).max(1);
+    let page = match q.page.as_deref().map(str::trim) {
+        None | Some("") => 1,
+        Some(text) => text.parse::<usize>().ok().filter(|p| (1..=pages).contains(p)).ok_or_else(|| {
+            ApiError::field(
+                StatusCode::BAD_REQUEST,
+                "bad_query",
+                "page",
+                format!("page must be a whole number from 1 to {pages}, not '{}'", text.chars().take(20).collect::<String>()),
+            )
+        })?,
+    };
+    let items: Vec<&Value> = kept.into_iter().skip((page - 1) * ADVICE_PAGE).take(ADVICE_PAGE).collect();
+    Ok(Json(json!({"items": items, "total": total, "page": page, "pages": pages, "page_size": ADVICE_PAGE})))
 }
 
 async fn my_cases(State(state): State<AppState>, ApiSigned(s): ApiSigned) -> ApiResult {

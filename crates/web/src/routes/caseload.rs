@@ -94,12 +94,12 @@ pub fn apply<'a>(computed: &'a Computed, f: &Filters, mine: Option<UserId>) -> V
     };
     let rows = &computed.rows;
     match f.sort.as_str() {
-        "stage" => computed.by_stage.iter().map(|i| &rows[*i]).filter(keep).collect(),
-        "name" => computed.by_name.iter().map(|i| &rows[*i]).filter(keep).collect(),
-        "received" => computed.by_received.iter().map(|i| &rows[*i]).filter(keep).collect(),
+        "stage" => computed.by_stage.iter().map(|i| &*rows[*i]).filter(keep).collect(),
+        "name" => computed.by_name.iter().map(|i| &*rows[*i]).filter(keep).collect(),
+        "received" => computed.by_received.iter().map(|i| &*rows[*i]).filter(keep).collect(),
         // A search lists the children found by name unless another order is asked for.
-        "" if !search.is_empty() => computed.by_name.iter().map(|i| &rows[*i]).filter(keep).collect(),
-        _ => rows.iter().filter(keep).collect(),
+        "" if !search.is_empty() => computed.by_name.iter().map(|i| &*rows[*i]).filter(keep).collect(),
+        _ => rows.iter().map(|r| &**r).filter(keep).collect(),
     }
 }
 

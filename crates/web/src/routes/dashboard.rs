@@ -307,7 +307,7 @@ async fn framework_cases(
     let caseload = state.caseload.get(&state, &signed.access.actor(), "case_list").await?;
     let wanted: std::collections::HashSet<_> = members.cases.iter().collect();
     let mut rows: Vec<&crate::views::CaseloadRow> =
-        caseload.by_name.iter().map(|i| &caseload.rows[*i]).filter(|r| wanted.contains(&r.case_id)).collect();
+        caseload.by_name.iter().map(|i| &*caseload.rows[*i]).filter(|r| wanted.contains(&r.case_id)).collect();
     let total = rows.len();
     const PER_PAGE: usize = 50;
     let pages = total.div_ceil(PER_PAGE).max(1);

@@ -82,7 +82,12 @@ async fn cases(state: &AppState, access: &Access, subject: &'static str) -> Resu
             let computed = state.caseload.get(state, &actor, subject).await?;
             let me = access.user.id;
             let manager = access.role() == Role::SendManager;
-            Ok(computed.snapshots.iter().filter(|s| s.caseworker == Some(me) || (manager && s.caseworker.is_none())).cloned().collect())
+            Ok(computed
+                .snapshots
+                .iter()
+                .filter(|s| s.caseworker == Some(me) || (manager && s.caseworker.is_none()))
+                .map(|s| CaseSnapshot::clone(s))
+                .collect())
         }
         _ => {
             let selection = access.require_selection()?;

@@ -139,6 +139,21 @@ pub struct AdviceFilters {
     pub page: Option<usize>,
 }
 
+/// The requests the filters keep, in `advice_rows`' order (shared with the API): open ones unless
+/// `show` is `all`; `status` `overdue` or `due` (open and in time); `setting` a URN the child attends.
+pub fn filter_advice<'a>(rows: &'a [Value], show: &str, status: &str, setting: &str) -> Vec<&'a Value> {
+    let setting_key = (!setting.trim().is_empty()).then(|| format!("urn:{}", setting.trim()));
+    rows.iter()
+        .filter(|r| show == "all" || r["open"] == json!(true))
+        .filter(|r| match status {
+            "overdue" => r["overdue"] == json!(true),
+            "due" => r["open"] == json!(true) && r["overdue"] != json!(true),
+            _ => true,
+        })
+        .filter(|r| setting_key.as_ref().is_none_or(|k| r["settings"].as_array().is_some_and(|a| a.iter().any(|s| s.as_str() == Some(k)))))
+        .collect()
+}
+
 /// Requests shown on one page.
 pub const ADVICE_PAGE: usize = 50;
 
@@ -147,7 +162,6 @@ async fn advice(State(state): State<AppState>, signed: Signed, PageQuery(f): Pag
     let party = signed.user().role.service().map(views::advice_label).unwrap_or_default();
     let open = rows.iter().filter(|r| r["open"] == json!(true)).count();
     let overdue = rows.iter().filter(|r| r["open"] == json!(true) && r["overdue"] == json!(true)).count();
-    let setting_key = (!f.setting.trim().is_empty()).then(|| format!("urn:{}", f.setting.trim()));
     let mut settings: Vec<String> = rows
         .iter()
         .filter(|r| r["open"] == json!(true))
@@ -160,16 +174,7 @@ async fn advice(State(state): State<AppState>, signed: Signed, PageQuery(f): Pag
         use waymark_storage::EstablishmentStore;
         state.store.establishment_names(&settings).await?
     };
-    let kept: Vec<&Value> = rows
-        .iter()
-        .filter(|r| f.show == "all" || r["open"] == json!(true))
-        .filter(|r| match f.status.as_str() {
-            "overdue" => r["overdue"] == json!(true),
-            "due" => r["open"] == json!(true) && r["overdue"] != json!(true),
-            _ => true,
-        })
-        .filter(|r| setting_key.as_ref().is_none_or(|k| r["settings"].as_array().is_some_and(|a| a.iter().any(|s| s.as_str() == Some(k)))))
-        .collect();
+    let kept = filter_advice(&rows, &f.show, &f.status, &f.setting);
     let total = kept.len();
     let pages = total.div_ceil(ADVICE_PAGE).max(1);
     let page_no = f.page.unwrap_or(1).clamp(1, pages);

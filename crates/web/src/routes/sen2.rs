@@ -18,6 +18,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use waymark_sen2::{Collection, Finding, Severity};
 
 /// Findings of one rule shown on the page before the rest are left to the CSV.
@@ -55,13 +56,10 @@ fn collection(q: &YearQuery) -> Result<Collection, AppError> {
     Collection::for_year(year).map_err(|_| AppError::NotFound)
 }
 
-async fn findings(state: &AppState, signed: &Signed, c: Collection, q: &YearQuery) -> Result<Vec<Finding>, AppError> {
+async fn findings(state: &AppState, signed: &Signed, c: Collection, q: &YearQuery) -> Result<Arc<Vec<Finding>>, AppError> {
     signed.access.require(Can::Sen2Return)?;
     let la = return_la(signed, q).ok_or_else(|| AppError::BadRequest("Choose the local authority whose return to check.".into()))?;
-    waymark_application::sen2::check(&state.store, &signed.access.actor(), la, c).await.map_err(|e| match e {
-        waymark_application::sen2::Sen2StoreError::Store(s) => AppError::from(s),
-        other => AppError::Internal(format!("sen2 check: {other}")),
-    })
+    state.sen2_checks.get(state, &signed.access.actor(), la, c).await
 }
 
 async fn show(State(state): State<AppState>, signed: Signed, PageQuery(q): PageQuery<YearQuery>) -> Result<Html<String>, AppError> {
@@ -77,7 +75,7 @@ async fn show(State(state): State<AppState>, signed: Signed, PageQuery(q): PageQ
     let sees_children = signed.access.can(Can::ChildRecords);
     let (errors, queries) = waymark_sen2::count(&all);
     let mut by_rule: BTreeMap<(Severity, &'static str), Vec<&Finding>> = BTreeMap::new();
-    for f in &all {
+    for f in all.iter() {
         by_rule.entry((f.severity, f.rule)).or_default().push(f);
     }
     let groups: Vec<serde_json::Value> = by_rule
@@ -123,7 +121,7 @@ async fn show(State(state): State<AppState>, signed: Signed, PageQuery(q): PageQ
 
 async fn csv(State(state): State<AppState>, signed: Signed, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
     let c = collection(&q)?;
-    let mut all = findings(&state, &signed, c, &q).await?;
+    let mut all = Vec::clone(&*findings(&state, &signed, c, &q).await?);
     if !signed.access.can(Can::ChildRecords) {
         // Administrators see child ids, never who a child is.
         for f in &mut all {
