@@ -159,7 +159,7 @@ async fn search_page(
             searched = true;
             let snapshot = state.local_offer.snapshot(&state.store).await?;
             let text_hits = match &filters.text {
-                Some(words) => Some(state.store.search_words(words).await?),
+                Some(words) => Some(snapshot.text_hits(&state.store, words).await?),
                 None => None,
             };
             let origin = match &filters.near {
@@ -498,8 +498,12 @@ async fn render_change(
     let change = state.store.change(id).await?;
     let snapshot = state.local_offer.snapshot(&state.store).await?;
     let before = snapshot.listing(change.service_id).map(|l| l.service.clone());
-    let names: std::collections::HashMap<_, _> =
+    let mut names: std::collections::HashMap<_, _> =
         snapshot.published.listings.iter().flat_map(|l| l.locations.iter().map(|loc| (loc.id, loc.name.clone()))).collect();
+    // A new venue the change brings is named with its address, for the officer to check.
+    for loc in &change.new_locations {
+        names.insert(loc.id, format!("{} (new venue: {}, {} {})", loc.name, loc.address, loc.town, loc.postcode.as_str()).replace("  ", " "));
+    }
     let location_name = |id: &waymark_directory::LocationId| names.get(id).cloned().unwrap_or_else(|| "A place not yet listed".into());
     let changes = diff(before.as_ref(), &change.proposed, &location_name);
     let context = page(
