@@ -16,6 +16,8 @@ pub struct Snapshot {
     pub published: Published,
     pub by_id: std::collections::HashMap<ServiceId, usize>,
     pub by_row: std::collections::HashMap<i64, ServiceId>,
+    /// Each listing's place by name ([`waymark_directory::name_ranks`]), so a search sorts numbers.
+    pub ranks: Vec<u32>,
 }
 
 impl Snapshot {
@@ -92,7 +94,8 @@ impl LocalOffer {
         let published = store.published().await?;
         let by_id = published.listings.iter().enumerate().map(|(i, l)| (l.service.id, i)).collect();
         let by_row = published.rowids.iter().zip(&published.listings).map(|(r, l)| (*r, l.service.id)).collect();
-        *slot = Arc::new(Snapshot { published, by_id, by_row });
+        let ranks = waymark_directory::name_ranks(&published.listings);
+        *slot = Arc::new(Snapshot { published, by_id, by_row, ranks });
         self.loaded.store(true, std::sync::atomic::Ordering::Release);
         Ok(slot.clone())
     }

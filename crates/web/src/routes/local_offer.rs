@@ -30,7 +30,7 @@ use waymark_directory::search::{DEFAULT_MILES, FRESH_FOR_MONTHS};
 use waymark_directory::taxonomy::{need_key, parse_need, NEEDS};
 use waymark_directory::workflow::{openings_words, Decision};
 use waymark_directory::{
-    diff, is_stale, need_words, search, AccessRoute, Ages, Category, ChangeStatus, Cost, Listing, SearchForm, Service, ServiceId,
+    diff, is_stale, need_words, search_ranked, AccessRoute, Ages, Category, ChangeStatus, Cost, Listing, SearchForm, Service, ServiceId,
 };
 use waymark_indicators::present;
 use waymark_storage::{DirectoryEvent, DirectoryStore, StoreError};
@@ -174,7 +174,7 @@ async fn search_page(
                 status = StatusCode::BAD_REQUEST;
                 errors.add("postcode", "postcode", "We do not know that postcode. Check it, or search without one");
             }
-            let hits = search(&snapshot.published.listings, &filters, text_hits.as_ref(), origin);
+            let hits = search_ranked(&snapshot.published.listings, &snapshot.ranks, &filters, text_hits.as_ref(), origin);
             total = hits.len();
             state.local_offer.count(state.clock.as_ref(), DirectoryEvent::Search { filters: filters.summary(), results: total });
             let start = (page_number - 1).saturating_mul(PER_PAGE).min(total);

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use waymark_directory::oruk::{self, Paging};
 use waymark_directory::search::MAX_MILES;
 use waymark_directory::taxonomy::{all_terms, parse_need, SendDetail, Taxonomy};
-use waymark_directory::{search, Category, Filters, Listing};
+use waymark_directory::{search_ranked, Category, Filters, Listing};
 use waymark_domain::identifiers::Postcode;
 use crate::local_offer::Snapshot;
 use waymark_storage::DirectoryStore;
@@ -129,7 +129,7 @@ async fn matching<'a>(state: &AppState, snapshot: &'a Snapshot, q: &FormData) ->
         Some((p, _)) => state.store.postcode(p).await?,
         None => None,
     };
-    Ok(search(listings, &f, text_hits.as_ref(), origin).into_iter().map(|h| &listings[h.index]).collect())
+    Ok(search_ranked(listings, &snapshot.ranks, &f, text_hits.as_ref(), origin).into_iter().map(|h| &listings[h.index]).collect())
 }
 
 fn json(value: Value) -> ApiResult {
