@@ -985,7 +985,9 @@ mod tests {
             assert_eq!(ids.len(), rows.len(), "{words}: each row once");
             assert_eq!(ids, s.search_words(words).await.unwrap(), "{words}");
         }
-        assert_eq!(s.search_rows("swim").await.unwrap().len(), 3, "stemmed and as a prefix: swim, swimming, swimmers");
+        assert_eq!(s.search_rows("drama").await.unwrap().len(), 1, "only the drama group");
+        assert_eq!(s.search_rows("swimmer").await.unwrap().len(), 1, "stemmed: swimmers");
+        assert!(s.search_rows("trampoline").await.unwrap().is_empty());
     }
 
     #[tokio::test]
