@@ -414,7 +414,12 @@ mod tests {
         // The demo's directory: many services share a name and venues share postcodes, so ties in
         // both name and distance are common.
         let postcodes: Vec<(Postcode, Coordinates)> = (0..40)
-            .map(|i| (format!("PO{} {}AB", 1 + i % 9, i % 10).parse().unwrap(), at(50.78 + f64::from(i % 13) * 0.01, -1.10 + f64::from(i % 7) * 0.01)))
+            .map(|i| {
+                (
+                    format!("PO{} {}AB", 1 + i % 9, i % 10).parse().unwrap(),
+                    at(50.78 + f64::from(i % 13) * 0.01, -1.10 + f64::from(i % 7) * 0.01),
+                )
+            })
             .collect();
         let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
         let demo = crate::demo::generate(7, today, "Portsmouth", &postcodes, 600);
@@ -436,7 +441,13 @@ mod tests {
             SearchForm::default(),
             SearchForm { q: "swim".into(), ..Default::default() },
             SearchForm { q: "swim".into(), postcode: "PO1 2AB".into(), miles: "5".into(), ..Default::default() },
-            SearchForm { postcode: "PO1 2AB".into(), miles: "2".into(), send: vec!["autism".into()], category: "sport".into(), ..Default::default() },
+            SearchForm {
+                postcode: "PO1 2AB".into(),
+                miles: "2".into(),
+                send: vec!["autism".into()],
+                category: "sport".into(),
+                ..Default::default()
+            },
             SearchForm { age: "8".into(), cost: "free".into(), ..Default::default() },
             SearchForm { postcode: "PO1 2AB".into(), miles: "100".into(), ..Default::default() },
         ];

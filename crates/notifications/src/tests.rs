@@ -177,7 +177,11 @@ fn a_stale_listing_reminder_is_keyed_to_its_stale_period_and_says_what_to_do() {
 fn a_stale_listing_nobody_keeps_reminds_the_officers_once_per_stale_period() {
     let a = listing_stale_unkept("svc-1", "Quiet swim", "Harbour Trust", d("2025-11-30"), 12);
     assert_eq!(a.key, listing_stale_unkept("svc-1", "Quiet swim", "Harbour Trust", d("2025-11-30"), 12).key);
-    assert_ne!(a.key, listing_stale_unkept("svc-1", "Quiet swim", "Harbour Trust", d("2026-12-01"), 12).key, "confirmed since: a new period");
+    assert_ne!(
+        a.key,
+        listing_stale_unkept("svc-1", "Quiet swim", "Harbour Trust", d("2026-12-01"), 12).key,
+        "confirmed since: a new period"
+    );
     assert_ne!(a.key, listing_stale("svc-1", "Quiet swim", d("2025-11-30"), 12).key, "not the provider's occasion");
     assert!(a.subject.contains("Quiet swim") && a.body.contains("Harbour Trust") && a.body.contains("Sunday 30 November 2025"));
     assert_eq!(a.link, "/local-offer/providers");

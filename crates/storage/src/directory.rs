@@ -562,7 +562,13 @@ impl DirectoryStore for SqliteStore {
         tx.commit().await.map_err(db)
     }
 
-    async fn propose_with_venues(&self, actor: &Actor, service: &Service, base_version: Option<i64>, new_locations: &[Location]) -> Result<Uuid> {
+    async fn propose_with_venues(
+        &self,
+        actor: &Actor,
+        service: &Service,
+        base_version: Option<i64>,
+        new_locations: &[Location],
+    ) -> Result<Uuid> {
         check_request(actor, None)?;
         if let Some(e) = service.check().into_iter().next() {
             return Err(StoreError::Invalid(e.to_string()));

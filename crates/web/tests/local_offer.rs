@@ -465,7 +465,10 @@ async fn an_officer_links_a_provider_account_from_lists_and_the_providers_new_se
     assert_eq!((hall.address.as_str(), hall.coordinates), ("2 Down Rd", Coordinates::new(51.20, -1.09)));
     // The provider is told (a notification, emailed through the outbox).
     let told = app.store.notifications_for(ids[0], 10).await.unwrap();
-    assert!(told.iter().any(|n| n.subject == "Approved: your new service \"Quiet trampolining\"" && n.topic == "listing_decision"), "{told:?}");
+    assert!(
+        told.iter().any(|n| n.subject == "Approved: your new service \"Quiet trampolining\"" && n.topic == "listing_decision"),
+        "{told:?}"
+    );
 }
 
 #[tokio::test]

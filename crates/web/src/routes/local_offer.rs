@@ -502,7 +502,10 @@ async fn render_change(
         snapshot.published.listings.iter().flat_map(|l| l.locations.iter().map(|loc| (loc.id, loc.name.clone()))).collect();
     // A new venue the change brings is named with its address, for the officer to check.
     for loc in &change.new_locations {
-        names.insert(loc.id, format!("{} (new venue: {}, {} {})", loc.name, loc.address, loc.town, loc.postcode.as_str()).replace("  ", " "));
+        names.insert(
+            loc.id,
+            format!("{} (new venue: {}, {} {})", loc.name, loc.address, loc.town, loc.postcode.as_str()).replace("  ", " "),
+        );
     }
     let location_name = |id: &waymark_directory::LocationId| names.get(id).cloned().unwrap_or_else(|| "A place not yet listed".into());
     let changes = diff(before.as_ref(), &change.proposed, &location_name);

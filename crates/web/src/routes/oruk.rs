@@ -6,6 +6,7 @@
 
 use crate::error::ApiError;
 use crate::forms::FormData;
+use crate::local_offer::Snapshot;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -20,7 +21,6 @@ use waymark_directory::search::MAX_MILES;
 use waymark_directory::taxonomy::{all_terms, parse_need, SendDetail, Taxonomy};
 use waymark_directory::{search_ranked, Category, Filters, Listing};
 use waymark_domain::identifiers::Postcode;
-use crate::local_offer::Snapshot;
 use waymark_storage::DirectoryStore;
 
 pub fn router() -> Router<AppState> {
