@@ -1157,7 +1157,7 @@ mod tests {
         let stray = Location { id: waymark_directory::LocationId(Uuid::from_u128(0x78)), ..venue.clone() };
         assert!(matches!(s.propose_with_venues(&provider, &new, None, &[stray]).await, Err(StoreError::Invalid(_))));
         let id = s.propose_with_venues(&provider, &new, None, std::slice::from_ref(&venue)).await.unwrap();
-        assert_eq!(s.change(id).await.unwrap().new_locations, [venue.clone()]);
+        assert_eq!(s.change(id).await.unwrap().new_locations, std::slice::from_ref(&venue));
         assert!(s.published().await.unwrap().listings.is_empty(), "nothing is public before approval");
         s.decide_change(&officer, id, &Decision::Approve, day("2026-12-04")).await.unwrap();
         let published = s.published().await.unwrap();
