@@ -4,7 +4,7 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { useWaymark, newPage, axe, visit, signIn } from './harness.mjs'
+import { useWaymark, newPage, axe, visit, signIn, waymark } from './harness.mjs'
 
 useWaymark()
 
@@ -68,4 +68,47 @@ test('a provider changes a listing and it is public only once the Local Offer of
   await visit(family, '/local-offer?q=twilight', 'local offer after approval')
   assert.ok(await family.getByText(renamed).count() > 0, 'public after approval')
   await family.context().close()
+})
+
+test('a provider adds a service at a new venue; the officer approves it, and the provider is told', async () => {
+  const provider = await newPage()
+  await signIn(provider, 'demo.provider')
+  await visit(provider, '/local-offer/new-service', 'provider new service')
+  // A venue without its postcode, and no name: each field named.
+  await provider.getByLabel('Venue name').fill('Twilight Leisure Centre')
+  await provider.getByRole('button', { name: 'Send for approval' }).click()
+  await provider.waitForLoadState()
+  await axe(provider, 'provider new service errors')
+  assert.ok(await provider.getByRole('link', { name: "Enter the service's name" }).count() === 1)
+  assert.ok(await provider.getByRole('link', { name: "Enter the venue's postcode" }).count() === 1)
+  await provider.getByLabel('Name of the service').fill('Twilight sensory swim')
+  await provider.getByLabel('Description', { exact: true }).fill('A calm evening swim with the lights down and few people in the pool.')
+  await provider.getByLabel('Sport and swimming').check()
+  await provider.getByLabel('Youngest age').fill('5')
+  await provider.getByLabel('Oldest age').fill('18')
+  await provider.getByLabel('Address', { exact: true }).fill('1 Harbour Road')
+  await provider.getByLabel('Town', { exact: true }).fill('Portsmouth')
+  await provider.getByLabel('Postcode', { exact: true }).fill('PO1 2AB')
+  await provider.getByRole('button', { name: 'Send for approval' }).click()
+  await provider.getByText('Your change has been sent for approval').waitFor()
+
+  const officer = await newPage()
+  await signIn(officer, 'demo.localoffer')
+  await officer.goto(waymark.base + '/local-offer/changes')
+  await officer.getByRole('link', { name: 'Twilight sensory swim' }).click()
+  await officer.waitForLoadState()
+  await axe(officer, 'officer new service with a new venue')
+  assert.ok(await officer.getByText(/new venue: 1 Harbour Road/).count() > 0, 'the new venue is shown to check')
+  await officer.getByLabel('Approve: publish the change').check()
+  await officer.getByRole('button', { name: 'Save decision' }).click()
+  await officer.getByText('Change approved and published').waitFor()
+  await officer.context().close()
+
+  await visit(provider, '/notifications', 'provider told of the approval')
+  assert.ok(await provider.getByText('Approved: your new service "Twilight sensory swim"').count() > 0)
+  await provider.goto(waymark.base + '/local-offer?q=twilight+sensory&postcode=PO1+2AB&miles=1')
+  await provider.getByRole('link', { name: 'Twilight sensory swim' }).click()
+  await provider.waitForLoadState()
+  assert.ok(await provider.getByText('Twilight Leisure Centre').count() > 0, 'the new venue is public with the service')
+  await provider.context().close()
 })

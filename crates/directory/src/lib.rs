@@ -24,6 +24,6 @@ pub mod workflow;
 pub use model::{
     AccessRoute, Ages, Coordinates, Cost, FieldError, Location, LocationId, Opening, Organisation, OrganisationId, Service, ServiceId,
 };
-pub use search::{is_stale, miles_between, search, Filters, Hit, Listing, SearchForm};
+pub use search::{is_stale, miles_between, name_ranks, search, search_ranked, Filters, Hit, Listing, SearchForm};
 pub use taxonomy::{need_words, Category, Taxonomy};
 pub use workflow::{diff, ChangeStatus, Decision, FieldChange};

@@ -352,3 +352,64 @@ fn looks_like_email(text: &str) -> bool {
         None => false,
     }
 }
+
+/// The longest venue name, address line or town accepted.
+pub const MAX_VENUE_TEXT: usize = 200;
+
+impl Location {
+    /// A new venue as a provider types it on the add-a-service form (`venue_name`, `venue_address`,
+    /// `venue_town`, `venue_postcode`): `Ok(None)` when every field is empty (no new venue), otherwise
+    /// the venue, or every problem naming its field. Its coordinates are the postcode directory's,
+    /// added by the caller, as an import's are.
+    pub fn read_new(id: LocationId, name: &str, address: &str, town: &str, postcode: &str) -> Result<Option<Self>, Vec<FieldError>> {
+        let (name, address, town, postcode) = (name.trim(), address.trim(), town.trim(), postcode.trim());
+        if [name, address, town, postcode].iter().all(|f| f.is_empty()) {
+            return Ok(None);
+        }
+        let mut errors = Vec::new();
+        let mut text = |field: &'static str, value: &str, what: &str, required: bool| {
+            if required && value.is_empty() {
+                errors.push(FieldError::new(field, format!("Enter the venue's {what}")));
+            } else if value.chars().count() > MAX_VENUE_TEXT {
+                errors.push(FieldError::new(field, format!("The venue's {what} must be {MAX_VENUE_TEXT} characters or fewer")));
+            }
+        };
+        text("venue_name", name, "name", true);
+        text("venue_address", address, "address", true);
+        text("venue_town", town, "town", false);
+        let parsed = postcode.parse::<Postcode>();
+        if postcode.is_empty() {
+            errors.push(FieldError::new("venue_postcode", "Enter the venue's postcode"));
+        } else if parsed.is_err() {
+            errors.push(FieldError::new("venue_postcode", "Enter a full postcode, like PO1 2AB"));
+        }
+        match parsed {
+            Ok(postcode) if errors.is_empty() => Ok(Some(Self {
+                id,
+                name: name.to_owned(),
+                address: address.to_owned(),
+                town: town.to_owned(),
+                postcode,
+                coordinates: None,
+            })),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_venue_is_all_empty_or_names_each_missing_or_bad_field() {
+        let id = LocationId(uuid::Uuid::from_u128(9));
+        assert_eq!(Location::read_new(id, " ", "", "", "").unwrap(), None);
+        let venue = Location::read_new(id, "Harbour Pool", "1 Quay St", "Portsmouth", "po1 3aa").unwrap().unwrap();
+        assert_eq!((venue.name.as_str(), venue.postcode.as_str(), venue.coordinates), ("Harbour Pool", "PO1 3AA", None));
+        let fields = |r: Result<Option<Location>, Vec<FieldError>>| r.unwrap_err().into_iter().map(|e| e.field).collect::<Vec<_>>();
+        assert_eq!(fields(Location::read_new(id, "", "", "", "nowhere")), ["venue_name", "venue_address", "venue_postcode"]);
+        assert_eq!(fields(Location::read_new(id, "Pool", "1 Quay St", "", "")), ["venue_postcode"]);
+        assert_eq!(fields(Location::read_new(id, &"x".repeat(201), "1 Quay St", "", "PO1 3AA")), ["venue_name"]);
+    }
+}

@@ -35,11 +35,13 @@ pub enum Topic {
     ListingStale,
     /// A survey about the family's experience, sent at a point of the EHC process (issue 16).
     Survey,
+    /// A Local Offer officer approved or rejected a provider's change or new service.
+    ListingDecision,
 }
 
 impl Topic {
     /// The topics a user may turn on or off, in the order the account page lists them.
-    pub const CHOOSABLE: [Topic; 10] = [
+    pub const CHOOSABLE: [Topic; 11] = [
         Self::RequestReceived,
         Self::AdviceRequested,
         Self::AdviceReminder,
@@ -50,6 +52,7 @@ impl Topic {
         Self::Decision,
         Self::ListingStale,
         Self::Survey,
+        Self::ListingDecision,
     ];
 
     pub fn key(self) -> &'static str {
@@ -65,6 +68,7 @@ impl Topic {
             Self::Invitation => "invitation",
             Self::ListingStale => "listing_stale",
             Self::Survey => "survey",
+            Self::ListingDecision => "listing_decision",
         }
     }
 
@@ -86,6 +90,7 @@ impl Topic {
             Self::Invitation => "Invitation to set up your account",
             Self::ListingStale => "A Local Offer listing needs checking",
             Self::Survey => "A survey asks about your experience",
+            Self::ListingDecision => "A change to a Local Offer listing is approved or rejected",
         }
     }
 
@@ -98,7 +103,8 @@ impl Topic {
             Self::AdviceReminder | Self::AdviceOverdue => &[Service, Caseworker],
             Self::ReviewDue => &[Family, Caseworker],
             Self::Invitation => &[],
-            Self::ListingStale => &[Provider],
+            Self::ListingStale => &[Provider, LocalOfferOfficer],
+            Self::ListingDecision => &[Provider],
         }
     }
 }
@@ -122,6 +128,8 @@ pub enum AudienceKind {
     Caseworker,
     /// The accounts keeping an organisation's Local Offer listings (no case).
     Provider,
+    /// The LA's Local Offer officers: reminded of stale listings no provider account keeps.
+    LocalOfferOfficer,
 }
 
 impl Audience {
@@ -536,6 +544,59 @@ pub fn listing_stale(service_id: &str, service_name: &str, last_checked: Date, m
         ),
         link: "/local-offer/provider".to_owned(),
     }
+}
+
+/// The reminder to the LA's Local Offer officers for a stale listing that no provider account keeps:
+/// somebody at the LA must check it with the organisation, or take it down. Once per stale period, as
+/// the provider's (the key differs from the provider's, so linking a provider later still reminds it).
+pub fn listing_stale_unkept(service_id: &str, service_name: &str, organisation: &str, last_checked: Date, months: u32) -> ListingReminder {
+    let name = plain(service_name);
+    let organisation = plain(organisation);
+    ListingReminder {
+        key: format!("listing-stale-unkept:{service_id}:{last_checked}"),
+        subject: format!("A Local Offer listing nobody keeps needs checking: {name}"),
+        body: format!(
+            "What is happening: the Local Offer listing \"{name}\" run by {organisation} was last confirmed on {}, {months} months ago or more, and no service provider's account keeps it. Families now see a warning that it may be out of date.\n\nWhat to do: ask {organisation} whether the service still runs as listed, and link one of its people's service provider accounts to the organisation, so it can confirm the listing or send a change.",
+            long_date(last_checked)
+        ),
+        link: "/local-offer/providers".to_owned(),
+    }
+}
+
+/// What an officer decided on a provider's change or new service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListingOutcome<'a> {
+    Approved,
+    Rejected { reason: &'a str },
+}
+
+/// The message telling a provider an officer approved or rejected its change or new service, with the
+/// reason on rejection. Keyed by the change, so each decision is told once. A listing is public
+/// information about a service: the message names it, and nothing about any child.
+pub fn listing_decision(change_id: &str, service_name: &str, new_service: bool, outcome: ListingOutcome<'_>) -> ListingReminder {
+    let name = plain(service_name);
+    let what = if new_service { "new service" } else { "change to" };
+    let (subject, body) = match outcome {
+        ListingOutcome::Approved => (
+            format!("Approved: your {what} \"{name}\""),
+            format!(
+                "What happened: a Local Offer officer approved your {what} \"{name}\". Families can see it on the Local Offer now.\n\nWhat to do: nothing. Check the listing once a year, or when something changes."
+            ),
+        ),
+        ListingOutcome::Rejected { reason } => (
+            format!("Not approved: your {what} \"{name}\""),
+            format!(
+                "What happened: a Local Offer officer did not approve your {what} \"{name}\". Families still see the listing as it was before.\n\nThe officer's reason: {}\n\nWhat to do: read the reason, then send the listing again with the change it asks for, from your listings page.",
+                reason.trim()
+            ),
+        ),
+    };
+    ListingReminder { key: format!("listing-decision:{change_id}"), subject, body, link: "/local-offer/provider".to_owned() }
+}
+
+/// A name for a message: no control characters, at most 120 characters.
+fn plain(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(120).collect()
 }
 
 /// An invitation to set up an account: the link is the one-time page where the person sets their own

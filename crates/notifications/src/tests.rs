@@ -172,3 +172,32 @@ fn a_stale_listing_reminder_is_keyed_to_its_stale_period_and_says_what_to_do() {
     assert_eq!(a.link, "/local-offer/provider");
     assert_eq!(Topic::parse("listing_stale"), Some(Topic::ListingStale));
 }
+
+#[test]
+fn a_stale_listing_nobody_keeps_reminds_the_officers_once_per_stale_period() {
+    let a = listing_stale_unkept("svc-1", "Quiet swim", "Harbour Trust", d("2025-11-30"), 12);
+    assert_eq!(a.key, listing_stale_unkept("svc-1", "Quiet swim", "Harbour Trust", d("2025-11-30"), 12).key);
+    assert_ne!(
+        a.key,
+        listing_stale_unkept("svc-1", "Quiet swim", "Harbour Trust", d("2026-12-01"), 12).key,
+        "confirmed since: a new period"
+    );
+    assert_ne!(a.key, listing_stale("svc-1", "Quiet swim", d("2025-11-30"), 12).key, "not the provider's occasion");
+    assert!(a.subject.contains("Quiet swim") && a.body.contains("Harbour Trust") && a.body.contains("Sunday 30 November 2025"));
+    assert_eq!(a.link, "/local-offer/providers");
+    assert!(Topic::ListingStale.audiences().contains(&AudienceKind::LocalOfferOfficer));
+}
+
+#[test]
+fn a_provider_is_told_of_an_approval_and_of_a_rejection_with_its_reason() {
+    let yes = listing_decision("chg-1", "Quiet swim", false, ListingOutcome::Approved);
+    assert!(yes.subject.starts_with("Approved") && yes.subject.contains("Quiet swim"));
+    assert!(yes.body.contains("Families can see it"));
+    let no = listing_decision("chg-2", "Sensory play", true, ListingOutcome::Rejected { reason: "Add the opening times" });
+    assert!(no.subject.starts_with("Not approved") && no.subject.contains("new service"));
+    assert!(no.body.contains("The officer's reason: Add the opening times"));
+    assert_ne!(yes.key, no.key, "each decision is its own occasion");
+    assert_eq!(no.link, "/local-offer/provider");
+    assert_eq!(Topic::parse("listing_decision"), Some(Topic::ListingDecision));
+    assert_eq!(Topic::ListingDecision.audiences(), [AudienceKind::Provider]);
+}

@@ -19,7 +19,7 @@ use waymark_directory::workflow::{ChangeStatus, Decision};
 use waymark_directory::{is_stale, Coordinates, Listing, Location, Organisation, OrganisationId, Service, ServiceId};
 use waymark_domain::identifiers::Postcode;
 use waymark_domain::ids::UserId;
-use waymark_notifications::Topic;
+use waymark_notifications::{listing_decision, listing_stale_unkept, ListingOutcome, ListingReminder, Topic};
 
 /// What a publish or load changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -46,6 +46,8 @@ pub struct Published {
     pub organisations: HashMap<OrganisationId, Organisation>,
     /// Each listing's published version and when it was last changed.
     pub versions: Vec<(i64, DateTime<Utc>)>,
+    /// Each listing's row in the full-text index, as [`DirectoryStore::search_rows`] answers.
+    pub rowids: Vec<i64>,
 }
 
 /// A change a provider proposed.
@@ -62,6 +64,8 @@ pub struct ChangeRecord {
     pub proposed_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
     pub reason: Option<String>,
+    /// New venues the change brings, published with it when it is approved.
+    pub new_locations: Vec<Location>,
 }
 
 /// One of an organisation's services as its provider sees it.
@@ -127,12 +131,31 @@ pub trait DirectoryStore: Send + Sync {
     /// The published services the full-text index matches for `words` (every word, stemmed, as a prefix).
     fn search_words(&self, words: &str) -> impl Future<Output = Result<HashSet<ServiceId>>> + Send;
 
+    /// The full-text rows ([`Published::rowids`]) that `words` match, as [`search_words`] would: the
+    /// index alone answers, in one row (SQLite's `group_concat`), so a word found in thousands of
+    /// listings costs a millisecond rather than a read of each listing's row.
+    ///
+    /// [`search_words`]: DirectoryStore::search_words
+    fn search_rows(&self, words: &str) -> impl Future<Output = Result<Vec<i64>>> + Send;
+
     /// Count searches and views (no personal data), in one transaction.
     fn record_events(&self, day: NaiveDate, events: &[DirectoryEvent]) -> impl Future<Output = Result<()>> + Send;
 
     /// Propose a change (or a new service) for an officer to approve. The organisation must be the
     /// service's. `base_version` is the published version it was based on. Returns the change's id.
-    fn propose_change(&self, actor: &Actor, service: &Service, base_version: Option<i64>) -> impl Future<Output = Result<Uuid>> + Send;
+    fn propose_change(&self, actor: &Actor, service: &Service, base_version: Option<i64>) -> impl Future<Output = Result<Uuid>> + Send {
+        self.propose_with_venues(actor, service, base_version, &[])
+    }
+
+    /// Propose a change that also brings new venues (the organisation's): they are published with the
+    /// service when an officer approves it, and not before. Each must be one of the service's locations.
+    fn propose_with_venues(
+        &self,
+        actor: &Actor,
+        service: &Service,
+        base_version: Option<i64>,
+        new_locations: &[Location],
+    ) -> impl Future<Output = Result<Uuid>> + Send;
 
     /// Changes in a status, oldest first.
     fn changes(&self, status: ChangeStatus) -> impl Future<Output = Result<Vec<ChangeRecord>>> + Send;
@@ -141,7 +164,9 @@ pub trait DirectoryStore: Send + Sync {
     fn change(&self, id: Uuid) -> impl Future<Output = Result<ChangeRecord>> + Send;
 
     /// Approve (publish as a new version, last checked `today`) or reject (with its reason) a pending
-    /// change. A change whose service was published again since it was proposed is a conflict.
+    /// change. A change whose service was published again since it was proposed is a conflict. The
+    /// organisation's provider accounts are notified (emailed through the outbox) in the same
+    /// transaction, with the reason on rejection.
     fn decide_change(
         &self,
         actor: &Actor,
@@ -185,7 +210,9 @@ pub trait DirectoryStore: Send + Sync {
     /// Remind the provider accounts of every active listing not confirmed for 12 months on `today`
     /// (notifications, emailed through the outbox), all in one transaction. Each listing's reminder is
     /// made once per stale period: working it out again the next day adds nothing; a listing confirmed
-    /// and stale again a year later is reminded again. Returns how many notifications were added.
+    /// and stale again a year later is reminded again. A stale listing whose organisation has no active
+    /// provider account reminds every active Local Offer officer instead, on the same terms. Returns how
+    /// many notifications were added.
     fn enqueue_listing_reminders(&self, today: NaiveDate) -> impl Future<Output = Result<usize>> + Send;
 }
 
@@ -278,6 +305,33 @@ async fn write_service(
     Ok((version, created))
 }
 
+/// Write a location (an import's, or a new venue on approval); without coordinates it takes its
+/// postcode's from the postcode directory, if known there.
+async fn write_location(conn: &mut SqliteConnection, org: OrganisationId, location: &Location, now: &str) -> Result<()> {
+    let mut l = location.clone();
+    if l.coordinates.is_none() {
+        let row = sqlx::query("select latitude, longitude from postcode where postcode = ?")
+            .bind(l.postcode.as_str())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db)?;
+        l.coordinates = row.and_then(|r| Coordinates::new(r.get("latitude"), r.get("longitude")));
+    }
+    sqlx::query(
+        "insert into lo_location (location_id, organisation_id, postcode, data, updated_at) values (?1, ?2, ?3, ?4, ?5) \
+         on conflict (location_id) do update set organisation_id = ?2, postcode = ?3, data = ?4, updated_at = ?5",
+    )
+    .bind(l.id.to_string())
+    .bind(org.to_string())
+    .bind(l.postcode.as_str())
+    .bind(to_json(&l, "location")?)
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
 /// Words as an FTS5 query: each word quoted (so no operator can be injected), as a prefix, all required.
 pub fn fts_query(words: &str) -> Option<String> {
     let terms: Vec<String> = words
@@ -304,11 +358,40 @@ fn change_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<ChangeRecord> {
         proposed_at: parse_timestamp(&get("proposed_at")?)?,
         decided_at: decided_at.as_deref().map(parse_timestamp).transpose()?,
         reason: row.try_get("reason").map_err(db)?,
+        new_locations: match row.try_get::<Option<String>, _>("new_locations").map_err(db)? {
+            Some(text) => serde_json::from_str(&text).map_err(|e| corrupt("new venues", e))?,
+            None => Vec::new(),
+        },
     })
 }
 
+/// Add `message` for every active provider account of `organisation`. Returns how many were added.
+async fn notify_providers(
+    conn: &mut SqliteConnection,
+    organisation: OrganisationId,
+    topic: Topic,
+    message: &ListingReminder,
+    now: &str,
+) -> Result<usize> {
+    let rows = sqlx::query(
+        "select u.user_id, u.email from lo_provider p join app_user u on u.user_id = p.user_id \
+         where p.organisation_id = ? and u.active = 1 order by u.user_id",
+    )
+    .bind(organisation.to_string())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    let mut added = 0;
+    for r in &rows {
+        let text = (message.subject.as_str(), message.body.as_str(), message.link.as_str());
+        added +=
+            crate::notifications::insert_for_user(conn, r.get("user_id"), r.get("email"), topic, None, &message.key, text, now).await?;
+    }
+    Ok(added)
+}
+
 const CHANGE_COLUMNS: &str =
-    "change_id, service_id, organisation_id, base_version, proposed, status, proposed_by, proposed_at, decided_at, reason";
+    "change_id, service_id, organisation_id, base_version, proposed, status, proposed_by, proposed_at, decided_at, reason, new_locations";
 
 impl DirectoryStore for SqliteStore {
     async fn load_postcodes(&self, actor: &Actor, rows: &[(Postcode, Coordinates)]) -> Result<PublishCounts> {
@@ -367,27 +450,7 @@ impl DirectoryStore for SqliteStore {
             .map_err(db)?;
         }
         for (org, l) in &batch.locations {
-            let mut l = l.clone();
-            if l.coordinates.is_none() {
-                let row = sqlx::query("select latitude, longitude from postcode where postcode = ?")
-                    .bind(l.postcode.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(db)?;
-                l.coordinates = row.and_then(|r| Coordinates::new(r.get("latitude"), r.get("longitude")));
-            }
-            sqlx::query(
-                "insert into lo_location (location_id, organisation_id, postcode, data, updated_at) values (?1, ?2, ?3, ?4, ?5) \
-                 on conflict (location_id) do update set organisation_id = ?2, postcode = ?3, data = ?4, updated_at = ?5",
-            )
-            .bind(l.id.to_string())
-            .bind(org.to_string())
-            .bind(l.postcode.as_str())
-            .bind(to_json(&l, "location")?)
-            .bind(&now)
-            .execute(&mut *tx)
-            .await
-            .map_err(db)?;
+            write_location(&mut tx, *org, l, &now).await?;
         }
         let mut counts = PublishCounts::default();
         for (s, checked) in &batch.services {
@@ -432,20 +495,22 @@ impl DirectoryStore for SqliteStore {
             let l: Location = serde_json::from_str(r.get::<&str, _>("data")).map_err(|e| corrupt("location", e))?;
             locations.insert(l.id, l);
         }
-        let rows = sqlx::query("select data, version, last_checked, updated_at from lo_service order by service_id")
+        let rows = sqlx::query("select rowid, data, version, last_checked, updated_at from lo_service order by service_id")
             .fetch_all(&mut *tx)
             .await
             .map_err(db)?;
         let mut listings = Vec::with_capacity(rows.len());
         let mut versions = Vec::with_capacity(rows.len());
+        let mut rowids = Vec::with_capacity(rows.len());
         for r in rows {
+            rowids.push(r.get("rowid"));
             let service: Service = serde_json::from_str(r.get::<&str, _>("data")).map_err(|e| corrupt("service", e))?;
             let organisation_name = organisations.get(&service.organisation).map(|o| o.name.clone()).unwrap_or_default();
             let locs = service.locations.iter().filter_map(|id| locations.get(id).cloned()).collect();
             listings.push(Listing { last_checked: date(r.get("last_checked"))?, service, organisation_name, locations: locs });
             versions.push((r.get("version"), parse_timestamp(r.get("updated_at"))?));
         }
-        Ok(Published { generation, listings, organisations, versions })
+        Ok(Published { generation, listings, organisations, versions, rowids })
     }
 
     async fn search_words(&self, words: &str) -> Result<HashSet<ServiceId>> {
@@ -457,6 +522,21 @@ impl DirectoryStore for SqliteStore {
                 .await
                 .map_err(db)?;
         rows.iter().map(|r| r.get::<&str, _>("service_id").parse().map_err(|e| corrupt("service id", e))).collect()
+    }
+
+    async fn search_rows(&self, words: &str) -> Result<Vec<i64>> {
+        let Some(query) = fts_query(words) else { return Ok(Vec::new()) };
+        let list: Option<String> = sqlx::query_scalar("select group_concat(rowid) from lo_service_fts where lo_service_fts match ?")
+            .bind(query)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+        list.as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter(|r| !r.is_empty())
+            .map(|r| r.parse().map_err(|e| corrupt("full-text row", e)))
+            .collect()
     }
 
     async fn record_events(&self, day: NaiveDate, events: &[DirectoryEvent]) -> Result<()> {
@@ -482,10 +562,19 @@ impl DirectoryStore for SqliteStore {
         tx.commit().await.map_err(db)
     }
 
-    async fn propose_change(&self, actor: &Actor, service: &Service, base_version: Option<i64>) -> Result<Uuid> {
+    async fn propose_with_venues(
+        &self,
+        actor: &Actor,
+        service: &Service,
+        base_version: Option<i64>,
+        new_locations: &[Location],
+    ) -> Result<Uuid> {
         check_request(actor, None)?;
         if let Some(e) = service.check().into_iter().next() {
             return Err(StoreError::Invalid(e.to_string()));
+        }
+        if new_locations.iter().any(|l| !service.locations.contains(&l.id)) {
+            return Err(StoreError::Invalid("a new venue is not one of the service's venues".into()));
         }
         let now = self.now();
         let id = Uuid::new_v4();
@@ -521,8 +610,8 @@ impl DirectoryStore for SqliteStore {
         .await
         .map_err(db)?;
         sqlx::query(
-            "insert into lo_change (change_id, service_id, organisation_id, base_version, proposed, status, proposed_by, proposed_at) \
-             values (?, ?, ?, ?, ?, 'pending', ?, ?)",
+            "insert into lo_change (change_id, service_id, organisation_id, base_version, proposed, status, proposed_by, proposed_at, new_locations) \
+             values (?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
         )
         .bind(id.to_string())
         .bind(service.id.to_string())
@@ -531,6 +620,7 @@ impl DirectoryStore for SqliteStore {
         .bind(to_json(service, "service")?)
         .bind(actor.label.trim())
         .bind(&now)
+        .bind(if new_locations.is_empty() { None } else { Some(to_json(&new_locations, "new venues")?) })
         .execute(&mut *tx)
         .await
         .map_err(db)?;
@@ -573,6 +663,9 @@ impl DirectoryStore for SqliteStore {
                     current: current.unwrap_or(0),
                 });
             }
+            for l in &change.new_locations {
+                write_location(&mut tx, change.organisation, l, &now).await?;
+            }
             write_service(&mut tx, &change.proposed, today, &now, actor, "approved provider change").await?;
             bump(&mut tx).await?;
         }
@@ -586,7 +679,17 @@ impl DirectoryStore for SqliteStore {
             .await
             .map_err(db)?;
         audit(&mut tx, &now, actor, "local_offer_change").await?;
+        // The organisation's provider accounts are told, in the same transaction (through the outbox).
+        let outcome = match decision {
+            Decision::Approve => ListingOutcome::Approved,
+            Decision::Reject { reason } => ListingOutcome::Rejected { reason },
+        };
+        let message = listing_decision(&id.to_string(), &change.proposed.name, change.base_version.is_none(), outcome);
+        let told = notify_providers(&mut tx, change.organisation, Topic::ListingDecision, &message, &now).await?;
         tx.commit().await.map_err(db)?;
+        if told > 0 {
+            tracing::info!(told, "Local Offer decision added to the outbox");
+        }
         Ok(ChangeRecord { status, decided_at: Some(parse_timestamp(&now)?), reason: decision.reason().map(str::to_owned), ..change })
     }
 
@@ -757,6 +860,49 @@ impl DirectoryStore for SqliteStore {
             )
             .await?;
         }
+        // A stale listing no active provider account keeps reminds the Local Offer officers instead,
+        // once per stale period each, like the provider's reminder.
+        let unkept = sqlx::query(
+            "select s.service_id, json_extract(s.data, '$.name') as name, o.name as organisation, s.last_checked \
+             from lo_service s join lo_organisation o on o.organisation_id = s.organisation_id \
+             where s.active = 1 and s.last_checked <= ? and not exists (select 1 from lo_provider p join app_user u on u.user_id = p.user_id \
+             where p.organisation_id = s.organisation_id and u.active = 1) order by s.service_id",
+        )
+        .bind(cut.to_string())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let officers = if unkept.is_empty() {
+            Vec::new()
+        } else {
+            sqlx::query("select user_id, email from app_user where role = ? and active = 1 order by user_id")
+                .bind(crate::Role::LocalOfferOfficer.key())
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?
+        };
+        for r in &unkept {
+            let last_checked = date(r.get("last_checked"))?;
+            if !is_stale(last_checked, today) {
+                continue;
+            }
+            let name: String = r.try_get::<Option<String>, _>("name").map_err(db)?.unwrap_or_default();
+            let reminder = listing_stale_unkept(r.get("service_id"), &name, r.get("organisation"), last_checked, FRESH_FOR_MONTHS);
+            let text = (reminder.subject.as_str(), reminder.body.as_str(), reminder.link.as_str());
+            for o in &officers {
+                added += crate::notifications::insert_for_user(
+                    &mut tx,
+                    o.get("user_id"),
+                    o.get("email"),
+                    Topic::ListingStale,
+                    None,
+                    &reminder.key,
+                    text,
+                    &now,
+                )
+                .await?;
+            }
+        }
         tx.commit().await.map_err(db)?;
         if added > 0 {
             tracing::info!(added, "Local Offer listing reminders added to the outbox");
@@ -828,6 +974,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_full_text_rows_name_the_same_services_as_the_word_search() {
+        let s = store().await;
+        let officer = Actor::new("officer", crate::Scope::All);
+        let mut batch = PublishBatch { organisations: vec![org()], ..Default::default() };
+        for (i, name) in ["Quiet swim", "Inclusive swimming lessons", "Sensory play", "Swimmers' club", "Drama group"].iter().enumerate() {
+            let svc = Service { id: ServiceId(Uuid::from_u128(0x100 + i as u128)), name: (*name).into(), ..sample_service() };
+            batch.services.push((svc, day("2026-06-01")));
+        }
+        s.publish(&officer, &batch, "import").await.unwrap();
+        let published = s.published().await.unwrap();
+        let by_row: HashMap<i64, ServiceId> = published.rowids.iter().zip(&published.listings).map(|(r, l)| (*r, l.service.id)).collect();
+        for words in ["swim", "swimming lessons", "sensory play", "trampoline", "", "club"] {
+            let rows = s.search_rows(words).await.unwrap();
+            let ids: HashSet<ServiceId> = rows.iter().map(|r| by_row[r]).collect();
+            assert_eq!(ids.len(), rows.len(), "{words}: each row once");
+            assert_eq!(ids, s.search_words(words).await.unwrap(), "{words}");
+        }
+        assert_eq!(s.search_rows("drama").await.unwrap().len(), 1, "only the drama group");
+        assert_eq!(s.search_rows("swimmer").await.unwrap().len(), 1, "stemmed: swimmers");
+        assert!(s.search_rows("trampoline").await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
     async fn searches_with_no_result_are_counted_without_personal_data() {
         let s = store().await;
         let filters = serde_json::json!({"text": "trampoline", "area": "PO4"});
@@ -892,6 +1061,110 @@ mod tests {
         assert_eq!(s.enqueue_listing_reminders(day("2027-06-01")).await.unwrap(), 1, "the fresh listing's year is up now");
         assert_eq!(s.enqueue_listing_reminders(day("2028-03-01")).await.unwrap(), 1);
         assert_eq!(s.notifications_for(user, 10).await.unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn the_provider_is_notified_when_an_officer_approves_or_rejects_its_change_with_the_reason() {
+        use crate::NotificationStore;
+        let s = store().await;
+        let officer = Actor::new("officer", crate::Scope::All);
+        let svc = sample_service();
+        let batch = PublishBatch { organisations: vec![org()], locations: vec![], services: vec![(svc.clone(), day("2026-01-01"))] };
+        s.publish(&officer, &batch, "import").await.unwrap();
+        let user = provider_account(&s, org().id).await;
+        let provider = Actor::new("provider", crate::Scope::All);
+        // Proposing tells nobody; the officer's decision does.
+        let edited = Service { name: "Quiet swim for autistic children".into(), ..svc.clone() };
+        let first = s.propose_change(&provider, &edited, Some(1)).await.unwrap();
+        assert!(s.notifications_for(user, 10).await.unwrap().is_empty());
+        s.decide_change(&officer, first, &Decision::Reject { reason: "Say which pool".into() }, day("2026-12-04")).await.unwrap();
+        let list = s.notifications_for(user, 10).await.unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!((list[0].topic.as_str(), list[0].status.as_str()), ("listing_decision", "pending"), "waiting to be emailed");
+        assert!(list[0].subject.starts_with("Not approved") && list[0].body.contains("Say which pool"));
+        let second = s.propose_change(&provider, &edited, Some(1)).await.unwrap();
+        s.decide_change(&officer, second, &Decision::Approve, day("2026-12-04")).await.unwrap();
+        let list = s.notifications_for(user, 10).await.unwrap();
+        assert_eq!(list.len(), 2);
+        assert!(list.iter().any(|n| n.subject.starts_with("Approved") && n.subject.contains(&edited.name)));
+        // A new service the officer approves tells the provider too.
+        let new = Service { id: ServiceId(Uuid::from_u128(0x44)), name: "Sensory play".into(), ..sample_service() };
+        let third = s.propose_change(&provider, &new, None).await.unwrap();
+        s.decide_change(&officer, third, &Decision::Approve, day("2026-12-04")).await.unwrap();
+        let list = s.notifications_for(user, 10).await.unwrap();
+        assert!(list.iter().any(|n| n.subject.contains("new service") && n.subject.contains("Sensory play")));
+    }
+
+    #[tokio::test]
+    async fn a_stale_listing_no_provider_keeps_reminds_the_local_offer_officers_once_per_stale_period() {
+        use crate::{NewUser, NotificationStore, Role, UserStore};
+        let s = store().await;
+        let admin = Actor::new("admin", crate::Scope::All);
+        s.publish(
+            &admin,
+            &PublishBatch { organisations: vec![org()], locations: vec![], services: vec![(sample_service(), day("2025-12-01"))] },
+            "import",
+        )
+        .await
+        .unwrap();
+        let officer = s
+            .create_user(
+                &admin,
+                NewUser {
+                    username: "lo.officer".into(),
+                    display_name: "Local Offer officer".into(),
+                    password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$aGFzaA".into(),
+                    role: Role::LocalOfferOfficer,
+                    la: Some("851".parse().unwrap()),
+                    setting_key: None,
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        s.set_user_email(&admin, officer, Some("officer@example.org")).await.unwrap();
+        assert_eq!(s.enqueue_listing_reminders(day("2026-11-30")).await.unwrap(), 0, "not yet stale");
+        assert_eq!(s.enqueue_listing_reminders(day("2026-12-01")).await.unwrap(), 1);
+        let list = s.notifications_for(officer, 10).await.unwrap();
+        assert_eq!((list[0].topic.as_str(), list[0].status.as_str()), ("listing_stale", "pending"));
+        assert!(list[0].subject.contains(&sample_service().name) && list[0].body.contains("Harbour Trust"));
+        assert_eq!(s.enqueue_listing_reminders(day("2026-12-02")).await.unwrap(), 0, "once per stale period");
+        // Once a provider account keeps the organisation's listings, it is reminded, not the officers.
+        let provider = provider_account(&s, org().id).await;
+        assert_eq!(s.enqueue_listing_reminders(day("2026-12-03")).await.unwrap(), 1);
+        assert_eq!(s.notifications_for(provider, 10).await.unwrap().len(), 1);
+        assert_eq!(s.notifications_for(officer, 10).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_new_services_new_venue_is_published_with_it_on_approval_at_its_postcodes_coordinates() {
+        let s = store().await;
+        let officer = Actor::new("officer", crate::Scope::All);
+        let provider = Actor::new("provider", crate::Scope::All);
+        let pool_postcode: Postcode = "PO1 3AA".parse().unwrap();
+        s.load_postcodes(&officer, &[(pool_postcode.clone(), Coordinates::new(50.829, -1.09).unwrap())]).await.unwrap();
+        s.publish(&officer, &PublishBatch { organisations: vec![org()], ..Default::default() }, "import").await.unwrap();
+        let venue = Location {
+            id: waymark_directory::LocationId(Uuid::from_u128(0x77)),
+            name: "Harbour Pool".into(),
+            address: "1 Quay St".into(),
+            town: "Portsmouth".into(),
+            postcode: pool_postcode,
+            coordinates: None,
+        };
+        let new = Service { id: ServiceId(Uuid::from_u128(0x45)), locations: vec![venue.id], ..sample_service() };
+        // A new venue that is not one of the service's is refused.
+        let stray = Location { id: waymark_directory::LocationId(Uuid::from_u128(0x78)), ..venue.clone() };
+        assert!(matches!(s.propose_with_venues(&provider, &new, None, &[stray]).await, Err(StoreError::Invalid(_))));
+        let id = s.propose_with_venues(&provider, &new, None, std::slice::from_ref(&venue)).await.unwrap();
+        assert_eq!(s.change(id).await.unwrap().new_locations, std::slice::from_ref(&venue));
+        assert!(s.published().await.unwrap().listings.is_empty(), "nothing is public before approval");
+        s.decide_change(&officer, id, &Decision::Approve, day("2026-12-04")).await.unwrap();
+        let published = s.published().await.unwrap();
+        let locations = &published.listings[0].locations;
+        assert_eq!(locations.len(), 1);
+        assert_eq!(locations[0].name, "Harbour Pool");
+        assert_eq!(locations[0].coordinates, Coordinates::new(50.829, -1.09), "the postcode directory's coordinates");
     }
 
     #[tokio::test]

@@ -1,22 +1,33 @@
 //! What the Local Offer's pages and ORUK API share: the published directory held in memory (reloaded
-//! only when the store's generation number moves, so a search is a scan of a few thousand records in
-//! memory plus one full-text query), and the counter of searches and views, written in batches by a
+//! only when the store's generation number moves, so a search is a scan of the records in memory plus
+//! one full-text query answered by the index alone), and the counter of searches and views, written in batches by a
 //! background task so counting never slows a family's page.
 
 use chrono::NaiveDate;
+use std::collections::HashSet;
 use std::sync::Arc;
 use tokio::sync::{mpsc, RwLock};
 use waymark_directory::{Listing, Organisation, ServiceId};
 use waymark_storage::{Clock, DirectoryEvent, DirectoryStore, Published, SqliteStore, StoreError};
 
-/// The directory as published, with an index by service id.
+/// The directory as published, with an index by service id and by full-text row.
 #[derive(Debug, Default)]
 pub struct Snapshot {
     pub published: Published,
     pub by_id: std::collections::HashMap<ServiceId, usize>,
+    pub by_row: std::collections::HashMap<i64, ServiceId>,
+    /// Each listing's place by name ([`waymark_directory::name_ranks`]), so a search sorts numbers.
+    pub ranks: Vec<u32>,
 }
 
 impl Snapshot {
+    /// The services the full-text index matches for `words` (every word, stemmed, as a prefix): the
+    /// index answers with its rows, named here from memory (a listing published since this copy was
+    /// read is left out until the copy is reloaded).
+    pub async fn text_hits(&self, store: &SqliteStore, words: &str) -> Result<HashSet<ServiceId>, StoreError> {
+        Ok(store.search_rows(words).await?.iter().filter_map(|r| self.by_row.get(r).copied()).collect())
+    }
+
     pub fn listing(&self, id: ServiceId) -> Option<&Listing> {
         self.by_id.get(&id).map(|i| &self.published.listings[*i])
     }
@@ -82,7 +93,9 @@ impl LocalOffer {
         }
         let published = store.published().await?;
         let by_id = published.listings.iter().enumerate().map(|(i, l)| (l.service.id, i)).collect();
-        *slot = Arc::new(Snapshot { published, by_id });
+        let by_row = published.rowids.iter().zip(&published.listings).map(|(r, l)| (*r, l.service.id)).collect();
+        let ranks = waymark_directory::name_ranks(&published.listings);
+        *slot = Arc::new(Snapshot { published, by_id, by_row, ranks });
         self.loaded.store(true, std::sync::atomic::Ordering::Release);
         Ok(slot.clone())
     }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 use waymark_directory::demo::sample_service;
 use waymark_directory::{Category, Coordinates, Location, LocationId, Organisation, Service, ServiceId};
-use waymark_storage::{Actor, DirectoryStore, NewUser, PublishBatch, Role, Scope, UserStore};
+use waymark_storage::{Actor, DirectoryStore, NewUser, NotificationStore, PublishBatch, Role, Scope, UserStore};
 
 const SCHEMA_BASE: &str = "https://openreferraluk.org/specifications/3.0/schema/";
 
@@ -422,7 +422,24 @@ async fn an_officer_links_a_provider_account_from_lists_and_the_providers_new_se
     let refused = post(fields("")).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("href=\"#name\""), "{}", refused.body);
-    let sent = post(fields("Quiet trampolining")).await;
+    // It may bring a new venue: a missing address is named, and so is a postcode the directory does not know.
+    let with_venue = |address: &str, postcode: &str| {
+        let mut f = fields("Quiet trampolining");
+        f.extend([
+            ("venue_name", "Hill Hall".to_owned()),
+            ("venue_address", address.to_owned()),
+            ("venue_town", "Far".to_owned()),
+            ("venue_postcode", postcode.to_owned()),
+        ]);
+        f
+    };
+    let refused = post(with_venue("", "PO9 9ZZ")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("href=\"#venue_address\"") && refused.body.contains("value=\"Hill Hall\""), "{}", refused.body);
+    let refused = post(with_venue("2 Down Rd", "PO4 4ZZ")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("href=\"#venue_postcode\"") && refused.body.contains("postcode directory"), "{}", refused.body);
+    let sent = post(with_venue("2 Down Rd", "PO9 9ZZ")).await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
     assert!(app.get("/local-offer/provider", Some(&provider)).await.body.contains("Quiet trampolining"), "the provider sees it waiting");
     assert!(!app.get("/local-offer?q=trampolining", None).await.body.contains("Quiet trampolining"), "not public before approval");
@@ -441,6 +458,17 @@ async fn an_officer_links_a_provider_account_from_lists_and_the_providers_new_se
     assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
     let found = app.get("/local-offer?q=trampolining&postcode=PO1+2AB", None).await;
     assert!(found.body.contains("Quiet trampolining"), "public once approved, at its venue");
+    // The new venue is published with it, at its postcode's coordinates.
+    let published = app.store.published().await.unwrap();
+    let listing = published.listings.iter().find(|l| l.service.name == "Quiet trampolining").expect("published");
+    let hall = listing.locations.iter().find(|l| l.name == "Hill Hall").expect("the new venue");
+    assert_eq!((hall.address.as_str(), hall.coordinates), ("2 Down Rd", Coordinates::new(51.20, -1.09)));
+    // The provider is told (a notification, emailed through the outbox).
+    let told = app.store.notifications_for(ids[0], 10).await.unwrap();
+    assert!(
+        told.iter().any(|n| n.subject == "Approved: your new service \"Quiet trampolining\"" && n.topic == "listing_decision"),
+        "{told:?}"
+    );
 }
 
 #[tokio::test]

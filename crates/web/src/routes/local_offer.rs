@@ -30,7 +30,7 @@ use waymark_directory::search::{DEFAULT_MILES, FRESH_FOR_MONTHS};
 use waymark_directory::taxonomy::{need_key, parse_need, NEEDS};
 use waymark_directory::workflow::{openings_words, Decision};
 use waymark_directory::{
-    diff, is_stale, need_words, search, AccessRoute, Ages, Category, ChangeStatus, Cost, Listing, SearchForm, Service, ServiceId,
+    diff, is_stale, need_words, search_ranked, AccessRoute, Ages, Category, ChangeStatus, Cost, Listing, SearchForm, Service, ServiceId,
 };
 use waymark_indicators::present;
 use waymark_storage::{DirectoryEvent, DirectoryStore, StoreError};
@@ -159,7 +159,7 @@ async fn search_page(
             searched = true;
             let snapshot = state.local_offer.snapshot(&state.store).await?;
             let text_hits = match &filters.text {
-                Some(words) => Some(state.store.search_words(words).await?),
+                Some(words) => Some(snapshot.text_hits(&state.store, words).await?),
                 None => None,
             };
             let origin = match &filters.near {
@@ -174,7 +174,7 @@ async fn search_page(
                 status = StatusCode::BAD_REQUEST;
                 errors.add("postcode", "postcode", "We do not know that postcode. Check it, or search without one");
             }
-            let hits = search(&snapshot.published.listings, &filters, text_hits.as_ref(), origin);
+            let hits = search_ranked(&snapshot.published.listings, &snapshot.ranks, &filters, text_hits.as_ref(), origin);
             total = hits.len();
             state.local_offer.count(state.clock.as_ref(), DirectoryEvent::Search { filters: filters.summary(), results: total });
             let start = (page_number - 1).saturating_mul(PER_PAGE).min(total);
@@ -498,8 +498,15 @@ async fn render_change(
     let change = state.store.change(id).await?;
     let snapshot = state.local_offer.snapshot(&state.store).await?;
     let before = snapshot.listing(change.service_id).map(|l| l.service.clone());
-    let names: std::collections::HashMap<_, _> =
+    let mut names: std::collections::HashMap<_, _> =
         snapshot.published.listings.iter().flat_map(|l| l.locations.iter().map(|loc| (loc.id, loc.name.clone()))).collect();
+    // A new venue the change brings is named with its address, for the officer to check.
+    for loc in &change.new_locations {
+        names.insert(
+            loc.id,
+            format!("{} (new venue: {}, {} {})", loc.name, loc.address, loc.town, loc.postcode.as_str()).replace("  ", " "),
+        );
+    }
     let location_name = |id: &waymark_directory::LocationId| names.get(id).cloned().unwrap_or_else(|| "A place not yet listed".into());
     let changes = diff(before.as_ref(), &change.proposed, &location_name);
     let context = page(

@@ -4,7 +4,9 @@
 //! * `/local-offer/new-service`: a service provider adds a service for its own organisation; a Local
 //!   Offer officer (or SEND manager) adds one for any organisation, chosen from a list. Either way the
 //!   new service waits in the approval queue like a change, and families see it only once it is
-//!   approved. Its venues are chosen from the organisation's venues already in the directory.
+//!   approved. Its venues are chosen from the organisation's venues already in the directory, and it may
+//!   bring one new venue (name, address, town, postcode: its location is the postcode directory's),
+//!   published with the service when the officer approves it.
 //! * `/local-offer/providers`: a Local Offer officer or an administrator ties a service provider's
 //!   account to its organisation, both chosen from lists (organisations narrowed by a name search).
 
@@ -24,7 +26,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use waymark_directory::{LocationId, OrganisationId, Service, ServiceId};
+use waymark_directory::{Location, LocationId, OrganisationId, Service, ServiceId};
 use waymark_storage::{DirectoryStore, Role, UserStore};
 
 pub fn router() -> Router<AppState> {
@@ -156,19 +158,49 @@ async fn new_save(State(state): State<AppState>, signed: Signed, body: Bytes) ->
             None => errors.add("venues", "venues", "Choose venues from the list"),
         }
     }
+    let new_venue = new_venue(&state, &form, &mut errors).await?;
+    if let Some(v) = &new_venue {
+        service.locations.push(v.id);
+    }
     if !errors.is_empty() {
         let mut values = edit_values(&service);
-        for key in ["min_age", "max_age"] {
+        for key in ["min_age", "max_age", "venue_name", "venue_address", "venue_town", "venue_postcode"] {
             values[key] = json!(form.get(key));
         }
         values["venues"] = json!(form.all("venues"));
         return render_new(&state, &signed, &adder, org, values, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    state.store.propose_change(&signed.access.actor(), &service, None).await?;
+    state.store.propose_with_venues(&signed.access.actor(), &service, None, new_venue.as_slice()).await?;
     Ok(see_other(match adder {
         Adder::Provider(_) => "/local-offer/provider?sent=1",
         Adder::Officer => "/local-offer/changes?decided=added",
     }))
+}
+
+/// The new venue typed on the form, if any, at its postcode's coordinates; a postcode the postcode
+/// directory does not know is refused, since families could not find the venue by distance.
+async fn new_venue(state: &AppState, form: &FormData, errors: &mut Errors) -> Result<Option<Location>, AppError> {
+    let id = LocationId(uuid::Uuid::new_v4());
+    let field = |k: &str| form.get(k);
+    match Location::read_new(id, &field("venue_name"), &field("venue_address"), &field("venue_town"), &field("venue_postcode")) {
+        Ok(None) => Ok(None),
+        Ok(Some(mut venue)) => match state.store.postcode(&venue.postcode).await? {
+            Some(c) => {
+                venue.coordinates = Some(c);
+                Ok(Some(venue))
+            }
+            None => {
+                errors.add("venue_postcode", "venue_postcode", "We cannot find that postcode in the postcode directory. Check it");
+                Ok(None)
+            }
+        },
+        Err(problems) => {
+            for p in problems {
+                errors.add(p.field, p.field, p.reason);
+            }
+            Ok(None)
+        }
+    }
 }
 
 // ---- Provider accounts --------------------------------------------------------------------------

@@ -41,7 +41,8 @@ pub fn topics_for(role: Role) -> Vec<Topic> {
         Role::LaCaseworker | Role::SendManager => &[AudienceKind::Caseworker],
         Role::Senco | Role::HealthProfessional | Role::SocialCareProfessional | Role::EducationalPsychologist => &[AudienceKind::Service],
         Role::ServiceProvider => &[AudienceKind::Provider],
-        Role::LaAdmin | Role::BoardMember | Role::LocalOfferOfficer | Role::StrategyLead => &[],
+        Role::LocalOfferOfficer => &[AudienceKind::LocalOfferOfficer],
+        Role::LaAdmin | Role::BoardMember | Role::StrategyLead => &[],
     };
     Topic::CHOOSABLE.into_iter().filter(|t| t.audiences().iter().any(|a| kinds.contains(a))).collect()
 }

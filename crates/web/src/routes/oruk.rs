@@ -6,6 +6,7 @@
 
 use crate::error::ApiError;
 use crate::forms::FormData;
+use crate::local_offer::Snapshot;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -18,7 +19,7 @@ use uuid::Uuid;
 use waymark_directory::oruk::{self, Paging};
 use waymark_directory::search::MAX_MILES;
 use waymark_directory::taxonomy::{all_terms, parse_need, SendDetail, Taxonomy};
-use waymark_directory::{search, Category, Filters, Listing};
+use waymark_directory::{search_ranked, Category, Filters, Listing};
 use waymark_domain::identifiers::Postcode;
 use waymark_storage::DirectoryStore;
 
@@ -117,17 +118,18 @@ fn filters(q: &FormData) -> Result<Option<Filters>, ApiError> {
 }
 
 /// The active services matching a query, nearest first when a postcode is given.
-async fn matching<'a>(state: &AppState, listings: &'a [Listing], q: &FormData) -> Result<Vec<&'a Listing>, ApiError> {
+async fn matching<'a>(state: &AppState, snapshot: &'a Snapshot, q: &FormData) -> Result<Vec<&'a Listing>, ApiError> {
+    let listings = &snapshot.published.listings;
     let Some(f) = filters(q)? else { return Ok(Vec::new()) };
     let text_hits = match &f.text {
-        Some(t) => Some(state.store.search_words(t).await?),
+        Some(t) => Some(snapshot.text_hits(&state.store, t).await?),
         None => None,
     };
     let origin = match &f.near {
         Some((p, _)) => state.store.postcode(p).await?,
         None => None,
     };
-    Ok(search(listings, &f, text_hits.as_ref(), origin).into_iter().map(|h| &listings[h.index]).collect())
+    Ok(search_ranked(listings, &snapshot.ranks, &f, text_hits.as_ref(), origin).into_iter().map(|h| &listings[h.index]).collect())
 }
 
 fn json(value: Value) -> ApiResult {
@@ -138,7 +140,7 @@ async fn services(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Api
     let q = query(raw);
     let paging = paging(&q)?;
     let snapshot = state.local_offer.snapshot(&state.store).await?;
-    let found = matching(&state, &snapshot.published.listings, &q).await?;
+    let found = matching(&state, &snapshot, &q).await?;
     let contents = found[paging.range(found.len())]
         .iter()
         .map(|l| oruk::service(l, snapshot.organisation(l), snapshot.last_modified(l.service.id), false))
@@ -231,7 +233,7 @@ async fn service_at_locations(State(state): State<AppState>, RawQuery(raw): RawQ
     let q = query(raw);
     let paging = paging(&q)?;
     let snapshot = state.local_offer.snapshot(&state.store).await?;
-    let found = matching(&state, &snapshot.published.listings, &q).await?;
+    let found = matching(&state, &snapshot, &q).await?;
     let pairs: Vec<_> = found.iter().flat_map(|l| l.locations.iter().map(move |loc| (*l, loc))).collect();
     let contents = pairs[paging.range(pairs.len())].iter().map(|(l, loc)| service_at_location_value(l, loc, &snapshot)).collect();
     json(oruk::page(contents, pairs.len(), paging))
