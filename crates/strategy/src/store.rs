@@ -126,7 +126,7 @@ pub async fn board_report<S: StrategyStore>(
     }
     let figures = crate::live::figures(frameworks, results, la, suppression, today, &refs);
     Ok(crate::report::BoardReport::build(
-        &format!("Local authority {la}"),
+        &area_words(la),
         quarter,
         today,
         &plan,
@@ -265,7 +265,7 @@ where
     children.sort_by(|a, b| (&a.surname, &a.forename, a.date_of_birth).cmp(&(&b.surname, &b.forename, b.date_of_birth)));
     requests.sort_by(|a, b| (a.received, &a.surname, &a.forename).cmp(&(b.received, &b.surname, &b.forename)));
     Ok(EvidencePack {
-        area: format!("Local authority {la}"),
+        area: area_words(la),
         period,
         made_on: today,
         self_evaluation,
@@ -313,4 +313,13 @@ mod tests {
         assert_eq!((item.status(), item.notes[0].actor.as_str()), (Status::AtRisk, "user:7"));
         assert_eq!(area(&store, &cli, None).await.unwrap(), "851", "the only LA with a plan");
     }
+}
+
+/// The LA's name as families know it (from DfE's list), else "Local authority NNN": how the strategy's
+/// documents name their area.
+pub fn area_words(la: &str) -> String {
+    la.parse::<waymark_domain::identifiers::LaCode>()
+        .ok()
+        .and_then(|code| code.name())
+        .map_or_else(|| format!("Local authority {la}"), str::to_owned)
 }

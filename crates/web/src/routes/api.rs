@@ -184,12 +184,14 @@ struct AdviceQuery {
     page: Option<String>,
 }
 
-/// A professional's advice requests, as `/advice` lists them: open ones unless `show=all`, filtered by
-/// `status` and `setting`, 50 a page (`page`, from 1), with `total`, `page`, `pages` and `page_size`.
+/// A professional's advice requests, filtered as `/advice` filters them (`status`, `setting`; `show=open`
+/// for open ones only), 50 a page (`page`, from 1), with `total`, `page`, `pages` and `page_size`. Every
+/// request by default, as the API gave before it was paged: a client's list does not change meaning.
 async fn advice_requests(State(state): State<AppState>, ApiSigned(s): ApiSigned, ApiQuery(q): ApiQuery<AdviceQuery>) -> ApiResult {
     use super::professionals::{advice_rows, filter_advice, ADVICE_PAGE};
     let rows = advice_rows(&state, &s).await?;
-    let kept = filter_advice(&rows, &q.show, &q.status, &q.setting);
+    let show = if q.show.trim().is_empty() { "all" } else { q.show.trim() };
+    let kept = filter_advice(&rows, show, &q.status, &q.setting);
     let total = kept.len();
     let pages = total.div_ceil(ADVICE_PAGE).max(1);
     let page = match q.page.as_deref().map(str::trim) {

@@ -16,7 +16,7 @@ pub const PATHS: &[(&str, &str, &str)] = &[
     ("/api/v1/cases/{id}/events", "post", "Record events on a case, based on the version you loaded (409 if it changed since)"),
     ("/api/v1/children/{id}", "get", "A child's multi-agency record as the user's role may see it, with `fact_sections`: the person-level facts of the sections the role reads"),
     ("/api/v1/pupils", "get", "A SENCO's pupils with SEN support or a plan, and what to send"),
-    ("/api/v1/advice-requests", "get", "Advice requested of a professional's service, as `/advice` lists it: open requests unless `show=all`, `status` `overdue` or `due`, `setting` (a URN), 50 a page (`page` from 1; `total`, `page`, `pages`, `page_size`); a bad `page` is a 400 `bad_query` naming the field"),
+    ("/api/v1/advice-requests", "get", "Advice requested of a professional's service, every request unless `show=open` (open ones only, as `/advice` lists by default), `status` `overdue` or `due`, `setting` (a URN), 50 a page (`page` from 1; `total`, `page`, `pages`, `page_size`); a bad `page` is a 400 `bad_query` naming the field"),
     ("/api/v1/my-cases", "get", "A family's own cases"),
     ("/api/v1/my-cases/{id}", "get", "One of a family's own cases, in plain English"),
     ("/api/v1/dashboard", "get", "The dashboard's aggregate tables (managers and board members)"),

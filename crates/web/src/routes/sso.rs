@@ -143,7 +143,7 @@ async fn list_page(
         .map(|r| {
             json!({
                 "group": r.mapping.group.as_str(), "role": r.mapping.role.label(),
-                "la": r.mapping.la.map(|l| l.to_string()), "added": crate::routes::notifications::when(r.created_at),
+                "la": r.mapping.la.map(|l| l.label()), "added": crate::routes::notifications::when(r.created_at),
             })
         })
         .collect();

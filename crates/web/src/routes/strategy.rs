@@ -1090,16 +1090,13 @@ async fn action_plan_document(State(state): State<AppState>, signed: Signed, Que
     let la = la_of(&signed)?;
     let (plan, _) = plans::load(&state.store, &signed.access.actor(), &la, PlanKind::ActionPlan).await?;
     let (figs, _) = figures(&state, &signed, &la, &plan.indicators()).await?;
-    let doc = waymark_strategy::action_plan::document(template, &format!("Local authority {la}"), &plan, &figs, state.clock.today());
+    let doc = waymark_strategy::action_plan::document(template, &la_words(&la), &plan, &figs, state.clock.today());
     download(&doc, &q.format, &format!("{}-{la}", template.key()), template.title(), "action plan document", false)
 }
 
-/// The LA's name as families know it (from the DfE list), else its code.
+/// The LA's name as families know it, else its code (the strategy's one rule for naming its area).
 fn la_words(la: &str) -> String {
-    la.parse::<u16>()
-        .ok()
-        .and_then(|n| waymark_domain::identifiers::la_names::CURRENT.iter().find(|(c, _)| *c == n))
-        .map_or_else(|| format!("Local authority {la}"), |(_, name)| (*name).to_owned())
+    waymark_strategy::store::area_words(la)
 }
 
 /// A SEND manager or strategy lead publishes the strategy for families and the public, or stops.
