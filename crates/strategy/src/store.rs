@@ -278,6 +278,15 @@ where
     })
 }
 
+/// The LA's name as families know it (from DfE's list), else "Local authority NNN": how the strategy's
+/// documents name their area.
+pub fn area_words(la: &str) -> String {
+    la.parse::<waymark_domain::identifiers::LaCode>()
+        .ok()
+        .and_then(|code| code.name())
+        .map_or_else(|| format!("Local authority {la}"), str::to_owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -313,13 +322,4 @@ mod tests {
         assert_eq!((item.status(), item.notes[0].actor.as_str()), (Status::AtRisk, "user:7"));
         assert_eq!(area(&store, &cli, None).await.unwrap(), "851", "the only LA with a plan");
     }
-}
-
-/// The LA's name as families know it (from DfE's list), else "Local authority NNN": how the strategy's
-/// documents name their area.
-pub fn area_words(la: &str) -> String {
-    la.parse::<waymark_domain::identifiers::LaCode>()
-        .ok()
-        .and_then(|code| code.name())
-        .map_or_else(|| format!("Local authority {la}"), str::to_owned)
 }
