@@ -284,6 +284,17 @@ test('an administrator sees users and roles and the form to add one', async () =
   await page.getByRole('button', { name: 'Preview' }).click()
   await page.getByRole('heading', { name: 'Preview' }).waitFor()
   await axe(page, 'a letter template previewed')
+  // Single sign-on's groups (issue 14): the table works whether or not sign-in is set up yet.
+  await visit(page, '/admin/sign-in-groups', 'sign-in groups')
+  await page.getByRole('button', { name: 'Give this group the role' }).click()
+  await page.getByText('There is a problem').waitFor()
+  await axe(page, 'sign-in groups with errors')
+  await page.getByLabel('Group id').fill('5f6a1c2e-0b7d-4e43-9a51-3c8d2f0e7b19')
+  await page.getByLabel('Role').selectOption({ label: 'LA caseworker' })
+  await page.getByLabel(/Local authority/).fill('851')
+  await page.getByRole('button', { name: 'Give this group the role' }).click()
+  await page.getByRole('cell', { name: 'Portsmouth (851)' }).waitFor()
+  await axe(page, 'sign-in groups with one group')
   await page.context().close()
 })
 
