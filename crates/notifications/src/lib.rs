@@ -534,7 +534,7 @@ pub struct ListingReminder {
 /// directory's freshness rule, `waymark_directory::search::FRESH_FOR_MONTHS`). A listing is public
 /// information about a service: the message names it, and nothing about any child.
 pub fn listing_stale(service_id: &str, service_name: &str, last_checked: Date, months: u32) -> ListingReminder {
-    let name: String = service_name.chars().filter(|c| !c.is_control()).take(120).collect();
+    let name = plain(service_name);
     ListingReminder {
         key: format!("listing-stale:{service_id}:{last_checked}"),
         subject: format!("Please check your Local Offer listing: {name}"),

@@ -168,12 +168,14 @@ async fn store_upload(state: &AppState, access: &Access, case: CaseId, upload: U
     })
 }
 
+/// What a list page's confirmation says was just done (`?added=...` or `?removed=...` after a
+/// post-redirect-get): the documents page and the sign-in groups page.
 #[derive(serde::Deserialize)]
-struct Done {
+pub(super) struct Done {
     #[serde(default)]
-    added: Option<String>,
+    pub(super) added: Option<String>,
     #[serde(default)]
-    removed: Option<String>,
+    pub(super) removed: Option<String>,
 }
 
 async fn documents_page(

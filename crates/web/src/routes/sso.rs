@@ -162,15 +162,7 @@ async fn list_page(
     Ok((status, Html(render("admin_sign_in_groups.html", &context)?)).into_response())
 }
 
-#[derive(serde::Deserialize)]
-struct Done {
-    #[serde(default)]
-    added: Option<String>,
-    #[serde(default)]
-    removed: Option<String>,
-}
-
-async fn list(State(state): State<AppState>, signed: Signed, Query(q): Query<Done>) -> Result<Response, AppError> {
+async fn list(State(state): State<AppState>, signed: Signed, Query(q): Query<super::documents::Done>) -> Result<Response, AppError> {
     signed.access.require(Can::ManageUsers)?;
     let done = match (q.added, q.removed) {
         (Some(_), _) => Some("The group has been given its role. People in it get the role when they next sign in."),
